@@ -1,0 +1,22 @@
+/* Files that appear whole or not at all: written to a temporary file in the
+ * same directory, flushed with fsync, then renamed over the target. A failed
+ * or abandoned write removes the temporary file. */
+#ifndef DLAB_ATOMIC_FILE_H
+#define DLAB_ATOMIC_FILE_H
+
+#include <stdio.h>
+
+typedef struct {
+  FILE *fp;           /* write through this */
+  char path[4096];    /* final name */
+  char tmp_path[4096];
+} DlabAtomicFile;
+
+int dlab_atomic_open(DlabAtomicFile *f, const char *path);
+/* Flushes, fsyncs, renames. On any failure the temporary is removed, the
+ * target is untouched, and -1 is returned with a message naming `path`. */
+int dlab_atomic_commit(DlabAtomicFile *f);
+/* Gives up: closes and removes the temporary file. */
+void dlab_atomic_abort(DlabAtomicFile *f);
+
+#endif

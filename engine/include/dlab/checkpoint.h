@@ -1,0 +1,47 @@
+/* Model checkpoints: safetensors whose tensor names are PyTorch's
+ * state_dict names, with metadata
+ *   dlab.arch         the spec
+ *   dlab.input        "1x28x28"
+ *   dlab.mean         "0.1307" (comma-separated per channel)
+ *   dlab.std          "0.3081"
+ *   dlab.classes      class names, comma-separated
+ *   dlab.dataset      "mnist"
+ *   dlab.orientation  "normal" or "transposed"
+ * The optimizer state, for resuming, goes beside it in FILE.optim.safetensors. */
+#ifndef DLAB_CHECKPOINT_H
+#define DLAB_CHECKPOINT_H
+
+#include "dlab/dataset.h"
+#include "dlab/model.h"
+#include "dlab/optim.h"
+
+typedef struct {
+  char dataset[64];
+  char orientation[16];
+  int channels;
+  float mean[DLAB_MAX_CHANNELS], std[DLAB_MAX_CHANNELS];
+  int num_classes;
+  char *class_names[DLAB_MAX_CLASSES];
+} DlabModelInfo;
+
+/* Fills info from a dataset (names are copied). */
+void dlab_model_info_from_dataset(DlabModelInfo *info, const DlabDataset *d);
+void dlab_model_info_free(DlabModelInfo *info);
+
+/* Writes m's parameters and buffers plus the metadata, atomically. */
+int dlab_checkpoint_save(const char *path, const DlabModel *m, const DlabModelInfo *info);
+
+/* Loads a checkpoint: checks the header, rebuilds the model from dlab.arch
+ * and dlab.input, checks every tensor's presence and shape against it and
+ * the metadata's consistency. NULL with a message naming the file (and the
+ * tensor or key) on any mismatch. */
+DlabModel *dlab_checkpoint_load(const char *path, DlabModelInfo *info);
+
+/* Loads the tensors of `path` into an existing model (same checks). */
+int dlab_checkpoint_load_weights(const char *path, DlabModel *m);
+
+/* Optimizer state beside a checkpoint, for resuming. */
+int dlab_optimizer_save(const char *path, DlabOptimizer *o);
+int dlab_optimizer_load(const char *path, DlabOptimizer *o);
+
+#endif

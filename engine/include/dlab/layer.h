@@ -1,0 +1,98 @@
+/* Layers: a small vtable per kind, one source file per kind in src/nn/.
+ *
+ * Shapes are per sample: a feature vector {ndim 1, d = {F}} or an image
+ * {ndim 3, d = {C, H, W}}. Batch tensors are NCHW (or N x F).
+ *
+ * Life of a layer: created by the spec parser from its keyword and arguments
+ * (`conv 32 3 pad 1`), then setup() checks the input shape, computes the
+ * output shape and allocates the parameters; reset() applies PyTorch's
+ * default initialization; resize() sizes the workspaces for a batch size;
+ * forward()/backward() then run without allocating. */
+#ifndef DLAB_LAYER_H
+#define DLAB_LAYER_H
+
+#include <stdint.h>
+
+#include "dlab/rng.h"
+#include "dlab/tensor.h"
+
+typedef struct {
+  int ndim; /* 1 (features) or 3 (C, H, W) */
+  int d[3];
+} DlabShape;
+
+/* A learnable parameter or a buffer, under its PyTorch state_dict name. */
+typedef struct {
+  char name[64];    /* "conv1.weight", "0.bias", "bn1.running_mean" */
+  DlabTensor value;
+  DlabTensor grad;  /* same shape as value; empty for buffers */
+  int trainable;    /* 0 for buffers: running stats, num_batches_tracked */
+  int is_int64;     /* stored as I64 in checkpoints (num_batches_tracked) */
+} DlabParam;
+
+#define DLAB_MAX_LAYER_ARGS 8
+#define DLAB_MAX_LAYER_PARAMS 5
+
+typedef struct DlabLayer DlabLayer;
+
+typedef struct {
+  const char *keyword; /* spec keyword: "conv", "linear", "lrelu", ... */
+  /* Checks `in`, computes l->out_shape, allocates l->params (names from
+   * l->name). Returns 0, or -1 with a message naming the layer. */
+  int (*setup)(DlabLayer *l, DlabShape in);
+  /* PyTorch's default initialization (kaiming-uniform a=sqrt(5), bias
+   * U(-1/sqrt(fan_in), 1/sqrt(fan_in)); BatchNorm gamma 1, beta 0). */
+  void (*reset)(DlabLayer *l, DlabRng *rng);
+  /* Sizes private workspaces for `batch` samples. May be NULL. */
+  int (*resize)(DlabLayer *l, int batch);
+  /* y = f(x). x and y are batch tensors already shaped by the model. */
+  void (*forward)(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training);
+  /* Given dy, writes the parameter gradients (overwriting, not
+   * accumulating) and, when dx is not NULL, the input gradient.
+   * x and y are the tensors of the last forward(). */
+  void (*backward)(DlabLayer *l, const DlabTensor *x, const DlabTensor *y,
+                   const DlabTensor *dy, DlabTensor *dx);
+  /* Frees l->state (params are freed by dlab_layer_destroy). May be NULL. */
+  void (*destroy)(DlabLayer *l);
+} DlabLayerOps;
+
+struct DlabLayer {
+  const DlabLayerOps *ops;
+  char name[48];               /* state_dict prefix: "conv1" or "3" */
+  float args[DLAB_MAX_LAYER_ARGS]; /* parsed spec arguments, see spec.c */
+  DlabShape in_shape, out_shape;
+  DlabParam params[DLAB_MAX_LAYER_PARAMS];
+  int n_params;
+  int batch;                   /* batch size the workspaces hold */
+  uint64_t seed;               /* for layers that draw (dropout) */
+  void *state;                 /* private to the kind */
+};
+
+/* The vtables, one per kind (src/nn/<kind>.c). */
+extern const DlabLayerOps dlab_linear_ops;
+extern const DlabLayerOps dlab_conv2d_ops;
+extern const DlabLayerOps dlab_maxpool2d_ops;
+extern const DlabLayerOps dlab_avgpool2d_ops;
+extern const DlabLayerOps dlab_relu_ops;
+extern const DlabLayerOps dlab_leaky_relu_ops;
+extern const DlabLayerOps dlab_gelu_ops;
+extern const DlabLayerOps dlab_sigmoid_ops;
+extern const DlabLayerOps dlab_tanh_ops;
+extern const DlabLayerOps dlab_batchnorm1d_ops;
+extern const DlabLayerOps dlab_batchnorm2d_ops;
+extern const DlabLayerOps dlab_dropout_ops;
+extern const DlabLayerOps dlab_flatten_ops;
+
+/* Adds a parameter "<l->name>.<suffix>" of the given shape to l (zeroed;
+ * with a gradient when trainable). Returns a pointer to it, or NULL. */
+DlabParam *dlab_layer_add_param(DlabLayer *l, const char *suffix, int trainable,
+                                int ndim, const int *shape);
+
+/* Frees parameters, state and the layer itself. */
+void dlab_layer_destroy(DlabLayer *l);
+
+int dlab_shape_numel(DlabShape s);
+/* "1x28x28" or "120" into buf; returns buf. */
+const char *dlab_shape_str(DlabShape s, char *buf, int n);
+
+#endif

@@ -1,0 +1,23 @@
+/* Softmax cross-entropy over a batch of logits, mean over the batch, with
+ * PyTorch's label smoothing: target = (1 - s) * onehot + s / K. */
+#ifndef DLAB_LOSS_H
+#define DLAB_LOSS_H
+
+#include <stdint.h>
+
+#include "dlab/tensor.h"
+
+typedef struct {
+  double loss;  /* mean loss over the batch */
+  int correct;  /* samples whose argmax equals the label */
+} DlabLossResult;
+
+/* logits: N x K; labels: N values in [0, K). When dlogits is not NULL it
+ * receives d mean-loss / d logits (N x K). */
+DlabLossResult dlab_cross_entropy(const DlabTensor *logits, const uint8_t *labels,
+                                  float smoothing, DlabTensor *dlogits);
+
+/* Row-wise softmax of logits (N x K) into probs (same shape). */
+void dlab_softmax(const DlabTensor *logits, DlabTensor *probs);
+
+#endif

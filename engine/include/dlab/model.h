@@ -1,0 +1,54 @@
+/* A model: a sequence of layers built from a spec (see spec.h), with the
+ * activations and their gradients for one batch size. */
+#ifndef DLAB_MODEL_H
+#define DLAB_MODEL_H
+
+#include "dlab/layer.h"
+
+typedef struct {
+  DlabLayer **layers;
+  int n_layers;
+  DlabShape input;
+  char *spec;          /* canonical spec text, stored in checkpoints */
+  /* acts[0] is the input batch, acts[i+1] the output of layers[i];
+   * grads[i] is d loss / d acts[i] (grads[0] is not computed). */
+  DlabTensor *acts;
+  DlabTensor *grads;
+  DlabParam **params;  /* every parameter and buffer, in state_dict order */
+  int n_params;
+  int batch;           /* batch size the buffers hold */
+} DlabModel;
+
+/* Parses `spec` (a zoo name or a spec), builds the layers for inputs of
+ * shape `input`, and initializes the weights from `seed` as PyTorch does.
+ * NULL on error (the message names the offending token or layer). */
+DlabModel *dlab_model_create(const char *spec, DlabShape input, uint64_t seed);
+void dlab_model_free(DlabModel *m);
+
+/* Sizes every buffer for `batch` samples; only grows memory. */
+int dlab_model_set_batch(DlabModel *m, int batch);
+
+/* Runs the layers on m->acts[0] (filled by the caller, batch samples:
+ * acts[0] is reshaped to `batch` first). Returns the logits tensor. */
+DlabTensor *dlab_model_forward(DlabModel *m, int batch, int training);
+
+/* Back-propagates dlogits (m->grads[n_layers], filled by the caller) and
+ * writes every parameter gradient. */
+void dlab_model_backward(DlabModel *m);
+
+/* The logits' gradient buffer that the loss writes into. */
+DlabTensor *dlab_model_dlogits(DlabModel *m);
+
+/* Number of output classes (features of the last layer). */
+int dlab_model_num_outputs(const DlabModel *m);
+
+/* Learnable parameter count (buffers excluded), as torchsummary counts. */
+long dlab_model_count_params(const DlabModel *m);
+
+DlabParam *dlab_model_find_param(DlabModel *m, const char *name);
+
+/* A torchsummary-like table (layer, output shape, params, total) into f. */
+#include <stdio.h>
+void dlab_model_summary(const DlabModel *m, FILE *f);
+
+#endif

@@ -1,0 +1,47 @@
+/* The safetensors format: 8-byte little-endian header length, a JSON header
+ * {"name": {"dtype", "shape", "data_offsets"}, "__metadata__": {str: str}},
+ * then the raw little-endian tensor bytes. */
+#ifndef DLAB_SAFETENSORS_H
+#define DLAB_SAFETENSORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { DLAB_ST_F32, DLAB_ST_I64 } DlabStDtype;
+
+typedef struct {
+  char name[128];
+  DlabStDtype dtype;
+  int ndim;            /* 0 for a scalar */
+  int64_t shape[4];
+  const void *data;    /* F32 or I64 elements, little-endian */
+  size_t nbytes;
+} DlabStTensor;
+
+typedef struct {
+  DlabStTensor *tensors;
+  int n_tensors;
+  char **meta_keys, **meta_values;
+  int n_meta;
+  uint8_t *buf; /* owns the data the tensors point into */
+} DlabSafetensors;
+
+/* Reads and validates a whole file: header length within the file, JSON
+ * well-formed, dtypes F32/I64 only, offsets contiguous and within the data,
+ * byte counts equal to the shapes. Errors name the path and the tensor. */
+int dlab_safetensors_read(const char *path, DlabSafetensors *st);
+
+/* Same, for a buffer in memory (takes ownership of buf on success and on
+ * failure). `what` names the source in messages. Exposed for fuzzing. */
+int dlab_safetensors_parse(uint8_t *buf, size_t len, const char *what, DlabSafetensors *st);
+
+const DlabStTensor *dlab_safetensors_find(const DlabSafetensors *st, const char *name);
+const char *dlab_safetensors_meta(const DlabSafetensors *st, const char *key);
+void dlab_safetensors_free(DlabSafetensors *st);
+
+/* Writes tensors and metadata atomically (see atomic_file.h). */
+int dlab_safetensors_write(const char *path, const DlabStTensor *tensors, int n_tensors,
+                           const char *const *meta_keys, const char *const *meta_values,
+                           int n_meta);
+
+#endif

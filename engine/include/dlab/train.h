@@ -1,0 +1,78 @@
+/* The training loop, shared by `dlab train` and the GUI: shuffling,
+ * batching, forward, loss, backward, optimizer step, schedule, evaluation,
+ * metrics log and checkpoint. Progress reaches the caller through callbacks
+ * on the training thread; `cancel` stops the run between steps. */
+#ifndef DLAB_TRAIN_H
+#define DLAB_TRAIN_H
+
+#include <stdatomic.h>
+
+#include "dlab/dataset.h"
+#include "dlab/model.h"
+#include "dlab/optim.h"
+#include "dlab/schedule.h"
+
+typedef struct {
+  int epoch;          /* 1-based */
+  int epochs;
+  long step;          /* global, 1-based */
+  long steps_per_epoch;
+  long step_in_epoch; /* 1-based */
+  float lr;
+  float loss;         /* this batch */
+  float accuracy;     /* this batch */
+  double images_per_sec; /* over the epoch so far */
+  double elapsed_sec;    /* since the run started */
+  double eta_sec;        /* for the whole run */
+} DlabStepInfo;
+
+typedef struct {
+  int epoch;
+  int epochs;
+  double train_loss, train_accuracy; /* means over the epoch's batches */
+  double test_loss, test_accuracy;   /* on the test set, in eval mode */
+  double seconds;                    /* the epoch's training time */
+  double images_per_sec;
+} DlabEpochInfo;
+
+typedef struct {
+  int epochs;
+  int batch_size;
+  DlabOptimConfig optim;
+  DlabScheduleConfig schedule;
+  float label_smoothing;
+  uint64_t seed;
+  int eval_batch_size;      /* 0: 1000 */
+  const char *checkpoint;   /* written after every epoch when not NULL */
+  const char *csv_path;     /* metrics log when not NULL */
+  void (*on_step)(const DlabStepInfo *info, void *user);
+  void (*on_epoch)(const DlabEpochInfo *info, void *user);
+  void *user;
+  atomic_int *cancel;       /* the run stops between steps when set */
+} DlabTrainConfig;
+
+DlabTrainConfig dlab_train_defaults(void);
+
+typedef struct {
+  int epochs_done;
+  int cancelled;
+  DlabEpochInfo last;
+} DlabTrainResult;
+
+/* Trains m on train, evaluating on test after each epoch. Returns 0 (also
+ * when cancelled: result->cancelled) or -1 with a message (a NaN loss stops
+ * the run and names the step; the last good checkpoint is kept). */
+int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
+               const DlabTrainConfig *cfg, DlabTrainResult *result);
+
+typedef struct {
+  double loss, accuracy;
+  int n;
+  int *confusion; /* num_classes x num_classes, [true][predicted]; caller frees */
+} DlabEvalResult;
+
+/* Evaluates m on d in eval mode, normalizing with mean/std. */
+int dlab_evaluate(DlabModel *m, const DlabDataset *d, const float *mean, const float *std,
+                  int batch_size, DlabEvalResult *out);
+
+#endif
