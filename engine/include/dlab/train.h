@@ -6,6 +6,7 @@
 #define DLAB_TRAIN_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 
 #include "dlab/dataset.h"
 #include "dlab/model.h"
@@ -36,22 +37,29 @@ typedef struct {
 } DlabEpochInfo;
 
 typedef struct {
-  int epochs;
+  int epochs;               /* total, including start_epoch */
+  int start_epoch;          /* epochs already done when resuming (0) */
   int batch_size;
   DlabOptimConfig optim;
   DlabScheduleConfig schedule;
   float label_smoothing;
   uint64_t seed;
   int eval_batch_size;      /* 0: 1000 */
-  const char *checkpoint;   /* written after every epoch when not NULL */
+  const char *checkpoint;   /* written after every epoch when not NULL, with
+                               the optimizer state beside it (see
+                               dlab_optimizer_state_path) */
   const char *csv_path;     /* metrics log when not NULL */
   void (*on_step)(const DlabStepInfo *info, void *user);
   void (*on_epoch)(const DlabEpochInfo *info, void *user);
   void *user;
   atomic_int *cancel;       /* the run stops between steps when set */
+  DlabOptimizer *optimizer; /* resume with this state; NULL: a fresh one */
 } DlabTrainConfig;
 
 DlabTrainConfig dlab_train_defaults(void);
+
+/* "run.safetensors" -> "run.optim.safetensors" into buf. */
+const char *dlab_optimizer_state_path(const char *checkpoint, char *buf, size_t n);
 
 typedef struct {
   int epochs_done;
@@ -71,8 +79,8 @@ typedef struct {
   int *confusion; /* num_classes x num_classes, [true][predicted]; caller frees */
 } DlabEvalResult;
 
-/* Evaluates m on d in eval mode, normalizing with mean/std. */
-int dlab_evaluate(DlabModel *m, const DlabDataset *d, const float *mean, const float *std,
-                  int batch_size, DlabEvalResult *out);
+/* Evaluates m on d in eval mode (d's mean/std normalize the images). */
+int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalResult *out);
+void dlab_eval_result_free(DlabEvalResult *r);
 
 #endif

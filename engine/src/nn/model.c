@@ -1,0 +1,173 @@
+/* A sequential model: layers, their activations and gradients. */
+#include "dlab/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlab/error.h"
+#include "dlab/spec.h"
+#include "dlab/zoo.h"
+
+/* Every layer sees the same seed; each kind that draws derives its own
+ * stream from it and the layer's position. */
+static void init_weights(DlabModel *m, uint64_t seed) {
+  DlabRng rng;
+  dlab_rng_seed(&rng, seed);
+  for (int i = 0; i < m->n_layers; i++) {
+    DlabLayer *l = m->layers[i];
+    l->seed = seed ^ ((uint64_t)(i + 1) << 40);
+    if (l->ops->reset) l->ops->reset(l, &rng);
+  }
+}
+
+static int collect_params(DlabModel *m) {
+  int n = 0;
+  for (int i = 0; i < m->n_layers; i++) n += m->layers[i]->n_params;
+  m->params = calloc((size_t)(n ? n : 1), sizeof *m->params);
+  if (!m->params) return dlab_error("out of memory");
+  for (int i = 0; i < m->n_layers; i++)
+    for (int p = 0; p < m->layers[i]->n_params; p++) {
+      DlabParam *par = &m->layers[i]->params[p];
+      for (int q = 0; q < m->n_params; q++)
+        if (strcmp(m->params[q]->name, par->name) == 0)
+          return dlab_error("spec: two layers are named `%s`", m->layers[i]->name);
+      m->params[m->n_params++] = par;
+    }
+  return 0;
+}
+
+DlabModel *dlab_model_create(const char *spec_or_name, DlabShape input, uint64_t seed) {
+  const char *spec = dlab_zoo_resolve(spec_or_name);
+  DlabModel *m = calloc(1, sizeof *m);
+  if (!m) {
+    dlab_error("out of memory");
+    return NULL;
+  }
+  m->input = input;
+  if (dlab_spec_parse(spec, &m->layers, &m->n_layers) < 0) goto fail;
+  DlabShape shape = input;
+  for (int i = 0; i < m->n_layers; i++) {
+    DlabLayer *l = m->layers[i];
+    l->in_shape = shape;
+    if (l->ops->setup(l, shape) < 0) goto fail;
+    shape = l->out_shape;
+  }
+  if (shape.ndim != 1) {
+    char s[64];
+    dlab_error("spec: the network must end in a flat output (a `linear`), but it ends in %s",
+               dlab_shape_str(shape, s, sizeof s));
+    goto fail;
+  }
+  m->spec = dlab_spec_format(m->layers, m->n_layers);
+  m->acts = calloc((size_t)m->n_layers + 1, sizeof *m->acts);
+  m->grads = calloc((size_t)m->n_layers + 1, sizeof *m->grads);
+  if (!m->spec || !m->acts || !m->grads) {
+    dlab_error("out of memory");
+    goto fail;
+  }
+  if (collect_params(m) < 0) goto fail;
+  init_weights(m, seed);
+  return m;
+fail:
+  dlab_model_free(m);
+  return NULL;
+}
+
+void dlab_model_free(DlabModel *m) {
+  if (!m) return;
+  for (int i = 0; i < m->n_layers; i++) dlab_layer_destroy(m->layers[i]);
+  if (m->acts)
+    for (int i = 0; i <= m->n_layers; i++) {
+      dlab_tensor_free(&m->acts[i]);
+      dlab_tensor_free(&m->grads[i]);
+    }
+  free(m->layers);
+  free(m->acts);
+  free(m->grads);
+  free(m->params);
+  free(m->spec);
+  free(m);
+}
+
+/* Shapes a batch tensor for `batch` samples of shape s. */
+static int shape_batch(DlabTensor *t, int batch, DlabShape s) {
+  if (s.ndim == 3) {
+    int shape[4] = {batch, s.d[0], s.d[1], s.d[2]};
+    return dlab_tensor_resize(t, 4, shape);
+  }
+  int shape[2] = {batch, s.d[0]};
+  return dlab_tensor_resize(t, 2, shape);
+}
+
+static DlabShape act_shape(const DlabModel *m, int i) {
+  return i == 0 ? m->input : m->layers[i - 1]->out_shape;
+}
+
+int dlab_model_set_batch(DlabModel *m, int batch) {
+  if (batch < 1) return dlab_error("batch size %d: must be at least 1", batch);
+  if (batch <= m->batch) return 0;
+  for (int i = 0; i <= m->n_layers; i++) {
+    if (shape_batch(&m->acts[i], batch, act_shape(m, i)) < 0) return -1;
+    if (i > 0 && shape_batch(&m->grads[i], batch, act_shape(m, i)) < 0) return -1;
+  }
+  for (int i = 0; i < m->n_layers; i++) {
+    DlabLayer *l = m->layers[i];
+    if (l->ops->resize && l->ops->resize(l, batch) < 0) return -1;
+    l->batch = batch;
+  }
+  m->batch = batch;
+  return 0;
+}
+
+DlabTensor *dlab_model_forward(DlabModel *m, int batch, int training) {
+  /* Within capacity these resizes only rewrite the shape. */
+  shape_batch(&m->acts[0], batch, m->input);
+  for (int i = 0; i < m->n_layers; i++) {
+    DlabLayer *l = m->layers[i];
+    shape_batch(&m->acts[i + 1], batch, l->out_shape);
+    shape_batch(&m->grads[i + 1], batch, l->out_shape);
+    l->ops->forward(l, &m->acts[i], &m->acts[i + 1], training);
+  }
+  return &m->acts[m->n_layers];
+}
+
+DlabTensor *dlab_model_dlogits(DlabModel *m) { return &m->grads[m->n_layers]; }
+
+void dlab_model_backward(DlabModel *m) {
+  for (int i = m->n_layers - 1; i >= 0; i--) {
+    DlabLayer *l = m->layers[i];
+    l->ops->backward(l, &m->acts[i], &m->acts[i + 1], &m->grads[i + 1], i > 0 ? &m->grads[i] : NULL);
+  }
+}
+
+int dlab_model_num_outputs(const DlabModel *m) { return m->layers[m->n_layers - 1]->out_shape.d[0]; }
+
+long dlab_model_count_params(const DlabModel *m) {
+  long n = 0;
+  for (int i = 0; i < m->n_params; i++)
+    if (m->params[i]->trainable) n += (long)m->params[i]->value.numel;
+  return n;
+}
+
+DlabParam *dlab_model_find_param(DlabModel *m, const char *name) {
+  for (int i = 0; i < m->n_params; i++)
+    if (strcmp(m->params[i]->name, name) == 0) return m->params[i];
+  return NULL;
+}
+
+static const char *keyword_of(const DlabLayer *l) { return l->ops->keyword; }
+
+void dlab_model_summary(const DlabModel *m, FILE *f) {
+  char shape[64];
+  fprintf(f, "%-4s %-12s %-10s %-14s %10s\n", "#", "name", "layer", "output", "params");
+  fprintf(f, "%-4s %-12s %-10s %-14s %10s\n", "", "", "input", dlab_shape_str(m->input, shape, sizeof shape), "");
+  for (int i = 0; i < m->n_layers; i++) {
+    const DlabLayer *l = m->layers[i];
+    long n = 0;
+    for (int p = 0; p < l->n_params; p++)
+      if (l->params[p].trainable) n += (long)l->params[p].value.numel;
+    fprintf(f, "%-4d %-12s %-10s %-14s %10ld\n", i, l->name, keyword_of(l),
+            dlab_shape_str(l->out_shape, shape, sizeof shape), n);
+  }
+  fprintf(f, "total trainable parameters: %ld\n", dlab_model_count_params(m));
+}

@@ -1,0 +1,270 @@
+/* The training loop shared by the CLI and the GUI. */
+#include "dlab/train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dlab/checkpoint.h"
+#include "dlab/csv_log.h"
+#include "dlab/error.h"
+#include "dlab/loss.h"
+
+#define DEFAULT_EVAL_BATCH 1000
+
+static double now_sec(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+DlabTrainConfig dlab_train_defaults(void) {
+  DlabTrainConfig c;
+  memset(&c, 0, sizeof c);
+  c.epochs = 10;
+  c.batch_size = 64;
+  c.optim = dlab_optim_defaults(DLAB_OPTIM_ADAM);
+  c.schedule = dlab_schedule_defaults(DLAB_SCHEDULE_CONSTANT);
+  c.seed = 1;
+  c.eval_batch_size = DEFAULT_EVAL_BATCH;
+  return c;
+}
+
+const char *dlab_optimizer_state_path(const char *checkpoint, char *buf, size_t n) {
+  size_t len = strlen(checkpoint);
+  const char *ext = ".safetensors";
+  size_t el = strlen(ext);
+  if (len > el && strcmp(checkpoint + len - el, ext) == 0)
+    snprintf(buf, n, "%.*s.optim%s", (int)(len - el), checkpoint, ext);
+  else
+    snprintf(buf, n, "%s.optim%s", checkpoint, ext);
+  return buf;
+}
+
+static int check_compatible(const DlabModel *m, const DlabDataset *d) {
+  const DlabShape in = m->input;
+  if (in.ndim != 3 || in.d[0] != d->c || in.d[1] != d->h || in.d[2] != d->w) {
+    char s[64];
+    return dlab_error("%s has %dx%dx%d images but the model takes %s", d->name, d->c, d->h, d->w,
+                      dlab_shape_str(in, s, sizeof s));
+  }
+  if (dlab_model_num_outputs(m) != d->num_classes)
+    return dlab_error("%s has %d classes but the model has %d outputs", d->name, d->num_classes,
+                      dlab_model_num_outputs(m));
+  return 0;
+}
+
+int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalResult *out) {
+  memset(out, 0, sizeof *out);
+  if (check_compatible(m, d) < 0) return -1;
+  if (batch_size <= 0) batch_size = DEFAULT_EVAL_BATCH;
+  if (batch_size > d->n) batch_size = d->n;
+  int k = d->num_classes;
+  uint32_t *idx = malloc((size_t)batch_size * sizeof *idx);
+  uint8_t *labels = malloc((size_t)batch_size);
+  out->confusion = calloc((size_t)k * k, sizeof *out->confusion);
+  if (!idx || !labels || !out->confusion || dlab_model_set_batch(m, batch_size) < 0) {
+    free(idx);
+    free(labels);
+    dlab_eval_result_free(out);
+    return dlab_error("out of memory for evaluation");
+  }
+  double loss_sum = 0;
+  long correct = 0;
+  for (int start = 0; start < d->n; start += batch_size) {
+    int count = d->n - start < batch_size ? d->n - start : batch_size;
+    for (int i = 0; i < count; i++) idx[i] = (uint32_t)(start + i);
+    dlab_dataset_gather(d, idx, count, &m->acts[0], labels);
+    DlabTensor *logits = dlab_model_forward(m, count, 0);
+    DlabLossResult r = dlab_cross_entropy(logits, labels, 0.0f, NULL);
+    loss_sum += r.loss * count;
+    correct += r.correct;
+    for (int i = 0; i < count; i++) {
+      const float *row = logits->data + (size_t)i * k;
+      int best = 0;
+      for (int c = 1; c < k; c++)
+        if (row[c] > row[best]) best = c;
+      out->confusion[labels[i] * k + best]++;
+    }
+  }
+  out->n = d->n;
+  out->loss = loss_sum / d->n;
+  out->accuracy = (double)correct / d->n;
+  free(idx);
+  free(labels);
+  return 0;
+}
+
+void dlab_eval_result_free(DlabEvalResult *r) {
+  free(r->confusion);
+  r->confusion = NULL;
+}
+
+/* What one run keeps between steps. */
+typedef struct {
+  DlabModel *m;
+  const DlabDataset *train, *test;
+  const DlabTrainConfig *cfg;
+  DlabOptimizer *opt;
+  DlabModelInfo info;
+  DlabCsvLog csv;
+  int csv_open;
+  uint32_t *order;
+  uint8_t *labels;
+  DlabRng rng;
+  long steps_per_epoch, total_steps;
+  double t_start;
+} Run;
+
+static const char *const csv_columns[] = {
+    "epoch", "step", "lr", "loss", "accuracy", "train_loss", "train_accuracy",
+    "test_loss", "test_accuracy", "images_per_sec", "seconds",
+};
+#define N_CSV_COLUMNS (int)(sizeof csv_columns / sizeof csv_columns[0])
+
+static int save_checkpoint(Run *r) {
+  const char *path = r->cfg->checkpoint;
+  if (!path) return 0;
+  if (dlab_checkpoint_save(path, r->m, &r->info) < 0) return -1;
+  char opt_path[4096];
+  return dlab_optimizer_save(dlab_optimizer_state_path(path, opt_path, sizeof opt_path), r->opt);
+}
+
+/* One epoch of training. Returns 1 if cancelled, 0 when done, -1 on error. */
+static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
+  const DlabTrainConfig *cfg = r->cfg;
+  const DlabDataset *d = r->train;
+  int bs = cfg->batch_size;
+  dlab_rng_shuffle(&r->rng, r->order, (uint32_t)d->n);
+  double t0 = now_sec(), loss_sum = 0;
+  long correct = 0, seen = 0;
+  for (long s = 0; s < r->steps_per_epoch; s++) {
+    if (cfg->cancel && atomic_load(cfg->cancel)) return 1;
+    int start = (int)(s * bs);
+    int count = d->n - start < bs ? d->n - start : bs;
+    long step = (long)(epoch - 1) * r->steps_per_epoch + s; /* 0-based, global */
+    float lr = dlab_schedule_lr(&cfg->schedule, cfg->optim.lr, step, r->steps_per_epoch, r->total_steps);
+
+    dlab_dataset_gather(d, r->order + start, count, &r->m->acts[0], r->labels);
+    DlabTensor *logits = dlab_model_forward(r->m, count, 1);
+    DlabLossResult lr_ = dlab_cross_entropy(logits, r->labels, cfg->label_smoothing, dlab_model_dlogits(r->m));
+    if (!isfinite(lr_.loss))
+      return dlab_error("epoch %d, step %ld: the loss is %s; the learning rate (%g) is probably too "
+                        "high. The last good checkpoint is kept.",
+                        epoch, s + 1, isnan(lr_.loss) ? "NaN" : "infinite", (double)lr);
+    dlab_model_backward(r->m);
+    dlab_optimizer_step(r->opt, lr);
+
+    loss_sum += lr_.loss * count;
+    correct += lr_.correct;
+    seen += count;
+    double now = now_sec();
+    DlabStepInfo si = {
+        .epoch = epoch, .epochs = cfg->epochs, .step = step + 1,
+        .steps_per_epoch = r->steps_per_epoch, .step_in_epoch = s + 1, .lr = lr,
+        .loss = (float)lr_.loss, .accuracy = (float)lr_.correct / count,
+        .images_per_sec = seen / fmax(now - t0, 1e-9), .elapsed_sec = now - r->t_start,
+    };
+    long done = step + 1 - (long)cfg->start_epoch * r->steps_per_epoch;
+    long left = r->total_steps - (step + 1);
+    si.eta_sec = (now - r->t_start) / done * left;
+    if (r->csv_open) {
+      double row[N_CSV_COLUMNS] = {epoch, step + 1, lr, lr_.loss, si.accuracy, NAN, NAN, NAN, NAN, NAN, NAN};
+      dlab_csv_row(&r->csv, row);
+    }
+    if (cfg->on_step) cfg->on_step(&si, cfg->user);
+  }
+  ep->epoch = epoch;
+  ep->epochs = cfg->epochs;
+  ep->seconds = now_sec() - t0;
+  ep->train_loss = loss_sum / seen;
+  ep->train_accuracy = (double)correct / seen;
+  ep->images_per_sec = seen / fmax(ep->seconds, 1e-9);
+  return 0;
+}
+
+static int run_epochs(Run *r, DlabTrainResult *result) {
+  const DlabTrainConfig *cfg = r->cfg;
+  for (int epoch = cfg->start_epoch + 1; epoch <= cfg->epochs; epoch++) {
+    DlabEpochInfo ep;
+    memset(&ep, 0, sizeof ep);
+    int rc = train_epoch(r, epoch, &ep);
+    if (rc < 0) return -1;
+    if (rc == 1) {
+      result->cancelled = 1;
+      return 0;
+    }
+    DlabEvalResult ev;
+    if (dlab_evaluate(r->m, r->test, cfg->eval_batch_size, &ev) < 0) return -1;
+    ep.test_loss = ev.loss;
+    ep.test_accuracy = ev.accuracy;
+    dlab_eval_result_free(&ev);
+    if (dlab_model_set_batch(r->m, cfg->batch_size) < 0) return -1;
+    if (r->csv_open) {
+      double row[N_CSV_COLUMNS] = {epoch, (double)epoch * r->steps_per_epoch, NAN, NAN, NAN,
+                                   ep.train_loss, ep.train_accuracy, ep.test_loss, ep.test_accuracy,
+                                   ep.images_per_sec, ep.seconds};
+      dlab_csv_row(&r->csv, row);
+    }
+    if (save_checkpoint(r) < 0) return -1;
+    result->epochs_done = epoch;
+    result->last = ep;
+    if (cfg->on_epoch) cfg->on_epoch(&ep, cfg->user);
+  }
+  return 0;
+}
+
+static int check_config(const DlabTrainConfig *cfg) {
+  if (cfg->epochs < 1) return dlab_error("--epochs %d: must be at least 1", cfg->epochs);
+  if (cfg->batch_size < 1) return dlab_error("--batch-size %d: must be at least 1", cfg->batch_size);
+  if (!(cfg->optim.lr > 0)) return dlab_error("--lr %g: must be positive", (double)cfg->optim.lr);
+  if (cfg->label_smoothing < 0 || cfg->label_smoothing >= 1)
+    return dlab_error("--label-smoothing %g: must be in [0, 1)", (double)cfg->label_smoothing);
+  if (cfg->start_epoch < 0 || cfg->start_epoch >= cfg->epochs)
+    return dlab_error("resuming after epoch %d of %d: nothing left to train", cfg->start_epoch, cfg->epochs);
+  return 0;
+}
+
+int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
+               const DlabTrainConfig *cfg, DlabTrainResult *result) {
+  memset(result, 0, sizeof *result);
+  if (check_config(cfg) < 0 || check_compatible(m, train) < 0 || check_compatible(m, test) < 0) return -1;
+  Run r;
+  memset(&r, 0, sizeof r);
+  r.m = m;
+  r.train = train;
+  r.test = test;
+  r.cfg = cfg;
+  r.steps_per_epoch = (train->n + cfg->batch_size - 1) / cfg->batch_size;
+  r.total_steps = r.steps_per_epoch * cfg->epochs;
+  dlab_rng_derive(&r.rng, cfg->seed, 0x5348554646ULL /* "SHUFF" */);
+  /* Resuming replays the skipped epochs' shuffles, so the order matches an
+   * uninterrupted run. */
+  int rc = -1;
+  r.order = malloc((size_t)train->n * sizeof *r.order);
+  r.labels = malloc((size_t)cfg->batch_size);
+  if (!r.order || !r.labels) {
+    dlab_error("out of memory");
+    goto done;
+  }
+  for (int i = 0; i < train->n; i++) r.order[i] = (uint32_t)i;
+  for (int e = 0; e < cfg->start_epoch; e++) dlab_rng_shuffle(&r.rng, r.order, (uint32_t)train->n);
+  r.opt = cfg->optimizer ? cfg->optimizer : dlab_optimizer_create(&cfg->optim, m);
+  if (!r.opt || dlab_model_set_batch(m, cfg->batch_size) < 0) goto done;
+  dlab_model_info_from_dataset(&r.info, train);
+  if (cfg->csv_path) {
+    if (dlab_csv_open(&r.csv, cfg->csv_path, csv_columns, N_CSV_COLUMNS) < 0) goto done;
+    r.csv_open = 1;
+  }
+  r.t_start = now_sec();
+  rc = run_epochs(&r, result);
+done:
+  if (r.csv_open) dlab_csv_close(&r.csv);
+  if (r.opt && r.opt != cfg->optimizer) dlab_optimizer_free(r.opt);
+  dlab_model_info_free(&r.info);
+  free(r.order);
+  free(r.labels);
+  return rc;
+}
