@@ -1,0 +1,90 @@
+/* dlab eval: accuracy, loss and confusion matrix of a checkpoint. The
+ * `accuracy` and `loss` lines are read by scripts: keep their format. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "dlab/checkpoint.h"
+#include "dlab/threads.h"
+#include "dlab/train.h"
+#include "options.h"
+
+static void print_confusion(const DlabEvalResult *r, const DlabDataset *d) {
+  int k = d->num_classes;
+  printf("confusion matrix (rows: true class, columns: predicted class)\n%6s", "");
+  for (int c = 0; c < k; c++) printf(" %5d", c);
+  printf("\n");
+  for (int t = 0; t < k; t++) {
+    printf("%5d ", t);
+    for (int p = 0; p < k; p++) printf(" %5d", r->confusion[t * k + p]);
+    printf("   %s\n", d->class_names[t] ? d->class_names[t] : "");
+  }
+}
+
+/* Normalizes with the statistics the model was trained with. */
+static int apply_model_info(DlabDataset *d, const DlabModelInfo *info, const char *path) {
+  if (info->channels != d->c) {
+    fprintf(stderr, "dlab eval: %s was trained on %d-channel images, %s has %d\n", path,
+            info->channels, d->name, d->c);
+    return -1;
+  }
+  for (int c = 0; c < d->c; c++) {
+    d->mean[c] = info->mean[c];
+    d->std[c] = info->std[c];
+  }
+  return 0;
+}
+
+int cmd_eval(int argc, char **argv) {
+  const char *model = NULL, *dataset = NULL, *data = NULL;
+  int batch = 1000, threads = 0, help = 0;
+  CliOption opts[] = {
+      {"model", OPT_STRING, &model, "checkpoint (.safetensors) to evaluate", 0},
+      {"dataset", OPT_STRING, &dataset, "dataset (default: the one in the checkpoint)", 0},
+      {"data", OPT_STRING, &data, "dataset root directory (default: the usual places)", 0},
+      {"batch-size", OPT_INT, &batch, "images per forward pass (default 1000)", 0},
+      {"threads", OPT_INT, &threads, "CPU threads (default: all cores)", 0},
+      {"help", OPT_FLAG, &help, "show this help", 0},
+  };
+  int n_opts = (int)(sizeof opts / sizeof opts[0]);
+  const char *pos[1];
+  int n_pos;
+  if (cli_parse("eval", argc, argv, 2, opts, n_opts, pos, 0, &n_pos) < 0) return 2;
+  if (help) {
+    printf("usage: dlab eval --model FILE [--dataset D]\n\nPrints `accuracy A` and `loss L` "
+           "lines for the test set, then the confusion matrix.\n\n");
+    cli_print_options(opts, n_opts);
+    return 0;
+  }
+  if (!model) {
+    fprintf(stderr, "dlab eval: --model FILE is required\n");
+    return 2;
+  }
+  if (dlab_threads_set(threads) < 0) return cli_fail("eval");
+  DlabModelInfo info;
+  DlabModel *m = dlab_checkpoint_load(model, &info);
+  if (!m) return cli_fail("eval");
+  if (!dataset) dataset = info.dataset;
+  int rc = 1;
+  DlabDatasetPair pair;
+  memset(&pair, 0, sizeof pair);
+  DlabEvalResult r = {0};
+  if (dlab_dataset_load(dataset, data, &pair) < 0) {
+    cli_fail("eval");
+    goto done;
+  }
+  if (apply_model_info(&pair.test, &info, model) < 0) goto done;
+  if (dlab_evaluate(m, &pair.test, batch, &r) < 0) {
+    cli_fail("eval");
+    goto done;
+  }
+  printf("accuracy %.4f\nloss %.4f\n", r.accuracy, r.loss);
+  print_confusion(&r, &pair.test);
+  rc = 0;
+done:
+  dlab_eval_result_free(&r);
+  dlab_dataset_pair_free(&pair);
+  dlab_model_info_free(&info);
+  dlab_model_free(m);
+  return rc;
+}

@@ -1,0 +1,60 @@
+/* dlab models: the zoo, or the summary of one network / spec. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "dlab/model.h"
+#include "dlab/zoo.h"
+#include "options.h"
+
+static int parse_input(const char *text, DlabShape *s) {
+  int c, h, w;
+  char extra;
+  if (sscanf(text, "%dx%dx%d%c", &c, &h, &w, &extra) != 3 || c < 1 || h < 1 || w < 1) return -1;
+  *s = (DlabShape){3, {c, h, w}};
+  return 0;
+}
+
+int cmd_models(int argc, char **argv) {
+  const char *input = NULL;
+  int help = 0;
+  CliOption opts[] = {
+      {"input", OPT_STRING, &input, "input shape CxHxW for a custom spec (default 1x28x28)", 0},
+      {"help", OPT_FLAG, &help, "show this help", 0},
+  };
+  const char *pos[1];
+  int n_pos;
+  if (cli_parse("models", argc, argv, 2, opts, 2, pos, 1, &n_pos) < 0) return 2;
+  if (help) {
+    printf("usage: dlab models [NAME|SPEC] [--input CxHxW]\n\n"
+           "Without an argument, lists the built-in networks. With a name or a spec,\n"
+           "prints each layer's output shape and parameter count.\n\n");
+    cli_print_options(opts, 2);
+    return 0;
+  }
+  if (n_pos == 0) {
+    printf("%-10s %-8s %10s  %s\n", "name", "input", "params", "description");
+    for (const DlabZooEntry *e = dlab_zoo_entries(); e->name; e++) {
+      DlabShape s;
+      parse_input(e->input, &s);
+      DlabModel *m = dlab_model_create(e->spec, s, 0);
+      if (!m) return cli_fail("models");
+      printf("%-10s %-8s %10ld  %s\n", e->name, e->input, dlab_model_count_params(m), e->description);
+      dlab_model_free(m);
+    }
+    return 0;
+  }
+  const DlabZooEntry *e = dlab_zoo_find(pos[0]);
+  const char *in_text = input ? input : e ? e->input : "1x28x28";
+  DlabShape s;
+  if (parse_input(in_text, &s) < 0) {
+    fprintf(stderr, "dlab models: --input %s: expected CxHxW, e.g. 1x28x28\n", in_text);
+    return 2;
+  }
+  DlabModel *m = dlab_model_create(pos[0], s, 0);
+  if (!m) return cli_fail("models");
+  printf("spec: %s\n\n", m->spec);
+  dlab_model_summary(m, stdout);
+  dlab_model_free(m);
+  return 0;
+}

@@ -1,0 +1,29 @@
+/* Long options for the dlab subcommands: `--name value`, `--name=value` and
+ * boolean `--flag`. Each subcommand declares a table; anything else is an
+ * error that names the option (and suggests the closest one). */
+#ifndef DLAB_CLI_OPTIONS_H
+#define DLAB_CLI_OPTIONS_H
+
+typedef enum { OPT_STRING, OPT_INT, OPT_FLOAT, OPT_FLAG } OptKind;
+
+typedef struct {
+  const char *name; /* without dashes: "batch-size" */
+  OptKind kind;
+  void *value;      /* const char **, int *, float *, int * */
+  const char *help;
+  int seen;         /* set by the parser */
+} CliOption;
+
+/* Parses argv[first..argc). Options fill their values; other arguments are
+ * collected into positional[] (at most max_positional). Returns 0, or -1
+ * after printing "dlab CMD: ..." to stderr. */
+int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts, int n_opts,
+              const char **positional, int max_positional, int *n_positional);
+
+/* Prints the options table for --help. */
+void cli_print_options(const CliOption *opts, int n_opts);
+
+/* Whether option `name` was given on the command line. */
+int cli_given(const CliOption *opts, int n_opts, const char *name);
+
+#endif
