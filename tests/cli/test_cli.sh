@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The dlab command line as a user meets it: listings, training, evaluation,
+# prediction, and a clear message (never a crash) for each kind of bad input.
+# TAP output. Usage: test_cli.sh PATH/TO/dlab
+set -u
+dlab=$1
+py=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+
+# expect_error NAME NEEDLE CMD...: CMD must exit 1 or 2 (not crash) and say NEEDLE on stderr.
+expect_error() {
+  local name=$1 needle=$2; shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ $rc -ge 1 ] && [ $rc -le 2 ] && grep -qF -- "$needle" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -le 2 ]; then
+    ok "$name: $(head -c 200 "$tmp/err")"
+  else
+    not_ok "$name" "exit $rc, expected a message containing: $needle" "stderr: $(head -c 400 "$tmp/err")"
+  fi
+}
+
+# --- listings -------------------------------------------------------------
+out=$("$dlab" models)
+for pair in mlp:267410 lenet:44426 digitnet:65674 emnistnet:44426 cifarnet:145578; do
+  name=${pair%%:*} count=${pair##*:}
+  if echo "$out" | grep -qE "^$name +[0-9x]+ +$count "; then ok "dlab models lists $name with $count parameters"
+  else not_ok "dlab models lists $name with $count parameters" "$out"; fi
+done
+if "$dlab" models "conv 8 3 pad 1 | relu | maxpool 2 | flatten | linear 10" | grep -q "total trainable parameters: 15770"; then
+  ok "dlab models summarizes a custom spec"
+else not_ok "dlab models summarizes a custom spec"; fi
+
+# --- spec and option mistakes ---------------------------------------------
+expect_error "unknown layer" "flaten" "$dlab" models "conv 6 5 | relu | flaten | linear 10"
+expect_error "shapes that do not chain" "add \`flatten\`" "$dlab" models "conv 6 5 | linear 10"
+expect_error "unknown option" "did you mean --lr" "$dlab" train --lrr 0.1
+expect_error "unknown optimizer" "sgdd" "$dlab" train --optimizer sgdd
+expect_error "bad schedule" "cosinus" "$dlab" train --schedule cosinus
+
+# --- bad dataset files ----------------------------------------------------
+# write_idx DIR: a tiny valid MNIST in torchvision's layout (100 train, 20 test).
+write_idx() {
+  mkdir -p "$1/MNIST/raw"
+  "$py" - "$1/MNIST/raw" <<'PY'
+import struct, sys, os
+d = sys.argv[1]
+def images(n): return struct.pack('>IIII', 0x803, n, 28, 28) + bytes((i * 7) % 256 for i in range(n * 784))
+def labels(n): return struct.pack('>II', 0x801, n) + bytes(i % 10 for i in range(n))
+for name, data in [('train-images-idx3-ubyte', images(100)), ('train-labels-idx1-ubyte', labels(100)),
+                   ('t10k-images-idx3-ubyte', images(20)), ('t10k-labels-idx1-ubyte', labels(20))]:
+    open(os.path.join(d, name), 'wb').write(data)
+PY
+}
+raw=$tmp/bad/MNIST/raw
+write_idx "$tmp/bad"
+"$py" -c "import sys; f=open(sys.argv[1],'r+b'); f.write(b'\x00\x00\x09\x99')" "$raw/train-images-idx3-ubyte"
+expect_error "IDX with a wrong magic" "train-images-idx3-ubyte" "$dlab" train --data "$tmp/bad" --epochs 1 --out "$tmp/x.safetensors"
+write_idx "$tmp/bad"
+truncate -s 5000 "$raw/train-images-idx3-ubyte"
+expect_error "truncated IDX" "truncated" "$dlab" train --data "$tmp/bad" --epochs 1 --out "$tmp/x.safetensors"
+write_idx "$tmp/bad"
+"$py" -c "
+import struct, sys; open(sys.argv[1], 'wb').write(struct.pack('>II', 0x801, 99) + bytes(99))" "$raw/train-labels-idx1-ubyte"
+expect_error "label count differs from image count" "99" "$dlab" train --data "$tmp/bad" --epochs 1 --out "$tmp/x.safetensors"
+write_idx "$tmp/bad"
+gzip -c "$raw/t10k-images-idx3-ubyte" | head -c 300 >"$raw/t10k-images-idx3-ubyte.gz"
+rm "$raw/t10k-images-idx3-ubyte"
+expect_error "corrupt .gz" "t10k-images-idx3-ubyte.gz" "$dlab" train --data "$tmp/bad" --epochs 1 --out "$tmp/x.safetensors"
+[ ! -e "$tmp/x.safetensors" ] && ok "no checkpoint is left behind by failed runs" || not_ok "no checkpoint is left behind by failed runs"
+
+# --- a small run end to end on the tiny dataset -----------------------------
+write_idx "$tmp/tiny"
+if "$dlab" train --data "$tmp/tiny" --model lenet --epochs 2 --batch-size 16 --out "$tmp/tiny.safetensors" \
+     --log "$tmp/log" >"$tmp/out" 2>&1 && [ -s "$tmp/tiny.safetensors" ] && [ -s "$tmp/tiny.optim.safetensors" ]; then
+  ok "dlab train writes the checkpoint and the optimizer state"
+else not_ok "dlab train writes the checkpoint and the optimizer state" "$(cat "$tmp/out")"; fi
+if [ "$(grep -c '^epoch [12]/2 ' "$tmp/out")" = 2 ]; then ok "one plain line per epoch when stdout is not a terminal"
+else not_ok "one plain line per epoch when stdout is not a terminal" "$(cat "$tmp/out")"; fi
+if head -1 "$tmp/log/metrics.csv" | grep -q '^epoch,step,lr,loss' && [ "$(wc -l <"$tmp/log/metrics.csv")" -eq 17 ]; then
+  ok "metrics.csv has a header, 14 step rows and 2 epoch rows"
+else not_ok "metrics.csv has a header, 14 step rows and 2 epoch rows" "$(wc -l <"$tmp/log/metrics.csv") lines"; fi
+"$dlab" train --data "$tmp/tiny" --model lenet --epochs 3 --batch-size 16 --out "$tmp/tiny.safetensors" --resume >"$tmp/out" 2>&1
+if grep -q "resuming .* after epoch 2" "$tmp/out" && grep -q "^epoch 3/3 " "$tmp/out" && ! grep -q "^epoch 1/3" "$tmp/out"; then
+  ok "--resume continues after the last saved epoch"
+else not_ok "--resume continues after the last saved epoch" "$(cat "$tmp/out")"; fi
+expect_error "NaN loss stops with a message" "loss is" "$dlab" train --data "$tmp/tiny" --model lenet --epochs 1 \
+  --optimizer sgd --lr 1e12 --out "$tmp/nan.safetensors"
+
+# --- bad checkpoints ----------------------------------------------------------
+cp "$tmp/tiny.safetensors" "$tmp/trunc.safetensors"
+truncate -s 3000 "$tmp/trunc.safetensors"
+expect_error "truncated checkpoint" "trunc.safetensors" "$dlab" eval --model "$tmp/trunc.safetensors" --data "$tmp/tiny"
+cp "$tmp/tiny.safetensors" "$tmp/header.safetensors"
+printf 'XXXX' | dd of="$tmp/header.safetensors" bs=1 seek=12 conv=notrunc 2>/dev/null
+expect_error "checkpoint with a bad header" "header.safetensors" "$dlab" eval --model "$tmp/header.safetensors" --data "$tmp/tiny"
+"$py" - "$tmp/tiny.safetensors" "$tmp/mismatch.safetensors" <<'PY'
+import json, struct, sys
+raw = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<Q', raw[:8])[0]
+header = json.loads(raw[8:8 + n])
+header['__metadata__']['dlab.arch'] = header['__metadata__']['dlab.arch'].replace('linear 120', 'linear 100')
+h = json.dumps(header).encode()
+h += b' ' * (-len(h) % 8)
+open(sys.argv[2], 'wb').write(struct.pack('<Q', len(h)) + h + raw[8 + n:])
+PY
+expect_error "checkpoint that does not match its spec" "mismatch.safetensors" "$dlab" eval --model "$tmp/mismatch.safetensors" --data "$tmp/tiny"
+expect_error "missing checkpoint" "nothing.safetensors" "$dlab" eval --model "$tmp/nothing.safetensors" --data "$tmp/tiny"
+
+# --- eval and predict output formats ------------------------------------------
+"$dlab" eval --model "$tmp/tiny.safetensors" --data "$tmp/tiny" >"$tmp/out" 2>&1
+if grep -qE '^accuracy [01]\.[0-9]{4}$' "$tmp/out" && grep -qE '^loss [0-9]+\.[0-9]{4}$' "$tmp/out" && grep -q "confusion matrix" "$tmp/out"; then
+  ok "dlab eval prints accuracy, loss and a confusion matrix"
+else not_ok "dlab eval prints accuracy, loss and a confusion matrix" "$(cat "$tmp/out")"; fi
+"$py" - "$tmp" <<'PY'
+import struct, sys, zlib
+def png(path, w, h, pixels):
+    raw = b''.join(b'\x00' + bytes(pixels[y * w:(y + 1) * w]) for y in range(h))
+    def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+    open(path, 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0))
+                           + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
+png(sys.argv[1] + '/a.png', 28, 28, [(i * 7) % 256 for i in range(784)])
+png(sys.argv[1] + '/big.png', 56, 40, [(i * 3) % 256 for i in range(56 * 40)])
+open(sys.argv[1] + '/not.png', 'wb').write(b'hello')
+PY
+"$dlab" predict --model "$tmp/tiny.safetensors" "$tmp/a.png" "$tmp/big.png" >"$tmp/out" 2>"$tmp/err"
+if [ "$(grep -cP '^[^\t]+\.png\t[0-9]\t[01]\.[0-9]{4}$' "$tmp/out")" = 2 ]; then ok "dlab predict prints path, class, probability for each image"
+else not_ok "dlab predict prints path, class, probability for each image" "$(cat "$tmp/out" "$tmp/err")"; fi
+"$dlab" predict --all --model "$tmp/tiny.safetensors" "$tmp/a.png" >"$tmp/out"
+if [ "$(awk -F'\t' '{print NF}' "$tmp/out")" = 13 ]; then ok "dlab predict --all adds every class's probability"
+else not_ok "dlab predict --all adds every class's probability" "$(cat "$tmp/out")"; fi
+expect_error "predict on a file that is not a PNG" "not.png" "$dlab" predict --model "$tmp/tiny.safetensors" "$tmp/not.png"
+
+# --- the real thing: one epoch of LeNet on Fashion-MNIST ----------------------
+if "$dlab" train --dataset fashion-mnist --model lenet --epochs 1 --batch-size 256 --optimizer adam --lr 1e-3 \
+     --seed 1 --out "$tmp/fashion.safetensors" >"$tmp/out" 2>"$tmp/err"; then
+  acc=$("$dlab" eval --model "$tmp/fashion.safetensors" | awk '/^accuracy/ {print $2}')
+  if awk -v a="$acc" 'BEGIN { exit !(a >= 0.80) }'; then ok "one epoch of lenet on Fashion-MNIST reaches $acc >= 0.80"
+  else not_ok "one epoch of lenet on Fashion-MNIST reaches >= 0.80" "accuracy $acc"; fi
+elif grep -q "not found\|no such\|looked in" "$tmp/err"; then
+  n=$((n + 1)); echo "ok $n # SKIP Fashion-MNIST is not installed (tools/fetch-data.sh): $(head -c 200 "$tmp/err")"
+else not_ok "one epoch of lenet on Fashion-MNIST" "$(cat "$tmp/err")"; fi
+
+echo "1..$n"
+[ $failed -eq 0 ]
