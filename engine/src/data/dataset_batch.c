@@ -1,0 +1,76 @@
+/* Turning uint8 samples into normalized float batches, and the statistics
+ * that the normalization uses.
+ *
+ * The dataset stays uint8 in memory (a quarter of the float size); each
+ * batch is normalized on the way out. A pixel has only 256 possible values,
+ * so (v/255 - mean) / std is precomputed once per channel and a batch costs
+ * one table lookup per pixel. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dlab/dataset.h"
+
+typedef float NormTable[256];
+
+static void build_table(NormTable table, float mean, float std) {
+  /* A zero std (a constant channel) would divide by zero; leave the values
+   * centred instead of turning them into inf. */
+  float scale = std > 0.0f ? 1.0f / std : 1.0f;
+  for (int v = 0; v < 256; v++) table[v] = ((float)v / 255.0f - mean) * scale;
+}
+
+static void normalize_sample(const uint8_t *src, float *dst, const NormTable *tables, int c,
+                             size_t plane) {
+  for (int ch = 0; ch < c; ch++) {
+    const float *table = tables[ch];
+    const uint8_t *s = src + (size_t)ch * plane;
+    float *o = dst + (size_t)ch * plane;
+    for (size_t i = 0; i < plane; i++) o[i] = table[s[i]];
+  }
+}
+
+void dlab_dataset_gather(const DlabDataset *d, const uint32_t *idx, int count, DlabTensor *x,
+                         uint8_t *labels) {
+  int shape[4] = {count, d->c, d->h, d->w};
+  /* Only grows the buffer the first time a batch size is seen; the training
+   * loop sizes x once, so this does not allocate per step. */
+  if (dlab_tensor_resize(x, 4, shape) < 0) return;
+  NormTable tables[DLAB_MAX_CHANNELS];
+  int c = d->c < DLAB_MAX_CHANNELS ? d->c : DLAB_MAX_CHANNELS;
+  for (int ch = 0; ch < c; ch++) build_table(tables[ch], d->mean[ch], d->std[ch]);
+  size_t plane = (size_t)d->h * (size_t)d->w;
+  size_t sample = plane * (size_t)d->c;
+  for (int i = 0; i < count; i++) {
+    size_t s = idx ? idx[i] : (size_t)i;
+    normalize_sample(d->images + s * sample, x->data + (size_t)i * sample, tables, c, plane);
+    if (labels) labels[i] = d->labels[s];
+  }
+}
+
+/* Counts how often each byte value occurs, then takes the moments from the
+ * histogram: exact (no float accumulation over tens of millions of pixels)
+ * and a single pass over the data. */
+void dlab_dataset_compute_stats(const DlabDataset *d, float *mean, float *std) {
+  int c = d->c < DLAB_MAX_CHANNELS ? d->c : DLAB_MAX_CHANNELS;
+  size_t plane = (size_t)d->h * (size_t)d->w;
+  for (int ch = 0; ch < c; ch++) {
+    uint64_t hist[256];
+    memset(hist, 0, sizeof hist);
+    for (int n = 0; n < d->n; n++) {
+      const uint8_t *p = d->images + ((size_t)n * (size_t)d->c + (size_t)ch) * plane;
+      for (size_t i = 0; i < plane; i++) hist[p[i]]++;
+    }
+    double total = 0, sum = 0, sum_sq = 0;
+    for (int v = 0; v < 256; v++) {
+      double x = v / 255.0;
+      total += (double)hist[v];
+      sum += (double)hist[v] * x;
+      sum_sq += (double)hist[v] * x * x;
+    }
+    double m = total > 0 ? sum / total : 0.0;
+    double var = total > 0 ? sum_sq / total - m * m : 0.0;
+    mean[ch] = (float)m;
+    std[ch] = (float)sqrt(var > 0 ? var : 0.0);
+  }
+}
