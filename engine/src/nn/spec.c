@@ -140,6 +140,12 @@ static int valid_name(const char *s) {
   return 1;
 }
 
+static int is_key(const KeywordDesc *kw, const char *tok) {
+  for (int i = 0; i < kw->n_keyed; i++)
+    if (strcmp(kw->keyed[i].name, tok) == 0) return 1;
+  return 0;
+}
+
 /* Builds one layer from a segment such as "conv1: conv 6 5 pad 2". */
 static DlabLayer *parse_segment(const char *segment, int index) {
   /* "name:" may touch the keyword ("fc1:linear 10"): give it room. */
@@ -199,6 +205,11 @@ static DlabLayer *parse_segment(const char *segment, int index) {
       goto fail;
     pos++, t++;
   }
+  if (pos < kw->n_required && t < n && !is_key(kw, tok[t])) {
+    /* `conv 6 x`: a word where a number belongs. */
+    parse_value(&kw->positional[pos], tok[t], segment, &l->args[0]);
+    goto fail;
+  }
   if (pos < kw->n_required) {
     dlab_error("spec: `%s`: %s needs %s%s%s", segment, kw->keyword, kw->positional[0].name,
                kw->n_required > 1 ? " and " : "", kw->n_required > 1 ? kw->positional[1].name : "");
@@ -256,6 +267,12 @@ int dlab_spec_parse(const char *spec, DlabLayer ***layers_out, int *n_out) {
     }
     DlabLayer *l = parse_segment(s, n);
     if (!l) goto fail;
+    for (int i = 0; i < n; i++)
+      if (strcmp(layers[i]->name, l->name) == 0) {
+        dlab_error("spec: two layers are named `%s`", l->name);
+        free(l);
+        goto fail;
+      }
     layers[n++] = l;
     if (!bar) break;
     p = bar + 1;

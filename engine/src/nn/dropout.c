@@ -1,0 +1,93 @@
+/* Dropout (nn.Dropout): in training, each element is zeroed with
+ * probability p and the survivors are scaled by 1/(1-p); in evaluation it is
+ * the identity.
+ *
+ * The mask comes from the layer's own generator, derived from l->seed, so a
+ * run is reproducible and adding a dropout layer does not shift the other
+ * random streams. reset() restarts that generator: calling it before a
+ * forward pass replays the same mask (the finite-difference test does so). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlab/error.h"
+#include "dlab/layer.h"
+
+typedef struct {
+  DlabRng rng;
+  float *scale; /* per element: 0 (dropped) or 1/(1-p) (kept) */
+  size_t capacity;
+} DropoutState;
+
+static int dropout_setup(DlabLayer *l, DlabShape in) {
+  l->in_shape = in;
+  l->out_shape = in;
+  DropoutState *s = calloc(1, sizeof *s);
+  if (!s) return dlab_error("layer %s (dropout): out of memory", l->name);
+  l->state = s;
+  dlab_rng_derive(&s->rng, l->seed, 0);
+  return 0;
+}
+
+static void dropout_reset(DlabLayer *l, DlabRng *rng) {
+  (void)rng;
+  DropoutState *s = l->state;
+  dlab_rng_derive(&s->rng, l->seed, 0);
+}
+
+static int dropout_resize(DlabLayer *l, int batch) {
+  DropoutState *s = l->state;
+  size_t n = (size_t)batch * (size_t)dlab_shape_numel(l->in_shape);
+  if (n <= s->capacity) return 0;
+  float *scale = realloc(s->scale, n * sizeof *scale);
+  if (!scale) return dlab_error("layer %s (dropout): out of memory for batch %d", l->name, batch);
+  s->scale = scale;
+  s->capacity = n;
+  return 0;
+}
+
+static void dropout_forward(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training) {
+  const float p = l->args[0];
+  if (!training || p == 0.0f) {
+    memcpy(y->data, x->data, x->numel * sizeof *x->data);
+    return;
+  }
+  DropoutState *s = l->state;
+  const float keep_scale = 1.0f / (1.0f - p);
+  for (size_t i = 0; i < x->numel; i++) {
+    s->scale[i] = dlab_rng_uniform(&s->rng) < p ? 0.0f : keep_scale;
+    y->data[i] = x->data[i] * s->scale[i];
+  }
+}
+
+static void dropout_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor *y,
+                             const DlabTensor *dy, DlabTensor *dx) {
+  (void)x;
+  (void)y;
+  if (!dx) return;
+  /* backward always follows a training forward, which wrote the mask; with
+   * p = 0 that forward was a copy and so is this. */
+  if (l->args[0] == 0.0f) {
+    memcpy(dx->data, dy->data, dy->numel * sizeof *dy->data);
+    return;
+  }
+  const DropoutState *s = l->state;
+  for (size_t i = 0; i < dy->numel; i++) dx->data[i] = dy->data[i] * s->scale[i];
+}
+
+static void dropout_destroy(DlabLayer *l) {
+  DropoutState *s = l->state;
+  if (!s) return;
+  free(s->scale);
+  free(s);
+  l->state = NULL;
+}
+
+const DlabLayerOps dlab_dropout_ops = {
+    .keyword = "dropout",
+    .setup = dropout_setup,
+    .reset = dropout_reset,
+    .resize = dropout_resize,
+    .forward = dropout_forward,
+    .backward = dropout_backward,
+    .destroy = dropout_destroy,
+};
