@@ -1,0 +1,161 @@
+/* SGD, Adam and AdamW with torch.optim's update rules (single-tensor form),
+ * so that a step here and a step in PyTorch give the same weights.
+ *
+ * State lives in DlabParams named like torch's state entries
+ * ("fc1.weight.exp_avg"), so the checkpoint code saves and restores it with
+ * the same functions it uses for a model. */
+#include "dlab/optim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlab/error.h"
+
+struct DlabOptimizer {
+  DlabOptimConfig cfg;
+  DlabParam **targets; /* the model's trainable parameters */
+  int n_targets;
+  DlabParam *state;    /* per target: momentum_buffer (SGD), or exp_avg and exp_avg_sq */
+  int n_state;
+  int state_per_target;
+  long steps;
+};
+
+static const char *const kind_names[] = {"sgd", "adam", "adamw"};
+
+DlabOptimConfig dlab_optim_defaults(DlabOptimKind kind) {
+  DlabOptimConfig c = {.kind = kind, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f};
+  c.lr = kind == DLAB_OPTIM_SGD ? 0.01f : 1e-3f;
+  c.weight_decay = kind == DLAB_OPTIM_ADAMW ? 0.01f : 0.0f;
+  return c;
+}
+
+int dlab_optim_parse_kind(const char *name, DlabOptimKind *kind) {
+  for (int k = 0; k < 3; k++)
+    if (strcmp(name, kind_names[k]) == 0) {
+      *kind = (DlabOptimKind)k;
+      return 0;
+    }
+  return dlab_error("unknown optimizer `%s` (choose sgd, adam or adamw)", name);
+}
+
+const char *dlab_optim_kind_name(DlabOptimKind kind) {
+  return kind >= 0 && kind <= DLAB_OPTIM_ADAMW ? kind_names[kind] : "?";
+}
+
+static int add_state(DlabOptimizer *o, const DlabParam *target, const char *suffix) {
+  DlabParam *s = &o->state[o->n_state];
+  memset(s, 0, sizeof *s);
+  int n = snprintf(s->name, sizeof s->name, "%s.%s", target->name, suffix);
+  if (n < 0 || (size_t)n >= sizeof s->name) return dlab_error("parameter name %s is too long", target->name);
+  if (dlab_tensor_init(&s->value, target->value.ndim, target->value.shape) < 0) return -1;
+  o->n_state++;
+  return 0;
+}
+
+static int validate(const DlabOptimConfig *c) {
+  if (!(c->lr >= 0)) return dlab_error("learning rate %g: must be >= 0", (double)c->lr);
+  if (!(c->momentum >= 0)) return dlab_error("momentum %g: must be >= 0", (double)c->momentum);
+  if (!(c->weight_decay >= 0)) return dlab_error("weight decay %g: must be >= 0", (double)c->weight_decay);
+  if (c->nesterov && (c->momentum <= 0 || c->dampening != 0))
+    return dlab_error("Nesterov momentum needs a momentum > 0 and no dampening");
+  if (!(c->beta1 >= 0 && c->beta1 < 1 && c->beta2 >= 0 && c->beta2 < 1))
+    return dlab_error("Adam betas %g, %g: each must be in [0, 1)", (double)c->beta1, (double)c->beta2);
+  return 0;
+}
+
+DlabOptimizer *dlab_optimizer_create(const DlabOptimConfig *cfg, DlabModel *m) {
+  if (validate(cfg) < 0) return NULL;
+  DlabOptimizer *o = calloc(1, sizeof *o);
+  if (!o) goto oom;
+  o->cfg = *cfg;
+  o->targets = calloc((size_t)m->n_params + 1, sizeof *o->targets);
+  if (!o->targets) goto oom;
+  for (int i = 0; i < m->n_params; i++)
+    if (m->params[i]->trainable) o->targets[o->n_targets++] = m->params[i];
+  o->state_per_target = cfg->kind != DLAB_OPTIM_SGD ? 2 : cfg->momentum != 0 ? 1 : 0;
+  o->state = calloc((size_t)(o->n_targets * o->state_per_target) + 1, sizeof *o->state);
+  if (!o->state) goto oom;
+  for (int i = 0; i < o->n_targets; i++) {
+    int rc = 0;
+    if (cfg->kind == DLAB_OPTIM_SGD && o->state_per_target)
+      rc = add_state(o, o->targets[i], "momentum_buffer");
+    else if (cfg->kind != DLAB_OPTIM_SGD)
+      rc = add_state(o, o->targets[i], "exp_avg") < 0 ? -1 : add_state(o, o->targets[i], "exp_avg_sq");
+    if (rc < 0) {
+      dlab_optimizer_free(o);
+      return NULL;
+    }
+  }
+  return o;
+oom:
+  dlab_optimizer_free(o);
+  dlab_error("out of memory creating the optimizer");
+  return NULL;
+}
+
+void dlab_optimizer_free(DlabOptimizer *o) {
+  if (!o) return;
+  for (int i = 0; i < o->n_state; i++) dlab_tensor_free(&o->state[i].value);
+  free(o->state);
+  free(o->targets);
+  free(o);
+}
+
+/* PyTorch starts the momentum buffer as a copy of the first gradient. */
+static void sgd_update(const DlabOptimConfig *c, DlabParam *p, float *buf, int first, float lr) {
+  float *w = p->value.data;
+  const float *grad = p->grad.data;
+  for (size_t i = 0; i < p->value.numel; i++) {
+    float g = grad[i] + c->weight_decay * w[i];
+    if (buf) {
+      buf[i] = first ? g : c->momentum * buf[i] + (1 - c->dampening) * g;
+      g = c->nesterov ? g + c->momentum * buf[i] : buf[i];
+    }
+    w[i] -= lr * g;
+  }
+}
+
+static void adam_update(const DlabOptimConfig *c, DlabParam *p, float *m, float *v, long t, float lr) {
+  float *w = p->value.data;
+  const float *grad = p->grad.data;
+  const int decoupled = c->kind == DLAB_OPTIM_ADAMW;
+  const float l2 = decoupled ? 0.0f : c->weight_decay;
+  const float decay = decoupled ? 1.0f - lr * c->weight_decay : 1.0f;
+  const float step_size = lr / (float)(1.0 - pow(c->beta1, (double)t));
+  const float bc2_sqrt = (float)sqrt(1.0 - pow(c->beta2, (double)t));
+  for (size_t i = 0; i < p->value.numel; i++) {
+    w[i] *= decay;
+    float g = grad[i] + l2 * w[i];
+    m[i] = c->beta1 * m[i] + (1 - c->beta1) * g;
+    v[i] = c->beta2 * v[i] + (1 - c->beta2) * g * g;
+    float denom = sqrtf(v[i]) / bc2_sqrt + c->eps;
+    w[i] -= step_size * (m[i] / denom);
+  }
+}
+
+void dlab_optimizer_step(DlabOptimizer *o, float lr) {
+  const int first = o->steps == 0;
+  o->steps++;
+  for (int i = 0; i < o->n_targets; i++) {
+    DlabParam *p = o->targets[i];
+    if (o->cfg.kind == DLAB_OPTIM_SGD) {
+      float *buf = o->state_per_target ? o->state[i].value.data : NULL;
+      sgd_update(&o->cfg, p, buf, first, lr);
+    } else {
+      adam_update(&o->cfg, p, o->state[2 * i].value.data, o->state[2 * i + 1].value.data, o->steps, lr);
+    }
+  }
+}
+
+int dlab_optimizer_state(DlabOptimizer *o, DlabParam **state, int *n_state) {
+  *state = o->state;
+  *n_state = o->n_state;
+  return 0;
+}
+
+long dlab_optimizer_steps(const DlabOptimizer *o) { return o->steps; }
+
+void dlab_optimizer_set_steps(DlabOptimizer *o, long steps) { o->steps = steps; }
