@@ -136,7 +136,7 @@ else not_ok "dlab predict --all adds every class's probability" "$(cat "$tmp/out
 expect_error "predict on a file that is not a PNG" "not.png" "$dlab" predict --model "$tmp/tiny.safetensors" "$tmp/not.png"
 
 # --- the real thing: one epoch of LeNet on Fashion-MNIST ----------------------
-if "$dlab" train --dataset fashion-mnist --model lenet --epochs 1 --batch-size 256 --optimizer adam --lr 1e-3 \
+if "$dlab" train --dataset fashion-mnist --model lenet --epochs 1 --batch-size 64 --optimizer adam --lr 1e-3 \
      --seed 1 --out "$tmp/fashion.safetensors" >"$tmp/out" 2>"$tmp/err"; then
   acc=$("$dlab" eval --model "$tmp/fashion.safetensors" | awk '/^accuracy/ {print $2}')
   if awk -v a="$acc" 'BEGIN { exit !(a >= 0.80) }'; then ok "one epoch of lenet on Fashion-MNIST reaches $acc >= 0.80"
