@@ -21,10 +21,16 @@ static void batch_tensor(DlabTensor *t, int batch, DlabShape s) {
   dlab_tensor_init(t, s.ndim == 3 ? 4 : 2, shape);
 }
 
+static void forward(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training,
+                    const GradcheckHooks *hooks) {
+  if (hooks && hooks->before_forward) hooks->before_forward(l, hooks->ctx);
+  l->ops->forward(l, x, y, training);
+}
+
 /* L = sum r*y in double, after a fresh forward pass. */
 static double objective(DlabLayer *l, const DlabTensor *x, DlabTensor *y, const DlabTensor *r,
-                        int training) {
-  l->ops->forward(l, x, y, training);
+                        int training, const GradcheckHooks *hooks) {
+  forward(l, x, y, training, hooks);
   double s = 0;
   for (size_t i = 0; i < y->numel; i++) s += (double)r->data[i] * y->data[i];
   return s;
@@ -43,6 +49,12 @@ static void check_one(double analytic, double numeric, const char *where, int in
 
 int gradcheck_layer(DlabLayer *l, DlabShape in, int batch, int training, double h, double tol,
                     unsigned long seed, GradcheckReport *rep) {
+  return gradcheck_layer_hooked(l, in, batch, training, h, tol, seed, NULL, rep);
+}
+
+int gradcheck_layer_hooked(DlabLayer *l, DlabShape in, int batch, int training, double h,
+                           double tol, unsigned long seed, const GradcheckHooks *hooks,
+                           GradcheckReport *rep) {
   memset(rep, 0, sizeof *rep);
   rep->where = "none";
   if (l->ops->setup(l, in) < 0) return -1;
@@ -51,6 +63,7 @@ int gradcheck_layer(DlabLayer *l, DlabShape in, int batch, int training, double 
   if (l->ops->reset) l->ops->reset(l, &rng);
   if (l->ops->resize && l->ops->resize(l, batch) < 0) return -1;
   l->batch = batch;
+  if (hooks && hooks->prepare) hooks->prepare(l, hooks->ctx);
 
   DlabTensor x, y, r, dx;
   batch_tensor(&x, batch, in);
@@ -65,15 +78,15 @@ int gradcheck_layer(DlabLayer *l, DlabShape in, int batch, int training, double 
       for (size_t i = 0; i < l->params[p].value.numel; i++)
         l->params[p].value.data[i] += dlab_rng_range(&rng, -0.5f, 0.5f);
 
-  l->ops->forward(l, &x, &y, training);
+  forward(l, &x, &y, training, hooks);
   l->ops->backward(l, &x, &y, &r, &dx);
 
   for (size_t i = 0; i < x.numel; i++) {
     float saved = x.data[i];
     x.data[i] = saved + (float)h;
-    double plus = objective(l, &x, &y, &r, training);
+    double plus = objective(l, &x, &y, &r, training, hooks);
     x.data[i] = saved - (float)h;
-    double minus = objective(l, &x, &y, &r, training);
+    double minus = objective(l, &x, &y, &r, training, hooks);
     x.data[i] = saved;
     check_one(dx.data[i], (plus - minus) / (2 * h), "input", (int)i, rep);
   }
@@ -83,9 +96,9 @@ int gradcheck_layer(DlabLayer *l, DlabShape in, int batch, int training, double 
     for (size_t i = 0; i < par->value.numel; i++) {
       float saved = par->value.data[i];
       par->value.data[i] = saved + (float)h;
-      double plus = objective(l, &x, &y, &r, training);
+      double plus = objective(l, &x, &y, &r, training, hooks);
       par->value.data[i] = saved - (float)h;
-      double minus = objective(l, &x, &y, &r, training);
+      double minus = objective(l, &x, &y, &r, training, hooks);
       par->value.data[i] = saved;
       check_one(par->grad.data[i], (plus - minus) / (2 * h), par->name, (int)i, rep);
     }

@@ -16,6 +16,7 @@ typedef struct {
   DlabRng rng;
   float *scale; /* per element: 0 (dropped) or 1/(1-p) (kept) */
   size_t capacity;
+  int masked;   /* the last forward applied a mask (training, p > 0) */
 } DropoutState;
 
 static int dropout_setup(DlabLayer *l, DlabShape in) {
@@ -47,11 +48,12 @@ static int dropout_resize(DlabLayer *l, int batch) {
 
 static void dropout_forward(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training) {
   const float p = l->args[0];
-  if (!training || p == 0.0f) {
+  DropoutState *s = l->state;
+  s->masked = training && p != 0.0f;
+  if (!s->masked) {
     memcpy(y->data, x->data, x->numel * sizeof *x->data);
     return;
   }
-  DropoutState *s = l->state;
   const float keep_scale = 1.0f / (1.0f - p);
   for (size_t i = 0; i < x->numel; i++) {
     s->scale[i] = dlab_rng_uniform(&s->rng) < p ? 0.0f : keep_scale;
@@ -64,13 +66,12 @@ static void dropout_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor
   (void)x;
   (void)y;
   if (!dx) return;
-  /* backward always follows a training forward, which wrote the mask; with
-   * p = 0 that forward was a copy and so is this. */
-  if (l->args[0] == 0.0f) {
+  /* Without a mask the forward pass was a copy, and so is this. */
+  const DropoutState *s = l->state;
+  if (!s->masked) {
     memcpy(dx->data, dy->data, dy->numel * sizeof *dy->data);
     return;
   }
-  const DropoutState *s = l->state;
   for (size_t i = 0; i < dy->numel; i++) dx->data[i] = dy->data[i] * s->scale[i];
 }
 
