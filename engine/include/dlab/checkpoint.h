@@ -37,6 +37,10 @@ int dlab_checkpoint_save(const char *path, const DlabModel *m, const DlabModelIn
  * tensor or key) on any mismatch. */
 DlabModel *dlab_checkpoint_load(const char *path, DlabModelInfo *info);
 
+/* The same for a checkpoint in memory (the application's embedded default
+ * model); `what` names it in messages. The caller keeps `data`. */
+DlabModel *dlab_checkpoint_load_buffer(const void *data, size_t len, const char *what, DlabModelInfo *info);
+
 /* Loads the tensors of `path` into an existing model (same checks). */
 int dlab_checkpoint_load_weights(const char *path, DlabModel *m);
 

@@ -136,13 +136,11 @@ static int load_params(const char *path, const DlabSafetensors *st, DlabParam *c
   return 0;
 }
 
-DlabModel *dlab_checkpoint_load(const char *path, DlabModelInfo *info) {
-  if (info) memset(info, 0, sizeof *info);
-  DlabSafetensors st;
-  if (dlab_safetensors_read(path, &st) < 0) return NULL;
+/* Builds the model a parsed checkpoint describes and fills it; consumes st. */
+static DlabModel *model_from(const char *path, DlabSafetensors *st, DlabModelInfo *info) {
   DlabModel *m = NULL;
-  const char *arch = dlab_safetensors_meta(&st, "dlab.arch");
-  const char *input_text = dlab_safetensors_meta(&st, "dlab.input");
+  const char *arch = dlab_safetensors_meta(st, "dlab.arch");
+  const char *input_text = dlab_safetensors_meta(st, "dlab.input");
   DlabShape input;
   if (!arch) {
     dlab_error("%s: no dlab.arch in the metadata (not a Digit Lab checkpoint?)", path);
@@ -152,14 +150,35 @@ DlabModel *dlab_checkpoint_load(const char *path, DlabModelInfo *info) {
     dlab_error("%s: dlab.input \"%s\": expected CxHxW such as 1x28x28", path, input_text);
   } else if (!(m = dlab_model_create(arch, input, 0))) {
     dlab_error_prefix("%s: dlab.arch", path);
-  } else if (load_params(path, &st, m->params, m->n_params, "the spec", NULL) < 0 ||
-             (info && checkpoint_info_from_meta(info, &st, m, path) < 0)) {
+  } else if (load_params(path, st, m->params, m->n_params, "the spec", NULL) < 0 ||
+             (info && checkpoint_info_from_meta(info, st, m, path) < 0)) {
     dlab_model_free(m);
     m = NULL;
   }
   if (!m && info) dlab_model_info_free(info);
-  dlab_safetensors_free(&st);
+  dlab_safetensors_free(st);
   return m;
+}
+
+DlabModel *dlab_checkpoint_load(const char *path, DlabModelInfo *info) {
+  if (info) memset(info, 0, sizeof *info);
+  DlabSafetensors st;
+  if (dlab_safetensors_read(path, &st) < 0) return NULL;
+  return model_from(path, &st, info);
+}
+
+DlabModel *dlab_checkpoint_load_buffer(const void *data, size_t len, const char *what, DlabModelInfo *info) {
+  if (info) memset(info, 0, sizeof *info);
+  /* parse takes ownership of its buffer: give it a copy of the caller's. */
+  uint8_t *copy = malloc(len ? len : 1);
+  if (!copy) {
+    dlab_error("%s: out of memory", what);
+    return NULL;
+  }
+  memcpy(copy, data, len);
+  DlabSafetensors st;
+  if (dlab_safetensors_parse(copy, len, what, &st) < 0) return NULL;
+  return model_from(what, &st, info);
 }
 
 int dlab_checkpoint_load_weights(const char *path, DlabModel *m) {
