@@ -1,15 +1,16 @@
-/* dlab predict: classify PNG images. One line per input,
+/* dlab predict: classify PNG images or drawings (strokes files). One line
+ * per input,
  *   path<TAB>class<TAB>probability
  * followed with --all by one <TAB>class=probability field per class.
  * Scripts read these lines: keep the format. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
-#include "dlab/checkpoint.h"
 #include "dlab/error.h"
 #include "dlab/image.h"
-#include "dlab/loss.h"
+#include "dlab/predictor.h"
 #include "dlab/threads.h"
 #include "options.h"
 
@@ -29,10 +30,10 @@ static double border_mean(const DlabImage *img) {
   return n ? sum / n : 0;
 }
 
-/* Turns a PNG into the model's normalized CHW input. */
-static int load_input(const char *path, const DlabModel *m, const DlabModelInfo *info, InvertMode invert,
-                      float *x) {
-  int c = m->input.d[0], h = m->input.d[1], w = m->input.d[2];
+/* A PNG of any size as the model's HWC input on the 0..1 scale, light ink on
+ * dark as the networks were trained. */
+static int load_image(const char *path, DlabShape in, InvertMode invert, float *pixels) {
+  const int c = in.d[0], h = in.d[1], w = in.d[2];
   DlabImage img = {0}, scaled = {0};
   if (dlab_image_read_png(path, c, &img) < 0) return -1;
   const DlabImage *src = &img;
@@ -43,25 +44,17 @@ static int load_input(const char *path, const DlabModel *m, const DlabModelInfo 
     }
     src = &scaled;
   }
-  int inv = invert == INVERT_YES || (invert == INVERT_AUTO && c == 1 && border_mean(src) > 127);
-  int transposed = strcmp(info->orientation, "transposed") == 0;
-  for (int ch = 0; ch < c; ch++)
-    for (int y = 0; y < h; y++)
-      for (int xx = 0; xx < w; xx++) {
-        int sy = transposed ? xx : y, sx = transposed ? y : xx;
-        float v = src->data[((size_t)sy * w + sx) * c + ch] / 255.0f;
-        if (inv) v = 1.0f - v;
-        x[((size_t)ch * h + y) * w + xx] = (v - info->mean[ch]) / info->std[ch];
-      }
+  const int inv = invert == INVERT_YES || (invert == INVERT_AUTO && c == 1 && border_mean(src) > 127);
+  for (size_t i = 0; i < (size_t)h * w * c; i++) {
+    float v = src->data[i] / 255.0f;
+    pixels[i] = inv ? 1.0f - v : v;
+  }
   dlab_image_free(&img);
   dlab_image_free(&scaled);
   return 0;
 }
 
-static void print_prediction(const char *path, const float *p, const DlabModelInfo *info, int all) {
-  int best = 0;
-  for (int k = 1; k < info->num_classes; k++)
-    if (p[k] > p[best]) best = k;
+static void print_prediction(const char *path, int best, const float *p, const DlabModelInfo *info, int all) {
   printf("%s\t%s\t%.4f", path, info->class_names[best], (double)p[best]);
   if (all)
     for (int k = 0; k < info->num_classes; k++) printf("\t%s=%.4f", info->class_names[k], (double)p[k]);
@@ -76,31 +69,59 @@ static int parse_invert(const char *text, InvertMode *mode) {
   return 0;
 }
 
+/* One input, image or drawing: the most likely class, or -1. */
+static int classify(DlabPredictor *p, const char *path, int strokes, InvertMode invert, float *pixels,
+                    float *probs) {
+  if (strokes) {
+    DlabStrokes s;
+    dlab_strokes_init(&s);
+    int best = dlab_strokes_read(path, &s) < 0 ? -1 : dlab_predictor_run_strokes(p, &s, NULL, probs);
+    if (best < 0 && s.n_points > 0) dlab_error_prefix("%s", path);
+    dlab_strokes_free(&s);
+    return best;
+  }
+  if (load_image(path, dlab_predictor_model(p)->input, invert, pixels) < 0) return -1;
+  return dlab_predictor_run(p, pixels, probs);
+}
+
 /* Classifies each input on its own, so one bad file does not stop the rest. */
-static int predict_all(DlabModel *m, const DlabModelInfo *info, const char **paths, int n, InvertMode invert,
-                       int all) {
+static int predict_all(DlabPredictor *p, const char **paths, int n, int strokes, InvertMode invert, int all) {
+  const DlabModelInfo *info = dlab_predictor_info(p);
+  float *pixels = malloc((size_t)dlab_shape_numel(dlab_predictor_model(p)->input) * sizeof *pixels);
+  float *probs = malloc((size_t)info->num_classes * sizeof *probs);
   int failures = 0;
-  DlabTensor probs = {0};
-  if (dlab_model_set_batch(m, 1) < 0 || dlab_tensor_init2(&probs, 1, info->num_classes) < 0)
-    return cli_fail("predict");
+  if (!pixels || !probs) {
+    free(pixels);
+    free(probs);
+    fprintf(stderr, "dlab predict: out of memory\n");
+    return 1;
+  }
   for (int i = 0; i < n; i++) {
-    if (load_input(paths[i], m, info, invert, m->acts[0].data) < 0) {
+    int best = classify(p, paths[i], strokes, invert, pixels, probs);
+    if (best < 0) {
       fprintf(stderr, "dlab predict: %s\n", dlab_error_message());
       failures++;
-      continue;
+    } else {
+      print_prediction(paths[i], best, probs, info, all);
     }
-    dlab_softmax(dlab_model_forward(m, 1, 0), &probs);
-    print_prediction(paths[i], probs.data, info, all);
   }
-  dlab_tensor_free(&probs);
+  free(pixels);
+  free(probs);
   return failures ? 1 : 0;
+}
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: dlab predict [--model FILE] IMAGE.png...\n"
+             "       dlab predict [--model FILE] --strokes DRAWING.strokes...\n");
 }
 
 int cmd_predict(int argc, char **argv) {
   const char *model = NULL, *invert_text = "auto";
-  int all = 0, help = 0;
+  int all = 0, strokes = 0, help = 0;
   CliOption opts[] = {
-      {"model", OPT_STRING, &model, "checkpoint (.safetensors)", 0},
+      {"model", OPT_STRING, &model, "checkpoint (.safetensors; default: the application's model)", 0},
+      {"strokes", OPT_FLAG, &strokes, "the inputs are drawings (strokes files), preprocessed as the "
+                                      "sketchpad does", 0},
       {"all", OPT_FLAG, &all, "also print every class's probability", 0},
       {"invert", OPT_STRING, &invert_text, "auto, yes or no: dark ink on light paper is inverted "
                                            "(auto: when the border is light)", 0},
@@ -111,8 +132,9 @@ int cmd_predict(int argc, char **argv) {
   int n_paths;
   if (cli_parse("predict", argc, argv, 2, opts, n_opts, paths, MAX_INPUTS, &n_paths) < 0) return 2;
   if (help) {
-    printf("usage: dlab predict --model FILE IMAGE.png...\n\nPrints path<TAB>class<TAB>probability "
-           "for each image (any size: it is scaled to the model's input).\n\n");
+    usage(stdout);
+    printf("\nPrints path<TAB>class<TAB>probability for each input. Images of any size are scaled\n"
+           "to the model's input; drawings go through the sketchpad's preprocessing.\n\n");
     cli_print_options(opts, n_opts);
     return 0;
   }
@@ -121,16 +143,14 @@ int cmd_predict(int argc, char **argv) {
     fprintf(stderr, "dlab predict: --invert %s: expected auto, yes or no\n", invert_text);
     return 2;
   }
-  if (!model || n_paths == 0) {
-    fprintf(stderr, "usage: dlab predict --model FILE IMAGE.png...\n");
+  if (n_paths == 0) {
+    usage(stderr);
     return 2;
   }
   dlab_threads_set(1);
-  DlabModelInfo info;
-  DlabModel *m = dlab_checkpoint_load(model, &info);
-  if (!m) return cli_fail("predict");
-  int rc = predict_all(m, &info, paths, n_paths, invert, all);
-  dlab_model_info_free(&info);
-  dlab_model_free(m);
+  DlabPredictor *p = dlab_predictor_load(model ? model : dlab_default_model_path());
+  if (!p) return cli_fail("predict");
+  int rc = predict_all(p, paths, n_paths, strokes, invert, all);
+  dlab_predictor_free(p);
   return rc;
 }

@@ -1,0 +1,21 @@
+/* DlabApplication: the AdwApplication io.github.digitlab.DigitLab. It owns
+ * the application actions (about, quit) and the keyboard
+ * accelerators, and opens a window on activation or for files given on the
+ * command line (models and strokes). */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define DLAB_TYPE_APPLICATION (dlab_application_get_type ())
+G_DECLARE_FINAL_TYPE (DlabApplication, dlab_application, DLAB, APPLICATION, AdwApplication)
+
+DlabApplication *dlab_application_new (void);
+
+/* A new handle on the application's settings, or NULL when the schema is
+ * not installed (an uninstalled build run without GSETTINGS_SCHEMA_DIR, see
+ * `meson devenv`): the window then simply starts with its defaults. */
+GSettings *dlab_settings_new (void);
+
+G_END_DECLS

@@ -1,0 +1,585 @@
+/* DlabWindow: pages, actions, files, models and errors. */
+#include "dlab-window.h"
+
+#include <glib/gi18n.h>
+
+#include "dlab-application.h"
+#include "dlab/error.h"
+#include "dlab/strokes.h"
+
+struct _DlabWindow {
+  AdwApplicationWindow parent_instance;
+
+  AdwToastOverlay *toast_overlay;
+  AdwViewStack *stack;
+  DlabDrawPage *draw_page;
+
+  GSettings *settings;          /* NULL when the schema is not installed */
+  DlabClassifier *classifier;
+  GCancellable *loading;        /* a model file is being read */
+  char *error_title;            /* the last error shown: toast and details */
+  char *error_details;
+};
+
+G_DEFINE_FINAL_TYPE (DlabWindow, dlab_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_CLASSIFIER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* A short toast (the title) with a Details button for the full message,
+ * which names the file and what is wrong with it. */
+static void
+show_error (DlabWindow *self, const char *title, const char *details)
+{
+  g_autofree char *markup = g_markup_escape_text (title, -1);
+  AdwToast *toast = adw_toast_new (markup);
+
+  g_free (self->error_title);
+  g_free (self->error_details);
+  self->error_title = g_strdup (title);
+  self->error_details = g_strdup (details);
+
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, 8);
+  adw_toast_set_button_label (toast, _("_Details"));
+  adw_toast_set_action_name (toast, "win.show-error");
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+show_error_details (GtkWidget *widget, const char *action, GVariant *param)
+{
+  DlabWindow *self = DLAB_WINDOW (widget);
+  GtkWidget *dialog;
+
+  (void) action;
+  (void) param;
+  if (!self->error_title)
+    return;
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), self->error_title, self->error_details);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+const char *
+dlab_window_get_last_error (DlabWindow *self)
+{
+  g_return_val_if_fail (DLAB_IS_WINDOW (self), NULL);
+  return self->error_details;
+}
+
+/* ---- the model ----------------------------------------------------------- */
+
+static void
+set_classifier (DlabWindow *self, DlabClassifier *classifier)
+{
+  if (g_set_object (&self->classifier, classifier))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLASSIFIER]);
+}
+
+DlabClassifier *
+dlab_window_get_classifier (DlabWindow *self)
+{
+  g_return_val_if_fail (DLAB_IS_WINDOW (self), NULL);
+  return self->classifier;
+}
+
+DlabDrawPage *
+dlab_window_get_draw_page (DlabWindow *self)
+{
+  g_return_val_if_fail (DLAB_IS_WINDOW (self), NULL);
+  return self->draw_page;
+}
+
+static void
+remember_model (DlabWindow *self, GFile *file)
+{
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+  if (self->settings)
+    g_settings_set_string (self->settings, "last-model-path", path ? path : "");
+}
+
+void
+dlab_window_use_builtin_model (DlabWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlabClassifier) builtin = dlab_classifier_new_builtin (&error);
+
+  g_return_if_fail (DLAB_IS_WINDOW (self));
+
+  if (!builtin)
+    {
+      show_error (self, _("The built-in model could not be loaded"), error->message);
+      return;
+    }
+  set_classifier (self, builtin);
+  remember_model (self, NULL);
+}
+
+typedef struct {
+  DlabWindow *window;
+  char *name;          /* the file's name, for messages */
+  gboolean restoring;  /* the model of the last session, opened at start */
+} LoadContext;
+
+static void
+load_context_free (LoadContext *ctx)
+{
+  g_object_unref (ctx->window);
+  g_free (ctx->name);
+  g_free (ctx);
+}
+
+static void
+on_model_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LoadContext *ctx = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *title = NULL;
+  g_autoptr (DlabClassifier) classifier = dlab_classifier_load_file_finish (result, &error);
+  DlabWindow *self = ctx->window;
+
+  (void) source;
+  /* A newer load replaced this one, or the window is closing. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      load_context_free (ctx);
+      return;
+    }
+  g_clear_object (&self->loading);
+
+  if (classifier)
+    {
+      set_classifier (self, classifier);
+      remember_model (self, dlab_classifier_get_file (classifier));
+    }
+  else if (ctx->restoring)
+    {
+      title = g_strdup_printf (_("Could not open the last model “%s”; using the built-in model"),
+                               ctx->name);
+      show_error (self, title, error->message);
+      remember_model (self, NULL);
+    }
+  else
+    {
+      title = g_strdup_printf (_("Could not open “%s” as a model"), ctx->name);
+      show_error (self, title, error->message);
+    }
+  load_context_free (ctx);
+}
+
+static void
+load_model (DlabWindow *self, GFile *file, gboolean restoring)
+{
+  LoadContext *ctx = g_new0 (LoadContext, 1);
+
+  if (self->loading)
+    g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+  self->loading = g_cancellable_new ();
+
+  ctx->window = g_object_ref (self);
+  ctx->restoring = restoring;
+  ctx->name = g_file_get_basename (file);
+  dlab_classifier_load_file_async (file, self->loading, on_model_loaded, ctx);
+}
+
+void
+dlab_window_open_model (DlabWindow *self, GFile *file)
+{
+  g_return_if_fail (DLAB_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  load_model (self, file, FALSE);
+}
+
+gboolean
+dlab_window_is_loading (DlabWindow *self)
+{
+  return self->loading != NULL;
+}
+
+/* The built-in model at once, then the last session's model if there was
+ * one (it replaces the built-in one when it loads). */
+static void
+load_initial_model (DlabWindow *self)
+{
+  g_autofree char *path = self->settings
+                            ? g_settings_get_string (self->settings, "last-model-path") : NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlabClassifier) builtin = dlab_classifier_new_builtin (&error);
+
+  if (builtin)
+    set_classifier (self, builtin);
+  else
+    show_error (self, _("The built-in model could not be loaded"), error->message);
+
+  if (path && *path)
+    {
+      g_autoptr (GFile) file = g_file_new_for_path (path);
+      load_model (self, file, TRUE);
+    }
+}
+
+/* ---- strokes files ------------------------------------------------------- */
+
+gboolean
+dlab_window_open_strokes (DlabWindow *self, GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *title = NULL;
+  DlabStrokes strokes;
+  gboolean ok;
+
+  g_return_val_if_fail (DLAB_IS_WINDOW (self), FALSE);
+
+  dlab_strokes_init (&strokes);
+  dlab_error_clear ();
+  ok = path && dlab_strokes_read (path, &strokes) == 0;
+  if (ok)
+    {
+      dlab_sketchpad_set_strokes (dlab_draw_page_get_sketchpad (self->draw_page), &strokes);
+      adw_view_stack_set_visible_child_name (self->stack, "draw");
+    }
+  else
+    {
+      title = g_strdup_printf (_("Could not open “%s” as strokes"), name);
+      show_error (self, title, path ? dlab_error_message () : _("Only local files can be opened."));
+    }
+  dlab_strokes_free (&strokes);
+  return ok;
+}
+
+gboolean
+dlab_window_save_strokes (DlabWindow *self, GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *title = NULL;
+  const DlabStrokes *strokes;
+
+  g_return_val_if_fail (DLAB_IS_WINDOW (self), FALSE);
+
+  strokes = dlab_sketchpad_get_strokes (dlab_draw_page_get_sketchpad (self->draw_page));
+  dlab_error_clear ();
+  if (path && dlab_strokes_write (path, strokes) == 0)
+    return TRUE;
+  title = g_strdup_printf (_("Could not save “%s”"), name);
+  show_error (self, title, path ? dlab_error_message () : _("Only local files can be written."));
+  return FALSE;
+}
+
+void
+dlab_window_open_file (DlabWindow *self, GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+
+  if (name && g_str_has_suffix (name, ".safetensors"))
+    dlab_window_open_model (self, file);
+  else
+    dlab_window_open_strokes (self, file);
+}
+
+/* ---- file choosers ------------------------------------------------------- */
+
+typedef void (*FileAction) (DlabWindow *self, GFile *file);
+
+static void
+on_chooser_response (GtkNativeDialog *chooser, int response, gpointer data)
+{
+  DlabWindow *self = g_object_get_data (G_OBJECT (chooser), "dlab-window");
+  FileAction action = (FileAction) data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      if (file)
+        action (self, file);
+    }
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static GtkFileFilter *
+filter_new (const char *name, const char *pattern)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  gtk_file_filter_add_pattern (filter, pattern);
+  return filter;
+}
+
+/* Runs `action` on the file the person picks (the portal's chooser in a
+ * sandbox: the application asks for no access to the home folder). */
+static void
+choose_file (DlabWindow *self, const char *title, GtkFileChooserAction mode,
+             const char *accept, GtkFileFilter *filter, const char *suggested_name,
+             FileAction action)
+{
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (title, GTK_WINDOW (self), mode, accept, _("_Cancel"));
+
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter_new (_("All Files"), "*"));
+  if (suggested_name)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested_name);
+  g_object_set_data (G_OBJECT (chooser), "dlab-window", self);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), (gpointer) action);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+open_strokes_action (DlabWindow *self, GFile *file)
+{
+  dlab_window_open_strokes (self, file);
+}
+
+static void
+save_strokes_action (DlabWindow *self, GFile *file)
+{
+  if (dlab_window_save_strokes (self, file))
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *text = g_strdup_printf (_("Saved “%s”"), name);
+      g_autofree char *markup = g_markup_escape_text (text, -1);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (markup));
+    }
+}
+
+static void
+open_model_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  (void) action;
+  (void) param;
+  choose_file (DLAB_WINDOW (widget), _("Open Model"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+               filter_new (_("Digit Lab Models"), "*.safetensors"), NULL, dlab_window_open_model);
+}
+
+static void
+use_builtin_model_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  (void) action;
+  (void) param;
+  dlab_window_use_builtin_model (DLAB_WINDOW (widget));
+}
+
+static void
+open_strokes_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  (void) action;
+  (void) param;
+  choose_file (DLAB_WINDOW (widget), _("Open Strokes"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+               filter_new (_("Strokes"), "*.strokes"), NULL, open_strokes_action);
+}
+
+static void
+save_strokes_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  (void) action;
+  (void) param;
+  choose_file (DLAB_WINDOW (widget), _("Save Strokes"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
+               filter_new (_("Strokes"), "*.strokes"), _("digit.strokes"), save_strokes_action);
+}
+
+/* ---- drawing actions ----------------------------------------------------- */
+
+static DlabSketchpad *
+sketchpad (DlabWindow *self)
+{
+  return dlab_draw_page_get_sketchpad (self->draw_page);
+}
+
+static void
+undo_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  (void) action;
+  (void) param;
+  dlab_sketchpad_undo (sketchpad (DLAB_WINDOW (widget)));
+}
+
+static void
+redo_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  (void) action;
+  (void) param;
+  dlab_sketchpad_redo (sketchpad (DLAB_WINDOW (widget)));
+}
+
+static void
+clear_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  (void) action;
+  (void) param;
+  dlab_sketchpad_clear (sketchpad (DLAB_WINDOW (widget)));
+}
+
+/* Drawing shortcuts (Escape, Ctrl+Z) act only while the Draw page shows,
+ * so that other pages keep those keys for themselves. */
+static void
+update_actions (DlabWindow *self)
+{
+  DlabSketchpad *pad = sketchpad (self);
+  const char *page = adw_view_stack_get_visible_child_name (self->stack);
+  gboolean drawing = g_strcmp0 (page, "draw") == 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo",
+                                 drawing && dlab_sketchpad_can_undo (pad));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo",
+                                 drawing && dlab_sketchpad_can_redo (pad));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear",
+                                 drawing && !dlab_sketchpad_is_empty (pad));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-strokes",
+                                 !dlab_sketchpad_is_empty (pad));
+}
+
+/* ---- window state -------------------------------------------------------- */
+
+static void
+restore_size (DlabWindow *self)
+{
+  if (!self->settings)
+    return;
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static gboolean
+dlab_window_close_request (GtkWindow *window)
+{
+  DlabWindow *self = DLAB_WINDOW (window);
+
+  if (self->settings)
+    {
+      int width, height;
+      gboolean maximized = gtk_window_is_maximized (window);
+
+      /* The size before maximizing, so unmaximizing later restores it. */
+      if (!maximized)
+        {
+          gtk_window_get_default_size (window, &width, &height);
+          g_settings_set_int (self->settings, "window-width", width);
+          g_settings_set_int (self->settings, "window-height", height);
+        }
+      g_settings_set_boolean (self->settings, "window-maximized", maximized);
+    }
+  return GTK_WINDOW_CLASS (dlab_window_parent_class)->close_request (window);
+}
+
+static void
+dlab_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  DlabWindow *self = DLAB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLASSIFIER:
+      g_value_set_object (value, self->classifier);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dlab_window_dispose (GObject *object)
+{
+  DlabWindow *self = DLAB_WINDOW (object);
+
+  if (self->loading)
+    g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+  g_clear_object (&self->classifier);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DLAB_TYPE_WINDOW);
+  G_OBJECT_CLASS (dlab_window_parent_class)->dispose (object);
+}
+
+static void
+dlab_window_finalize (GObject *object)
+{
+  DlabWindow *self = DLAB_WINDOW (object);
+
+  g_free (self->error_title);
+  g_free (self->error_details);
+  G_OBJECT_CLASS (dlab_window_parent_class)->finalize (object);
+}
+
+static void
+dlab_window_class_init (DlabWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = dlab_window_get_property;
+  object_class->dispose = dlab_window_dispose;
+  object_class->finalize = dlab_window_finalize;
+  GTK_WINDOW_CLASS (klass)->close_request = dlab_window_close_request;
+
+  properties[PROP_CLASSIFIER] =
+    g_param_spec_object ("classifier", NULL, NULL, DLAB_TYPE_CLASSIFIER,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (DLAB_TYPE_DRAW_PAGE);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/digitlab/DigitLab/dlab-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, DlabWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, DlabWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, DlabWindow, draw_page);
+
+  gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_activated);
+  gtk_widget_class_install_action (widget_class, "win.use-builtin-model", NULL,
+                                   use_builtin_model_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-strokes", NULL, open_strokes_activated);
+  gtk_widget_class_install_action (widget_class, "win.save-strokes", NULL, save_strokes_activated);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_activated);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL, redo_activated);
+  gtk_widget_class_install_action (widget_class, "win.clear", NULL, clear_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-error", NULL, show_error_details);
+}
+
+static void
+dlab_window_init (DlabWindow *self)
+{
+  DlabSketchpad *pad;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Every page shows the window's model. */
+  g_object_bind_property (self, "classifier", self->draw_page, "classifier", G_BINDING_SYNC_CREATE);
+
+  pad = dlab_draw_page_get_sketchpad (self->draw_page);
+  g_signal_connect_object (pad, "notify::can-undo", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (pad, "notify::can-redo", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (pad, "notify::empty", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (update_actions),
+                           self, G_CONNECT_SWAPPED);
+  update_actions (self);
+
+  self->settings = dlab_settings_new ();
+  if (self->settings)
+    g_settings_bind (self->settings, "not-sure-threshold",
+                     dlab_draw_page_get_prediction_view (self->draw_page), "threshold",
+                     G_SETTINGS_BIND_GET);
+  restore_size (self);
+  load_initial_model (self);
+}
+
+DlabWindow *
+dlab_window_new (GtkApplication *application)
+{
+  return g_object_new (DLAB_TYPE_WINDOW, "application", application, NULL);
+}

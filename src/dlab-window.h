@@ -1,0 +1,38 @@
+/* DlabWindow: the main window. A header bar with the page switcher, the
+ * pages (Draw first), toasts for errors, and the current model, which every
+ * page reads from the window's "classifier" property. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "dlab-classifier.h"
+#include "dlab-draw-page.h"
+
+G_BEGIN_DECLS
+
+#define DLAB_TYPE_WINDOW (dlab_window_get_type ())
+G_DECLARE_FINAL_TYPE (DlabWindow, dlab_window, DLAB, WINDOW, AdwApplicationWindow)
+
+DlabWindow *dlab_window_new (GtkApplication *application);
+
+DlabClassifier *dlab_window_get_classifier (DlabWindow *self);
+DlabDrawPage *dlab_window_get_draw_page (DlabWindow *self);
+
+/* Opens a checkpoint in the background; while it loads, is_loading is TRUE.
+ * A file the engine refuses leaves the current model in place and shows an
+ * error in the window. */
+void dlab_window_open_model (DlabWindow *self, GFile *file);
+gboolean dlab_window_is_loading (DlabWindow *self);
+void dlab_window_use_builtin_model (DlabWindow *self);
+
+/* Strokes files (DESIGN.md format). FALSE after showing an error. */
+gboolean dlab_window_open_strokes (DlabWindow *self, GFile *file);
+gboolean dlab_window_save_strokes (DlabWindow *self, GFile *file);
+
+/* A model (.safetensors) or a strokes file, by its name. */
+void dlab_window_open_file (DlabWindow *self, GFile *file);
+
+/* The full text of the last error shown, or NULL. */
+const char *dlab_window_get_last_error (DlabWindow *self);
+
+G_END_DECLS
