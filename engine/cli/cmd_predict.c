@@ -14,7 +14,7 @@
 #include "dlab/threads.h"
 #include "options.h"
 
-#define MAX_INPUTS 4096
+#define MAX_INPUTS 65536 /* a whole test set of drawings in one call */
 
 typedef enum { INVERT_AUTO, INVERT_YES, INVERT_NO } InvertMode;
 
