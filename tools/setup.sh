@@ -11,7 +11,9 @@ SUDO=""
 packages=(
   # build
   build-essential meson ninja-build pkg-config
-  libopenblas-dev zlib1g-dev libpng-dev
+  libopenblas-dev zlib1g-dev libpng-dev libcurl4-openssl-dev
+  # fuzz suite (tests/fuzz): clang with libFuzzer and the sanitizers
+  clang libclang-rt-14-dev
   # tests: parity against PyTorch, data sources, MD5 checks
   python3 python3-numpy python3-torch
   coreutils

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "data_args.h"
 #include "dlab/checkpoint.h"
 #include "dlab/threads.h"
 #include "dlab/train.h"
@@ -35,13 +36,40 @@ static int apply_model_info(DlabDataset *d, const DlabModelInfo *info, const cha
   return 0;
 }
 
+/* The split to evaluate: the test set, or the validation part of the
+ * training set (the same --val-split and --split-seed as training). */
+static int pick_split(const CliDataArgs *a, const char *split, DlabDatasetPair *pair,
+                      DlabDataset *val, DlabDataset **out) {
+  if (strcmp(split, "test") == 0) {
+    *out = &pair->test;
+    return 0;
+  }
+  if (strcmp(split, "train") == 0) {
+    *out = &pair->train;
+    return 0;
+  }
+  if (strcmp(split, "val") != 0) {
+    fprintf(stderr, "dlab eval: --split %s: expected test, val or train\n", split);
+    return -1;
+  }
+  if (a->val_split == 0) {
+    fprintf(stderr, "dlab eval: --split val needs the --val-split (and --split-seed) of the training run\n");
+    return -1;
+  }
+  if (cli_split_validation("eval", a, pair, val) < 0) return -1;
+  *out = val;
+  return 0;
+}
+
 int cmd_eval(int argc, char **argv) {
-  const char *model = NULL, *dataset = NULL, *data = NULL;
+  const char *model = NULL, *split = "test";
   int batch = 1000, threads = 0, help = 0;
+  CliDataArgs data = {.split_seed = CLI_DEFAULT_SPLIT_SEED};
   CliOption opts[] = {
       {"model", OPT_STRING, &model, "checkpoint (.safetensors) to evaluate", 0},
-      {"dataset", OPT_STRING, &dataset, "dataset (default: the one in the checkpoint)", 0},
-      {"data", OPT_STRING, &data, "dataset root directory (default: the usual places)", 0},
+      CLI_DATA_OPTIONS(&data),
+      {"split", OPT_STRING, &split, "test (default), val (with --val-split) or train", 0},
+      CLI_SPLIT_OPTIONS(&data),
       {"batch-size", OPT_INT, &batch, "images per forward pass (default 1000)", 0},
       {"threads", OPT_INT, &threads, "CPU threads (default: all cores)", 0},
       {"help", OPT_FLAG, &help, "show this help", 0},
@@ -52,7 +80,9 @@ int cmd_eval(int argc, char **argv) {
   if (cli_parse("eval", argc, argv, 2, opts, n_opts, pos, 0, &n_pos) < 0) return 2;
   if (help) {
     printf("usage: dlab eval --model FILE [--dataset D]\n\nPrints `accuracy A` and `loss L` "
-           "lines for the test set, then the confusion matrix.\n\n");
+           "lines for the test set, then the confusion matrix. The dataset defaults to\n"
+           "the checkpoint's (dlab.dataset), read in the checkpoint's orientation; the\n"
+           "images are normalized with the checkpoint's mean and std.\n\n");
     cli_print_options(opts, n_opts);
     return 0;
   }
@@ -64,25 +94,26 @@ int cmd_eval(int argc, char **argv) {
   DlabModelInfo info;
   DlabModel *m = dlab_checkpoint_load(model, &info);
   if (!m) return cli_fail("eval");
-  if (!dataset) dataset = info.dataset;
+  /* A model that saw EMNIST as stored gets EMNIST as stored. */
+  if (strcmp(info.orientation, "transposed") == 0) data.keep_transposed = 1;
   int rc = 1;
   DlabDatasetPair pair;
+  DlabDataset val = {0}, *d = NULL;
   memset(&pair, 0, sizeof pair);
   DlabEvalResult r = {0};
-  if (dlab_dataset_load(dataset, data, &pair) < 0) {
-    cli_fail("eval");
-    goto done;
-  }
-  if (apply_model_info(&pair.test, &info, model) < 0) goto done;
-  if (dlab_evaluate(m, &pair.test, batch, &r) < 0) {
+  if (cli_open_dataset("eval", &data, info.dataset, &pair) < 0) goto done;
+  if (pick_split(&data, split, &pair, &val, &d) < 0) goto done;
+  if (apply_model_info(d, &info, model) < 0) goto done;
+  if (dlab_evaluate(m, d, batch, &r) < 0) {
     cli_fail("eval");
     goto done;
   }
   printf("accuracy %.4f\nloss %.4f\n", r.accuracy, r.loss);
-  print_confusion(&r, &pair.test);
+  print_confusion(&r, d);
   rc = 0;
 done:
   dlab_eval_result_free(&r);
+  dlab_dataset_free(&val);
   dlab_dataset_pair_free(&pair);
   dlab_model_info_free(&info);
   dlab_model_free(m);

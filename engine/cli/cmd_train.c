@@ -5,27 +5,56 @@
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "data_args.h"
 #include "dlab/checkpoint.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
 #include "dlab/threads.h"
 #include "dlab/train.h"
+#include "dlab/transform.h"
 #include "dlab/zoo.h"
 #include "options.h"
 #include "progress.h"
 
 typedef struct {
-  const char *dataset, *model, *optimizer, *schedule, *out, *log, *data;
-  int epochs, batch_size, seed, threads, nesterov, resume, quiet, limit, help;
+  CliDataArgs data;
+  const char *model, *optimizer, *schedule, *out, *log, *transform, *save_best, *best;
+  int epochs, batch_size, seed, threads, nesterov, resume, quiet, limit, help, workers;
   float lr, momentum, dampening, weight_decay, label_smoothing, beta1, beta2;
+  /* filled in */
+  DlabTransformList transforms;
+  DlabDataset val;
+  CliProgress progress;
 } TrainArgs;
 
 static void print_help(const CliOption *opts, int n) {
-  printf("usage: dlab train --dataset mnist|fashion-mnist --model NAME|SPEC [OPTIONS]\n\n"
-         "Trains a network, printing per-epoch train and test loss and accuracy, and\n"
-         "saves a checkpoint (with the optimizer state beside it) after every epoch.\n\n");
+  printf("usage: dlab train --dataset NAME --model NAME|SPEC [OPTIONS]\n\n"
+         "Trains a network, printing per-epoch train (and validation) and test loss and\n"
+         "accuracy, and saves a checkpoint (with the optimizer state beside it) after\n"
+         "every epoch.\n\n");
   cli_print_options(opts, n);
-  printf("\nSchedules: constant, step[:EPOCHS[:GAMMA]], cosine[:ETA_MIN], onecycle[:PCT],\n"
+  printf("\nDatasets: mnist, fashion-mnist; emnist-digits, emnist-mnist, emnist-letters\n"
+         "(27 classes: N/A, a..z, as torchvision), emnist-balanced, emnist-bymerge,\n"
+         "emnist-byclass (EMNIST is turned upright unless --keep-transposed); cifar10\n"
+         "(binary batches in cifar-10-batches-bin); folder:DIR, a folder of PNGs with\n"
+         "DIR/train.txt and DIR/test.txt (`path<TAB>label` lines) or DIR/train/CLASS/\n"
+         "and DIR/test/CLASS/ sub-folders. `dlab fetch` downloads the named ones.\n"
+         "\nTransforms (--transform), applied in order to the training images, each step\n"
+         "NAME[:ARG...] with ARG a value in the order shown or KEY=VALUE:\n"
+         "  normalize[:MEAN:STD]   given values (A/B/C per channel) or normalize:computed\n"
+         "                         (measured on the training split); default: the\n"
+         "                         dataset's, added last when not listed\n"
+         "  rotate:DEGREES[:FILL]  random rotation in [-DEGREES, DEGREES]\n"
+         "  crop:SIZE[:PADDING[:FILL]]  random crop after padding every side\n"
+         "  hflip[:P]              horizontal flip with probability P (0.5)\n"
+         "  affine:DEGREES[:TX/TY[:LO/HI[:SHEAR[:FILL]]]]  random affine\n"
+         "  elastic[:ALPHA[:SIGMA[:FILL]]]  elastic distortion (50, 5)\n"
+         "e.g. --transform rotate:5,crop:28:2 is RandomRotation(5), RandomCrop(28, padding=2).\n"
+         "\nValidation: --val-split 0.1 --split-seed 42 keeps 10%% of the training set\n"
+         "out of training (never the test set) and evaluates it after every epoch;\n"
+         "--save-best val_acc (or val_loss) writes the best epoch's model to --best\n"
+         "(default OUT.best.safetensors).\n"
+         "\nSchedules: constant, step[:EPOCHS[:GAMMA]], cosine[:ETA_MIN], onecycle[:PCT],\n"
          "each optionally followed by ,warmup:STEPS (e.g. cosine,warmup:500).\n"
          "Example: dlab train --dataset fashion-mnist --model lenet --epochs 10 \\\n"
          "           --batch-size 256 --optimizer adam --lr 1e-3 --out lenet.safetensors\n");
@@ -33,8 +62,32 @@ static void print_help(const CliOption *opts, int n) {
 
 /* The default checkpoint name: "<dataset>-<model>.safetensors". */
 static const char *default_out(const TrainArgs *a, char *buf, size_t n) {
-  snprintf(buf, n, "%s-%s.safetensors", a->dataset, dlab_zoo_find(a->model) ? a->model : "custom");
+  const char *dataset = a->data.dataset;
+  if (strncmp(dataset, "folder:", 7) == 0) dataset = "folder";
+  snprintf(buf, n, "%s-%s.safetensors", dataset, dlab_zoo_find(a->model) ? a->model : "custom");
   return buf;
+}
+
+/* "run.safetensors" -> "run.best.safetensors". */
+static const char *default_best(const char *out, char *buf, size_t n) {
+  size_t len = strlen(out);
+  const char *ext = ".safetensors";
+  size_t el = strlen(ext);
+  if (len > el && strcmp(out + len - el, ext) == 0)
+    snprintf(buf, n, "%.*s.best%s", (int)(len - el), out, ext);
+  else
+    snprintf(buf, n, "%s.best.safetensors", out);
+  return buf;
+}
+
+/* The per-epoch line, then the validation result when there is one. */
+static void on_epoch(const DlabEpochInfo *info, void *user) {
+  TrainArgs *a = user;
+  cli_progress_epoch(info, &a->progress);
+  if (a->quiet || !a->val.n) return;
+  printf("  val loss %.4f acc %.4f%s\n", info->val_loss, info->val_accuracy,
+         info->best ? "  (best so far, saved)" : "");
+  fflush(stdout);
 }
 
 static int make_log_dir(const char *dir) {
@@ -76,14 +129,23 @@ static int train_with(TrainArgs *a, DlabDatasetPair *data, DlabTrainConfig *cfg)
     if (resume_from(a->out, m, opt, spe, &cfg->start_epoch) < 0) goto done;
     printf("resuming %s after epoch %d\n", a->out, cfg->start_epoch);
   }
-  if (!a->quiet)
-    printf("training %s (%ld parameters) on %s: %d train, %d test images, %s from %s\n",
-           dlab_zoo_find(a->model) ? a->model : "a custom network", dlab_model_count_params(m),
-           data->train.name, data->train.n, data->test.n, dlab_optim_kind_name(cfg->optim.kind),
-           data->root);
+  if (!a->quiet) {
+    printf("training %s (%ld parameters) on %s: %d train, ", dlab_zoo_find(a->model) ? a->model : "a custom network",
+           dlab_model_count_params(m), data->train.name, data->train.n);
+    if (a->val.n) printf("%d validation, ", a->val.n);
+    printf("%d test images, %s from %s\n", data->test.n, dlab_optim_kind_name(cfg->optim.kind), data->root);
+    if (dlab_transforms_augment(&a->transforms)) {
+      char desc[512];
+      printf("transforms: %s\n", dlab_transforms_describe(&a->transforms, desc, sizeof desc));
+    }
+  }
   DlabTrainResult result;
   if (dlab_train(m, &data->train, &data->test, cfg, &result) < 0) goto done;
   if (!a->quiet) printf("saved %s\n", a->out);
+  if (!a->quiet && result.best_epoch)
+    printf("best: epoch %d, %s %.4f, saved %s\n", result.best_epoch,
+           cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS ? "val_loss" : "val_acc", result.best_value,
+           cfg->best_checkpoint);
   rc = 0;
 done:
   if (rc) cli_fail("train");
@@ -93,10 +155,12 @@ done:
 }
 
 int cmd_train(int argc, char **argv) {
-  TrainArgs a = {.dataset = "mnist", .model = "lenet", .optimizer = "adam", .schedule = "constant",
-                 .epochs = 10, .batch_size = 64, .seed = 1, .beta1 = 0.9f, .beta2 = 0.999f};
+  static TrainArgs a; /* large (transform list, datasets); one per process */
+  a = (TrainArgs){.data = {.dataset = "mnist", .split_seed = CLI_DEFAULT_SPLIT_SEED},
+                  .model = "lenet", .optimizer = "adam", .schedule = "constant", .epochs = 10,
+                  .batch_size = 64, .seed = 1, .beta1 = 0.9f, .beta2 = 0.999f, .workers = -1};
   CliOption opts[] = {
-      {"dataset", OPT_STRING, &a.dataset, "mnist or fashion-mnist (default mnist)", 0},
+      CLI_DATA_OPTIONS(&a.data),
       {"model", OPT_STRING, &a.model, "a zoo name (dlab models) or a spec (default lenet)", 0},
       {"epochs", OPT_INT, &a.epochs, "number of epochs (default 10)", 0},
       {"batch-size", OPT_INT, &a.batch_size, "images per step (default 64)", 0},
@@ -114,7 +178,11 @@ int cmd_train(int argc, char **argv) {
       {"threads", OPT_INT, &a.threads, "CPU threads (default: all cores)", 0},
       {"out", OPT_STRING, &a.out, "checkpoint file (default DATASET-MODEL.safetensors)", 0},
       {"log", OPT_STRING, &a.log, "directory for metrics.csv", 0},
-      {"data", OPT_STRING, &a.data, "dataset root directory (default: the usual places)", 0},
+      CLI_SPLIT_OPTIONS(&a.data),
+      {"save-best", OPT_STRING, &a.save_best, "val_loss or val_acc: keep the best epoch's model (needs --val-split)", 0},
+      {"best", OPT_STRING, &a.best, "file for --save-best (default OUT.best.safetensors)", 0},
+      {"transform", OPT_STRING, &a.transform, "training transforms, e.g. rotate:5,crop:28:2 (see below)", 0},
+      {"workers", OPT_INT, &a.workers, "threads preparing batches (default: 1 per 2 cores with augmentation)", 0},
       {"limit", OPT_INT, &a.limit, "use only the first N training images", 0},
       {"resume", OPT_FLAG, &a.resume, "continue the run saved in --out", 0},
       {"quiet", OPT_FLAG, &a.quiet, "print nothing but errors", 0},
@@ -159,16 +227,38 @@ int cmd_train(int argc, char **argv) {
   }
   if (dlab_threads_set(a.threads) < 0) return cli_fail("train");
 
-  CliProgress progress;
-  cli_progress_init(&progress, a.quiet);
+  if (dlab_transforms_parse(a.transform, &a.transforms) < 0) return cli_fail("train");
+  cfg.transforms = &a.transforms;
+  cfg.loader_workers = a.workers;
+  char best_buf[4096];
+  if (a.save_best) {
+    if (dlab_save_best_parse(a.save_best, &cfg.save_best) < 0) return cli_fail("train");
+    if (cfg.save_best != DLAB_SAVE_BEST_NONE && a.data.val_split == 0) {
+      fprintf(stderr, "dlab train: --save-best needs a validation set: add --val-split (e.g. 0.1)\n");
+      return 2;
+    }
+    cfg.best_checkpoint = a.best ? a.best : default_best(a.out, best_buf, sizeof best_buf);
+  }
+
+  cli_progress_init(&a.progress, a.quiet);
   cfg.on_step = cli_progress_step;
-  cfg.on_epoch = cli_progress_epoch;
-  cfg.user = &progress;
+  cfg.on_epoch = on_epoch;
+  cfg.user = &a;
 
   DlabDatasetPair data;
-  if (dlab_dataset_load(a.dataset, a.data, &data) < 0) return cli_fail("train");
+  if (cli_open_dataset("train", &a.data, NULL, &data) < 0) return 1;
   limit_dataset(&data.train, a.limit);
-  int rc = train_with(&a, &data, &cfg);
+  int rc = 1;
+  if (cli_split_validation("train", &a.data, &data, &a.val) < 0) goto done;
+  if (dlab_transforms_set_stats(&a.transforms, &data.train, a.val.n ? &a.val : NULL, &data.test) < 0 ||
+      dlab_transforms_check(&a.transforms, data.train.c, data.train.h, data.train.w) < 0) {
+    cli_fail("train");
+    goto done;
+  }
+  cfg.val = a.val.n ? &a.val : NULL;
+  rc = train_with(&a, &data, &cfg);
+done:
+  dlab_dataset_free(&a.val);
   dlab_dataset_pair_free(&data);
   return rc;
 }

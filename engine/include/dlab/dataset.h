@@ -1,5 +1,19 @@
 /* In-memory datasets: uint8 images (N x C x H x W) and uint8 labels. Data
- * stays uint8 and is normalized per batch (dlab_dataset_gather). */
+ * stays uint8 and is normalized per batch (dlab_dataset_gather).
+ *
+ * Named datasets (dlab_dataset_open):
+ *   mnist, fashion-mnist        IDX files, torchvision's <root>/MNIST/raw/...
+ *   emnist-digits, emnist-mnist, emnist-letters, emnist-balanced,
+ *   emnist-byclass, emnist-bymerge
+ *                               IDX files <root>/EMNIST/raw/emnist-SPLIT-...;
+ *                               class lists as torchvision's EMNIST (letters:
+ *                               27 classes, "N/A" then a..z, labels 1..26)
+ *   cifar10                     binary batches <root>/cifar-10-batches-bin/
+ *                               (data_batch_1..5.bin, test_batch.bin,
+ *                               batches.meta.txt for the class names)
+ *   folder:DIR                  PNGs, either DIR/train.txt + DIR/test.txt
+ *                               (label files, folder.h) or DIR/train/CLASS/
+ *                               and DIR/test/CLASS/ (one sub-folder per class) */
 #ifndef DLAB_DATASET_H
 #define DLAB_DATASET_H
 
@@ -11,14 +25,18 @@
 #define DLAB_MAX_CHANNELS 3
 
 typedef struct {
-  char name[64];       /* "mnist", "fashion-mnist" */
+  char name[64];       /* "mnist", "emnist-letters", "folder:DIR" */
   int n, c, h, w;
-  uint8_t *images;     /* n * c * h * w, CHW per sample */
+  uint8_t *images;     /* n * c * h * w, CHW per sample (CIFAR: planar R, G, B) */
   uint8_t *labels;     /* n */
   int num_classes;
   char *class_names[DLAB_MAX_CLASSES];
   float mean[DLAB_MAX_CHANNELS], std[DLAB_MAX_CHANNELS]; /* on the 0..1 scale */
-  char orientation[16]; /* "normal" or "transposed" (EMNIST) */
+  char orientation[16]; /* what the images are in memory: "normal", or
+                           "transposed" (EMNIST kept as stored) */
+  int stats_from_data;  /* mean/std were measured on the training images (no
+                           published constants): a validation split measures
+                           them again on what is left for training */
 } DlabDataset;
 
 /* Train and test split of a named dataset. */
@@ -27,15 +45,32 @@ typedef struct {
   char root[1024]; /* the directory holding the files, e.g. data/MNIST/raw */
 } DlabDatasetPair;
 
-/* Names the engine knows: "mnist", "fashion-mnist". */
+/* Everything about opening a dataset beyond its name. */
+typedef struct {
+  const char *data_dir;   /* NULL: the usual places (see dlab_dataset_load) */
+  int resize_w, resize_h; /* folder datasets: scale every image to this size;
+                             0: every image must have the first one's size */
+  int channels;           /* folder datasets: 1 or 3; 0: the first image's
+                             (gray or gray+alpha -> 1, anything else -> 3) */
+  int keep_transposed;    /* EMNIST: keep the stored transposed images (the
+                             tensors torchvision gives); default: turn them
+                             upright */
+} DlabDatasetOptions;
+
+DlabDatasetOptions dlab_dataset_options_default(void);
+
+/* NULL-terminated names the engine knows; "folder:DIR" is listed as "folder". */
 const char *const *dlab_dataset_names(void);
 
-/* Finds and loads dataset `name`. Looks in `data_dir` when not NULL, else in
- * $DLAB_DATA, ~/.local/share/digit-lab/datasets, ./data (each in
- * torchvision's layout, <root>/MNIST/raw/...), and for Fashion-MNIST also
+/* Opens dataset `name` (see the table above). Looks in opt->data_dir when
+ * set, else in $DLAB_DATA, ~/.local/share/digit-lab/datasets, ./data (each in
+ * torchvision's layout), and for Fashion-MNIST also
  * /usr/share/datasets/fashion-mnist. IDX files may be raw or .gz. A data_dir
- * may also hold the four files directly (Debian's flat layout).
- * On failure the message lists where it looked. */
+ * may also hold a dataset's files directly. On failure the message lists
+ * where it looked, or names the bad file. */
+int dlab_dataset_open(const char *name, const DlabDatasetOptions *opt, DlabDatasetPair *out);
+
+/* dlab_dataset_open with the default options and `data_dir`. */
 int dlab_dataset_load(const char *name, const char *data_dir, DlabDatasetPair *out);
 
 void dlab_dataset_free(DlabDataset *d);
@@ -50,5 +85,27 @@ void dlab_dataset_gather(const DlabDataset *d, const uint32_t *idx, int count,
 
 /* Per-channel mean and std of the whole dataset on the 0..1 scale. */
 void dlab_dataset_compute_stats(const DlabDataset *d, float *mean, float *std);
+
+/* ---- splits and subsets (dataset_split.c) ---- */
+
+/* A new dataset holding copies of samples idx[0..count), with d's metadata. */
+int dlab_dataset_subset(const DlabDataset *d, const uint32_t *idx, int count, DlabDataset *out);
+
+/* Carves a validation set out of `train` in place: round(n * fraction)
+ * samples chosen by `seed` go to `val`, the rest stay in `train`, each part
+ * in its original order. fraction must be in (0, 1) and leave at least one
+ * sample on each side. When train->stats_from_data, mean/std are measured
+ * again on the remaining training samples (val gets the same values). */
+int dlab_dataset_split(DlabDataset *train, double fraction, uint64_t seed, DlabDataset *val);
+
+/* Copies mean, std (and stats_from_data) from `from` to `to`: evaluation
+ * data is normalized with the training statistics. */
+void dlab_dataset_copy_stats(DlabDataset *to, const DlabDataset *from);
+
+/* counts[k] = samples of class k, for k < d->num_classes. */
+void dlab_dataset_class_counts(const DlabDataset *d, int *counts);
+
+/* Replaces the class names with names[0..n) (copied). */
+int dlab_dataset_set_classes(DlabDataset *d, const char *const *names, int n);
 
 #endif

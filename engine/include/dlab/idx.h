@@ -20,6 +20,10 @@ int dlab_idx_read(const char *path, DlabIdx *out);
  * the source in error messages. Exposed for the fuzz targets. */
 int dlab_idx_parse(const uint8_t *buf, size_t len, const char *what, DlabIdx *out);
 
+/* Inflates a gzip stream in memory (every member, as `cat a.gz b.gz`
+ * makes); `what` names it in messages. Exposed for the fuzz targets. */
+int dlab_gunzip(const uint8_t *gz, size_t len, const char *what, uint8_t **out, size_t *out_len);
+
 /* Reads a whole file, inflating it if it is gzip. */
 int dlab_read_file_maybe_gz(const char *path, uint8_t **buf, size_t *len);
 

@@ -6,6 +6,7 @@
 #ifndef DLAB_IMAGE_H
 #define DLAB_IMAGE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -23,9 +24,22 @@ typedef struct {
  * PNG, truncated, or libpng's own complaint). */
 int dlab_image_read_png(const char *path, int want_channels, DlabImage *out);
 
+/* The same for a PNG in memory; `what` names it in messages. */
+int dlab_image_decode_png(const void *data, size_t len, const char *what, int want_channels,
+                          DlabImage *out);
+
+/* Reads only the header: size, and the channels the image has in color
+ * (1 for gray and gray+alpha, 3 for RGB, RGBA and palette). */
+int dlab_image_png_info(const char *path, int *w, int *h, int *color_channels);
+
 /* Writes `img` (c = 1, 2, 3 or 4: gray, gray+alpha, RGB, RGBA) as an 8-bit
  * PNG. The file appears whole or not at all (atomic_file.h). */
 int dlab_image_write_png(const char *path, const DlabImage *img);
+
+/* The same without the fsync, for writing thousands of files (dataset
+ * exports): each still appears whole or not at all (written beside, then
+ * renamed), but a power cut may lose the newest ones. */
+int dlab_image_write_png_quick(const char *path, const DlabImage *img);
 
 /* Scales `in` to w x h into `out` (allocated here, same channels): each output
  * pixel is the area-weighted mean of the input pixels it covers along an axis

@@ -10,6 +10,7 @@
 
 #include "dlab/dataset.h"
 #include "dlab/model.h"
+#include "dlab/transform.h"
 #include "dlab/optim.h"
 #include "dlab/schedule.h"
 
@@ -34,7 +35,20 @@ typedef struct {
   double test_loss, test_accuracy;   /* on the test set, in eval mode */
   double seconds;                    /* the epoch's training time */
   double images_per_sec;
+  double val_loss, val_accuracy;     /* on the validation set; NAN without one */
+  int best;                          /* the best epoch so far (--save-best wrote it) */
+  double data_wait_sec;              /* time the loop waited for batches */
 } DlabEpochInfo;
+
+/* Which validation metric picks the best checkpoint. */
+typedef enum {
+  DLAB_SAVE_BEST_NONE,
+  DLAB_SAVE_BEST_VAL_LOSS, /* lowest validation loss */
+  DLAB_SAVE_BEST_VAL_ACC,  /* highest validation accuracy */
+} DlabSaveBest;
+
+/* "val_loss" / "val_acc" (also "val_accuracy", "none"). */
+int dlab_save_best_parse(const char *text, DlabSaveBest *out);
 
 typedef struct {
   int epochs;               /* total, including start_epoch */
@@ -54,6 +68,15 @@ typedef struct {
   void *user;
   atomic_int *cancel;       /* the run stops between steps when set */
   DlabOptimizer *optimizer; /* resume with this state; NULL: a fresh one */
+  /* Data pipeline (loader.h): augmentation of the training batches, made
+   * ahead on background threads. NULL: normalization only. */
+  const DlabTransformList *transforms;
+  int loader_workers;       /* -1: automatic (the default), 0: none */
+  /* Validation: evaluated after every epoch when not NULL (carve it from
+   * the training set with dlab_dataset_split, never from the test set). */
+  const DlabDataset *val;
+  DlabSaveBest save_best;   /* needs val */
+  const char *best_checkpoint; /* where the best epoch's model goes */
 } DlabTrainConfig;
 
 DlabTrainConfig dlab_train_defaults(void);
@@ -65,9 +88,11 @@ typedef struct {
   int epochs_done;
   int cancelled;
   DlabEpochInfo last;
+  int best_epoch;    /* 0 when no best checkpoint was saved */
+  double best_value; /* its validation loss or accuracy */
 } DlabTrainResult;
 
-/* Trains m on train, evaluating on test after each epoch. Returns 0 (also
+/* Trains m on train, evaluating on val (if any) and test after each epoch. Returns 0 (also
  * when cancelled: result->cancelled) or -1 with a message (a NaN loss stops
  * the run and names the step; the last good checkpoint is kept). */
 int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,

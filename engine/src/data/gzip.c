@@ -145,3 +145,10 @@ int dlab_read_file_maybe_gz(const char *path, uint8_t **buf, size_t *len) {
   free(raw);
   return rc;
 }
+
+int dlab_gunzip(const uint8_t *gz, size_t len, const char *what, uint8_t **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  if (!is_gzip(gz, len)) return dlab_error("%s: not gzip data (no 1f 8b magic)", what);
+  return inflate_all(what, gz, len, out, out_len);
+}

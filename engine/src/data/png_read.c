@@ -6,6 +6,7 @@
  * function that called setjmp), so it can be freed safely after the jump. */
 #include <errno.h>
 #include <png.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,28 +132,77 @@ static int check_signature(FILE *fp, const char *path) {
   return 0;
 }
 
-int dlab_image_read_png(const char *path, int want_channels, DlabImage *out) {
-  memset(out, 0, sizeof *out);
-  if (want_channels != 1 && want_channels != 3)
-    return dlab_error("%s: %d channels asked for; PNGs are read as 1 (gray) or 3 (RGB)", path,
-                      want_channels);
-  PngSource src = {.path = path};
-  src.fp = fopen(path, "rb");
-  if (!src.fp) return dlab_error("%s: cannot open: %s", path, strerror(errno));
-  if (check_signature(src.fp, path) < 0) {
-    fclose(src.fp);
-    return -1;
-  }
+/* Decodes the PNG that `fp` is positioned at; `what` names it. */
+static int read_stream(FILE *fp, const char *what, int want_channels, DlabImage *out) {
+  if (check_signature(fp, what) < 0) return -1;
   int rc = -1;
+  PngSource src = {.fp = fp, .path = what};
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src, on_error, on_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   if (!info)
-    dlab_error("%s: out of memory for the PNG decoder", path);
+    dlab_error("%s: out of memory for the PNG decoder", what);
   else
     rc = decode(png, info, &src, want_channels, out);
   png_destroy_read_struct(png ? &png : NULL, info ? &info : NULL, NULL);
   free(src.pixels);
   free(src.rows);
-  fclose(src.fp);
   return rc;
+}
+
+static int check_want(const char *what, int want_channels) {
+  if (want_channels != 1 && want_channels != 3)
+    return dlab_error("%s: %d channels asked for; PNGs are read as 1 (gray) or 3 (RGB)", what,
+                      want_channels);
+  return 0;
+}
+
+int dlab_image_read_png(const char *path, int want_channels, DlabImage *out) {
+  memset(out, 0, sizeof *out);
+  if (check_want(path, want_channels) < 0) return -1;
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return dlab_error("%s: cannot open: %s", path, strerror(errno));
+  int rc = read_stream(fp, path, want_channels, out);
+  fclose(fp);
+  return rc;
+}
+
+int dlab_image_decode_png(const void *data, size_t len, const char *what, int want_channels,
+                          DlabImage *out) {
+  memset(out, 0, sizeof *out);
+  if (check_want(what, want_channels) < 0) return -1;
+  if (len < PNG_SIGNATURE_LEN) return dlab_error("%s: not a PNG file", what);
+  /* fmemopen gives libpng the same FILE interface as a file on disk. */
+  FILE *fp = fmemopen((void *)(uintptr_t)data, len, "rb");
+  if (!fp) return dlab_error("%s: cannot read from memory: %s", what, strerror(errno));
+  int rc = read_stream(fp, what, want_channels, out);
+  fclose(fp);
+  return rc;
+}
+
+static uint32_t be32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* The IHDR chunk always comes first: 8-byte signature, length, "IHDR",
+ * width, height, bit depth, color type. Reading it directly avoids a full
+ * decoder setup when only the size is wanted. */
+int dlab_image_png_info(const char *path, int *w, int *h, int *color_channels) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return dlab_error("%s: cannot open: %s", path, strerror(errno));
+  uint8_t head[PNG_SIGNATURE_LEN + 8 + 13];
+  size_t got = fread(head, 1, sizeof head, fp);
+  fclose(fp);
+  if (got < PNG_SIGNATURE_LEN || png_sig_cmp(head, 0, PNG_SIGNATURE_LEN) != 0)
+    return dlab_error("%s: not a PNG file", path);
+  if (got < sizeof head || memcmp(head + 12, "IHDR", 4) != 0)
+    return dlab_error("%s: bad PNG: no IHDR chunk at the start", path);
+  uint32_t width = be32(head + 16), height = be32(head + 20);
+  if (width == 0 || height == 0 || width > PNG_MAX_SIDE || height > PNG_MAX_SIDE)
+    return dlab_error("%s: bad PNG: size %ux%u (at most %d per side)", path, width, height,
+                      PNG_MAX_SIDE);
+  int color_type = head[25];
+  *w = (int)width;
+  *h = (int)height;
+  *color_channels = (color_type == PNG_COLOR_TYPE_GRAY || color_type == PNG_COLOR_TYPE_GRAY_ALPHA) ? 1 : 3;
+  return 0;
 }

@@ -3,6 +3,7 @@
  * The PNG is written into a temporary file beside the target and renamed
  * over it only when complete (atomic_file.h), so a crash or a full disk never
  * leaves a half-written image under the real name. */
+#include <errno.h>
 #include <png.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,4 +74,19 @@ int dlab_image_write_png(const char *path, const DlabImage *img) {
     return -1;
   }
   return dlab_atomic_commit(&file);
+}
+
+int dlab_image_write_png_quick(const char *path, const DlabImage *img) {
+  if (!img || !img->data || img->w <= 0 || img->h <= 0 || img->c < 1 || img->c > 4)
+    return dlab_error("%s: cannot write an empty or malformed image as PNG", path);
+  char tmp[4200];
+  if ((size_t)snprintf(tmp, sizeof tmp, "%s.part", path) >= sizeof tmp)
+    return dlab_error("%s: path too long", path);
+  FILE *fp = fopen(tmp, "wb");
+  if (!fp) return dlab_error("%s: cannot create: %s", tmp, strerror(errno));
+  int rc = encode_to(fp, img, path);
+  if (fclose(fp) != 0 && rc == 0) rc = dlab_error("%s: cannot write: %s", tmp, strerror(errno));
+  if (rc == 0 && rename(tmp, path) != 0) rc = dlab_error("%s: cannot rename into place: %s", path, strerror(errno));
+  if (rc != 0) remove(tmp);
+  return rc;
 }

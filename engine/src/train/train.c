@@ -10,6 +10,7 @@
 #include "dlab/checkpoint.h"
 #include "dlab/csv_log.h"
 #include "dlab/error.h"
+#include "dlab/loader.h"
 #include "dlab/loss.h"
 
 #define DEFAULT_EVAL_BATCH 1000
@@ -29,7 +30,16 @@ DlabTrainConfig dlab_train_defaults(void) {
   c.schedule = dlab_schedule_defaults(DLAB_SCHEDULE_CONSTANT);
   c.seed = 1;
   c.eval_batch_size = DEFAULT_EVAL_BATCH;
+  c.loader_workers = -1;
   return c;
+}
+
+int dlab_save_best_parse(const char *text, DlabSaveBest *out) {
+  if (strcmp(text, "val_loss") == 0) *out = DLAB_SAVE_BEST_VAL_LOSS;
+  else if (strcmp(text, "val_acc") == 0 || strcmp(text, "val_accuracy") == 0) *out = DLAB_SAVE_BEST_VAL_ACC;
+  else if (strcmp(text, "none") == 0) *out = DLAB_SAVE_BEST_NONE;
+  else return dlab_error("--save-best %s: expected val_loss or val_acc", text);
+  return 0;
 }
 
 const char *dlab_optimizer_state_path(const char *checkpoint, char *buf, size_t n) {
@@ -111,16 +121,17 @@ typedef struct {
   DlabModelInfo info;
   DlabCsvLog csv;
   int csv_open;
-  uint32_t *order;
+  DlabLoader *loader; /* shuffles, augments and normalizes the batches */
   uint8_t *labels;
-  DlabRng rng;
   long steps_per_epoch, total_steps;
   double t_start;
+  int best_epoch;
+  double best_value;
 } Run;
 
 static const char *const csv_columns[] = {
     "epoch", "step", "lr", "loss", "accuracy", "train_loss", "train_accuracy",
-    "test_loss", "test_accuracy", "images_per_sec", "seconds",
+    "test_loss", "test_accuracy", "images_per_sec", "seconds", "val_loss", "val_accuracy",
 };
 #define N_CSV_COLUMNS (int)(sizeof csv_columns / sizeof csv_columns[0])
 
@@ -135,19 +146,19 @@ static int save_checkpoint(Run *r) {
 /* One epoch of training. Returns 1 if cancelled, 0 when done, -1 on error. */
 static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
   const DlabTrainConfig *cfg = r->cfg;
-  const DlabDataset *d = r->train;
-  int bs = cfg->batch_size;
-  dlab_rng_shuffle(&r->rng, r->order, (uint32_t)d->n);
+  /* Usually begun already, so that its first batches were made while the
+   * previous epoch was being evaluated. */
+  if (dlab_loader_epoch(r->loader) != epoch) dlab_loader_begin_epoch(r->loader, epoch);
   double t0 = now_sec(), loss_sum = 0;
   long correct = 0, seen = 0;
   for (long s = 0; s < r->steps_per_epoch; s++) {
     if (cfg->cancel && atomic_load(cfg->cancel)) return 1;
-    int start = (int)(s * bs);
-    int count = d->n - start < bs ? d->n - start : bs;
+    int count = 0;
     long step = (long)(epoch - 1) * r->steps_per_epoch + s; /* 0-based, global */
     float lr = dlab_schedule_lr(&cfg->schedule, cfg->optim.lr, step, r->steps_per_epoch, r->total_steps);
 
-    dlab_dataset_gather(d, r->order + start, count, &r->m->acts[0], r->labels);
+    if (dlab_loader_next(r->loader, &r->m->acts[0], r->labels, &count) != 1)
+      return dlab_error("epoch %d, step %ld: the loader ran out of batches", epoch, s + 1);
     DlabTensor *logits = dlab_model_forward(r->m, count, 1);
     DlabLossResult lr_ = dlab_cross_entropy(logits, r->labels, cfg->label_smoothing, dlab_model_dlogits(r->m));
     if (!isfinite(lr_.loss))
@@ -171,7 +182,7 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
     long left = r->total_steps - (step + 1);
     si.eta_sec = (now - r->t_start) / done * left;
     if (r->csv_open) {
-      double row[N_CSV_COLUMNS] = {epoch, step + 1, lr, lr_.loss, si.accuracy, NAN, NAN, NAN, NAN, NAN, NAN};
+      double row[N_CSV_COLUMNS] = {epoch, step + 1, lr, lr_.loss, si.accuracy, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
       dlab_csv_row(&r->csv, row);
     }
     if (cfg->on_step) cfg->on_step(&si, cfg->user);
@@ -182,6 +193,35 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
   ep->train_loss = loss_sum / seen;
   ep->train_accuracy = (double)correct / seen;
   ep->images_per_sec = seen / fmax(ep->seconds, 1e-9);
+  ep->data_wait_sec = dlab_loader_wait_seconds(r->loader);
+  return 0;
+}
+
+/* Evaluates on `d` into loss and accuracy. */
+static int evaluate_into(Run *r, const DlabDataset *d, double *loss, double *accuracy) {
+  DlabEvalResult ev;
+  if (dlab_evaluate(r->m, d, r->cfg->eval_batch_size, &ev) < 0) return -1;
+  *loss = ev.loss;
+  *accuracy = ev.accuracy;
+  dlab_eval_result_free(&ev);
+  return 0;
+}
+
+/* Whether this epoch's validation result beats the best so far. */
+static int improves(const Run *r, const DlabEpochInfo *ep) {
+  if (r->best_epoch == 0) return 1;
+  if (r->cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS) return ep->val_loss < r->best_value;
+  return ep->val_accuracy > r->best_value;
+}
+
+/* --save-best: the model of the best epoch so far, without optimizer state
+ * (it is for using, not for resuming). */
+static int save_if_best(Run *r, DlabEpochInfo *ep) {
+  if (r->cfg->save_best == DLAB_SAVE_BEST_NONE || !improves(r, ep)) return 0;
+  if (dlab_checkpoint_save(r->cfg->best_checkpoint, r->m, &r->info) < 0) return -1;
+  r->best_epoch = ep->epoch;
+  r->best_value = r->cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS ? ep->val_loss : ep->val_accuracy;
+  ep->best = 1;
   return 0;
 }
 
@@ -196,19 +236,20 @@ static int run_epochs(Run *r, DlabTrainResult *result) {
       result->cancelled = 1;
       return 0;
     }
-    DlabEvalResult ev;
-    if (dlab_evaluate(r->m, r->test, cfg->eval_batch_size, &ev) < 0) return -1;
-    ep.test_loss = ev.loss;
-    ep.test_accuracy = ev.accuracy;
-    dlab_eval_result_free(&ev);
+    if (epoch < cfg->epochs) dlab_loader_begin_epoch(r->loader, epoch + 1);
+    ep.val_loss = ep.val_accuracy = NAN;
+    if (cfg->val && evaluate_into(r, cfg->val, &ep.val_loss, &ep.val_accuracy) < 0) return -1;
+    if (evaluate_into(r, r->test, &ep.test_loss, &ep.test_accuracy) < 0) return -1;
     if (dlab_model_set_batch(r->m, cfg->batch_size) < 0) return -1;
     if (r->csv_open) {
       double row[N_CSV_COLUMNS] = {epoch, (double)epoch * r->steps_per_epoch, NAN, NAN, NAN,
                                    ep.train_loss, ep.train_accuracy, ep.test_loss, ep.test_accuracy,
-                                   ep.images_per_sec, ep.seconds};
+                                   ep.images_per_sec, ep.seconds, ep.val_loss, ep.val_accuracy};
       dlab_csv_row(&r->csv, row);
     }
-    if (save_checkpoint(r) < 0) return -1;
+    if (save_checkpoint(r) < 0 || save_if_best(r, &ep) < 0) return -1;
+    result->best_epoch = r->best_epoch;
+    result->best_value = r->best_value;
     result->epochs_done = epoch;
     result->last = ep;
     if (cfg->on_epoch) cfg->on_epoch(&ep, cfg->user);
@@ -224,13 +265,32 @@ static int check_config(const DlabTrainConfig *cfg) {
     return dlab_error("--label-smoothing %g: must be in [0, 1)", (double)cfg->label_smoothing);
   if (cfg->start_epoch < 0 || cfg->start_epoch >= cfg->epochs)
     return dlab_error("resuming after epoch %d of %d: nothing left to train", cfg->start_epoch, cfg->epochs);
+  if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->val)
+    return dlab_error("--save-best needs a validation set (--val-split)");
+  if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->best_checkpoint)
+    return dlab_error("--save-best: no file given for the best checkpoint");
   return 0;
+}
+
+/* The loader with the trainer's seed: its shuffle stream is the one this
+ * loop has always used, so runs without augmentation keep their numbers. */
+static DlabLoader *create_loader(const DlabDataset *train, const DlabTrainConfig *cfg) {
+  DlabLoaderConfig lc = dlab_loader_defaults();
+  lc.data = train;
+  lc.transforms = cfg->transforms;
+  lc.batch_size = cfg->batch_size;
+  lc.seed = cfg->seed;
+  lc.shuffle = 1;
+  lc.workers = cfg->loader_workers;
+  return dlab_loader_create(&lc);
 }
 
 int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
                const DlabTrainConfig *cfg, DlabTrainResult *result) {
   memset(result, 0, sizeof *result);
-  if (check_config(cfg) < 0 || check_compatible(m, train) < 0 || check_compatible(m, test) < 0) return -1;
+  if (check_config(cfg) < 0 || check_compatible(m, train) < 0 || check_compatible(m, test) < 0 ||
+      (cfg->val && check_compatible(m, cfg->val) < 0))
+    return -1;
   Run r;
   memset(&r, 0, sizeof r);
   r.m = m;
@@ -239,18 +299,15 @@ int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
   r.cfg = cfg;
   r.steps_per_epoch = (train->n + cfg->batch_size - 1) / cfg->batch_size;
   r.total_steps = r.steps_per_epoch * cfg->epochs;
-  dlab_rng_derive(&r.rng, cfg->seed, 0x5348554646ULL /* "SHUFF" */);
-  /* Resuming replays the skipped epochs' shuffles, so the order matches an
-   * uninterrupted run. */
+  /* Resuming: the loader replays the skipped epochs' shuffles, so the order
+   * matches an uninterrupted run. */
   int rc = -1;
-  r.order = malloc((size_t)train->n * sizeof *r.order);
   r.labels = malloc((size_t)cfg->batch_size);
-  if (!r.order || !r.labels) {
+  if (!r.labels) {
     dlab_error("out of memory");
     goto done;
   }
-  for (int i = 0; i < train->n; i++) r.order[i] = (uint32_t)i;
-  for (int e = 0; e < cfg->start_epoch; e++) dlab_rng_shuffle(&r.rng, r.order, (uint32_t)train->n);
+  if (!(r.loader = create_loader(train, cfg))) goto done;
   r.opt = cfg->optimizer ? cfg->optimizer : dlab_optimizer_create(&cfg->optim, m);
   if (!r.opt || dlab_model_set_batch(m, cfg->batch_size) < 0) goto done;
   dlab_model_info_from_dataset(&r.info, train);
@@ -264,7 +321,7 @@ done:
   if (r.csv_open) dlab_csv_close(&r.csv);
   if (r.opt && r.opt != cfg->optimizer) dlab_optimizer_free(r.opt);
   dlab_model_info_free(&r.info);
-  free(r.order);
+  dlab_loader_free(r.loader);
   free(r.labels);
   return rc;
 }

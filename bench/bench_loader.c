@@ -1,0 +1,160 @@
+/* The data pipeline's speed on this machine:
+ *  1. the loader alone: MNIST training images per second through
+ *     shuffle + transforms (default rotate:10,crop:28:2 and normalize) +
+ *     batching, as the training loop receives them;
+ *  2. with --model NAME: training epochs without and with the
+ *     augmentation, alternating, --repeat times (3); the fastest of each
+ *     is compared, since on a shared machine other work only ever adds
+ *     time (the median is printed too, to show the noise).
+ *
+ *   bench_loader [--data DIR] [--transform LIST] [--workers N] [--epochs N]
+ *                [--batch-size N] [--model digitnet] [--threads N] [--repeat N]
+ * Prints one `key value` line per figure (for scripts) after a summary. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dlab/dataset.h"
+#include "dlab/error.h"
+#include "dlab/loader.h"
+#include "dlab/threads.h"
+#include "dlab/train.h"
+#include "dlab/transform.h"
+
+typedef struct {
+  const char *data, *transform, *model;
+  int workers, epochs, batch, threads, repeat;
+} Args;
+
+static double now_sec(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int parse_args(int argc, char **argv, Args *a) {
+  for (int i = 1; i < argc; i++) {
+    const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!v) return fprintf(stderr, "bench_loader: %s needs a value\n", k), -1;
+    if (strcmp(k, "--data") == 0) a->data = v;
+    else if (strcmp(k, "--transform") == 0) a->transform = v;
+    else if (strcmp(k, "--model") == 0) a->model = v;
+    else if (strcmp(k, "--workers") == 0) a->workers = atoi(v);
+    else if (strcmp(k, "--epochs") == 0) a->epochs = atoi(v);
+    else if (strcmp(k, "--batch-size") == 0) a->batch = atoi(v);
+    else if (strcmp(k, "--threads") == 0) a->threads = atoi(v);
+    else if (strcmp(k, "--repeat") == 0) a->repeat = atoi(v);
+    else return fprintf(stderr, "bench_loader: unknown option %s\n", k), -1;
+    i++;
+  }
+  return 0;
+}
+
+/* Images per second through the loader, the first epoch not counted. */
+static double loader_rate(const DlabDataset *d, const DlabTransformList *t, const Args *a, int workers,
+                          int *used_workers) {
+  DlabLoaderConfig c = dlab_loader_defaults();
+  c.data = d;
+  c.transforms = t;
+  c.batch_size = a->batch;
+  c.workers = workers;
+  DlabLoader *l = dlab_loader_create(&c);
+  if (!l) return -1;
+  *used_workers = dlab_loader_workers(l);
+  DlabTensor x = {0};
+  uint8_t *labels = malloc((size_t)a->batch);
+  int count;
+  double t0 = 0;
+  long images = 0;
+  for (int e = 0; e <= a->epochs; e++) {
+    if (e == 1) t0 = now_sec();
+    dlab_loader_begin_epoch(l, e + 1);
+    while (dlab_loader_next(l, &x, labels, &count) == 1)
+      if (e > 0) images += count;
+  }
+  double rate = images / (now_sec() - t0);
+  free(labels);
+  dlab_tensor_free(&x);
+  dlab_loader_free(l);
+  return rate;
+}
+
+static int epoch_seconds(const char *model, DlabDatasetPair *p, const DlabTransformList *t, const Args *a,
+                         double *seconds, double *wait) {
+  DlabShape in = {3, {p->train.c, p->train.h, p->train.w}};
+  DlabModel *m = dlab_model_create(model, in, 1);
+  if (!m) return -1;
+  DlabTrainConfig cfg = dlab_train_defaults();
+  cfg.epochs = 1;
+  cfg.batch_size = a->batch;
+  cfg.transforms = t;
+  cfg.loader_workers = a->workers;
+  DlabTrainResult r;
+  int rc = dlab_train(m, &p->train, &p->test, &cfg, &r);
+  dlab_model_free(m);
+  *seconds = r.last.seconds;
+  *wait = r.last.data_wait_sec;
+  return rc;
+}
+
+static int cmp_double(const void *x, const void *y) {
+  double a = *(const double *)x, b = *(const double *)y;
+  return (a > b) - (a < b);
+}
+
+#define MAX_REPEAT 16
+
+static int compare_epochs(const Args *a, DlabDatasetPair *p, const DlabTransformList *none,
+                          const DlabTransformList *t) {
+  double plain[MAX_REPEAT], aug[MAX_REPEAT], wait = 0, w;
+  int n = a->repeat < 1 ? 1 : a->repeat > MAX_REPEAT ? MAX_REPEAT : a->repeat;
+  for (int i = 0; i < n; i++) {
+    if (epoch_seconds(a->model, p, none, a, &plain[i], &w) < 0) return -1;
+    if (epoch_seconds(a->model, p, t, a, &aug[i], &w) < 0) return -1;
+    wait += w;
+  }
+  qsort(plain, (size_t)n, sizeof *plain, cmp_double);
+  qsort(aug, (size_t)n, sizeof *aug, cmp_double);
+  double slow = 100 * (aug[0] / plain[0] - 1);
+  printf("%s epoch (fastest of %d): %.2f s without augmentation, %.2f s with it (%+.1f%%); "
+         "medians %.2f s and %.2f s; the loop waited %.3f s for data in all\n",
+         a->model, n, plain[0], aug[0], slow, plain[n / 2], aug[n / 2], wait);
+  printf("epoch_seconds_plain %.3f\nepoch_seconds_augmented %.3f\nepoch_slowdown_percent %.1f\n", plain[0],
+         aug[0], slow);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  Args a = {.transform = "rotate:10,crop:28:2,normalize", .workers = -1, .epochs = 2, .batch = 64,
+            .repeat = 3};
+  if (parse_args(argc, argv, &a) < 0) return 2;
+  DlabTransformList t, none = {0};
+  DlabDatasetPair p;
+  if (dlab_threads_set(a.threads) < 0 || dlab_transforms_parse(a.transform, &t) < 0 ||
+      dlab_dataset_load("mnist", a.data, &p) < 0) {
+    fprintf(stderr, "bench_loader: %s\n", dlab_error_message());
+    return 1;
+  }
+  char desc[256];
+  int workers = 0, inline_workers = 0;
+  double rate = loader_rate(&p.train, &t, &a, a.workers, &workers);
+  double inline_rate = loader_rate(&p.train, &t, &a, 0, &inline_workers);
+  if (rate < 0 || inline_rate < 0) {
+    fprintf(stderr, "bench_loader: %s\n", dlab_error_message());
+    return 1;
+  }
+  printf("loader: %s on %d MNIST images, batches of %d, %d epochs timed\n",
+         dlab_transforms_describe(&t, desc, sizeof desc), p.train.n, a.batch, a.epochs);
+  printf("  %.0f images/s with %d background worker%s, %.0f images/s in the calling thread\n", rate,
+         workers, workers == 1 ? "" : "s", inline_rate);
+  printf("loader_images_per_sec %.0f\nloader_workers %d\nloader_inline_images_per_sec %.0f\n", rate, workers,
+         inline_rate);
+  if (a.model && compare_epochs(&a, &p, &none, &t) < 0) {
+    fprintf(stderr, "bench_loader: %s\n", dlab_error_message());
+    return 1;
+  }
+  dlab_dataset_pair_free(&p);
+  dlab_threads_shutdown();
+  return 0;
+}

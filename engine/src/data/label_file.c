@@ -1,0 +1,88 @@
+/* Label files: `path<TAB>label` per line (PaddleOCR's recognition format). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlab/error.h"
+#include "dlab/folder.h"
+#include "dlab/idx.h"
+
+const char *const dlab_folder_train_lists[] = {"train.txt", "rec_gt_train.txt", NULL};
+const char *const dlab_folder_test_lists[] = {"test.txt", "rec_gt_test.txt", NULL};
+
+void dlab_label_list_free(DlabLabelList *list) {
+  if (!list) return;
+  for (int i = 0; i < list->n; i++) {
+    free(list->items[i].path);
+    free(list->items[i].label);
+  }
+  free(list->items);
+  memset(list, 0, sizeof *list);
+}
+
+static int append(DlabLabelList *list, int *cap, const char *path, size_t path_len,
+                  const char *label, size_t label_len, int line, const char *what) {
+  if (list->n == *cap) {
+    int new_cap = *cap ? *cap * 2 : 256;
+    DlabLabelEntry *p = realloc(list->items, (size_t)new_cap * sizeof *p);
+    if (!p) return dlab_error("%s: out of memory", what);
+    list->items = p;
+    *cap = new_cap;
+  }
+  DlabLabelEntry *e = &list->items[list->n];
+  e->path = strndup(path, path_len);
+  e->label = strndup(label, label_len);
+  e->line = line;
+  list->n++; /* counted even when strndup failed, so that free releases the other */
+  if (!e->path || !e->label) return dlab_error("%s: out of memory", what);
+  return 0;
+}
+
+/* Checks one line [a, b) and splits it at its TAB. */
+static int parse_line(const char *a, const char *b, int line, const char *what, DlabLabelList *list,
+                      int *cap) {
+  if (memchr(a, '\0', (size_t)(b - a)))
+    return dlab_error("%s:%d: a NUL byte (not a text label file?)", what, line);
+  const char *tab = memchr(a, '\t', (size_t)(b - a));
+  if (!tab)
+    return dlab_error("%s:%d: expected `path<TAB>label`, found no TAB in \"%.*s\"", what, line,
+                      b - a < 60 ? (int)(b - a) : 60, a);
+  if (memchr(tab + 1, '\t', (size_t)(b - tab - 1)))
+    return dlab_error("%s:%d: more than one TAB; expected `path<TAB>label`", what, line);
+  if (tab == a) return dlab_error("%s:%d: empty image path before the TAB", what, line);
+  if (tab + 1 == b) return dlab_error("%s:%d: empty label after the TAB", what, line);
+  return append(list, cap, a, (size_t)(tab - a), tab + 1, (size_t)(b - tab - 1), line, what);
+}
+
+int dlab_label_file_parse(const char *text, size_t len, const char *what, DlabLabelList *out) {
+  memset(out, 0, sizeof *out);
+  int cap = 0, line = 0;
+  size_t pos = 0;
+  if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) pos = 3;
+  while (pos < len) {
+    const char *a = text + pos;
+    const char *nl = memchr(a, '\n', len - pos);
+    const char *b = nl ? nl : text + len;
+    pos = (size_t)(b - text) + 1;
+    line++;
+    if (b > a && b[-1] == '\r') b--;
+    if (b == a) continue;
+    if (parse_line(a, b, line, what, out, &cap) < 0) {
+      dlab_label_list_free(out);
+      return -1;
+    }
+  }
+  if (out->n == 0) return dlab_error("%s: no `path<TAB>label` lines in it", what);
+  return 0;
+}
+
+int dlab_label_file_read(const char *path, DlabLabelList *out) {
+  memset(out, 0, sizeof *out);
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  if (dlab_read_file_maybe_gz(path, &buf, &len) < 0) return -1;
+  int rc = dlab_label_file_parse((const char *)buf, len, path, out);
+  free(buf);
+  return rc;
+}

@@ -1,0 +1,316 @@
+/* The prefetching batch loader (loader.h).
+ *
+ * A ring of `depth` slots: batch b is made into slot b % depth by whichever
+ * worker claims it, once the training loop has taken batch b - depth out of
+ * that slot. Workers make whole batches, so they only meet at the lock to
+ * claim the next one. The training thread takes a batch no worker has
+ * started yet and makes it itself instead of waiting. */
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dlab/error.h"
+#include "dlab/loader.h"
+#include "dlab/rng.h"
+
+#define SHUFFLE_STREAM 0x5348554646ULL /* "SHUFF", the stream dlab_train has always used */
+#define DEFAULT_PREFETCH 4
+#define MAX_WORKERS 4
+
+typedef struct {
+  DlabTensor x;
+  uint8_t *labels;
+  int count;
+  long batch; /* the batch it holds, -1 when none */
+} Slot;
+
+typedef struct {
+  DlabLoader *loader;
+  DlabAugmenter *aug;
+} Worker;
+
+struct DlabLoader {
+  DlabLoaderConfig cfg;
+  const DlabDataset *d;
+  int augment;
+  uint32_t *order;
+  DlabRng shuffle_rng;
+  int shuffled_epochs;
+  long batches;
+  int epoch;
+  DlabAugmenter *inline_aug; /* the training thread's own */
+  int n_workers, started;
+  Worker *workers;
+  pthread_t *threads;
+  Slot *slots;
+  int depth;
+  pthread_mutex_t lock;
+  pthread_cond_t work, ready;
+  long next_claim, next_consume;
+  int in_flight, active, quit;
+  double wait_sec;
+};
+
+static double now_sec(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+DlabLoaderConfig dlab_loader_defaults(void) {
+  DlabLoaderConfig c;
+  memset(&c, 0, sizeof c);
+  c.batch_size = 64;
+  c.seed = 1;
+  c.shuffle = 1;
+  c.workers = -1;
+  return c;
+}
+
+static int auto_workers(int augment) {
+  if (!augment) return 0;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  int n = cores > 1 ? (int)(cores / 2) : 1;
+  return n > MAX_WORKERS ? MAX_WORKERS : n;
+}
+
+/* Makes batch b (of the current epoch) into x and labels. */
+static int make_batch(DlabLoader *l, DlabAugmenter *aug, long b, int epoch, DlabTensor *x,
+                      uint8_t *labels) {
+  const DlabDataset *d = l->d;
+  int bs = l->cfg.batch_size;
+  long start = b * bs;
+  int count = d->n - start < bs ? (int)(d->n - start) : bs;
+  const uint32_t *idx = l->order + start;
+  if (!l->augment) {
+    dlab_dataset_gather(d, idx, count, x, labels);
+    return count;
+  }
+  int shape[4] = {count, d->c, d->h, d->w};
+  dlab_tensor_resize(x, 4, shape); /* within capacity: sized at creation */
+  size_t sample = (size_t)d->c * (size_t)d->h * (size_t)d->w;
+  for (int i = 0; i < count; i++) {
+    DlabRng rng;
+    dlab_transform_rng(&rng, l->cfg.seed, epoch, idx[i]);
+    dlab_augmenter_run(aug, d->images + idx[i] * sample, x->data + (size_t)i * sample, &rng);
+    labels[i] = d->labels[idx[i]];
+  }
+  return count;
+}
+
+static int can_claim(const DlabLoader *l) {
+  return l->active && l->next_claim < l->batches && l->next_claim < l->next_consume + l->depth;
+}
+
+/* Workers run at the lowest priority: on a machine whose cores are all busy
+ * training they use the moments a core idles (the single-threaded parts of
+ * a step) instead of taking a core from the training threads. Should they
+ * fall behind (other programs keep every core busy), the training thread
+ * makes the batch it needs itself (dlab_loader_next), so a starved worker
+ * never stalls training. */
+static void lower_priority(void) {
+#ifdef SCHED_IDLE
+  struct sched_param sp = {0};
+  pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+#endif
+}
+
+static void *worker_main(void *arg) {
+  Worker *w = arg;
+  DlabLoader *l = w->loader;
+  lower_priority();
+  pthread_mutex_lock(&l->lock);
+  for (;;) {
+    while (!l->quit && !can_claim(l)) pthread_cond_wait(&l->work, &l->lock);
+    if (l->quit) break;
+    long b = l->next_claim++;
+    int epoch = l->epoch;
+    Slot *s = &l->slots[b % l->depth];
+    l->in_flight++;
+    pthread_mutex_unlock(&l->lock);
+    s->count = make_batch(l, w->aug, b, epoch, &s->x, s->labels);
+    pthread_mutex_lock(&l->lock);
+    s->batch = b;
+    l->in_flight--;
+    pthread_cond_broadcast(&l->ready);
+  }
+  pthread_mutex_unlock(&l->lock);
+  return NULL;
+}
+
+static int alloc_slots(DlabLoader *l) {
+  const DlabDataset *d = l->d;
+  l->slots = calloc((size_t)l->depth, sizeof *l->slots);
+  if (!l->slots) return -1;
+  for (int i = 0; i < l->depth; i++) {
+    Slot *s = &l->slots[i];
+    s->batch = -1;
+    s->labels = malloc((size_t)l->cfg.batch_size);
+    if (!s->labels || dlab_tensor_init4(&s->x, l->cfg.batch_size, d->c, d->h, d->w) < 0) return -1;
+  }
+  return 0;
+}
+
+static DlabAugmenter *make_augmenter(const DlabLoader *l) {
+  return dlab_augmenter_create(l->cfg.transforms, l->d->c, l->d->h, l->d->w, l->d->mean, l->d->std);
+}
+
+static int start_workers(DlabLoader *l) {
+  l->workers = calloc((size_t)l->n_workers, sizeof *l->workers);
+  l->threads = calloc((size_t)l->n_workers, sizeof *l->threads);
+  if (!l->workers || !l->threads || alloc_slots(l) < 0) return dlab_error("loader: out of memory");
+  for (int i = 0; i < l->n_workers; i++) {
+    l->workers[i].loader = l;
+    if (l->augment && !(l->workers[i].aug = make_augmenter(l))) return -1;
+  }
+  for (int i = 0; i < l->n_workers; i++) {
+    if (pthread_create(&l->threads[i], NULL, worker_main, &l->workers[i]) != 0)
+      return dlab_error("loader: cannot start worker thread %d", i + 1);
+    l->started++;
+  }
+  return 0;
+}
+
+DlabLoader *dlab_loader_create(const DlabLoaderConfig *cfg) {
+  const DlabDataset *d = cfg->data;
+  if (!d || d->n < 1) {
+    dlab_error("loader: the dataset is empty");
+    return NULL;
+  }
+  if (cfg->batch_size < 1) {
+    dlab_error("--batch-size %d: must be at least 1", cfg->batch_size);
+    return NULL;
+  }
+  DlabLoader *l = calloc(1, sizeof *l);
+  if (!l) {
+    dlab_error("loader: out of memory");
+    return NULL;
+  }
+  l->cfg = *cfg;
+  l->d = d;
+  l->augment = dlab_transforms_augment(cfg->transforms);
+  l->batches = (d->n + cfg->batch_size - 1) / cfg->batch_size;
+  l->n_workers = cfg->workers < 0 ? auto_workers(l->augment) : cfg->workers;
+  if (l->n_workers > MAX_WORKERS) l->n_workers = MAX_WORKERS;
+  l->depth = cfg->prefetch > 0 ? cfg->prefetch : DEFAULT_PREFETCH;
+  pthread_mutex_init(&l->lock, NULL);
+  pthread_cond_init(&l->work, NULL);
+  pthread_cond_init(&l->ready, NULL);
+  l->order = malloc((size_t)d->n * sizeof *l->order);
+  if (!l->order) {
+    dlab_error("loader: out of memory");
+    goto fail;
+  }
+  for (int i = 0; i < d->n; i++) l->order[i] = (uint32_t)i;
+  dlab_rng_derive(&l->shuffle_rng, cfg->seed, SHUFFLE_STREAM);
+  if (dlab_transforms_check(cfg->transforms, d->c, d->h, d->w) < 0) goto fail;
+  if (l->augment && !(l->inline_aug = make_augmenter(l))) goto fail;
+  if (l->n_workers > 0 && start_workers(l) < 0) goto fail;
+  return l;
+fail:
+  dlab_loader_free(l);
+  return NULL;
+}
+
+long dlab_loader_batches_per_epoch(const DlabLoader *l) { return l->batches; }
+int dlab_loader_workers(const DlabLoader *l) { return l->n_workers; }
+int dlab_loader_epoch(const DlabLoader *l) { return l->epoch; }
+double dlab_loader_wait_seconds(const DlabLoader *l) { return l->wait_sec; }
+
+/* Brings the order to epoch `epoch`: the identity shuffled once per epoch. */
+static void order_for_epoch(DlabLoader *l, int epoch) {
+  if (!l->cfg.shuffle) return;
+  if (epoch < l->shuffled_epochs) {
+    for (int i = 0; i < l->d->n; i++) l->order[i] = (uint32_t)i;
+    dlab_rng_derive(&l->shuffle_rng, l->cfg.seed, SHUFFLE_STREAM);
+    l->shuffled_epochs = 0;
+  }
+  for (; l->shuffled_epochs < epoch; l->shuffled_epochs++)
+    dlab_rng_shuffle(&l->shuffle_rng, l->order, (uint32_t)l->d->n);
+}
+
+void dlab_loader_begin_epoch(DlabLoader *l, int epoch) {
+  pthread_mutex_lock(&l->lock);
+  l->active = 0;
+  while (l->in_flight > 0) pthread_cond_wait(&l->ready, &l->lock);
+  pthread_mutex_unlock(&l->lock);
+  order_for_epoch(l, epoch);
+  pthread_mutex_lock(&l->lock);
+  l->epoch = epoch;
+  l->next_claim = l->next_consume = 0;
+  l->wait_sec = 0;
+  for (int i = 0; i < l->depth && l->slots; i++) l->slots[i].batch = -1;
+  l->active = 1;
+  pthread_cond_broadcast(&l->work);
+  pthread_mutex_unlock(&l->lock);
+}
+
+static void copy_slot(const Slot *s, DlabTensor *x, uint8_t *labels, int *count) {
+  int shape[4] = {s->x.shape[0], s->x.shape[1], s->x.shape[2], s->x.shape[3]};
+  if (dlab_tensor_resize(x, 4, shape) == 0) memcpy(x->data, s->x.data, s->x.numel * sizeof *x->data);
+  memcpy(labels, s->labels, (size_t)s->count);
+  *count = s->count;
+}
+
+int dlab_loader_next(DlabLoader *l, DlabTensor *x, uint8_t *labels, int *count) {
+  if (l->next_consume >= l->batches) return 0;
+  long b = l->next_consume;
+  if (l->n_workers == 0) {
+    *count = make_batch(l, l->inline_aug, b, l->epoch, x, labels);
+    l->next_consume++;
+    return 1;
+  }
+  Slot *s = &l->slots[b % l->depth];
+  pthread_mutex_lock(&l->lock);
+  if (s->batch != b && l->next_claim == b) {
+    /* No worker has started it: make it here rather than wait. */
+    l->next_claim++;
+    pthread_mutex_unlock(&l->lock);
+    double t0 = now_sec();
+    *count = make_batch(l, l->inline_aug, b, l->epoch, x, labels);
+    l->wait_sec += now_sec() - t0;
+    pthread_mutex_lock(&l->lock);
+    l->next_consume++;
+    pthread_cond_broadcast(&l->work);
+    pthread_mutex_unlock(&l->lock);
+    return 1;
+  }
+  if (s->batch != b) {
+    double t0 = now_sec();
+    while (s->batch != b) pthread_cond_wait(&l->ready, &l->lock);
+    l->wait_sec += now_sec() - t0;
+  }
+  pthread_mutex_unlock(&l->lock);
+  copy_slot(s, x, labels, count);
+  pthread_mutex_lock(&l->lock);
+  l->next_consume++;
+  pthread_cond_broadcast(&l->work);
+  pthread_mutex_unlock(&l->lock);
+  return 1;
+}
+
+void dlab_loader_free(DlabLoader *l) {
+  if (!l) return;
+  pthread_mutex_lock(&l->lock);
+  l->quit = 1;
+  pthread_cond_broadcast(&l->work);
+  pthread_mutex_unlock(&l->lock);
+  for (int i = 0; i < l->started; i++) pthread_join(l->threads[i], NULL);
+  for (int i = 0; l->workers && i < l->n_workers; i++) dlab_augmenter_free(l->workers[i].aug);
+  for (int i = 0; l->slots && i < l->depth; i++) {
+    dlab_tensor_free(&l->slots[i].x);
+    free(l->slots[i].labels);
+  }
+  dlab_augmenter_free(l->inline_aug);
+  pthread_mutex_destroy(&l->lock);
+  pthread_cond_destroy(&l->work);
+  pthread_cond_destroy(&l->ready);
+  free(l->slots);
+  free(l->workers);
+  free(l->threads);
+  free(l->order);
+  free(l);
+}

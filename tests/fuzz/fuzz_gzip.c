@@ -1,0 +1,12 @@
+/* gzip streams, as the IDX reader and the label files inflate them. */
+#include "dlab/idx.h"
+#include "fuzz_util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  uint8_t *out = NULL;
+  size_t len = 0;
+  int rc = dlab_gunzip(data, size, FUZZ_NAME, &out, &len);
+  fuzz_check_failure(rc);
+  free(out);
+  return 0;
+}
