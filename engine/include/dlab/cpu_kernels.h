@@ -8,6 +8,9 @@
 #ifndef DLAB_CPU_KERNELS_H
 #define DLAB_CPU_KERNELS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* The geometry of a square-kernel convolution or pooling over one sample. */
 typedef struct {
   int channels, height, width; /* input C, H, W */
@@ -31,5 +34,145 @@ void dlab_cpu_im2col(const DlabConvGeom *geom, const float *image, float *col, i
 /* The adjoint of im2col: overwrites `image` (C x H x W) with the sum of
  * every column entry that im2col would have read from each pixel. */
 void dlab_cpu_col2im(const DlabConvGeom *geom, const float *col, int ldcol, float *image);
+
+/* ---- fused element-wise kernels (fused.c) ----
+ *
+ * The activations that a conv or linear layer can absorb: LeakyReLU with a
+ * slope >= 0 (ReLU is slope 0). Their derivative can be read from the
+ * output, since y > 0 exactly when x > 0, so the pre-activation values
+ * need not be kept. */
+typedef struct {
+  int on;      /* 0: identity */
+  float slope; /* y = x > 0 ? x : slope * x */
+} DlabAct;
+
+/* out[i] = act(in[i] + bias), i < n. in == out is allowed. */
+void dlab_cpu_bias_act(const float *in, size_t n, float bias, DlabAct act, float *out);
+
+/* y[r][c] = act(y[r][c] + bias[c]) over a rows x cols matrix; bias may be
+ * NULL. */
+void dlab_cpu_bias_act_rows(float *y, int rows, int cols, const float *bias, DlabAct act);
+
+/* out[c] = sum over the rows of x[r][c], for columns [c0, c1) of a
+ * rows x cols matrix (float, row after row, as the bias gradient of a
+ * linear layer has always been summed). */
+void dlab_cpu_column_sums(const float *x, int rows, int cols, int c0, int c1, float *out);
+
+/* dx[i] = dy[i] * act'(y[i]), read from the activation's output y. */
+void dlab_cpu_act_backward(const float *dy, const float *y, size_t n, DlabAct act, float *dx);
+
+/* The sum of x[0..n), in 16 float lanes added up in double at the end:
+ * vector speed, and rows of up to a few thousand terms lose nothing that
+ * matters (callers add many rows in double). */
+double dlab_cpu_sum(const float *x, size_t n);
+
+/* Max pooling of one h x w plane with a k x k window moved by k, no
+ * padding, floor mode (the last h % k rows and w % k columns are not
+ * read). out gets (h/k) x (w/k) maxima and arg the index in the plane of
+ * each winner: the first maximum in row-major order, NaN winning, as
+ * PyTorch's CPU kernel picks. */
+void dlab_cpu_maxpool_plane(const float *in, int h, int w, int k, float *out, int32_t *arg);
+
+/* The adjoint of dlab_cpu_maxpool_plane with the activation before it:
+ * zeroes the h x w plane dst, then dst[arg[o]] = dy[o] * act'(y[o]) for each
+ * of the n_out pooled outputs, y being the pooled (activated) values. */
+void dlab_cpu_unpool_plane(const float *dy, const float *y, const int32_t *arg, int n_out,
+                           DlabAct act, float *dst, int plane);
+
+/* The same for 2x2 windows of an h x w plane, writing every element of
+ * dst[0..plane) once (plane >= h*w; the rest is zeroed). */
+void dlab_cpu_unpool2_plane(const float *dy, const float *y, const int32_t *arg, int h, int w, DlabAct act,
+                            float *dst, int plane);
+
+/* ---- direct stride-1 convolution (direct_conv.c) ----
+ *
+ * For processors with AVX2 (or AVX-512): a convolution of one sample
+ * without im2col. The input is first laid out as K "shifted copies" per
+ * channel (dlab_direct_shift: C*K*in_h*out_w floats instead of im2col's
+ * C*K*K*out_h*out_w), then the kernel multiplies the weights with windows
+ * of those copies. The input gradient of a stride-1 convolution is itself
+ * such a convolution (of dY, padded by K-1-pad, with the kernel flipped and
+ * the channel axes swapped), so one forward kernel serves both passes. */
+typedef struct {
+  int channels, height, width; /* input C, H, W (unpadded) */
+  int kernel, pad;             /* square kernel, zero padding; stride 1 */
+  int out_channels;
+  int in_stride;               /* floats between input channels (>= H*W) */
+  int in_h;                    /* H + 2*pad: rows of a shifted copy */
+  int out_h, out_w;
+  int out_stride;              /* floats between output channels (>= out_h*out_w) */
+  size_t shift_stride;         /* floats of one sample's shifted copies */
+} DlabDirectConv;
+
+/* Whether the processor runs the direct kernels (AVX2 and FMA at least). */
+int dlab_direct_conv_available(void);
+
+/* Fills d (out_stride = out_h*out_w; in_stride 0 means H*W). Returns 0, or
+ * -1 when the kernel does not fit. */
+int dlab_direct_conv_init(DlabDirectConv *d, int channels, int height, int width, int kernel, int pad,
+                          int out_channels, int in_stride);
+
+/* The shifted copies of one C x H x W image (channels in_stride apart). */
+void dlab_direct_shift(const DlabDirectConv *d, const float *image, float *shifted);
+
+/* out[oc * out_stride + p] = act(bias[oc] + sum_k weight[oc][k] * column k
+ * at pixel p), for one sample; weight is [OC][C][K][K]; bias may be NULL. */
+void dlab_direct_forward(const DlabDirectConv *d, const float *weight, const float *shifted, const float *bias,
+                         DlabAct act, float *out);
+
+/* dw[oc][k] (+)= sum over `samples` samples and their pixels of
+ * dy[oc][p] * column k at p. dy holds the samples one after the other,
+ * out_channels * out_stride floats each, and must be zero from pixel
+ * out_h*out_w up to the next multiple of 16 in every row; shifted holds the
+ * samples' copies shift_stride floats apart. */
+void dlab_direct_weight_grad(const DlabDirectConv *d, const float *dy, const float *shifted, int samples,
+                             float *dw, int accumulate);
+
+/* ---- optimizer updates (optim_kernels.c) ---- */
+
+/* One SGD step of a tensor with torch.optim.SGD's rule (see optim.h). */
+typedef struct {
+  float lr, momentum, dampening, weight_decay;
+  int nesterov;
+  int first; /* the first step: the momentum buffer starts as the gradient */
+} DlabSgdStep;
+
+/* buf NULL: no momentum. */
+void dlab_cpu_sgd_update(float *w, const float *grad, float *buf, size_t n, const DlabSgdStep *s);
+
+/* One Adam/AdamW step of a tensor with torch.optim's rule:
+ *   p = w * decay; g = grad + l2 * p; m = b1 m + (1-b1) g;
+ *   v = b2 v + (1-b2) g g; w = p - step_size * m / (sqrt(v) / bc2_sqrt + eps)
+ * (Adam: decay 1, l2 = weight decay; AdamW: decay 1 - lr wd, l2 0). */
+typedef struct {
+  float beta1, beta2, eps;
+  float l2, decay;
+  float step_size;             /* lr / (1 - beta1^t) */
+  float bias_correction2_sqrt; /* sqrt(1 - beta2^t) */
+} DlabAdamStep;
+
+void dlab_cpu_adam_update(float *w, const float *grad, float *m, float *v, size_t n, const DlabAdamStep *s);
+
+/* ---- batch normalization of flat features (norm_kernels.c) ----
+ * x is rows x cols; each function handles the columns [c0, c1). */
+
+/* mean[c] and the biased variance var[c] of each column (two passes). */
+void dlab_cpu_bn_rows_stats(const float *x, int rows, int cols, int c0, int c1, double *mean, double *var);
+
+/* y = act(x * scale[c] + shift[c]). */
+void dlab_cpu_bn_rows_apply(const float *x, int rows, int cols, int c0, int c1, const float *scale,
+                            const float *shift, DlabAct act, float *y);
+
+/* With g = dy through the activation (read from its output y; y unused
+ * when act is off): sum_dy[c] = sum g and sum_dy_xhat[c] = sum g * xhat,
+ * xhat = (x - mean[c]) * invstd[c]. */
+void dlab_cpu_bn_rows_grad_sums(const float *dy, const float *y, DlabAct act, const float *x, int rows,
+                                int cols, int c0, int c1, const float *mean, const float *invstd,
+                                double *sum_dy, double *sum_dy_xhat);
+
+/* dx = k[c] * (g - mean_dy[c] - xhat * mean_dy_xhat[c]). */
+void dlab_cpu_bn_rows_dx(const float *dy, const float *y, DlabAct act, const float *x, int rows, int cols,
+                         int c0, int c1, const float *mean, const float *invstd, const float *k,
+                         const float *mean_dy, const float *mean_dy_xhat, float *dx);
 
 #endif

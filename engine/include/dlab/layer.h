@@ -54,6 +54,23 @@ typedef struct {
                    const DlabTensor *dy, DlabTensor *dx);
   /* Frees l->state (params are freed by dlab_layer_destroy). May be NULL. */
   void (*destroy)(DlabLayer *l);
+
+  /* Optional layer fusion, for speed (all three NULL: none). After setup,
+   * the model offers each layer the n_next layers that follow it; fuse()
+   * returns how many of them (0..n_next) this layer will compute itself
+   * (n_next 0 undoes a fusion), and stores that count in l->fused. The
+   * model then calls the group passes instead of the members' own:
+   *   forward_group: acts[0] is the group's input, acts[k] the output of
+   *     its k-th layer (k = 1 .. fused + 1), all shaped. It writes the last
+   *     output and the input of every absorbed pooling or dropout layer;
+   *     the other intermediate outputs are left as they were.
+   *   backward_group: dy is the gradient of the group's last output; it
+   *     writes every parameter gradient and, when dx is not NULL, the
+   *     gradient of acts[0]. The members' own gradients are not written.
+   * forward()/backward() keep working for each layer on its own. */
+  int (*fuse)(DlabLayer *l, DlabLayer *const *next, int n_next);
+  void (*forward_group)(DlabLayer *l, DlabTensor *acts, int training);
+  void (*backward_group)(DlabLayer *l, const DlabTensor *acts, const DlabTensor *dy, DlabTensor *dx);
 } DlabLayerOps;
 
 struct DlabLayer {
@@ -66,6 +83,7 @@ struct DlabLayer {
   int batch;                   /* batch size the workspaces hold */
   uint64_t seed;               /* for layers that draw (dropout) */
   void *state;                 /* private to the kind */
+  int fused;                   /* layers after this one that it computes (see fuse) */
 };
 
 /* The vtables, one per kind (src/nn/<kind>.c). */

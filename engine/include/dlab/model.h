@@ -11,7 +11,8 @@ typedef struct {
   DlabShape input;
   char *spec;          /* canonical spec text, stored in checkpoints */
   /* acts[0] is the input batch, acts[i+1] the output of layers[i];
-   * grads[i] is d loss / d acts[i] (grads[0] is not computed). */
+   * grads[i] is d loss / d acts[i] (not computed before the first layer
+   * with parameters, nor inside a fused group: see dlab_model_set_fusion). */
   DlabTensor *acts;
   DlabTensor *grads;
   DlabParam **params;  /* every parameter and buffer, in state_dict order */
@@ -25,6 +26,13 @@ typedef struct {
 DlabModel *dlab_model_create(const char *spec, DlabShape input, uint64_t seed);
 void dlab_model_free(DlabModel *m);
 
+/* Layer fusion (layer.h: fuse), on by default: a conv or linear computes
+ * the activation and pooling after it in the same pass over its output.
+ * The outputs of a fused conv/linear (before its activation) and the
+ * gradients inside a group are then not stored. Off: every layer runs on
+ * its own. Returns 0, or -1 (a workspace could not be sized). */
+int dlab_model_set_fusion(DlabModel *m, int on);
+
 /* Sizes every buffer for `batch` samples; only grows memory. */
 int dlab_model_set_batch(DlabModel *m, int batch);
 
@@ -33,7 +41,9 @@ int dlab_model_set_batch(DlabModel *m, int batch);
 DlabTensor *dlab_model_forward(DlabModel *m, int batch, int training);
 
 /* Back-propagates dlogits (m->grads[n_layers], filled by the caller) and
- * writes every parameter gradient. */
+ * writes every parameter gradient. Input gradients are only computed where
+ * a parameter lies before: grads[i] is left alone for every i up to the
+ * first layer with a trainable parameter. */
 void dlab_model_backward(DlabModel *m);
 
 /* The logits' gradient buffer that the loss writes into. */

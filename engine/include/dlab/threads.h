@@ -1,7 +1,8 @@
-/* A small fixed thread pool for data-parallel loops (im2col per sample,
- * elementwise kernels over the batch). Work is split into contiguous,
- * deterministic chunks, so results never depend on scheduling. OpenBLAS keeps
- * its own threads; the two never run at the same time. */
+/* A small fixed thread pool for data-parallel loops (slices of a batch,
+ * elementwise kernels). Work is split into contiguous, deterministic
+ * chunks, so results never depend on scheduling. OpenBLAS is kept to one
+ * thread: the layers split their matrix products over this pool instead,
+ * so the two never compete for the cores. */
 #ifndef DLAB_THREADS_H
 #define DLAB_THREADS_H
 
@@ -10,15 +11,30 @@
 /* Body of a parallel loop: handles items [begin, end). */
 typedef void (*DlabRangeFn)(void *arg, size_t begin, size_t end);
 
-/* Sets the number of threads used by the engine and by OpenBLAS (>= 1;
- * 0 means the number of cores). Call before training, not during. */
+/* Sets the number of threads used by the engine (>= 1; 0 means the number
+ * of cores) and keeps OpenBLAS at one. Call before training, not during. */
 int dlab_threads_set(int n);
 int dlab_threads_get(void);
 
-/* Runs fn over [0, n) split into at most dlab_threads_get() chunks; chunks
- * smaller than `grain` items are not split further. Returns when all are
- * done. */
+/* Chunks a parallel loop may have per thread. They are claimed by whichever
+ * thread is free, so a thread that the system deschedules holds up at most
+ * one small chunk. */
+#define DLAB_CHUNKS_PER_THREAD 4
+
+/* Runs fn over [0, n) split into at most DLAB_CHUNKS_PER_THREAD *
+ * dlab_threads_get() contiguous chunks; chunks smaller than `grain` items
+ * are not split further. Returns when all are done. */
 void dlab_parallel_for(size_t n, size_t grain, DlabRangeFn fn, void *arg);
+
+/* How many slices to cut `items` into for one parallel region (one chunk
+ * each, with dlab_parallel_for(slices, 1, ...)): at most
+ * DLAB_CHUNKS_PER_THREAD per thread and `max_slices`, and no slice with
+ * less than `min_work` (small work stays on the caller). Layers give each
+ * slice its own workspace, hence max_slices. One thread: one slice. */
+int dlab_parallel_slices(int items, double work_per_item, double min_work, int max_slices);
+
+/* Slice `s` of `n` items cut into `slices` contiguous parts: [*begin, *end). */
+void dlab_slice_range(int n, int slices, int s, int *begin, int *end);
 
 /* Stops the pool's threads (at exit, so leak checkers stay quiet). */
 void dlab_threads_shutdown(void);

@@ -1,38 +1,76 @@
-/* A persistent pool: workers sleep on a condition variable and wake for each
- * parallel loop; the calling thread takes chunk 0 itself. */
+/* A persistent pool; the calling thread works on its loops too.
+ *
+ * A training step runs dozens of parallel loops of tens of microseconds
+ * each, and waking a sleeping thread costs about as much (more in a virtual
+ * machine, where the idle core has to be woken too). So a worker that has
+ * finished a loop first watches for the next one for a short while
+ * (SPIN_SECONDS) and only then sleeps on the condition variable; the caller
+ * likewise watches for its loop's end instead of sleeping. */
 #include "dlab/threads.h"
 
 #include <cblas.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dlab/error.h"
 
 #define DLAB_MAX_THREADS 256
+/* How long an idle worker watches for the next loop before sleeping. */
+#define SPIN_SECONDS 200e-6
 
 typedef struct {
-  pthread_mutex_t lock;
-  pthread_cond_t wake, done;
+  pthread_mutex_t lock;  /* guards sleeping and the start of threads */
+  pthread_cond_t wake;
   pthread_t workers[DLAB_MAX_THREADS];
-  int n_threads;     /* including the caller */
-  int n_workers;     /* started */
-  int active;        /* chunks of the current loop; worker i runs chunk i */
-  unsigned long generation;
-  int pending;       /* chunks not yet finished */
-  int quit;
-  /* the current loop */
+  int n_threads;         /* including the caller */
+  int n_workers;         /* started */
+  /* ticket[i] is bumped to hand worker i a chunk (or to make it quit);
+   * workers that a loop does not use are left alone, so no worker ever
+   * reads the fields of a loop it is not part of. */
+  atomic_ulong ticket[DLAB_MAX_THREADS];
+  atomic_int pending;    /* chunks of the current loop not yet finished */
+  /* Chunks are claimed, not assigned: a descheduled worker's chunk is
+   * taken by whoever is free (the result is the same: a chunk's work does
+   * not depend on the thread). The word packs the loop's number (bits
+   * 32..63), its chunk count (16..31) and the next unclaimed chunk (0..15),
+   * so a worker that wakes late can never claim a chunk of another loop. */
+  atomic_ullong claim;
+  unsigned loop_id;
+  atomic_int sleepers;   /* workers in (or entering) pthread_cond_wait */
+  atomic_int quit;
+  /* the current loop, written before the tickets are bumped */
   DlabRangeFn fn;
   void *arg;
   size_t n, chunk;
 } DlabPool;
 
+/* Held by the thread whose loop the pool runs. The GUI calls the engine
+ * from more than one thread (training on a worker, a drawing read on the
+ * main thread); a loop that finds the pool busy runs on its caller alone,
+ * which gives the same numbers (every loop's items are independent). */
+static pthread_mutex_t pool_owner = PTHREAD_MUTEX_INITIALIZER;
+
 static DlabPool pool = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .wake = PTHREAD_COND_INITIALIZER,
-    .done = PTHREAD_COND_INITIALIZER,
     .n_threads = 1,
 };
+
+static double now_sec(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 static void run_chunk(int i) {
   size_t begin = (size_t)i * pool.chunk;
@@ -40,22 +78,63 @@ static void run_chunk(int i) {
   if (begin < end) pool.fn(pool.arg, begin, end);
 }
 
+/* Waits until worker id's ticket differs from `seen`: watching for a
+ * while, then asleep. Returns the new ticket. */
+static unsigned long wait_for_ticket(int id, unsigned long seen) {
+  atomic_ulong *ticket = &pool.ticket[id];
+  double deadline = 0;
+  for (unsigned spins = 0;; spins++) {
+    unsigned long t = atomic_load(ticket);
+    if (t != seen) return t;
+    cpu_relax();
+    if ((spins & 255) != 255) continue;
+    double now = now_sec();
+    if (deadline == 0) deadline = now + SPIN_SECONDS;
+    if (now < deadline) continue;
+    /* Sleep. sleepers is raised before the ticket is read again, and the
+     * caller bumps tickets before it reads sleepers: one of the two sees
+     * the other, so a wake-up cannot be lost. */
+    pthread_mutex_lock(&pool.lock);
+    atomic_fetch_add(&pool.sleepers, 1);
+    while ((t = atomic_load(ticket)) == seen) pthread_cond_wait(&pool.wake, &pool.lock);
+    atomic_fetch_sub(&pool.sleepers, 1);
+    pthread_mutex_unlock(&pool.lock);
+    return t;
+  }
+}
+
+/* Claims and runs chunks of the current loop while any is left. */
+static void run_chunks(void) {
+  unsigned long long word = atomic_load(&pool.claim);
+  for (;;) {
+    unsigned chunks = (unsigned)(word >> 16) & 0xffffu, next = (unsigned)word & 0xffffu;
+    if (next >= chunks) return;
+    if (!atomic_compare_exchange_weak(&pool.claim, &word, word + 1)) continue; /* word reloaded */
+    run_chunk((int)next);
+    atomic_fetch_sub(&pool.pending, 1);
+    word = atomic_load(&pool.claim);
+  }
+}
+
 static void *worker_main(void *p) {
   int id = (int)(intptr_t)p; /* 1 .. n_workers */
-  unsigned long seen = 0;
-  pthread_mutex_lock(&pool.lock);
+  unsigned long seen = 0;    /* tickets start at 0 */
   for (;;) {
-    while (!pool.quit && pool.generation == seen) pthread_cond_wait(&pool.wake, &pool.lock);
-    if (pool.quit) break;
-    seen = pool.generation;
-    int active = id < pool.active;
-    pthread_mutex_unlock(&pool.lock);
-    if (active) run_chunk(id);
-    pthread_mutex_lock(&pool.lock);
-    if (active && --pool.pending == 0) pthread_cond_signal(&pool.done);
+    seen = wait_for_ticket(id, seen);
+    if (atomic_load(&pool.quit)) break;
+    run_chunks();
   }
-  pthread_mutex_unlock(&pool.lock);
   return NULL;
+}
+
+/* Wakes workers 1 .. chunks-1 for the loop just published. */
+static void start_loop(int chunks) {
+  for (int i = 1; i < chunks; i++) atomic_fetch_add(&pool.ticket[i], 1);
+  if (atomic_load(&pool.sleepers) > 0) {
+    pthread_mutex_lock(&pool.lock);
+    pthread_cond_broadcast(&pool.wake);
+    pthread_mutex_unlock(&pool.lock);
+  }
 }
 
 int dlab_threads_set(int n) {
@@ -75,7 +154,9 @@ int dlab_threads_set(int n) {
   }
   pool.n_threads = n;
   pthread_mutex_unlock(&pool.lock);
-  openblas_set_num_threads(n);
+  /* OpenBLAS's own threads spin for a while after each call; running them
+   * beside this pool would put two busy threads on each core. */
+  openblas_set_num_threads(1);
   return 0;
 }
 
@@ -85,39 +166,59 @@ void dlab_parallel_for(size_t n, size_t grain, DlabRangeFn fn, void *arg) {
   if (n == 0) return;
   if (grain == 0) grain = 1;
   size_t chunks = (n + grain - 1) / grain;
-  if (chunks > (size_t)pool.n_threads) chunks = (size_t)pool.n_threads;
-  if (chunks <= 1) {
+  if (chunks > (size_t)pool.n_threads * DLAB_CHUNKS_PER_THREAD)
+    chunks = (size_t)pool.n_threads * DLAB_CHUNKS_PER_THREAD;
+  if (chunks <= 1 || pthread_mutex_trylock(&pool_owner) != 0) {
     fn(arg, 0, n);
     return;
   }
-  pthread_mutex_lock(&pool.lock);
-  pool.active = (int)chunks;
   pool.fn = fn;
   pool.arg = arg;
   pool.n = n;
   pool.chunk = (n + chunks - 1) / chunks;
-  pool.pending = (int)chunks - 1;
-  pool.generation++;
-  pthread_cond_broadcast(&pool.wake);
-  pthread_mutex_unlock(&pool.lock);
+  atomic_store(&pool.pending, (int)chunks);
+  pool.loop_id++;
+  atomic_store(&pool.claim, (unsigned long long)pool.loop_id << 32 | (unsigned long long)chunks << 16);
+  start_loop((int)chunks);
 
-  run_chunk(0);
+  run_chunks();
 
-  pthread_mutex_lock(&pool.lock);
-  while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.lock);
-  pthread_mutex_unlock(&pool.lock);
+  /* What is left runs on the workers and takes about as long as a chunk:
+   * watch, and let another program have the core now and then. */
+  for (unsigned spins = 1; atomic_load(&pool.pending) > 0; spins++) {
+    cpu_relax();
+    if ((spins & 4095) == 0) sched_yield();
+  }
+  pthread_mutex_unlock(&pool_owner);
+}
+
+int dlab_parallel_slices(int items, double work_per_item, double min_work, int max_slices) {
+  if (pool.n_threads <= 1) return 1;
+  int most = pool.n_threads * DLAB_CHUNKS_PER_THREAD;
+  int slices = most < max_slices ? most : max_slices;
+  if (slices > items) slices = items;
+  if (min_work > 0) {
+    double fit = (double)items * work_per_item / min_work;
+    if (fit < slices) slices = (int)fit;
+  }
+  return slices < 1 ? 1 : slices;
+}
+
+void dlab_slice_range(int n, int slices, int s, int *begin, int *end) {
+  /* The first n % slices slices take one item more. */
+  int base = n / slices, extra = n % slices;
+  *begin = s * base + (s < extra ? s : extra);
+  *end = *begin + base + (s < extra);
 }
 
 void dlab_threads_shutdown(void) {
-  pthread_mutex_lock(&pool.lock);
-  pool.quit = 1;
-  pthread_cond_broadcast(&pool.wake);
-  int n = pool.n_workers;
-  pthread_mutex_unlock(&pool.lock);
-  for (int i = 0; i < n; i++) pthread_join(pool.workers[i], NULL);
-  pthread_mutex_lock(&pool.lock);
+  pthread_mutex_lock(&pool_owner); /* no loop is running */
+  atomic_store(&pool.quit, 1);
+  start_loop(pool.n_workers + 1);
+  for (int i = 0; i < pool.n_workers; i++) pthread_join(pool.workers[i], NULL);
+  for (int i = 0; i <= pool.n_workers; i++) atomic_store(&pool.ticket[i], 0);
   pool.n_workers = 0;
   pool.n_threads = 1;
-  pool.quit = 0;
-  pthread_mutex_unlock(&pool.lock);
+  atomic_store(&pool.quit, 0);
+  pthread_mutex_unlock(&pool_owner);
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "dlab/layer.h"
+#include "nn_internal.h"
 
 static int same_shape_setup(DlabLayer *l, DlabShape in) {
   l->in_shape = in;
@@ -23,20 +24,24 @@ static float slope_of(const DlabLayer *l) { return l->ops == &dlab_relu_ops ? 0.
 
 static void leaky_forward(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training) {
   (void)training;
-  const float slope = slope_of(l);
-  const float *in = x->data;
-  float *out = y->data;
-  for (size_t i = 0; i < x->numel; i++) out[i] = in[i] > 0.0f ? in[i] : in[i] * slope;
+  dlab_cpu_bias_act(x->data, x->numel, 0.0f, (DlabAct){1, slope_of(l)}, y->data);
 }
 
 static void leaky_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor *y,
                            const DlabTensor *dy, DlabTensor *dx) {
   (void)y;
   if (!dx) return;
-  const float slope = slope_of(l);
-  const float *in = x->data, *g = dy->data;
-  float *out = dx->data;
-  for (size_t i = 0; i < x->numel; i++) out[i] = in[i] > 0.0f ? g[i] : g[i] * slope;
+  /* act' read from the input: x > 0 decides, as from the output */
+  dlab_cpu_act_backward(dy->data, x->data, x->numel, (DlabAct){1, slope_of(l)}, dx->data);
+}
+
+int dlab_act_fusable(const DlabLayer *l, DlabAct *act) {
+  if (l->ops != &dlab_relu_ops && l->ops != &dlab_leaky_relu_ops) return 0;
+  float slope = slope_of(l);
+  /* A negative slope would make act'(x) unreadable from the output's sign. */
+  if (!(slope >= 0.0f)) return 0;
+  *act = (DlabAct){1, slope};
+  return 1;
 }
 
 /* ---- GELU: x * Phi(x) ---- */

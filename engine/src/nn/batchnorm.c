@@ -7,14 +7,21 @@
  * the running statistics by `momentum` using the unbiased variance, exactly
  * as PyTorch does; evaluation normalizes with the running statistics.
  * Channel sums are accumulated in double: with 60,000-image epochs the
- * running statistics must not drift from PyTorch's. */
+ * running statistics must not drift from PyTorch's.
+ *
+ * Memory order decides the loops: flat features (S = 1) are walked row by
+ * row, every channel of a row at once; images plane by plane. A ReLU or
+ * LeakyReLU after the layer can be absorbed (fuse): it is applied as y is
+ * written, and backward reads its derivative from y. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/cpu_kernels.h"
 #include "dlab/error.h"
 #include "dlab/layer.h"
 #include "dlab/threads.h"
+#include "nn_internal.h"
 
 enum { ARG_EPS = 0, ARG_MOMENTUM = 1 };
 enum { P_WEIGHT, P_BIAS, P_RUNNING_MEAN, P_RUNNING_VAR, P_NUM_BATCHES };
@@ -22,7 +29,10 @@ enum { P_WEIGHT, P_BIAS, P_RUNNING_MEAN, P_RUNNING_VAR, P_NUM_BATCHES };
 typedef struct {
   float *mean;   /* per channel: the mean used by the last forward */
   float *invstd; /* per channel: 1/sqrt(var + eps) used by the last forward */
+  double *acc1, *acc2; /* per channel: sums being accumulated */
+  float *coef;   /* 3 per channel: backward's factors for dx */
   int trained;   /* the last forward used batch statistics */
+  DlabAct act;   /* absorbed activation */
 } BatchNormState;
 
 static int channels(const DlabLayer *l) { return l->in_shape.d[0]; }
@@ -55,9 +65,13 @@ static int batchnorm_setup(DlabLayer *l, DlabShape in) {
   if (st) {
     st->mean = calloc((size_t)c, sizeof *st->mean);
     st->invstd = calloc((size_t)c, sizeof *st->invstd);
+    st->acc1 = calloc((size_t)c, sizeof *st->acc1);
+    st->acc2 = calloc((size_t)c, sizeof *st->acc2);
+    st->coef = calloc(3 * (size_t)c, sizeof *st->coef);
   }
   l->state = st;
-  if (!st || !st->mean || !st->invstd) return dlab_error("layer %s: out of memory", l->name);
+  if (!st || !st->mean || !st->invstd || !st->acc1 || !st->acc2 || !st->coef)
+    return dlab_error("layer %s: out of memory", l->name);
   return 0;
 }
 
@@ -73,34 +87,33 @@ static void batchnorm_reset(DlabLayer *l, DlabRng *rng) {
   l->params[P_NUM_BATCHES].value.data[0] = 0.0f;
 }
 
-typedef struct {
-  DlabLayer *l;
-  const DlabTensor *x, *dy;
-  DlabTensor *y, *dx;
-  int batch, training;
-} BatchNormJob;
-
-/* Value i of channel c in sample b of an N x C x S batch. */
-static size_t at(const DlabLayer *l, int b, int c) {
-  return ((size_t)b * (size_t)channels(l) + (size_t)c) * (size_t)spatial(l);
+static int batchnorm_fuse(DlabLayer *l, DlabLayer *const *next, int n_next) {
+  BatchNormState *st = l->state;
+  st->act = (DlabAct){0, 0.0f};
+  return n_next > 0 && dlab_act_fusable(next[0], &st->act) ? 1 : 0;
 }
 
-/* Batch mean and biased variance of channel c; updates the running stats. */
-static void channel_statistics(BatchNormJob *j, int c) {
-  DlabLayer *l = j->l;
+typedef struct {
+  DlabLayer *l;
+  const float *x, *dy, *y; /* y: the activation's output, when one is absorbed */
+  float *out, *dx;
+  DlabAct act;
+  int batch, training, slices;
+} BatchNormJob;
+
+/* The gradient reaching the normalization: dy through the absorbed
+ * activation, read from its output. */
+static inline float grad_in(const BatchNormJob *j, size_t i) {
+  float g = j->dy[i];
+  return j->act.on && !(j->y[i] > 0.0f) ? g * j->act.slope : g;
+}
+
+static inline float activate(DlabAct act, float v) { return act.on && !(v > 0.0f) ? v * act.slope : v; }
+
+/* From the channel's mean and biased variance: the normalization used now
+ * and the running statistics' update. */
+static void set_statistics(DlabLayer *l, int c, double mean, double var, double n) {
   BatchNormState *st = l->state;
-  const int s = spatial(l);
-  double sum = 0, sumsq = 0;
-  for (int b = 0; b < j->batch; b++) {
-    const float *v = j->x->data + at(l, b, c);
-    for (int i = 0; i < s; i++) sum += v[i];
-  }
-  const double n = (double)j->batch * s, mean = sum / n;
-  for (int b = 0; b < j->batch; b++) {
-    const float *v = j->x->data + at(l, b, c);
-    for (int i = 0; i < s; i++) sumsq += (v[i] - mean) * (v[i] - mean);
-  }
-  const double var = sumsq / n;
   st->mean[c] = (float)mean;
   st->invstd[c] = (float)(1.0 / sqrt(var + l->args[ARG_EPS]));
   const float m = l->args[ARG_MOMENTUM];
@@ -110,51 +123,102 @@ static void channel_statistics(BatchNormJob *j, int c) {
   rv[c] = (1 - m) * rv[c] + m * (float)unbiased;
 }
 
-static void forward_channels(void *arg, size_t begin, size_t end) {
-  BatchNormJob *j = arg;
+static void use_running_statistics(DlabLayer *l, int c0, int c1) {
+  BatchNormState *st = l->state;
+  for (int c = c0; c < c1; c++) {
+    st->mean[c] = l->params[P_RUNNING_MEAN].value.data[c];
+    st->invstd[c] = 1.0f / sqrtf(l->params[P_RUNNING_VAR].value.data[c] + l->args[ARG_EPS]);
+  }
+}
+
+/* ---- flat features: N x C, channels [c0, c1) of every row ---- */
+
+static void forward_columns(const BatchNormJob *j, int c0, int c1) {
+  DlabLayer *l = j->l;
+  BatchNormState *st = l->state;
+  const int C = channels(l), N = j->batch;
+  if (j->training) {
+    dlab_cpu_bn_rows_stats(j->x, N, C, c0, c1, st->acc1, st->acc2);
+    for (int c = c0; c < c1; c++) set_statistics(l, c, st->acc1[c], st->acc2[c], N);
+  } else {
+    use_running_statistics(l, c0, c1);
+  }
+  const float *gamma = l->params[P_WEIGHT].value.data, *beta = l->params[P_BIAS].value.data;
+  float *scale = st->coef, *shift = st->coef + C;
+  for (int c = c0; c < c1; c++) {
+    scale[c] = gamma[c] * st->invstd[c];
+    shift[c] = beta[c] - st->mean[c] * scale[c];
+  }
+  dlab_cpu_bn_rows_apply(j->x, N, C, c0, c1, scale, shift, j->act, j->out);
+}
+
+static void backward_columns(const BatchNormJob *j, int c0, int c1) {
+  DlabLayer *l = j->l;
+  BatchNormState *st = l->state;
+  const int C = channels(l), N = j->batch;
+  double *sum_dy = st->acc1, *sum_dy_xhat = st->acc2;
+  dlab_cpu_bn_rows_grad_sums(j->dy, j->y, j->act, j->x, N, C, c0, c1, st->mean, st->invstd, sum_dy,
+                             sum_dy_xhat);
+  float *k = st->coef, *mean_dy = st->coef + C, *mean_dy_xhat = st->coef + 2 * C;
+  for (int c = c0; c < c1; c++) {
+    l->params[P_WEIGHT].grad.data[c] = (float)sum_dy_xhat[c];
+    l->params[P_BIAS].grad.data[c] = (float)sum_dy[c];
+    k[c] = l->params[P_WEIGHT].value.data[c] * st->invstd[c];
+    mean_dy[c] = st->trained ? (float)(sum_dy[c] / N) : 0.0f;
+    mean_dy_xhat[c] = st->trained ? (float)(sum_dy_xhat[c] / N) : 0.0f;
+  }
+  if (j->dx)
+    dlab_cpu_bn_rows_dx(j->dy, j->y, j->act, j->x, N, C, c0, c1, st->mean, st->invstd, k, mean_dy, mean_dy_xhat,
+                        j->dx);
+}
+
+/* ---- images: channel c is the planes (b, c) ---- */
+
+static size_t at(const DlabLayer *l, int b, int c) {
+  return ((size_t)b * (size_t)channels(l) + (size_t)c) * (size_t)spatial(l);
+}
+
+static void forward_planes(const BatchNormJob *j, int c0, int c1) {
   DlabLayer *l = j->l;
   BatchNormState *st = l->state;
   const int s = spatial(l);
-  for (size_t c = begin; c < end; c++) {
+  if (!j->training) use_running_statistics(l, c0, c1);
+  for (int c = c0; c < c1; c++) {
     if (j->training) {
-      channel_statistics(j, (int)c);
-    } else {
-      st->mean[c] = l->params[P_RUNNING_MEAN].value.data[c];
-      st->invstd[c] = 1.0f / sqrtf(l->params[P_RUNNING_VAR].value.data[c] + l->args[ARG_EPS]);
+      const double n = (double)j->batch * s;
+      double sum = 0, sq = 0;
+      for (int b = 0; b < j->batch; b++) sum += dlab_cpu_sum(j->x + at(l, b, c), (size_t)s);
+      const double mean = sum / n;
+      for (int b = 0; b < j->batch; b++) {
+        const float *v = j->x + at(l, b, c);
+        for (int i = 0; i < s; i++) sq += (v[i] - mean) * (v[i] - mean);
+      }
+      set_statistics(l, c, mean, sq / n, n);
     }
     const float scale = l->params[P_WEIGHT].value.data[c] * st->invstd[c];
     const float shift = l->params[P_BIAS].value.data[c] - st->mean[c] * scale;
     for (int b = 0; b < j->batch; b++) {
-      const float *v = j->x->data + at(l, b, (int)c);
-      float *out = j->y->data + at(l, b, (int)c);
-      for (int i = 0; i < s; i++) out[i] = v[i] * scale + shift;
+      const float *v = j->x + at(l, b, c);
+      float *out = j->out + at(l, b, c);
+      for (int i = 0; i < s; i++) out[i] = activate(j->act, v[i] * scale + shift);
     }
   }
 }
 
-static void batchnorm_forward(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training) {
-  BatchNormJob j = {.l = l, .x = x, .y = y, .batch = x->shape[0], .training = training};
-  ((BatchNormState *)l->state)->trained = training;
-  dlab_parallel_for((size_t)channels(l), 1, forward_channels, &j);
-  if (training) l->params[P_NUM_BATCHES].value.data[0] += 1.0f;
-}
-
-/* d gamma = sum dy * xhat, d beta = sum dy. With batch statistics the mean
- * and variance depend on x too, which adds the two correction terms of dx. */
-static void backward_channels(void *arg, size_t begin, size_t end) {
-  BatchNormJob *j = arg;
+static void backward_planes(const BatchNormJob *j, int c0, int c1) {
   DlabLayer *l = j->l;
   const BatchNormState *st = l->state;
   const int s = spatial(l);
   const double n = (double)j->batch * s;
-  for (size_t c = begin; c < end; c++) {
+  for (int c = c0; c < c1; c++) {
     const float mean = st->mean[c], invstd = st->invstd[c];
     double sum_dy = 0, sum_dy_xhat = 0;
     for (int b = 0; b < j->batch; b++) {
-      const float *v = j->x->data + at(l, b, (int)c), *g = j->dy->data + at(l, b, (int)c);
+      const size_t base = at(l, b, c);
       for (int i = 0; i < s; i++) {
-        sum_dy += g[i];
-        sum_dy_xhat += (double)g[i] * (v[i] - mean) * invstd;
+        const float g = grad_in(j, base + i);
+        sum_dy += g;
+        sum_dy_xhat += (double)g * (j->x[base + i] - mean) * invstd;
       }
     }
     l->params[P_WEIGHT].grad.data[c] = (float)sum_dy_xhat;
@@ -164,21 +228,84 @@ static void backward_channels(void *arg, size_t begin, size_t end) {
     const float mean_dy = st->trained ? (float)(sum_dy / n) : 0.0f;
     const float mean_dy_xhat = st->trained ? (float)(sum_dy_xhat / n) : 0.0f;
     for (int b = 0; b < j->batch; b++) {
-      const float *v = j->x->data + at(l, b, (int)c), *g = j->dy->data + at(l, b, (int)c);
-      float *out = j->dx->data + at(l, b, (int)c);
+      const size_t base = at(l, b, c);
       for (int i = 0; i < s; i++) {
-        float xhat = (v[i] - mean) * invstd;
-        out[i] = k * (g[i] - mean_dy - xhat * mean_dy_xhat);
+        float xhat = (j->x[base + i] - mean) * invstd;
+        j->dx[base + i] = k * (grad_in(j, base + i) - mean_dy - xhat * mean_dy_xhat);
       }
     }
   }
 }
 
+/* ---- passes: slices of channels ---- */
+
+static void forward_slice(void *arg, size_t begin, size_t end) {
+  const BatchNormJob *j = arg;
+  for (size_t s = begin; s < end; s++) {
+    int c0, c1;
+    dlab_slice_range(channels(j->l), j->slices, (int)s, &c0, &c1);
+    if (spatial(j->l) == 1)
+      forward_columns(j, c0, c1);
+    else
+      forward_planes(j, c0, c1);
+  }
+}
+
+static void backward_slice(void *arg, size_t begin, size_t end) {
+  const BatchNormJob *j = arg;
+  for (size_t s = begin; s < end; s++) {
+    int c0, c1;
+    dlab_slice_range(channels(j->l), j->slices, (int)s, &c0, &c1);
+    if (spatial(j->l) == 1)
+      backward_columns(j, c0, c1);
+    else
+      backward_planes(j, c0, c1);
+  }
+}
+
+/* A few operations per value and channel. */
+static int slices_for(const BatchNormJob *j) {
+  return dlab_parallel_slices(channels(j->l), 8.0 * j->batch * spatial(j->l), DLAB_MIN_SLICE_FLOPS,
+                              DLAB_MAX_SLICES);
+}
+
+static void run_forward(DlabLayer *l, const DlabTensor *x, float *out, DlabAct act, int training) {
+  BatchNormJob j = {.l = l, .x = x->data, .out = out, .act = act, .batch = x->shape[0], .training = training};
+  ((BatchNormState *)l->state)->trained = training;
+  j.slices = slices_for(&j);
+  dlab_parallel_for((size_t)j.slices, 1, forward_slice, &j);
+  if (training) l->params[P_NUM_BATCHES].value.data[0] += 1.0f;
+}
+
+static void run_backward(DlabLayer *l, const DlabTensor *x, const float *y, const float *dy, float *dx,
+                         DlabAct act) {
+  BatchNormJob j = {.l = l, .x = x->data, .y = y, .dy = dy, .dx = dx, .act = act, .batch = x->shape[0]};
+  j.slices = slices_for(&j);
+  dlab_parallel_for((size_t)j.slices, 1, backward_slice, &j);
+}
+
+static const DlabAct no_act = {0, 0.0f};
+
+static void batchnorm_forward(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training) {
+  run_forward(l, x, y->data, no_act, training);
+}
+
+/* d gamma = sum dy * xhat, d beta = sum dy. With batch statistics the mean
+ * and variance depend on x too, which adds the two correction terms of dx. */
 static void batchnorm_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor *y,
                                const DlabTensor *dy, DlabTensor *dx) {
   (void)y;
-  BatchNormJob j = {.l = l, .x = x, .dy = dy, .dx = dx, .batch = x->shape[0]};
-  dlab_parallel_for((size_t)channels(l), 1, backward_channels, &j);
+  run_backward(l, x, NULL, dy->data, dx ? dx->data : NULL, no_act);
+}
+
+/* acts[1] (before the activation) is not written; acts[2] is. */
+static void batchnorm_forward_group(DlabLayer *l, DlabTensor *acts, int training) {
+  run_forward(l, &acts[0], acts[2].data, ((BatchNormState *)l->state)->act, training);
+}
+
+static void batchnorm_backward_group(DlabLayer *l, const DlabTensor *acts, const DlabTensor *dy,
+                                     DlabTensor *dx) {
+  run_backward(l, &acts[0], acts[2].data, dy->data, dx ? dx->data : NULL, ((BatchNormState *)l->state)->act);
 }
 
 static void batchnorm_destroy(DlabLayer *l) {
@@ -186,18 +313,24 @@ static void batchnorm_destroy(DlabLayer *l) {
   if (!st) return;
   free(st->mean);
   free(st->invstd);
+  free(st->acc1);
+  free(st->acc2);
+  free(st->coef);
   free(st);
   l->state = NULL;
 }
 
-#define BATCHNORM_OPS(var, kw)      \
-  const DlabLayerOps var = {        \
-      .keyword = kw,                \
-      .setup = batchnorm_setup,     \
-      .reset = batchnorm_reset,     \
-      .forward = batchnorm_forward, \
-      .backward = batchnorm_backward, \
-      .destroy = batchnorm_destroy, \
+#define BATCHNORM_OPS(var, kw)                    \
+  const DlabLayerOps var = {                      \
+      .keyword = kw,                              \
+      .setup = batchnorm_setup,                   \
+      .reset = batchnorm_reset,                   \
+      .forward = batchnorm_forward,               \
+      .backward = batchnorm_backward,             \
+      .destroy = batchnorm_destroy,               \
+      .fuse = batchnorm_fuse,                     \
+      .forward_group = batchnorm_forward_group,   \
+      .backward_group = batchnorm_backward_group, \
   }
 
 BATCHNORM_OPS(dlab_batchnorm1d_ops, "bn1d");

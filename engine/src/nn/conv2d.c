@@ -1,15 +1,30 @@
 /* Conv2d (nn.Conv2d): square kernel, stride, zero padding, optional bias.
  *
- * Lowered to one sgemm per pass with the batch folded into the GEMM's N
- * dimension, so even small images give OpenBLAS a wide product:
- *   col  [C*K*K, B*OH*OW]   im2col of every sample side by side
- *   Y'   [OC,    B*OH*OW] = W [OC, C*K*K] * col
- * then Y' is scattered into NCHW with the bias added. Backward permutes dY
- * into the same [OC, B*OH*OW] layout, so dW = dY' col^T is one sgemm, and
- * dcol = W^T dY' goes back to images through col2im.
+ * Lowered to sgemm with the batch folded into the GEMM's N dimension: a
+ * chunk of S samples becomes
+ *   col  [C*K*K, S*OH*OW]   im2col of the chunk's samples side by side
+ *   Y'   [OC,    S*OH*OW] = W [OC, C*K*K] * col
+ * S is chosen so that col fits in the core's L2 cache: the column matrix is
+ * written, multiplied and forgotten while it is still in cache, and never
+ * exists for the whole batch (backward rebuilds it, which costs less than
+ * streaming a batch-sized matrix through memory twice).
  *
- * The column matrix of the last forward() is kept for backward(), which
- * needs it for dW and then reuses the buffer for dcol. */
+ * Y' leaves through an epilogue that adds the bias and, when the layer has
+ * absorbed them (fuse), applies the activation and the max pooling that
+ * follow it, so their passes over the batch disappear. Backward builds dY'
+ * straight from the group's output gradient (through the pooling winners
+ * and the activation's derivative), then dW += dY' col^T,
+ * db += row sums of dY', and dcol = W^T dY' goes back to images through
+ * col2im.
+ *
+ * On processors with AVX2 or AVX-512, stride-1 convolutions skip im2col
+ * and OpenBLAS altogether: the direct kernels of cpu_kernels.h compute each
+ * sample from "shifted copies" of its input, and the input gradient as the
+ * convolution of dY with the flipped kernel.
+ *
+ * The batch is cut into one slice per thread; each slice has its own
+ * workspace and weight-gradient partial, summed in slice order afterwards,
+ * so a given thread count always gives the same numbers. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -19,15 +34,41 @@
 #include "dlab/error.h"
 #include "dlab/layer.h"
 #include "dlab/threads.h"
+#include "nn_internal.h"
 
 enum { ARG_OUT = 0, ARG_KERNEL = 1, ARG_STRIDE = 2, ARG_PAD = 3, ARG_BIAS = 4 };
 enum { P_WEIGHT = 0, P_BIAS = 1 };
 
+/* Column matrices up to this size stay in a core's L2 cache. */
+#define COL_BUDGET_BYTES (512 * 1024)
+/* Fewer columns than this make a thin, slow GEMM. */
+#define MIN_COLUMNS 512
+
+/* One slice's buffers. */
+typedef struct {
+  float *col;  /* im2col: [C*K*K, chunk*P], then dcol in backward;
+                  direct: the chunk's shifted copies */
+  float *gemm; /* im2col: [OC, chunk*P], Y' in forward, dY' in backward;
+                  direct: dY of the chunk, [chunk][OC][P rounded up] */
+  float *dshift; /* direct: shifted copies of one sample's dY */
+  float *dw;   /* [OC, C*K*K] weight-gradient partial (slices > 0) */
+  double *db;  /* [OC] bias-gradient partial */
+} ConvWork;
+
 typedef struct {
   DlabConvGeom geom;
   int out_channels;
-  DlabTensor col;  /* [C*K*K, batch*OH*OW]: im2col in forward, dcol in backward */
-  DlabTensor gemm; /* [OC, batch*OH*OW]: Y' in forward, dY' in backward */
+  int chunk; /* samples per GEMM (im2col) or per weight-gradient pass (direct) */
+  int direct; /* the direct kernels run this layer */
+  DlabDirectConv fwd, wgrad, dgrad; /* direct: forward, weight and input gradient */
+  float *flipped; /* direct: [C][OC][K][K], the kernel for the input gradient */
+  /* absorbed layers */
+  DlabAct act;
+  int pool;  /* max-pooling kernel (= stride), 0: none */
+  int32_t *argmax; /* per pooled output: the winner's index in its plane */
+  size_t argmax_count;
+  ConvWork *work;
+  int n_work;
 } ConvState;
 
 static int has_bias(const DlabLayer *l) { return l->n_params > P_BIAS; }
@@ -40,6 +81,44 @@ static int whole_arg(const DlabLayer *l, int slot, int min, const char *what, in
                       (double)v);
   *out = (int)v;
   return 0;
+}
+
+static size_t image_size(const DlabConvGeom *g) { return (size_t)g->channels * g->height * g->width; }
+static int out_pixels(const DlabConvGeom *g) { return g->out_h * g->out_w; }
+static int col_rows(const DlabConvGeom *g) { return g->channels * g->kernel * g->kernel; }
+
+/* Samples per chunk: enough columns for a wide GEMM, few enough for L2. */
+static int chunk_samples(const DlabConvGeom *g) {
+  const int P = out_pixels(g);
+  const size_t per_sample = (size_t)col_rows(g) * P * sizeof(float);
+  int s = (MIN_COLUMNS + P - 1) / P;
+  while (s > 1 && (size_t)s * per_sample > COL_BUDGET_BYTES) s--;
+  return s;
+}
+
+/* Floats in a dY row for the direct weight gradient: whole 16-float vectors. */
+static int padded_pixels(int P) { return (P + 15) / 16 * 16; }
+
+/* The direct kernels take stride 1 and a padding that leaves the input
+ * gradient a convolution too (pad <= K - 1). */
+static void plan_direct(ConvState *st) {
+  const DlabConvGeom *g = &st->geom;
+  st->direct = 0;
+  if (g->stride != 1 || g->pad > g->kernel - 1 || !dlab_direct_conv_available()) return;
+  const int OC = st->out_channels, K = g->kernel;
+  if (dlab_direct_conv_init(&st->fwd, g->channels, g->height, g->width, K, g->pad, OC, 0) < 0 ||
+      dlab_direct_conv_init(&st->dgrad, OC, g->out_h, g->out_w, K, K - 1 - g->pad, g->channels,
+                            padded_pixels(out_pixels(g))) < 0)
+    return;
+  st->wgrad = st->fwd;
+  st->wgrad.out_stride = padded_pixels(out_pixels(g));
+  /* Enough samples per weight-gradient pass to amortize its reductions,
+   * few enough for their copies to stay in L2. */
+  const size_t per_sample = st->fwd.shift_stride * sizeof(float);
+  int s = 16;
+  while (s > 1 && (size_t)s * per_sample > COL_BUDGET_BYTES) s--;
+  st->chunk = s;
+  st->direct = 1;
 }
 
 static int conv_setup(DlabLayer *l, DlabShape in) {
@@ -58,6 +137,8 @@ static int conv_setup(DlabLayer *l, DlabShape in) {
                       "input %s (output side (H + 2*%d - %d) / %d + 1 would be < 1)",
                       l->name, k, stride, pad, dlab_shape_str(in, s, sizeof s), pad, k, stride);
   st->out_channels = oc;
+  st->chunk = chunk_samples(&st->geom);
+  plan_direct(st);
   l->in_shape = in;
   l->out_shape = (DlabShape){3, {oc, st->geom.out_h, st->geom.out_w}};
   int w_shape[4] = {oc, in.d[0], k, k};
@@ -78,137 +159,356 @@ static void conv_reset(DlabLayer *l, DlabRng *rng) {
   }
 }
 
-static int conv_resize(DlabLayer *l, int batch) {
-  ConvState *st = l->state;
+/* ---- workspaces ---- */
+
+static void free_work(ConvState *st) {
+  for (int i = 0; i < st->n_work; i++) {
+    free(st->work[i].col);
+    free(st->work[i].gemm);
+    free(st->work[i].dshift);
+    free(st->work[i].dw);
+    free(st->work[i].db);
+  }
+  free(st->work);
+  st->work = NULL;
+  st->n_work = 0;
+}
+
+/* One workspace per slice; they do not depend on the batch size. */
+static int alloc_work(ConvState *st, int n) {
+  if (n <= st->n_work) return 0;
+  free_work(st);
+  if (!(st->work = calloc((size_t)n, sizeof *st->work))) return -1;
+  st->n_work = n;
   const DlabConvGeom *g = &st->geom;
-  int columns = batch * g->out_h * g->out_w;
-  int col_shape[2] = {g->channels * g->kernel * g->kernel, columns};
-  int gemm_shape[2] = {st->out_channels, columns};
-  if (dlab_tensor_resize(&st->col, 2, col_shape) < 0 || dlab_tensor_resize(&st->gemm, 2, gemm_shape) < 0)
-    return dlab_error_prefix("layer %s (conv): batch %d", l->name, batch);
+  const size_t rows = (size_t)col_rows(g), OC = (size_t)st->out_channels;
+  size_t col = rows * st->chunk * out_pixels(g), gemm = OC * st->chunk * out_pixels(g), dshift = 1;
+  if (st->direct) {
+    col = st->chunk * st->fwd.shift_stride;
+    gemm = st->chunk * OC * st->wgrad.out_stride;
+    dshift = st->dgrad.shift_stride;
+  }
+  for (int i = 0; i < n; i++) {
+    ConvWork *w = &st->work[i];
+    w->col = malloc(col * sizeof *w->col);
+    w->gemm = malloc(gemm * sizeof *w->gemm);
+    w->dshift = malloc(dshift * sizeof *w->dshift);
+    w->dw = malloc(OC * rows * sizeof *w->dw);
+    w->db = malloc(OC * sizeof *w->db);
+    if (!w->col || !w->gemm || !w->dshift || !w->dw || !w->db) return -1;
+  }
   return 0;
 }
 
-/* ---- per-sample work, run over the batch with dlab_parallel_for ---- */
+static size_t pooled_pixels(const ConvState *st) {
+  return st->pool ? (size_t)(st->geom.out_h / st->pool) * (st->geom.out_w / st->pool) : 0;
+}
+
+static int conv_resize(DlabLayer *l, int batch) {
+  ConvState *st = l->state;
+  int threads = dlab_threads_get(), slices = threads > 1 ? threads * DLAB_CHUNKS_PER_THREAD : 1;
+  if (alloc_work(st, slices) < 0) return dlab_error("layer %s (conv): out of memory for %d threads", l->name, threads);
+  if (st->direct && !st->flipped &&
+      !(st->flipped = malloc((size_t)st->out_channels * col_rows(&st->geom) * sizeof *st->flipped)))
+    return dlab_error("layer %s (conv): out of memory", l->name);
+  size_t need = (size_t)batch * st->out_channels * pooled_pixels(st);
+  if (need > st->argmax_count) {
+    int32_t *p = realloc(st->argmax, need * sizeof *p);
+    if (!p) return dlab_error("layer %s (conv): out of memory for batch %d", l->name, batch);
+    st->argmax = p;
+    st->argmax_count = need;
+  }
+  return 0;
+}
+
+/* ---- fusion ---- */
+
+static int conv_fuse(DlabLayer *l, DlabLayer *const *next, int n_next) {
+  ConvState *st = l->state;
+  st->act = (DlabAct){0, 0.0f};
+  st->pool = 0;
+  int k = 0;
+  if (k < n_next && dlab_act_fusable(next[k], &st->act)) k++;
+  if (k < n_next && dlab_maxpool_fusable(next[k], &st->pool)) k++;
+  return k;
+}
+
+/* ---- one slice of the batch ---- */
 
 typedef struct {
-  const ConvState *st;
-  const float *src;
-  float *dst;
-  const float *bias; /* NULL: none */
-  int batch;
-} SampleJob;
+  DlabLayer *l;
+  const float *x;   /* input batch */
+  float *plane_out; /* forward: conv (+ activation) output, the pool's input */
+  float *pool_out;  /* forward: pooled output, or NULL */
+  const float *dy;  /* backward: gradient of the group's last output */
+  const float *y;   /* backward: the group's last output (for act') */
+  float *dx;        /* backward: input gradient, or NULL */
+  DlabAct act;
+  int pool;
+  int batch, slices;
+} ConvJob;
 
-static size_t image_size(const DlabConvGeom *g) { return (size_t)g->channels * g->height * g->width; }
-static size_t out_pixels(const DlabConvGeom *g) { return (size_t)g->out_h * g->out_w; }
-
-static void im2col_samples(void *arg, size_t begin, size_t end) {
-  const SampleJob *j = arg;
-  const DlabConvGeom *g = &j->st->geom;
-  int ld = j->batch * (int)out_pixels(g);
-  for (size_t b = begin; b < end; b++)
-    dlab_cpu_im2col(g, j->src + b * image_size(g), j->dst + b * out_pixels(g), ld);
+/* im2col of samples [b0, b0 + n) into w->col with n*P columns. */
+static void im2col_chunk(const ConvState *st, const float *x, int b0, int n, float *col) {
+  const DlabConvGeom *g = &st->geom;
+  const int P = out_pixels(g);
+  for (int i = 0; i < n; i++) dlab_cpu_im2col(g, x + (size_t)(b0 + i) * image_size(g), col + (size_t)i * P, n * P);
 }
 
-static void col2im_samples(void *arg, size_t begin, size_t end) {
-  const SampleJob *j = arg;
-  const DlabConvGeom *g = &j->st->geom;
-  int ld = j->batch * (int)out_pixels(g);
-  for (size_t b = begin; b < end; b++)
-    dlab_cpu_col2im(g, j->src + b * out_pixels(g), ld, j->dst + b * image_size(g));
-}
-
-/* [OC, B*P] -> [B, OC, P], adding the bias on the way. */
-static void scatter_samples(void *arg, size_t begin, size_t end) {
-  const SampleJob *j = arg;
-  const size_t P = out_pixels(&j->st->geom), ld = (size_t)j->batch * P;
-  const int OC = j->st->out_channels;
-  for (size_t b = begin; b < end; b++)
+/* Y' [OC, n*P] -> bias, activation, pooling, NCHW outputs of samples b0... */
+static void forward_epilogue(const ConvJob *j, const ConvState *st, const float *gemm, int b0, int n) {
+  const DlabConvGeom *g = &st->geom;
+  const int OC = st->out_channels, P = out_pixels(g);
+  const size_t ld = (size_t)n * P, pooled = pooled_pixels(st);
+  const float *bias = has_bias(j->l) ? j->l->params[P_BIAS].value.data : NULL;
+  for (int i = 0; i < n; i++)
     for (int oc = 0; oc < OC; oc++) {
-      const float *from = j->src + oc * ld + b * P;
-      float *to = j->dst + (b * OC + oc) * P;
-      float add = j->bias ? j->bias[oc] : 0.0f;
-      for (size_t p = 0; p < P; p++) to[p] = from[p] + add;
+      const size_t plane = (size_t)(b0 + i) * OC + oc;
+      float *out = j->plane_out + plane * P;
+      dlab_cpu_bias_act(gemm + oc * ld + (size_t)i * P, (size_t)P, bias ? bias[oc] : 0.0f, j->act, out);
+      if (j->pool_out)
+        dlab_cpu_maxpool_plane(out, g->out_h, g->out_w, j->pool, j->pool_out + plane * pooled,
+                               st->argmax + plane * pooled);
     }
 }
 
-/* [B, OC, P] -> [OC, B*P]. */
-static void gather_samples(void *arg, size_t begin, size_t end) {
-  const SampleJob *j = arg;
-  const size_t P = out_pixels(&j->st->geom), ld = (size_t)j->batch * P;
-  const int OC = j->st->out_channels;
-  for (size_t b = begin; b < end; b++)
-    for (int oc = 0; oc < OC; oc++)
-      memcpy(j->dst + oc * ld + b * P, j->src + (b * OC + oc) * P, P * sizeof(float));
+/* Pools the planes of sample b that the epilogue or the kernel wrote. */
+static void pool_sample(const ConvJob *j, const ConvState *st, int b) {
+  const int OC = st->out_channels, P = out_pixels(&st->geom);
+  const size_t pooled = pooled_pixels(st);
+  for (int oc = 0; oc < OC; oc++) {
+    const size_t plane = (size_t)b * OC + oc;
+    dlab_cpu_maxpool_plane(j->plane_out + plane * P, st->geom.out_h, st->geom.out_w, j->pool,
+                           j->pool_out + plane * pooled, st->argmax + plane * pooled);
+  }
+}
+
+static void forward_slice_direct(const ConvJob *j, const ConvState *st, ConvWork *w, int b_begin, int b_end) {
+  const DlabLayer *l = j->l;
+  const float *weight = l->params[P_WEIGHT].value.data;
+  const float *bias = has_bias(l) ? l->params[P_BIAS].value.data : NULL;
+  const int OC = st->out_channels, P = out_pixels(&st->geom);
+  for (int b = b_begin; b < b_end; b++) {
+    dlab_direct_shift(&st->fwd, j->x + (size_t)b * image_size(&st->geom), w->col);
+    dlab_direct_forward(&st->fwd, weight, w->col, bias, j->act, j->plane_out + (size_t)b * OC * P);
+    if (j->pool_out) pool_sample(j, st, b);
+  }
+}
+
+static void forward_slice(void *arg, size_t begin, size_t end) {
+  const ConvJob *j = arg;
+  const ConvState *st = j->l->state;
+  if (st->direct) {
+    for (size_t s = begin; s < end; s++) {
+      int b_begin, b_end;
+      dlab_slice_range(j->batch, j->slices, (int)s, &b_begin, &b_end);
+      forward_slice_direct(j, st, &st->work[s], b_begin, b_end);
+    }
+    return;
+  }
+  const DlabConvGeom *g = &st->geom;
+  const int OC = st->out_channels, rows = col_rows(g), P = out_pixels(g);
+  const float *weight = j->l->params[P_WEIGHT].value.data;
+  for (size_t s = begin; s < end; s++) {
+    ConvWork *w = &st->work[s];
+    int b_begin, b_end;
+    dlab_slice_range(j->batch, j->slices, (int)s, &b_begin, &b_end);
+    for (int b0 = b_begin; b0 < b_end; b0 += st->chunk) {
+      const int n = b_end - b0 < st->chunk ? b_end - b0 : st->chunk, columns = n * P;
+      im2col_chunk(st, j->x, b0, n, w->col);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, columns, rows, 1.0f, weight, rows, w->col,
+                  columns, 0.0f, w->gemm, columns);
+      forward_epilogue(j, st, w->gemm, b0, n);
+    }
+  }
+}
+
+/* dY' [OC, n*P] of samples b0... from the group's output gradient. */
+static void build_dgemm(const ConvJob *j, const ConvState *st, int b0, int n, float *dgemm) {
+  const int OC = st->out_channels, P = out_pixels(&st->geom);
+  const size_t ld = (size_t)n * P, pooled = pooled_pixels(st);
+  for (int i = 0; i < n; i++)
+    for (int oc = 0; oc < OC; oc++) {
+      const size_t plane = (size_t)(b0 + i) * OC + oc;
+      float *to = dgemm + oc * ld + (size_t)i * P;
+      if (j->pool == 2)
+        dlab_cpu_unpool2_plane(j->dy + plane * pooled, j->y + plane * pooled, st->argmax + plane * pooled,
+                               st->geom.out_h, st->geom.out_w, j->act, to, P);
+      else if (j->pool)
+        dlab_cpu_unpool_plane(j->dy + plane * pooled, j->y + plane * pooled, st->argmax + plane * pooled,
+                              (int)pooled, j->act, to, P);
+      else
+        dlab_cpu_act_backward(j->dy + plane * P, j->y + plane * P, (size_t)P, j->act, to);
+    }
+}
+
+/* dY of samples b0.. into rows of `stride` floats, zero past the pixels. */
+static void build_dy_padded(const ConvJob *j, const ConvState *st, int b0, int n, float *to, int stride) {
+  const int OC = st->out_channels, P = out_pixels(&st->geom);
+  const size_t pooled = pooled_pixels(st);
+  for (int i = 0; i < n; i++)
+    for (int oc = 0; oc < OC; oc++) {
+      const size_t plane = (size_t)(b0 + i) * OC + oc;
+      float *row = to + ((size_t)i * OC + oc) * stride;
+      if (j->pool == 2) {
+        dlab_cpu_unpool2_plane(j->dy + plane * pooled, j->y + plane * pooled, st->argmax + plane * pooled,
+                               st->geom.out_h, st->geom.out_w, j->act, row, stride);
+      } else if (j->pool) {
+        dlab_cpu_unpool_plane(j->dy + plane * pooled, j->y + plane * pooled, st->argmax + plane * pooled,
+                              (int)pooled, j->act, row, stride);
+      } else {
+        dlab_cpu_act_backward(j->dy + plane * P, j->y + plane * P, (size_t)P, j->act, row);
+        memset(row + P, 0, (size_t)(stride - P) * sizeof *row);
+      }
+    }
+}
+
+static void backward_slice_direct(const ConvJob *j, const ConvState *st, ConvWork *w, float *dw, int b_begin,
+                                  int b_end) {
+  const int OC = st->out_channels, stride = st->wgrad.out_stride;
+  for (int b0 = b_begin; b0 < b_end; b0 += st->chunk) {
+    const int n = b_end - b0 < st->chunk ? b_end - b0 : st->chunk;
+    build_dy_padded(j, st, b0, n, w->gemm, stride);
+    for (int i = 0; i < n; i++)
+      dlab_direct_shift(&st->fwd, j->x + (size_t)(b0 + i) * image_size(&st->geom),
+                        w->col + (size_t)i * st->fwd.shift_stride);
+    dlab_direct_weight_grad(&st->wgrad, w->gemm, w->col, n, dw, b0 != b_begin);
+    for (int i = 0; i < n; i++)
+      for (int oc = 0; oc < OC; oc++) w->db[oc] += dlab_cpu_sum(w->gemm + ((size_t)i * OC + oc) * stride, (size_t)stride);
+    if (!j->dx) continue;
+    for (int i = 0; i < n; i++) {
+      dlab_direct_shift(&st->dgrad, w->gemm + (size_t)i * OC * stride, w->dshift);
+      dlab_direct_forward(&st->dgrad, st->flipped, w->dshift, NULL, (DlabAct){0, 0.0f},
+                          j->dx + (size_t)(b0 + i) * image_size(&st->geom));
+    }
+  }
+}
+
+static void backward_slice(void *arg, size_t begin, size_t end) {
+  const ConvJob *j = arg;
+  DlabLayer *l = j->l;
+  const ConvState *st = l->state;
+  if (st->direct) {
+    for (size_t s = begin; s < end; s++) {
+      ConvWork *w = &st->work[s];
+      memset(w->db, 0, (size_t)st->out_channels * sizeof *w->db);
+      int b_begin, b_end;
+      dlab_slice_range(j->batch, j->slices, (int)s, &b_begin, &b_end);
+      backward_slice_direct(j, st, w, s == 0 ? l->params[P_WEIGHT].grad.data : w->dw, b_begin, b_end);
+    }
+    return;
+  }
+  const DlabConvGeom *g = &st->geom;
+  const int OC = st->out_channels, rows = col_rows(g), P = out_pixels(g);
+  const float *weight = l->params[P_WEIGHT].value.data;
+  for (size_t s = begin; s < end; s++) {
+    ConvWork *w = &st->work[s];
+    float *dw = s == 0 ? l->params[P_WEIGHT].grad.data : w->dw;
+    memset(w->db, 0, (size_t)OC * sizeof *w->db);
+    int b_begin, b_end;
+    dlab_slice_range(j->batch, j->slices, (int)s, &b_begin, &b_end);
+    for (int b0 = b_begin; b0 < b_end; b0 += st->chunk) {
+      const int n = b_end - b0 < st->chunk ? b_end - b0 : st->chunk, columns = n * P;
+      build_dgemm(j, st, b0, n, w->gemm);
+      im2col_chunk(st, j->x, b0, n, w->col);
+      /* dW (+)= dY' col^T: the first chunk overwrites. */
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, rows, columns, 1.0f, w->gemm, columns, w->col,
+                  columns, b0 == b_begin ? 0.0f : 1.0f, dw, rows);
+      for (int oc = 0; oc < OC; oc++) w->db[oc] += dlab_cpu_sum(w->gemm + (size_t)oc * columns, (size_t)columns);
+      if (!j->dx) continue;
+      /* dcol = W^T dY', over col (already used). */
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, columns, OC, 1.0f, weight, rows, w->gemm,
+                  columns, 0.0f, w->col, columns);
+      for (int i = 0; i < n; i++)
+        dlab_cpu_col2im(g, w->col + (size_t)i * P, columns, j->dx + (size_t)(b0 + i) * image_size(g));
+    }
+  }
 }
 
 /* ---- passes ---- */
 
+static double forward_flops(const ConvState *st) {
+  return 2.0 * st->out_channels * col_rows(&st->geom) * out_pixels(&st->geom);
+}
+
+static void run_forward(DlabLayer *l, const float *x, float *plane_out, float *pool_out, DlabAct act, int pool,
+                        int batch) {
+  ConvState *st = l->state;
+  ConvJob j = {.l = l, .x = x, .plane_out = plane_out, .pool_out = pool_out, .act = act, .pool = pool,
+               .batch = batch};
+  j.slices = dlab_parallel_slices(batch, forward_flops(st), DLAB_MIN_SLICE_FLOPS, st->n_work);
+  dlab_parallel_for((size_t)j.slices, 1, forward_slice, &j);
+}
+
+/* flipped[c][oc][ki][kj] = weight[oc][c][K-1-ki][K-1-kj]: the input
+ * gradient's kernel. */
+static void flip_kernel(DlabLayer *l) {
+  ConvState *st = l->state;
+  const int C = st->geom.channels, OC = st->out_channels, K = st->geom.kernel, KK = K * K;
+  const float *w = l->params[P_WEIGHT].value.data;
+  for (int oc = 0; oc < OC; oc++)
+    for (int c = 0; c < C; c++)
+      for (int t = 0; t < KK; t++)
+        st->flipped[((size_t)c * OC + oc) * KK + (KK - 1 - t)] = w[((size_t)oc * C + c) * KK + t];
+}
+
+static void run_backward(DlabLayer *l, const float *x, const float *y, const float *dy, float *dx, DlabAct act,
+                         int pool, int batch) {
+  ConvState *st = l->state;
+  if (st->direct && dx) flip_kernel(l);
+  ConvJob j = {.l = l, .x = x, .y = y, .dy = dy, .dx = dx, .act = act, .pool = pool, .batch = batch};
+  j.slices = dlab_parallel_slices(batch, 3 * forward_flops(st), DLAB_MIN_SLICE_FLOPS, st->n_work);
+  dlab_parallel_for((size_t)j.slices, 1, backward_slice, &j);
+  /* Sum the partials in slice order. */
+  const int OC = st->out_channels;
+  const size_t n_w = (size_t)OC * col_rows(&st->geom);
+  float *dw = l->params[P_WEIGHT].grad.data;
+  for (int s = 1; s < j.slices; s++)
+    for (size_t i = 0; i < n_w; i++) dw[i] += st->work[s].dw[i];
+  if (has_bias(l)) {
+    float *db = l->params[P_BIAS].grad.data;
+    for (int oc = 0; oc < OC; oc++) {
+      double sum = 0;
+      for (int s = 0; s < j.slices; s++) sum += st->work[s].db[oc];
+      db[oc] = (float)sum;
+    }
+  }
+}
+
+static const DlabAct no_act = {0, 0.0f};
+
 static void conv_forward(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training) {
   (void)training;
-  ConvState *st = l->state;
-  const DlabConvGeom *g = &st->geom;
-  const int batch = x->shape[0], OC = st->out_channels;
-  const int rows = g->channels * g->kernel * g->kernel, columns = batch * (int)out_pixels(g);
-  const float *bias = has_bias(l) ? l->params[P_BIAS].value.data : NULL;
-
-  SampleJob job = {st, x->data, st->col.data, NULL, batch};
-  dlab_parallel_for((size_t)batch, 1, im2col_samples, &job);
-
-  if (batch == 1) {
-    /* One sample: Y' already is the NCHW output; let sgemm add onto the bias. */
-    for (int oc = 0; oc < OC; oc++)
-      for (int p = 0; p < columns; p++) y->data[(size_t)oc * columns + p] = bias ? bias[oc] : 0.0f;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, columns, rows, 1.0f,
-                l->params[P_WEIGHT].value.data, rows, st->col.data, columns, 1.0f, y->data, columns);
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, columns, rows, 1.0f,
-              l->params[P_WEIGHT].value.data, rows, st->col.data, columns, 0.0f, st->gemm.data, columns);
-  job = (SampleJob){st, st->gemm.data, y->data, bias, batch};
-  dlab_parallel_for((size_t)batch, 1, scatter_samples, &job);
+  run_forward(l, x->data, y->data, NULL, no_act, 0, x->shape[0]);
 }
 
 static void conv_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor *y, const DlabTensor *dy,
                           DlabTensor *dx) {
-  (void)y;
-  ConvState *st = l->state;
-  const DlabConvGeom *g = &st->geom;
-  const int batch = x->shape[0], OC = st->out_channels;
-  const int rows = g->channels * g->kernel * g->kernel, columns = batch * (int)out_pixels(g);
+  run_backward(l, x->data, y->data, dy->data, dx ? dx->data : NULL, no_act, 0, x->shape[0]);
+}
 
-  /* dY' [OC, B*P]; with one sample dy already has that layout. */
-  const float *dyp = dy->data;
-  if (batch > 1) {
-    SampleJob job = {st, dy->data, st->gemm.data, NULL, batch};
-    dlab_parallel_for((size_t)batch, 1, gather_samples, &job);
-    dyp = st->gemm.data;
-  }
-  /* dW [OC, C*K*K] = dY' col^T, col still holding the forward's im2col. */
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, rows, columns, 1.0f, dyp, columns,
-              st->col.data, columns, 0.0f, l->params[P_WEIGHT].grad.data, rows);
-  if (has_bias(l)) {
-    float *db = l->params[P_BIAS].grad.data;
-    for (int oc = 0; oc < OC; oc++) {
-      const float *row = dyp + (size_t)oc * columns;
-      double sum = 0.0; /* B*OH*OW terms: a float sum would drift */
-      for (int p = 0; p < columns; p++) sum += row[p];
-      db[oc] = (float)sum;
-    }
-  }
-  if (!dx) return;
-  /* dcol [C*K*K, B*P] = W^T dY', written over col (no longer needed). */
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, columns, OC, 1.0f,
-              l->params[P_WEIGHT].value.data, rows, dyp, columns, 0.0f, st->col.data, columns);
-  SampleJob job = {st, st->col.data, dx->data, NULL, batch};
-  dlab_parallel_for((size_t)batch, 1, col2im_samples, &job);
+/* acts[1]: conv output (not written when an activation follows),
+ * acts[1 + act]: the activation's output (the pool's input), acts[last]. */
+static void conv_forward_group(DlabLayer *l, DlabTensor *acts, int training) {
+  (void)training;
+  const ConvState *st = l->state;
+  const int last = l->fused, plane = st->act.on ? 2 : 1;
+  run_forward(l, acts[0].data, acts[plane].data, st->pool ? acts[last + 1].data : NULL, st->act, st->pool,
+              acts[0].shape[0]);
+}
+
+static void conv_backward_group(DlabLayer *l, const DlabTensor *acts, const DlabTensor *dy, DlabTensor *dx) {
+  const ConvState *st = l->state;
+  run_backward(l, acts[0].data, acts[l->fused + 1].data, dy->data, dx ? dx->data : NULL, st->act, st->pool,
+               acts[0].shape[0]);
 }
 
 static void conv_destroy(DlabLayer *l) {
   ConvState *st = l->state;
   if (!st) return;
-  dlab_tensor_free(&st->col);
-  dlab_tensor_free(&st->gemm);
+  free_work(st);
+  free(st->argmax);
+  free(st->flipped);
   free(st);
   l->state = NULL;
 }
@@ -221,4 +521,7 @@ const DlabLayerOps dlab_conv2d_ops = {
     .forward = conv_forward,
     .backward = conv_backward,
     .destroy = conv_destroy,
+    .fuse = conv_fuse,
+    .forward_group = conv_forward_group,
+    .backward_group = conv_backward_group,
 };

@@ -67,6 +67,7 @@ DlabModel *dlab_model_create(const char *spec_or_name, DlabShape input, uint64_t
   }
   if (collect_params(m) < 0) goto fail;
   init_weights(m, seed);
+  if (dlab_model_set_fusion(m, 1) < 0) goto fail;
   return m;
 fail:
   dlab_model_free(m);
@@ -103,6 +104,28 @@ static DlabShape act_shape(const DlabModel *m, int i) {
   return i == 0 ? m->input : m->layers[i - 1]->out_shape;
 }
 
+/* The layers [i, i + group_span(m, i)) run as one group (layer.h: fuse). */
+static int group_span(const DlabModel *m, int i) { return 1 + m->layers[i]->fused; }
+
+int dlab_model_set_fusion(DlabModel *m, int on) {
+  for (int i = 0; i < m->n_layers; i++) {
+    DlabLayer *l = m->layers[i];
+    if (l->ops->fuse) l->ops->fuse(l, NULL, 0);
+    l->fused = 0;
+  }
+  if (on)
+    for (int i = 0; i < m->n_layers; i += group_span(m, i)) {
+      DlabLayer *l = m->layers[i];
+      if (l->ops->fuse) l->fused = l->ops->fuse(l, m->layers + i + 1, m->n_layers - i - 1);
+    }
+  /* A layer's workspaces may depend on what it absorbed. */
+  for (int i = 0; i < m->n_layers && m->batch > 0; i++) {
+    DlabLayer *l = m->layers[i];
+    if (l->ops->resize && l->ops->resize(l, m->batch) < 0) return -1;
+  }
+  return 0;
+}
+
 int dlab_model_set_batch(DlabModel *m, int batch) {
   if (batch < 1) return dlab_error("batch size %d: must be at least 1", batch);
   if (batch <= m->batch) return 0;
@@ -123,20 +146,48 @@ DlabTensor *dlab_model_forward(DlabModel *m, int batch, int training) {
   /* Within capacity these resizes only rewrite the shape. */
   shape_batch(&m->acts[0], batch, m->input);
   for (int i = 0; i < m->n_layers; i++) {
+    shape_batch(&m->acts[i + 1], batch, m->layers[i]->out_shape);
+    shape_batch(&m->grads[i + 1], batch, m->layers[i]->out_shape);
+  }
+  for (int i = 0; i < m->n_layers; i += group_span(m, i)) {
     DlabLayer *l = m->layers[i];
-    shape_batch(&m->acts[i + 1], batch, l->out_shape);
-    shape_batch(&m->grads[i + 1], batch, l->out_shape);
-    l->ops->forward(l, &m->acts[i], &m->acts[i + 1], training);
+    if (l->fused)
+      l->ops->forward_group(l, &m->acts[i], training);
+    else
+      l->ops->forward(l, &m->acts[i], &m->acts[i + 1], training);
   }
   return &m->acts[m->n_layers];
 }
 
 DlabTensor *dlab_model_dlogits(DlabModel *m) { return &m->grads[m->n_layers]; }
 
+/* The first layer of the group that layer `last` ends. */
+static int group_head(const DlabModel *m, int last) {
+  int head = 0;
+  while (head + group_span(m, head) <= last) head += group_span(m, head);
+  return head;
+}
+
+/* The first layer with a trainable parameter: no layer up to it needs the
+ * gradient of its input. */
+static int first_trained(const DlabModel *m) {
+  for (int i = 0; i < m->n_layers; i++)
+    for (int p = 0; p < m->layers[i]->n_params; p++)
+      if (m->layers[i]->params[p].trainable) return i;
+  return m->n_layers;
+}
+
 void dlab_model_backward(DlabModel *m) {
-  for (int i = m->n_layers - 1; i >= 0; i--) {
+  const int first = first_trained(m);
+  for (int last = m->n_layers - 1; last >= 0;) {
+    int i = group_head(m, last);
     DlabLayer *l = m->layers[i];
-    l->ops->backward(l, &m->acts[i], &m->acts[i + 1], &m->grads[i + 1], i > 0 ? &m->grads[i] : NULL);
+    DlabTensor *dx = i > first ? &m->grads[i] : NULL;
+    if (l->fused)
+      l->ops->backward_group(l, &m->acts[i], &m->grads[last + 1], dx);
+    else
+      l->ops->backward(l, &m->acts[i], &m->acts[i + 1], &m->grads[i + 1], dx);
+    last = i - 1;
   }
 }
 

@@ -15,6 +15,7 @@
 #include "dlab/error.h"
 #include "dlab/layer.h"
 #include "dlab/threads.h"
+#include "nn_internal.h"
 
 enum { ARG_KERNEL = 0, ARG_STRIDE = 1, ARG_PAD = 2 };
 
@@ -76,6 +77,15 @@ static void pool_destroy(DlabLayer *l) {
   l->state = NULL;
 }
 
+/* Windows that tile the plane: stride = kernel, no padding. */
+static int tiles(const DlabConvGeom *g) { return g->stride == g->kernel && g->pad == 0; }
+
+int dlab_maxpool_fusable(const DlabLayer *l, int *k) {
+  if (l->ops != &dlab_maxpool2d_ops || !l->state || !tiles(&((PoolState *)l->state)->geom)) return 0;
+  *k = ((PoolState *)l->state)->geom.kernel;
+  return 1;
+}
+
 /* ---- planes ---- */
 
 typedef struct {
@@ -100,6 +110,12 @@ static size_t out_plane(const DlabConvGeom *g) { return (size_t)g->out_h * g->ou
 static void maxpool_planes(void *arg, size_t begin, size_t end) {
   const PlaneJob *j = arg;
   const DlabConvGeom *g = j->g;
+  if (tiles(g)) {
+    for (size_t plane = begin; plane < end; plane++)
+      dlab_cpu_maxpool_plane(j->src + plane * in_plane(g), g->height, g->width, g->kernel,
+                             j->dst + plane * out_plane(g), j->argmax + plane * out_plane(g));
+    return;
+  }
   for (size_t plane = begin; plane < end; plane++) {
     const float *in = j->src + plane * in_plane(g);
     float *out = j->dst + plane * out_plane(g);
@@ -125,6 +141,16 @@ static void maxpool_back_planes(void *arg, size_t begin, size_t end) {
   const PlaneJob *j = arg;
   const DlabConvGeom *g = j->g;
   const size_t n_out = out_plane(g);
+  if (tiles(g)) { /* each pixel wins at most one window */
+    const DlabAct identity = {0, 0.0f};
+    for (size_t plane = begin; plane < end && g->kernel == 2; plane++)
+      dlab_cpu_unpool2_plane(j->src + plane * n_out, NULL, j->argmax + plane * n_out, g->height, g->width,
+                             identity, j->dst + plane * in_plane(g), (int)in_plane(g));
+    for (size_t plane = begin; plane < end && g->kernel != 2; plane++)
+      dlab_cpu_unpool_plane(j->src + plane * n_out, NULL, j->argmax + plane * n_out, (int)n_out, identity,
+                            j->dst + plane * in_plane(g), (int)in_plane(g));
+    return;
+  }
   for (size_t plane = begin; plane < end; plane++) {
     const float *dy = j->src + plane * n_out;
     const int32_t *from = j->argmax + plane * n_out;
@@ -174,8 +200,8 @@ static void avgpool_back_planes(void *arg, size_t begin, size_t end) {
 
 /* ---- passes ---- */
 
-/* Planes are small; let each thread take a few at least. */
-#define PLANE_GRAIN 4
+/* A plane is a few hundred comparisons: give each thread many. */
+#define PLANE_GRAIN 256
 
 static void run_planes(const DlabLayer *l, int batch, const float *src, float *dst, DlabRangeFn fn) {
   PoolState *st = l->state;

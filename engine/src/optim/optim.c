@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/cpu_kernels.h"
 #include "dlab/error.h"
+#include "dlab/threads.h"
 
 struct DlabOptimizer {
   DlabOptimConfig cfg;
@@ -21,6 +23,7 @@ struct DlabOptimizer {
   int n_state;
   int state_per_target;
   long steps;
+  size_t total;        /* elements over all targets */
 };
 
 static const char *const kind_names[] = {"sgd", "adam", "adamw"};
@@ -74,7 +77,10 @@ DlabOptimizer *dlab_optimizer_create(const DlabOptimConfig *cfg, DlabModel *m) {
   o->targets = calloc((size_t)m->n_params + 1, sizeof *o->targets);
   if (!o->targets) goto oom;
   for (int i = 0; i < m->n_params; i++)
-    if (m->params[i]->trainable) o->targets[o->n_targets++] = m->params[i];
+    if (m->params[i]->trainable) {
+      o->targets[o->n_targets++] = m->params[i];
+      o->total += m->params[i]->value.numel;
+    }
   o->state_per_target = cfg->kind != DLAB_OPTIM_SGD ? 2 : cfg->momentum != 0 ? 1 : 0;
   o->state = calloc((size_t)(o->n_targets * o->state_per_target) + 1, sizeof *o->state);
   if (!o->state) goto oom;
@@ -104,50 +110,69 @@ void dlab_optimizer_free(DlabOptimizer *o) {
   free(o);
 }
 
-/* PyTorch starts the momentum buffer as a copy of the first gradient. */
-static void sgd_update(const DlabOptimConfig *c, DlabParam *p, float *buf, int first, float lr) {
-  float *w = p->value.data;
-  const float *grad = p->grad.data;
-  for (size_t i = 0; i < p->value.numel; i++) {
-    float g = grad[i] + c->weight_decay * w[i];
-    if (buf) {
-      buf[i] = first ? g : c->momentum * buf[i] + (1 - c->dampening) * g;
-      g = c->nesterov ? g + c->momentum * buf[i] : buf[i];
-    }
-    w[i] -= lr * g;
+/* The updates themselves are in src/backend/cpu/optim_kernels.c: one
+ * vectorized pass over each tensor. With several threads, all the
+ * parameters' elements are laid end to end and cut into one range per
+ * thread (every element's update is independent of the others). */
+typedef struct {
+  DlabOptimizer *o;
+  float lr;
+  int first; /* SGD: the first step, when momentum buffers start */
+  int slices;
+  DlabAdamStep adam;
+} StepJob;
+
+/* Elements [begin, end) of target i. PyTorch starts the momentum buffer as
+ * a copy of the first gradient. */
+static void update_range(const StepJob *j, int i, size_t begin, size_t end) {
+  DlabOptimizer *o = j->o;
+  DlabParam *p = o->targets[i];
+  float *w = p->value.data + begin;
+  const float *g = p->grad.data + begin;
+  if (o->cfg.kind == DLAB_OPTIM_SGD) {
+    const DlabOptimConfig *c = &o->cfg;
+    DlabSgdStep s = {.lr = j->lr, .momentum = c->momentum, .dampening = c->dampening,
+                     .weight_decay = c->weight_decay, .nesterov = c->nesterov, .first = j->first};
+    float *buf = o->state_per_target ? o->state[i].value.data + begin : NULL;
+    dlab_cpu_sgd_update(w, g, buf, end - begin, &s);
+  } else {
+    dlab_cpu_adam_update(w, g, o->state[2 * i].value.data + begin, o->state[2 * i + 1].value.data + begin,
+                         end - begin, &j->adam);
   }
 }
 
-static void adam_update(const DlabOptimConfig *c, DlabParam *p, float *m, float *v, long t, float lr) {
-  float *w = p->value.data;
-  const float *grad = p->grad.data;
-  const int decoupled = c->kind == DLAB_OPTIM_ADAMW;
-  const float l2 = decoupled ? 0.0f : c->weight_decay;
-  const float decay = decoupled ? 1.0f - lr * c->weight_decay : 1.0f;
-  const float step_size = lr / (float)(1.0 - pow(c->beta1, (double)t));
-  const float bc2_sqrt = (float)sqrt(1.0 - pow(c->beta2, (double)t));
-  for (size_t i = 0; i < p->value.numel; i++) {
-    w[i] *= decay;
-    float g = grad[i] + l2 * w[i];
-    m[i] = c->beta1 * m[i] + (1 - c->beta1) * g;
-    v[i] = c->beta2 * v[i] + (1 - c->beta2) * g * g;
-    float denom = sqrtf(v[i]) / bc2_sqrt + c->eps;
-    w[i] -= step_size * (m[i] / denom);
+static void step_slice(void *arg, size_t begin, size_t end) {
+  const StepJob *j = arg;
+  const DlabOptimizer *o = j->o;
+  for (size_t s = begin; s < end; s++) {
+    /* this slice's share of the elements laid end to end */
+    size_t from = o->total * s / (size_t)j->slices, to = o->total * (s + 1) / (size_t)j->slices, at = 0;
+    for (int i = 0; i < o->n_targets && at < to; i++) {
+      size_t n = o->targets[i]->value.numel, lo = from > at ? from - at : 0, hi = to - at < n ? to - at : n;
+      if (lo < hi) update_range(j, i, lo, hi);
+      at += n;
+    }
   }
 }
 
 void dlab_optimizer_step(DlabOptimizer *o, float lr) {
-  const int first = o->steps == 0;
+  StepJob j = {.o = o, .lr = lr, .first = o->steps == 0};
   o->steps++;
-  for (int i = 0; i < o->n_targets; i++) {
-    DlabParam *p = o->targets[i];
-    if (o->cfg.kind == DLAB_OPTIM_SGD) {
-      float *buf = o->state_per_target ? o->state[i].value.data : NULL;
-      sgd_update(&o->cfg, p, buf, first, lr);
-    } else {
-      adam_update(&o->cfg, p, o->state[2 * i].value.data, o->state[2 * i + 1].value.data, o->steps, lr);
-    }
+  const DlabOptimConfig *c = &o->cfg;
+  if (c->kind != DLAB_OPTIM_SGD) {
+    const int decoupled = c->kind == DLAB_OPTIM_ADAMW;
+    j.adam = (DlabAdamStep){
+        .beta1 = c->beta1, .beta2 = c->beta2, .eps = c->eps,
+        .l2 = decoupled ? 0.0f : c->weight_decay,
+        .decay = decoupled ? 1.0f - lr * c->weight_decay : 1.0f,
+        .step_size = lr / (float)(1.0 - pow(c->beta1, (double)o->steps)),
+        .bias_correction2_sqrt = (float)sqrt(1.0 - pow(c->beta2, (double)o->steps)),
+    };
   }
+  /* a few memory accesses per element: only large models are worth it */
+  j.slices = dlab_parallel_slices(o->total > 0 ? (int)(o->total < 1u << 30 ? o->total : 1u << 30) : 1, 1.0,
+                                  1e5, 64);
+  dlab_parallel_for((size_t)j.slices, 1, step_slice, &j);
 }
 
 int dlab_optimizer_state(DlabOptimizer *o, DlabParam **state, int *n_state) {

@@ -1,0 +1,96 @@
+/* bench_ink: the sketchpad's latency budget, stroke -> probabilities.
+ *
+ *   bench_ink [MODEL] [STROKES...]
+ *
+ * Times dlab_predictor_run_strokes (ink preprocessing + one forward pass of
+ * batch 1, on one thread) over every drawing given (default: the hand-drawn
+ * set in tests/data/strokes with the application's default model), many
+ * times, and prints the median and the 99th percentile in milliseconds.
+ * The issue's budget is 1 ms on the development machine's CPU. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dlab/error.h"
+#include "dlab/predictor.h"
+#include "dlab/threads.h"
+
+#define ROUNDS 2000
+#define MAX_DRAWINGS 256
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Every *.strokes file of dir, read into drawings[]. */
+static int read_dir(const char *dir, DlabStrokes *drawings, int max) {
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  int n = 0;
+  struct dirent *e;
+  char path[8192];
+  while ((e = readdir(d)) && n < max) {
+    size_t len = strlen(e->d_name);
+    if (len < 8 || strcmp(e->d_name + len - 8, ".strokes") != 0) continue;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    dlab_strokes_init(&drawings[n]);
+    if (dlab_strokes_read(path, &drawings[n]) == 0) n++;
+  }
+  closedir(d);
+  return n;
+}
+
+int main(int argc, char **argv) {
+  const char *model = argc > 1 ? argv[1] : dlab_default_model_path();
+  static DlabStrokes drawings[MAX_DRAWINGS];
+  int n = 0;
+  for (int i = 2; i < argc && n < MAX_DRAWINGS; i++) {
+    dlab_strokes_init(&drawings[n]);
+    if (dlab_strokes_read(argv[i], &drawings[n]) < 0) {
+      fprintf(stderr, "bench_ink: %s\n", dlab_error_message());
+      return 1;
+    }
+    n++;
+  }
+  if (n == 0) {
+    const char *root = getenv("DLAB_SOURCE_ROOT");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/tests/data/strokes", root ? root : ".");
+    n = read_dir(dir, drawings, MAX_DRAWINGS);
+  }
+  if (n == 0) {
+    fprintf(stderr, "bench_ink: no drawings (give .strokes files, or run from the source tree)\n");
+    return 1;
+  }
+  dlab_threads_set(1);
+  DlabPredictor *p = dlab_predictor_load(model);
+  if (!p) {
+    fprintf(stderr, "bench_ink: %s\n", dlab_error_message());
+    return 1;
+  }
+  float probs[64];
+  double *ms = malloc(ROUNDS * sizeof *ms);
+  for (int i = 0; i < 50; i++) dlab_predictor_run_strokes(p, &drawings[i % n], NULL, probs); /* warm up */
+  for (int i = 0; i < ROUNDS; i++) {
+    double t0 = now_ms();
+    dlab_predictor_run_strokes(p, &drawings[i % n], NULL, probs);
+    ms[i] = now_ms() - t0;
+  }
+  qsort(ms, ROUNDS, sizeof *ms, cmp_double);
+  printf("stroke -> probabilities (%s, %d drawings, %d runs, 1 thread)\n", model, n, ROUNDS);
+  printf("median %.3f ms  p99 %.3f ms  (budget 1 ms)\n", ms[ROUNDS / 2], ms[ROUNDS * 99 / 100]);
+  free(ms);
+  dlab_predictor_free(p);
+  for (int i = 0; i < n; i++) dlab_strokes_free(&drawings[i]);
+  dlab_threads_shutdown();
+  return 0;
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Digit Lab against PyTorch on this machine, one network after the other in
+# the same run: one training epoch of each tutorial network with its batch
+# size and optimizer, single-image inference latency, and the peak memory of
+# a full MNIST training run.
+#
+#   bench/run.sh [--quick] [BUILD_DIR]      (BUILD_DIR: default ./build)
+#
+# Needs BUILD_DIR/bench/bench_train and BUILD_DIR/engine/cli/dlab (meson
+# builds both), MNIST under $DLAB_DATA or ./data (tools/fetch-data.sh;
+# random images of MNIST's shape otherwise) and, for the PyTorch column,
+# Debian's python3-torch (/usr/bin/python3). --quick runs a tenth of each
+# epoch (a fiftieth for cifarnet) and scales the time up, and trains the
+# memory run on 6,000 images: for checks during development, not for
+# figures.
+#
+# Columns: seconds per epoch with 1 and 2 threads; dlab/PyTorch, each at
+# its best thread count; the GFLOP/s that dlab's best time achieves (the
+# convolutions' and linears' multiply-adds of forward, weight gradient and
+# input gradient, as bench_train counts them) and that as a share of the
+# processor's FP32 peak, worked out below from lscpu.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+build=build
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) build=$arg ;;
+  esac
+done
+bench="$build/bench/bench_train"
+dlab="$build/engine/cli/dlab"
+data=${DLAB_DATA:-$PWD/data}
+python=/usr/bin/python3
+for f in "$bench" "$dlab"; do
+  [ -x "$f" ] || { echo "run.sh: $f not found; build first (meson setup $build && ninja -C $build)" >&2; exit 1; }
+done
+torch=1
+$python -c 'import torch' 2>/dev/null || { torch=0; echo "note: /usr/bin/python3 cannot import torch; PyTorch columns are left empty"; }
+
+# value KEY LINE: the value of key=value in a result line
+value() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k { print $2; exit }'; }
+
+# ---- the processor's FP32 peak ----
+peak_gflops() {
+  local cores ghz flags family lanes fma_pipes how
+  cores=$(lscpu | awk -F: '/^Core\(s\) per socket/ {c=$2} /^Socket\(s\)/ {s=$2} END {print c * s}')
+  ghz=$(lscpu | awk -F: '/^CPU max MHz/ {gsub(/ /, "", $2); printf "%.2f", $2 / 1000; exit}')
+  how="lscpu 'CPU max MHz'"
+  if [ -z "$ghz" ]; then
+    # No frequency in lscpu (virtual machines): BogoMIPS is twice the TSC
+    # clock, which is the base clock; boost can be higher.
+    ghz=$(lscpu | awk -F: '/^BogoMIPS/ {printf "%.2f", $2 / 2000; exit}')
+    how="BogoMIPS / 2 (lscpu shows no MHz: base clock)"
+  fi
+  flags=$(lscpu | awk -F: '/^Flags/ {print $2}')
+  family=$(lscpu | awk -F: '/^CPU family/ {gsub(/ /, "", $2); print $2}')
+  vendor=$(lscpu | awk -F: '/^Vendor ID/ {gsub(/ /, "", $2); print $2}')
+  fma_pipes=2 # two FMA units per core on every x86 core with AVX2 since Haswell and Zen
+  if grep -qw avx512f <<<"$flags"; then
+    lanes=16
+    isa="AVX-512 (16 FP32 lanes)"
+    if [ "$vendor" = AuthenticAMD ] && [ "$family" -lt 26 ]; then
+      lanes=8 # Zen 4 runs 512-bit operations as two 256-bit halves
+      isa="AVX-512 on Zen 4 (two 256-bit halves: 8 FP32 lanes per cycle and pipe)"
+    fi
+  elif grep -qw avx2 <<<"$flags" && grep -qw fma <<<"$flags"; then
+    lanes=8
+    isa="AVX2 + FMA (8 FP32 lanes)"
+  else
+    lanes=4
+    fma_pipes=1
+    isa="SSE (4 FP32 lanes, no FMA: counted as one add and one multiply)"
+  fi
+  local per_cycle=$((lanes * 2 * fma_pipes))
+  PEAK=$(awk -v c="$cores" -v g="$ghz" -v f="$per_cycle" 'BEGIN { printf "%.1f", c * g * f }')
+  echo "FP32 peak: $cores cores x $ghz GHz x $per_cycle FLOP/cycle = $PEAK GFLOP/s"
+  echo "  GHz from $how; $isa x 2 (multiply-add) x $fma_pipes FMA pipes per core"
+  echo "  (CPU family $family, vendor $vendor)"
+}
+
+echo "== Digit Lab vs PyTorch on $(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "load before: $(uptime | sed 's/.*load average/load average/')"
+peak_gflops
+[ $quick = 1 ] && echo "QUICK MODE: a fraction of each epoch, scaled up; not for figures"
+echo
+
+# name | batch | optimizer | lr | momentum | fraction in --quick
+networks=(
+  "mlp 64 sgd 0.01 0.9 0.1"
+  "lenet 256 adam 0.001 0 0.1"
+  "digitnet 64 adam 0.001 0 0.1"
+  "emnistnet 4 sgd 0.001 0.9 0.1"
+  "cifarnet 16 sgd 0.01 0 0.02"
+)
+
+printf '| %-9s | %5s | %-4s | %9s | %9s | %10s | %10s | %11s | %7s | %6s | %s |\n' network batch opt \
+  "dlab 1T s" "dlab 2T s" "torch 1T s" "torch 2T s" "dlab/torch" "GFLOP/s" "% peak" "2T < 1T"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for n in "${networks[@]}"; do
+  read -r name batch optim lr momentum quick_fraction <<<"$n"
+  fraction=1
+  [ $quick = 1 ] && fraction=$quick_fraction
+  declare -A dl=() tt=()
+  gflop=0
+  for t in 1 2; do
+    line=$("$bench" "$name" --batch "$batch" --optim "$optim" --lr "$lr" --momentum "$momentum" \
+      --threads "$t" --fraction "$fraction" --data "$data")
+    dl[$t]=$(value epoch_s "$line")
+    gflop=$(value gflop "$line")
+  done
+  tt[1]="" tt[2]=""
+  if [ $torch = 1 ]; then
+    while read -r line; do
+      tt[$(value threads "$line")]=$(value epoch_s "$line")
+    done < <($python bench/torch_bench.py "$name" --batch "$batch" --optim "$optim" --lr "$lr" \
+      --momentum "$momentum" --threads 1,2 --fraction "$fraction" --data "$data")
+  fi
+  awk -v name="$name" -v batch="$batch" -v opt="$optim" -v d1="${dl[1]}" -v d2="${dl[2]}" \
+    -v t1="${tt[1]}" -v t2="${tt[2]}" -v gflop="$gflop" -v peak="$PEAK" 'BEGIN {
+      d = d1 < d2 ? d1 : d2
+      ratio = "-"; tcol1 = "-"; tcol2 = "-"
+      if (t1 != "" && t2 != "") {
+        t = t1 < t2 ? t1 : t2
+        ratio = sprintf("%.2f", d / t); tcol1 = sprintf("%.2f", t1); tcol2 = sprintf("%.2f", t2)
+      }
+      g = gflop / d
+      faster = batch >= 64 ? (d2 < d1 ? "yes" : "NO") : (d2 < d1 ? "yes" : "no (batch < 64)")
+      printf "| %-9s | %5d | %-4s | %9.2f | %9.2f | %10s | %10s | %11s | %7.1f | %5.1f%% | %s |\n",
+        name, batch, opt, d1, d2, tcol1, tcol2, ratio, g, 100 * g / peak, faster
+    }'
+done
+echo
+
+# ---- single-image inference ----
+line=$("$bench" lenet --latency 5000 --threads 1)
+printf 'lenet single-image inference (forward + softmax, 1 thread, 5000 runs): dlab median %s us, p99 %s us' \
+  "$(value median_us "$line")" "$(value p99_us "$line")"
+if [ $torch = 1 ]; then
+  line=$($python bench/torch_bench.py lenet --latency 2000 --threads 1)
+  printf '; PyTorch median %s us, p99 %s us' "$(value median_us "$line")" "$(value p99_us "$line")"
+fi
+echo
+
+# ---- peak memory of a full MNIST training run ----
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+limit=()
+[ $quick = 1 ] && limit=(--limit 6000)
+if /usr/bin/time -v true >/dev/null 2>&1; then
+  rss_kb=$(/usr/bin/time -v "$dlab" train --dataset mnist --model lenet --batch-size 256 --optimizer adam \
+    --epochs 1 --data "$data" --out "$out/lenet.safetensors" --quiet "${limit[@]}" 2>&1 >/dev/null |
+    awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}')
+  what="one epoch and the test evaluation"
+  [ $quick = 1 ] && what="6,000 training images (--quick) and the test evaluation"
+  printf 'peak resident memory of dlab train --dataset mnist --model lenet (%s): %.1f MB\n' "$what" \
+    "$(awk -v k="$rss_kb" 'BEGIN { print k / 1024 }')"
+else
+  echo "peak resident memory: /usr/bin/time not found"
+fi
+echo "load after: $(uptime | sed 's/.*load average/load average/')"

@@ -1,0 +1,231 @@
+/* Direct stride-1 convolution with AVX-512 or AVX2 (see cpu_kernels.h).
+ *
+ * im2col copies every input pixel K*K times, and the copies go through
+ * memory once more when OpenBLAS packs them. Here each input row is copied
+ * only K times, shifted by kj = 0 .. K-1 ("shifted copies"); the row of the
+ * column matrix for tap (c, ki, kj) is then a window that starts ki rows
+ * down in copy (c, kj), so the matrix product reads its operand rows
+ * straight from the copies. The product itself runs in register tiles
+ * (direct_body.h) with the bias and the activation applied on the way out.
+ *
+ * The body is compiled for each instruction set below; dlab_cpu_level()
+ * picks one at run time. */
+#include <stddef.h>
+#include <string.h>
+
+#include "dlab/cpu_kernels.h"
+#include "simd.h"
+
+#define SLACK_FLOATS 64 /* zeros after each copy: whole vectors may read past the end */
+
+#if DLAB_X86
+#include <immintrin.h>
+
+/* ---- AVX-512 ---- */
+#define V __m512
+#define LANES 16
+#define VZERO() _mm512_setzero_ps()
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VBCAST(p) _mm512_set1_ps(*(p))
+#define VSET1(x) _mm512_set1_ps(x)
+#define VFMA(a, b, acc) _mm512_fmadd_ps(a, b, acc)
+#define VADD(a, b) _mm512_add_ps(a, b)
+#define VSTORE_N(p, v, n) _mm512_mask_storeu_ps(p, (__mmask16)((1u << (n)) - 1u), v)
+#define VLEAKY(v, s) \
+  _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ), _mm512_mul_ps(v, _mm512_set1_ps(s)), v)
+#define VHSUM(v) _mm512_reduce_add_ps(v)
+#define MR 8
+#define NR 3
+#define WR 4
+#define WK 6
+#define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx2")))
+#define INLINE static inline __attribute__((always_inline)) TARGET
+#define NAME(x) x##_avx512
+#include "direct_body.h"
+#undef V
+#undef LANES
+#undef VZERO
+#undef VLOAD
+#undef VBCAST
+#undef VSET1
+#undef VFMA
+#undef VADD
+#undef VSTORE_N
+#undef VLEAKY
+#undef VHSUM
+#undef MR
+#undef NR
+#undef WR
+#undef WK
+#undef TARGET
+#undef INLINE
+#undef NAME
+
+/* ---- AVX2 + FMA ---- */
+__attribute__((target("avx2,fma"))) static inline void store_n_avx2(float *p, __m256 v, int n) {
+  if (n == 8) {
+    _mm256_storeu_ps(p, v);
+    return;
+  }
+  __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  _mm256_maskstore_ps(p, mask, v);
+}
+
+__attribute__((target("avx2,fma"))) static inline float hsum_avx2(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+#define V __m256
+#define LANES 8
+#define VZERO() _mm256_setzero_ps()
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VBCAST(p) _mm256_broadcast_ss(p)
+#define VSET1(x) _mm256_set1_ps(x)
+#define VFMA(a, b, acc) _mm256_fmadd_ps(a, b, acc)
+#define VADD(a, b) _mm256_add_ps(a, b)
+#define VSTORE_N(p, v, n) store_n_avx2(p, v, n)
+#define VLEAKY(v, s) \
+  _mm256_blendv_ps(_mm256_mul_ps(v, _mm256_set1_ps(s)), v, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ))
+#define VHSUM(v) hsum_avx2(v)
+#define MR 4
+#define NR 3
+#define WR 3
+#define WK 4
+#define TARGET __attribute__((target("avx2,fma")))
+#define INLINE static inline __attribute__((always_inline)) TARGET
+#define NAME(x) x##_avx2
+#include "direct_body.h"
+#endif /* DLAB_X86 */
+
+int dlab_direct_conv_available(void) { return dlab_cpu_level() >= DLAB_CPU_AVX2; }
+
+int dlab_direct_conv_init(DlabDirectConv *d, int channels, int height, int width, int kernel, int pad,
+                          int out_channels, int in_stride) {
+  memset(d, 0, sizeof *d);
+  if (channels < 1 || height < 1 || width < 1 || kernel < 1 || pad < 0 || out_channels < 1) return -1;
+  d->channels = channels;
+  d->height = height;
+  d->width = width;
+  d->kernel = kernel;
+  d->pad = pad;
+  d->out_channels = out_channels;
+  d->in_stride = in_stride > 0 ? in_stride : height * width;
+  d->in_h = height + 2 * pad;
+  d->out_h = d->in_h - kernel + 1;
+  d->out_w = width + 2 * pad - kernel + 1;
+  if (d->out_h < 1 || d->out_w < 1) return -1;
+  d->out_stride = d->out_h * d->out_w;
+  d->shift_stride = (size_t)channels * kernel * d->in_h * d->out_w + SLACK_FLOATS;
+  return 0;
+}
+
+#if DLAB_X86
+#define MAX_SHIFT_PIECES 64 /* 16-float pieces of a row: out_w <= 1024 */
+#define MAX_SHIFT_KERNEL 16
+
+/* The same copies with masked loads: lanes that fall into the padding are
+ * masked off (a masked-off lane never faults), so a piece of 16 floats is
+ * one load and one store whatever its padding. The stores are whole
+ * vectors: what spills past a row's end is overwritten by the next row,
+ * or lands in the slack, which is zeroed last. */
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) static void shift_avx512(const DlabDirectConv *d,
+                                                                                       const float *image,
+                                                                                       float *shifted) {
+  const int K = d->kernel, OW = d->out_w, p = d->pad, pieces = (OW + 15) / 16;
+  const __m512 zero = _mm512_setzero_ps();
+  /* lanes of each piece of copy kj that read the image: columns [p - kj, W + p - kj) */
+  __mmask16 read[MAX_SHIFT_KERNEL][MAX_SHIFT_PIECES];
+  for (int kj = 0; kj < K; kj++)
+    for (int q = 0; q < pieces; q++) {
+      int first = p - kj - 16 * q, last = d->width + p - kj - 16 * q;
+      first = first < 0 ? 0 : first > 16 ? 16 : first;
+      last = last < 0 ? 0 : last > 16 ? 16 : last;
+      read[kj][q] = last > first ? (__mmask16)((0xffffu >> (16 - last)) & (0xffffu << first)) : 0;
+    }
+  /* in memory order, so that each spill is overwritten afterwards */
+  float *row = shifted;
+  for (int c = 0; c < d->channels; c++)
+    for (int kj = 0; kj < K; kj++) {
+      const float *channel = image + (size_t)c * d->in_stride + kj - p;
+      for (int r = 0; r < d->in_h; r++, row += OW) {
+        const int src_r = r - p;
+        if (src_r < 0 || src_r >= d->height) {
+          for (int q = 0; q < pieces; q++) _mm512_storeu_ps(row + 16 * q, zero);
+          continue;
+        }
+        const float *src = channel + (size_t)src_r * d->width;
+        for (int q = 0; q < pieces; q++)
+          _mm512_storeu_ps(row + 16 * q, _mm512_maskz_loadu_ps(read[kj][q], src + 16 * q));
+      }
+    }
+  memset(shifted + d->shift_stride - SLACK_FLOATS, 0, SLACK_FLOATS * sizeof *shifted);
+}
+#endif
+
+static void shift_generic(const DlabDirectConv *d, const float *image, float *shifted);
+
+void dlab_direct_shift(const DlabDirectConv *d, const float *image, float *shifted) {
+#if DLAB_X86
+  if (dlab_cpu_level() >= DLAB_CPU_AVX512 && d->out_w <= 16 * MAX_SHIFT_PIECES &&
+      d->kernel <= MAX_SHIFT_KERNEL) {
+    shift_avx512(d, image, shifted);
+    return;
+  }
+#endif
+  shift_generic(d, image, shifted);
+}
+
+/* copy (c, kj), row r, column ow = padded input (r, ow + kj). */
+DLAB_CLONES
+static void shift_generic(const DlabDirectConv *d, const float *image, float *shifted) {
+  const int K = d->kernel, OW = d->out_w, p = d->pad;
+  for (int c = 0; c < d->channels; c++) {
+    const float *channel = image + (size_t)c * d->in_stride;
+    for (int kj = 0; kj < K; kj++) {
+      float *block = shifted + ((size_t)c * K + kj) * d->in_h * OW;
+      /* columns ow with 0 <= ow + kj - p < width read the image */
+      int lo = p - kj > 0 ? p - kj : 0, hi = d->width + p - kj < OW ? d->width + p - kj : OW;
+      if (hi < lo) hi = lo;
+      for (int r = 0; r < d->in_h; r++) {
+        float *row = block + (size_t)r * OW;
+        int src_r = r - p;
+        if (src_r < 0 || src_r >= d->height) {
+          memset(row, 0, (size_t)OW * sizeof *row);
+          continue;
+        }
+        const float *src = channel + (size_t)src_r * d->width + kj - p;
+        for (int ow = 0; ow < lo; ow++) row[ow] = 0.0f;
+        for (int ow = lo; ow < hi; ow++) row[ow] = src[ow];
+        for (int ow = hi; ow < OW; ow++) row[ow] = 0.0f;
+      }
+    }
+  }
+  memset(shifted + d->shift_stride - SLACK_FLOATS, 0, SLACK_FLOATS * sizeof *shifted);
+}
+
+void dlab_direct_forward(const DlabDirectConv *d, const float *weight, const float *shifted, const float *bias,
+                         DlabAct act, float *out) {
+#if DLAB_X86
+  if (dlab_cpu_level() >= DLAB_CPU_AVX512)
+    direct_forward_avx512(d, weight, shifted, bias, act, out);
+  else
+    direct_forward_avx2(d, weight, shifted, bias, act, out);
+#else
+  (void)d, (void)weight, (void)shifted, (void)bias, (void)act, (void)out;
+#endif
+}
+
+void dlab_direct_weight_grad(const DlabDirectConv *d, const float *dy, const float *shifted, int samples,
+                             float *dw, int accumulate) {
+#if DLAB_X86
+  if (dlab_cpu_level() >= DLAB_CPU_AVX512)
+    direct_weight_grad_avx512(d, dy, shifted, samples, dw, accumulate);
+  else
+    direct_weight_grad_avx2(d, dy, shifted, samples, dw, accumulate);
+#else
+  (void)d, (void)dy, (void)shifted, (void)samples, (void)dw, (void)accumulate;
+#endif
+}

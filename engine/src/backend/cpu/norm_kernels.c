@@ -1,0 +1,76 @@
+/* Batch normalization of flat features (see cpu_kernels.h): an N x C
+ * matrix normalized per column, walked row after row so that every loop
+ * runs along contiguous memory and vectorizes. Sums are in double, in row
+ * order, as the per-column scalar loops added them. */
+#include "dlab/cpu_kernels.h"
+#include "simd.h"
+
+DLAB_CLONES
+void dlab_cpu_bn_rows_stats(const float *restrict x, int rows, int cols, int c0, int c1, double *restrict mean,
+                            double *restrict var) {
+  for (int c = c0; c < c1; c++) mean[c] = var[c] = 0.0;
+  for (int r = 0; r < rows; r++) {
+    const float *row = x + (size_t)r * cols;
+    for (int c = c0; c < c1; c++) mean[c] += row[c];
+  }
+  for (int c = c0; c < c1; c++) mean[c] /= rows;
+  for (int r = 0; r < rows; r++) {
+    const float *row = x + (size_t)r * cols;
+    for (int c = c0; c < c1; c++) {
+      double d = row[c] - mean[c];
+      var[c] += d * d;
+    }
+  }
+  for (int c = c0; c < c1; c++) var[c] /= rows;
+}
+
+DLAB_CLONES
+void dlab_cpu_bn_rows_apply(const float *restrict x, int rows, int cols, int c0, int c1,
+                            const float *restrict scale, const float *restrict shift, DlabAct act,
+                            float *restrict y) {
+  const float slope = act.on ? act.slope : 1.0f;
+  for (int r = 0; r < rows; r++) {
+    const float *in = x + (size_t)r * cols;
+    float *out = y + (size_t)r * cols;
+    for (int c = c0; c < c1; c++) {
+      float v = in[c] * scale[c] + shift[c];
+      out[c] = v > 0.0f ? v : v * slope;
+    }
+  }
+}
+
+/* dy through the absorbed activation, whose output is y. */
+static inline float through(float dy, float y, float slope) { return y > 0.0f ? dy : dy * slope; }
+
+DLAB_CLONES
+void dlab_cpu_bn_rows_grad_sums(const float *restrict dy, const float *restrict y, DlabAct act,
+                                const float *restrict x, int rows, int cols, int c0, int c1,
+                                const float *restrict mean, const float *restrict invstd,
+                                double *restrict sum_dy, double *restrict sum_dy_xhat) {
+  const float slope = act.on ? act.slope : 1.0f;
+  for (int c = c0; c < c1; c++) sum_dy[c] = sum_dy_xhat[c] = 0.0;
+  for (int r = 0; r < rows; r++) {
+    const size_t base = (size_t)r * cols;
+    for (int c = c0; c < c1; c++) {
+      const float g = act.on ? through(dy[base + c], y[base + c], slope) : dy[base + c];
+      sum_dy[c] += g;
+      sum_dy_xhat[c] += (double)g * (x[base + c] - mean[c]) * invstd[c];
+    }
+  }
+}
+
+DLAB_CLONES
+void dlab_cpu_bn_rows_dx(const float *restrict dy, const float *restrict y, DlabAct act, const float *restrict x,
+                         int rows, int cols, int c0, int c1, const float *restrict mean,
+                         const float *restrict invstd, const float *restrict k, const float *restrict mean_dy,
+                         const float *restrict mean_dy_xhat, float *restrict dx) {
+  const float slope = act.on ? act.slope : 1.0f;
+  for (int r = 0; r < rows; r++) {
+    const size_t base = (size_t)r * cols;
+    for (int c = c0; c < c1; c++) {
+      const float g = act.on ? through(dy[base + c], y[base + c], slope) : dy[base + c];
+      const float xhat = (x[base + c] - mean[c]) * invstd[c];
+      dx[base + c] = k[c] * (g - mean_dy[c] - xhat * mean_dy_xhat[c]);
+    }
+  }
+}

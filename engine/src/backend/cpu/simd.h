@@ -1,0 +1,25 @@
+/* Runtime dispatch for the CPU kernels (private to src/backend/cpu and the
+ * layers). DLAB_CLONES compiles a plain C loop three times, for AVX-512
+ * (x86-64-v4), AVX2+FMA (x86-64-v3) and the baseline, and lets the loader
+ * pick the best one the processor has (GCC's target_clones, which asks
+ * __builtin_cpu_supports once at start-up). Hand-written kernels use
+ * dlab_cpu_level() and target attributes instead. */
+#ifndef DLAB_CPU_SIMD_H
+#define DLAB_CPU_SIMD_H
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define DLAB_X86 1
+#define DLAB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define DLAB_X86 0
+#define DLAB_CLONES
+#endif
+
+typedef enum { DLAB_CPU_GENERIC = 0, DLAB_CPU_AVX2 = 1, DLAB_CPU_AVX512 = 2 } DlabCpuLevel;
+
+/* The widest kernels this processor runs: AVX-512 needs F, BW, VL and DQ;
+ * AVX2 needs FMA too. The environment variable DLAB_CPU=generic|avx2|avx512
+ * lowers it (for tests and comparisons; it never raises it). */
+DlabCpuLevel dlab_cpu_level(void);
+
+#endif
