@@ -1,0 +1,139 @@
+/* Device names, checks and the device list (device.h). The CUDA side comes
+ * from the backend (cuda_internal.h), which in a build without CUDA is
+ * cuda_stub.c saying so. */
+#include "dlab/device.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cuda_internal.h"
+#include "dlab/error.h"
+
+int dlab_device_parse(const char *text, DlabDeviceSpec *out) {
+  static const char *const expected = "expected cpu, cuda or cuda:N (N = 0, 1, ...; `dlab devices` lists them)";
+  if (!text || !*text) return dlab_error("--device: %s", expected);
+  if (strcmp(text, "cpu") == 0) {
+    *out = (DlabDeviceSpec){DLAB_DEVICE_CPU, 0};
+    return 0;
+  }
+  if (strcmp(text, "cuda") == 0 || strcmp(text, "gpu") == 0) {
+    *out = (DlabDeviceSpec){DLAB_DEVICE_CUDA, 0};
+    return 0;
+  }
+  const char *prefix = strncmp(text, "cuda:", 5) == 0 ? "cuda:" : strncmp(text, "gpu:", 4) == 0 ? "gpu:" : NULL;
+  if (prefix) {
+    const char *digits = text + strlen(prefix);
+    char *end;
+    long index = strtol(digits, &end, 10);
+    if (isdigit((unsigned char)*digits) && *end == '\0' && index >= 0 && index < 1024) {
+      *out = (DlabDeviceSpec){DLAB_DEVICE_CUDA, (int)index};
+      return 0;
+    }
+    return dlab_error("--device %s: `%s` is not a device number; %s", text, digits, expected);
+  }
+  return dlab_error("--device %s: unknown device; %s", text, expected);
+}
+
+const char *dlab_device_name(DlabDeviceSpec d, char *buf, size_t n) {
+  if (d.kind == DLAB_DEVICE_CPU)
+    snprintf(buf, n, "cpu");
+  else
+    snprintf(buf, n, "cuda:%d", d.index);
+  return buf;
+}
+
+int dlab_device_check(DlabDeviceSpec d) {
+  if (d.kind == DLAB_DEVICE_CPU) return 0;
+  char name[32];
+  dlab_device_name(d, name, sizeof name);
+  if (!dlab_cuda_built())
+    return dlab_error("--device %s: this dlab was built without CUDA (install the CUDA Toolkit and rebuild "
+                      "with meson -Dcuda=enabled), so it can only use the CPU",
+                      name);
+  if (dlab_cuda_use(d.index) == 0) return 0;
+  /* "cuda:N: what is missing" -> "--device cuda:N: what is missing" */
+  char why[512];
+  snprintf(why, sizeof why, "%s", dlab_error_message());
+  return dlab_error("--device %s", why);
+}
+
+/* "model name : AMD EPYC 9654 96-Core Processor" from /proc/cpuinfo. */
+static void cpu_model(char *buf, size_t n) {
+  snprintf(buf, n, "CPU");
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (!f) return;
+  char line[512];
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "model name", 10) != 0) continue;
+    const char *colon = strchr(line, ':');
+    if (!colon) break;
+    colon++;
+    while (*colon == ' ' || *colon == '\t') colon++;
+    snprintf(buf, n, "%.*s", (int)strcspn(colon, "\n"), colon);
+    break;
+  }
+  fclose(f);
+}
+
+static void set_note(char *note, size_t len, const char *text) {
+  if (note && len) snprintf(note, len, "%s", text);
+}
+
+int dlab_devices_list(DlabDeviceInfo *out, int max, char *note, size_t note_len) {
+  set_note(note, note_len, "");
+  int count = 0;
+  if (max > 0) {
+    DlabDeviceInfo *cpu = &out[0];
+    memset(cpu, 0, sizeof *cpu);
+    cpu->spec = (DlabDeviceSpec){DLAB_DEVICE_CPU, 0};
+    char model[96];
+    cpu_model(model, sizeof model);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu->multiprocessors = online > 0 ? (int)online : 1;
+    snprintf(cpu->name, sizeof cpu->name, "%s (%d threads)", model, cpu->multiprocessors);
+  }
+  count++;
+  if (!dlab_cuda_built()) {
+    set_note(note, note_len, "this dlab was built without CUDA");
+    return count;
+  }
+  int gpus = dlab_cuda_count();
+  if (gpus < 0) {
+    const char *why = dlab_error_message();
+    set_note(note, note_len, strncmp(why, "CUDA: ", 6) == 0 ? why + 6 : why);
+    return count;
+  }
+  if (gpus == 0) set_note(note, note_len, "no CUDA-capable GPU found");
+  for (int i = 0; i < gpus; i++, count++) {
+    if (count >= max) continue;
+    DlabDeviceInfo *dev = &out[count];
+    memset(dev, 0, sizeof *dev);
+    dev->spec = (DlabDeviceSpec){DLAB_DEVICE_CUDA, i};
+    DlabCudaProps p;
+    if (dlab_cuda_props(i, &p) < 0) {
+      snprintf(dev->name, sizeof dev->name, "(unreadable: %s)", dlab_error_message());
+      continue;
+    }
+    snprintf(dev->name, sizeof dev->name, "%s", p.name);
+    dev->memory_bytes = p.total_bytes;
+    dev->free_bytes = p.free_bytes;
+    dev->compute_major = p.major;
+    dev->compute_minor = p.minor;
+    dev->multiprocessors = p.multiprocessors;
+  }
+  return count;
+}
+
+const char *dlab_cuda_version_text(char *buf, size_t n) {
+  if (!dlab_cuda_built()) {
+    snprintf(buf, n, "built without CUDA");
+    return buf;
+  }
+  char runtime[16], driver[16];
+  dlab_cuda_versions(runtime, driver, sizeof runtime);
+  snprintf(buf, n, "CUDA runtime %s, driver %s", runtime, driver);
+  return buf;
+}
