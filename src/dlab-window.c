@@ -13,6 +13,8 @@ struct _DlabWindow {
   AdwToastOverlay *toast_overlay;
   AdwViewStack *stack;
   DlabDrawPage *draw_page;
+  DlabTrainPage *train_page;
+  DlabDataPage *data_page;
 
   GSettings *settings;          /* NULL when the schema is not installed */
   DlabClassifier *classifier;
@@ -96,6 +98,27 @@ dlab_window_get_draw_page (DlabWindow *self)
 {
   g_return_val_if_fail (DLAB_IS_WINDOW (self), NULL);
   return self->draw_page;
+}
+
+DlabTrainPage *
+dlab_window_get_train_page (DlabWindow *self)
+{
+  g_return_val_if_fail (DLAB_IS_WINDOW (self), NULL);
+  return self->train_page;
+}
+
+DlabDataPage *
+dlab_window_get_data_page (DlabWindow *self)
+{
+  g_return_val_if_fail (DLAB_IS_WINDOW (self), NULL);
+  return self->data_page;
+}
+
+void
+dlab_window_show_page (DlabWindow *self, const char *name)
+{
+  g_return_if_fail (DLAB_IS_WINDOW (self));
+  adw_view_stack_set_visible_child_name (self->stack, name);
 }
 
 static void
@@ -442,6 +465,39 @@ update_actions (DlabWindow *self)
                                  !dlab_sketchpad_is_empty (pad));
 }
 
+/* ---- the Train and Data pages ------------------------------------------- */
+
+/* "Use in Sketchpad": the run's checkpoint becomes the window's model (a
+ * model that cannot read drawings shows an error and the old one stays). */
+static void
+on_use_model (DlabWindow *self, GFile *file)
+{
+  load_model (self, file, FALSE);
+  adw_view_stack_set_visible_child_name (self->stack, "draw");
+}
+
+static void
+on_train_message (DlabWindow *self, const char *title, const char *details)
+{
+  if (details)
+    {
+      show_error (self, title, details);
+      return;
+    }
+  g_autofree char *markup = g_markup_escape_text (title, -1);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (markup));
+}
+
+static void
+on_train_data_changed (DlabWindow *self)
+{
+  g_autofree char *transforms = NULL;
+
+  g_object_get (self->train_page, "transforms", &transforms, NULL);
+  dlab_data_page_set_sample_set (self->data_page, dlab_train_page_get_sample_set (self->train_page));
+  dlab_data_page_set_transforms (self->data_page, transforms);
+}
+
 /* ---- window state -------------------------------------------------------- */
 
 static void
@@ -534,11 +590,15 @@ dlab_window_class_init (DlabWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (DLAB_TYPE_DRAW_PAGE);
+  g_type_ensure (DLAB_TYPE_TRAIN_PAGE);
+  g_type_ensure (DLAB_TYPE_DATA_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/digitlab/DigitLab/dlab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DlabWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DlabWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, DlabWindow, draw_page);
+  gtk_widget_class_bind_template_child (widget_class, DlabWindow, train_page);
+  gtk_widget_class_bind_template_child (widget_class, DlabWindow, data_page);
 
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_activated);
   gtk_widget_class_install_action (widget_class, "win.use-builtin-model", NULL,
@@ -568,6 +628,14 @@ dlab_window_init (DlabWindow *self)
   g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (update_actions),
                            self, G_CONNECT_SWAPPED);
   update_actions (self);
+
+  g_signal_connect_object (self->train_page, "use-model", G_CALLBACK (on_use_model), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->train_page, "message", G_CALLBACK (on_train_message), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->train_page, "notify::sample-set", G_CALLBACK (on_train_data_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->train_page, "notify::transforms", G_CALLBACK (on_train_data_changed), self,
+                           G_CONNECT_SWAPPED);
+  on_train_data_changed (self);
 
   self->settings = dlab_settings_new ();
   if (self->settings)

@@ -1,12 +1,16 @@
 /* DlabWindow: the main window. A header bar with the page switcher, the
- * pages (Draw first), toasts for errors, and the current model, which every
- * page reads from the window's "classifier" property. */
+ * pages (Draw, Train, Data), toasts for errors, and the current model, which
+ * every page reads from the window's "classifier" property. The Data page
+ * shows the dataset and augmentation chosen on the Train page, and a
+ * trained network goes to the Draw page with "Use in Sketchpad". */
 #pragma once
 
 #include <adwaita.h>
 
 #include "dlab-classifier.h"
+#include "dlab-data-page.h"
 #include "dlab-draw-page.h"
+#include "dlab-train-page.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +21,10 @@ DlabWindow *dlab_window_new (GtkApplication *application);
 
 DlabClassifier *dlab_window_get_classifier (DlabWindow *self);
 DlabDrawPage *dlab_window_get_draw_page (DlabWindow *self);
+DlabTrainPage *dlab_window_get_train_page (DlabWindow *self);
+DlabDataPage *dlab_window_get_data_page (DlabWindow *self);
+/* Shows a page: "draw", "train" or "data". */
+void dlab_window_show_page (DlabWindow *self, const char *name);
 
 /* Opens a checkpoint in the background; while it loads, is_loading is TRUE.
  * A file the engine refuses leaves the current model in place and shows an

@@ -502,7 +502,7 @@ run_checks (DlabApplication *app)
   check_not_sure (page);
 
   /* A resize, which the window keeps in GSettings when it closes. */
-  gtk_window_set_default_size (GTK_WINDOW (window), 880, 620);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
   spin (300);
   int height;
   gtk_window_get_default_size (GTK_WINDOW (window), &width_at_quit, &height);
@@ -561,8 +561,8 @@ main (int argc, char **argv)
   tap_ok (status == 0, "the application ran and quit with status %d", status);
 
   g_autoptr (GSettings) settings = dlab_settings_new ();
-  tap_ok (settings && width_at_quit == 880 && g_settings_get_int (settings, "window-width") == 880 &&
-          g_settings_get_int (settings, "window-height") == 620,
+  tap_ok (settings && width_at_quit == 1100 && g_settings_get_int (settings, "window-width") == 1100 &&
+          g_settings_get_int (settings, "window-height") == 720,
           "the window size was saved at quit (%d)", width_at_quit);
 
   remove_tmp_dir ();

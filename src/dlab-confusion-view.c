@@ -1,0 +1,382 @@
+/* DlabConfusionView: see dlab-confusion-view.h. */
+#include "dlab-confusion-view.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+struct _DlabConfusionView {
+  GtkWidget parent_instance;
+
+  int k;
+  int *matrix;
+  int *row_sums;
+  char **names;
+  int sel_true, sel_pred;
+  int hover_true, hover_pred;
+};
+
+G_DEFINE_FINAL_TYPE (DlabConfusionView, dlab_confusion_view, GTK_TYPE_WIDGET)
+
+enum { SIGNAL_CELL_ACTIVATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* Room for the class names and the axis titles. */
+#define LABEL_SPACE 64.0
+#define TITLE_SPACE 20.0
+
+typedef struct {
+  double x, y, cell;  /* top-left of cell (0, 0) and the cell size */
+} Geometry;
+
+static Geometry
+geometry (DlabConfusionView *self)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  double side = MIN (w - LABEL_SPACE - TITLE_SPACE, h - LABEL_SPACE - TITLE_SPACE);
+  double cell = self->k ? floor (MAX (side, 0) / self->k) : 0;
+  double used = cell * self->k + LABEL_SPACE + TITLE_SPACE;
+
+  return (Geometry) { floor ((w - used) / 2) + LABEL_SPACE + TITLE_SPACE,
+                      MAX (4, floor ((h - used) / 2)), cell };
+}
+
+gboolean
+dlab_confusion_view_cell_at (DlabConfusionView *self, double x, double y, int *true_class, int *predicted)
+{
+  Geometry g = geometry (self);
+  int col, row;
+
+  if (!self->k || g.cell <= 0 || x < g.x || y < g.y)
+    return FALSE;
+  col = (int) ((x - g.x) / g.cell);
+  row = (int) ((y - g.y) / g.cell);
+  if (col >= self->k || row >= self->k)
+    return FALSE;
+  *true_class = row;
+  *predicted = col;
+  return TRUE;
+}
+
+static const char *
+class_name (DlabConfusionView *self, int i)
+{
+  return self->names[i];
+}
+
+static void
+draw_label (cairo_t *cr, PangoLayout *layout, const char *text, double x, double y, double ax, double ay,
+            double max_width)
+{
+  int w, h;
+
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  cairo_move_to (cr, x - ax * w, y - ay * h);
+  pango_cairo_show_layout (cr, layout);
+}
+
+/* Blue for the diagonal, red for mistakes; the square root lifts rare
+ * mistakes out of the background. */
+static void
+cell_color (cairo_t *cr, gboolean diagonal, double share)
+{
+  double t = diagonal ? share : sqrt (share);
+
+  if (diagonal)
+    cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.08 + 0.92 * t);
+  else
+    cairo_set_source_rgba (cr, 0.88, 0.11, 0.14, share > 0 ? 0.10 + 0.90 * t : 0.0);
+}
+
+static void
+draw_cells (DlabConfusionView *self, cairo_t *cr, Geometry g, PangoLayout *layout, GdkRGBA fg)
+{
+  for (int t = 0; t < self->k; t++)
+    for (int p = 0; p < self->k; p++)
+      {
+        int count = self->matrix[t * self->k + p];
+        double share = self->row_sums[t] ? (double) count / self->row_sums[t] : 0;
+        double x = g.x + p * g.cell, y = g.y + t * g.cell;
+
+        cairo_rectangle (cr, x + 0.5, y + 0.5, g.cell - 1, g.cell - 1);
+        cell_color (cr, t == p, share);
+        cairo_fill (cr);
+        if (g.cell >= 16 && count > 0)
+          {
+            g_autofree char *text = g_strdup_printf ("%d", count);
+            int tw, th;
+            pango_layout_set_width (layout, -1);
+            pango_layout_set_text (layout, text, -1);
+            pango_layout_get_pixel_size (layout, &tw, &th);
+            if (tw > g.cell - 2)
+              continue; /* a number that does not fit is left to the tooltip */
+            gboolean dark = (t == p && share > 0.5) || (t != p && sqrt (share) > 0.5);
+            if (dark)
+              cairo_set_source_rgb (cr, 1, 1, 1);
+            else
+              gdk_cairo_set_source_rgba (cr, &fg);
+            draw_label (cr, layout, text, x + g.cell / 2, y + g.cell / 2, 0.5, 0.5, g.cell);
+          }
+      }
+}
+
+static void
+outline_cell (cairo_t *cr, Geometry g, int t, int p, double width)
+{
+  cairo_set_line_width (cr, width);
+  cairo_rectangle (cr, g.x + p * g.cell + width / 2, g.y + t * g.cell + width / 2, g.cell - width,
+                   g.cell - width);
+  cairo_stroke (cr);
+}
+
+static void
+dlab_confusion_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  DlabConfusionView *self = DLAB_CONFUSION_VIEW (widget);
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  Geometry g = geometry (self);
+  GdkRGBA fg;
+  cairo_t *cr;
+  PangoLayout *layout;
+
+  if (!self->k || g.cell <= 0)
+    return;
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  layout = gtk_widget_create_pango_layout (widget, NULL);
+
+  {
+    /* Counts in a font that suits the cells, up to the usual size. */
+    PangoLayout *numbers = gtk_widget_create_pango_layout (widget, NULL);
+    PangoFontDescription *font = pango_font_description_copy (
+      pango_context_get_font_description (pango_layout_get_context (numbers)));
+    double size = MIN (pango_font_description_get_size (font) / (double) PANGO_SCALE, g.cell * 0.30);
+    pango_font_description_set_size (font, (int) (size * PANGO_SCALE));
+    pango_layout_set_font_description (numbers, font);
+    draw_cells (self, cr, g, numbers, fg);
+    pango_font_description_free (font);
+    g_object_unref (numbers);
+  }
+
+  /* Class names: rows on the left, columns below. */
+  gdk_cairo_set_source_rgba (cr, &fg);
+  for (int i = 0; i < self->k && g.cell >= 9; i++)
+    {
+      draw_label (cr, layout, class_name (self, i), g.x - 4, g.y + (i + 0.5) * g.cell, 1, 0.5, LABEL_SPACE - 6);
+      cairo_save (cr);
+      cairo_translate (cr, g.x + (i + 0.5) * g.cell, g.y + self->k * g.cell + 4);
+      cairo_rotate (cr, g.cell < 40 ? G_PI / 2 : 0);
+      if (g.cell < 40)
+        draw_label (cr, layout, class_name (self, i), 0, 0, 0, 0.5, LABEL_SPACE - 6);
+      else
+        draw_label (cr, layout, class_name (self, i), 0, 0, 0.5, 0, g.cell);
+      cairo_restore (cr);
+    }
+  /* Axis titles. */
+  cairo_save (cr);
+  cairo_translate (cr, g.x - LABEL_SPACE - 4, g.y + self->k * g.cell / 2);
+  cairo_rotate (cr, -G_PI / 2);
+  draw_label (cr, layout, _("true class"), 0, 0, 0.5, 1, 400);
+  cairo_restore (cr);
+  draw_label (cr, layout, _("predicted class"), g.x + self->k * g.cell / 2, g.y + self->k * g.cell + LABEL_SPACE,
+              0.5, 0, 400);
+
+  if (self->hover_true >= 0)
+    {
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.5);
+      outline_cell (cr, g, self->hover_true, self->hover_pred, 1);
+    }
+  if (self->sel_true >= 0)
+    {
+      gdk_cairo_set_source_rgba (cr, &fg);
+      outline_cell (cr, g, self->sel_true, self->sel_pred, 2.5);
+    }
+  g_object_unref (layout);
+  cairo_destroy (cr);
+}
+
+static void
+update_tooltip (DlabConfusionView *self)
+{
+  int t = self->hover_true, p = self->hover_pred, count;
+  g_autofree char *text = NULL;
+
+  if (t < 0)
+    {
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
+      return;
+    }
+  count = self->matrix[t * self->k + p];
+  if (t == p)
+    text = g_strdup_printf (ngettext ("%d “%s” read correctly (%.1f%% of them)",
+                                      "%d “%s” read correctly (%.1f%% of them)", count),
+                            count, class_name (self, t), self->row_sums[t] ? 100.0 * count / self->row_sums[t] : 0);
+  else
+    text = g_strdup_printf (ngettext ("%d “%s” read as “%s” (%.1f%% of them). Click to see it.",
+                                      "%d “%s” read as “%s” (%.1f%% of them). Click to see them.", count),
+                            count, class_name (self, t), class_name (self, p),
+                            self->row_sums[t] ? 100.0 * count / self->row_sums[t] : 0);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), text);
+}
+
+static void
+on_motion (GtkEventControllerMotion *motion, double x, double y, gpointer data)
+{
+  DlabConfusionView *self = data;
+  int t = -1, p = -1;
+
+  (void) motion;
+  if (!dlab_confusion_view_cell_at (self, x, y, &t, &p))
+    t = p = -1;
+  if (t == self->hover_true && p == self->hover_pred)
+    return;
+  self->hover_true = t;
+  self->hover_pred = p;
+  update_tooltip (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_leave (GtkEventControllerMotion *motion, gpointer data)
+{
+  DlabConfusionView *self = data;
+
+  (void) motion;
+  self->hover_true = self->hover_pred = -1;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_click (GtkGestureClick *click, int n_press, double x, double y, gpointer data)
+{
+  DlabConfusionView *self = data;
+  int t, p;
+
+  (void) click;
+  (void) n_press;
+  if (dlab_confusion_view_cell_at (self, x, y, &t, &p))
+    dlab_confusion_view_select (self, t, p);
+}
+
+void
+dlab_confusion_view_select (DlabConfusionView *self, int true_class, int predicted)
+{
+  g_return_if_fail (DLAB_IS_CONFUSION_VIEW (self));
+
+  if (true_class < 0 || predicted < 0 || true_class >= self->k || predicted >= self->k)
+    true_class = predicted = -1;
+  self->sel_true = true_class;
+  self->sel_pred = predicted;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (true_class >= 0)
+    g_signal_emit (self, signals[SIGNAL_CELL_ACTIVATED], 0, true_class, predicted);
+}
+
+gboolean
+dlab_confusion_view_get_selected (DlabConfusionView *self, int *true_class, int *predicted)
+{
+  *true_class = self->sel_true;
+  *predicted = self->sel_pred;
+  return self->sel_true >= 0;
+}
+
+void
+dlab_confusion_view_set_matrix (DlabConfusionView *self, const int *matrix, int k,
+                                const char *const *class_names)
+{
+  g_return_if_fail (DLAB_IS_CONFUSION_VIEW (self));
+
+  g_clear_pointer (&self->matrix, g_free);
+  g_clear_pointer (&self->row_sums, g_free);
+  g_clear_pointer (&self->names, g_strfreev);
+  self->k = matrix ? k : 0;
+  self->sel_true = self->sel_pred = self->hover_true = self->hover_pred = -1;
+  if (self->k)
+    {
+      self->matrix = g_memdup2 (matrix, sizeof (int) * k * k);
+      self->row_sums = g_new0 (int, k);
+      self->names = g_new0 (char *, k + 1);
+      for (int t = 0; t < k; t++)
+        {
+          for (int p = 0; p < k; p++)
+            self->row_sums[t] += matrix[t * k + p];
+          self->names[t] = class_names && class_names[t] ? g_strdup (class_names[t]) : g_strdup_printf ("%d", t);
+        }
+    }
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+int
+dlab_confusion_view_get_n_classes (DlabConfusionView *self)
+{
+  return self->k;
+}
+
+int
+dlab_confusion_view_get_count (DlabConfusionView *self, int true_class, int predicted)
+{
+  g_return_val_if_fail (true_class >= 0 && predicted >= 0 && true_class < self->k && predicted < self->k, 0);
+  return self->matrix[true_class * self->k + predicted];
+}
+
+static void
+dlab_confusion_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
+                             int *natural, int *minimum_baseline, int *natural_baseline)
+{
+  DlabConfusionView *self = DLAB_CONFUSION_VIEW (widget);
+
+  (void) orientation;
+  (void) for_size;
+  *minimum = (int) (LABEL_SPACE + TITLE_SPACE + 8 * MAX (self->k, 2));
+  *natural = (int) (LABEL_SPACE + TITLE_SPACE + 34 * MAX (self->k, 2));
+  *minimum_baseline = *natural_baseline = -1;
+}
+
+static void
+dlab_confusion_view_finalize (GObject *object)
+{
+  DlabConfusionView *self = DLAB_CONFUSION_VIEW (object);
+
+  g_free (self->matrix);
+  g_free (self->row_sums);
+  g_strfreev (self->names);
+  G_OBJECT_CLASS (dlab_confusion_view_parent_class)->finalize (object);
+}
+
+static void
+dlab_confusion_view_class_init (DlabConfusionViewClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = dlab_confusion_view_finalize;
+  widget_class->snapshot = dlab_confusion_view_snapshot;
+  widget_class->measure = dlab_confusion_view_measure;
+  gtk_widget_class_set_css_name (widget_class, "confusion-view");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+
+  signals[SIGNAL_CELL_ACTIVATED] = g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass),
+                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                 G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
+}
+
+static void
+dlab_confusion_view_init (DlabConfusionView *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  self->sel_true = self->sel_pred = self->hover_true = self->hover_pred = -1;
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  g_signal_connect (click, "released", G_CALLBACK (on_click), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+}
+
+GtkWidget *
+dlab_confusion_view_new (void)
+{
+  return g_object_new (DLAB_TYPE_CONFUSION_VIEW, NULL);
+}

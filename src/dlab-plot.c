@@ -1,0 +1,867 @@
+/* DlabPlot: see dlab-plot.h. Everything is drawn by one Cairo function,
+ * so the window, the PNG and the SVG show the same picture. */
+#include "dlab-plot.h"
+
+#include <cairo-svg.h>
+#include <glib/gi18n.h>
+#include <math.h>
+
+/* One bucket of consecutive steps of the loss curve. */
+typedef struct {
+  double x0, x1;          /* first and last step's x */
+  double min, max;        /* raw loss */
+  double sum, sum_smooth; /* for the means */
+  int count;
+} Bucket;
+
+enum { TRAIN_LOSS, VAL_LOSS, TEST_LOSS, TRAIN_ACC, VAL_ACC, TEST_ACC, N_EPOCH_VALUES };
+
+typedef struct {
+  int epoch;
+  double v[N_EPOCH_VALUES];
+} EpochRow;
+
+struct _DlabPlot {
+  GtkWidget parent_instance;
+
+  Bucket buckets[DLAB_PLOT_MAX_BUCKETS];
+  int n_buckets;
+  int bucket_size;        /* steps per full bucket, a power of two */
+  guint n_steps;
+  double last_x;
+  double smoothing;       /* EMA weight */
+  double ema, weight_pow; /* TensorBoard's debiased EMA */
+  double last_smoothed;
+
+  GArray *epochs;         /* EpochRow, one per epoch: a few dozen bytes */
+  int x_epochs;
+
+  gboolean hovering;
+  double hover_x, hover_y;
+};
+
+G_DEFINE_FINAL_TYPE (DlabPlot, dlab_plot, GTK_TYPE_WIDGET)
+
+/* ---- colours -------------------------------------------------------------- */
+
+typedef struct {
+  double r, g, b;
+} Rgb;
+
+/* GNOME's palette: blue, orange, green; the raw steps a light blue. */
+static const Rgb train_rgb = { 0.21, 0.52, 0.89 };
+static const Rgb val_rgb = { 0.90, 0.38, 0.00 };
+static const Rgb test_rgb = { 0.15, 0.64, 0.41 };
+
+typedef struct {
+  Rgb fg;            /* text and axes */
+  gboolean export;   /* paper: black on white */
+} Style;
+
+static void
+set_rgb (cairo_t *cr, Rgb c, double alpha)
+{
+  cairo_set_source_rgba (cr, c.r, c.g, c.b, alpha);
+}
+
+/* ---- data ----------------------------------------------------------------- */
+
+void
+dlab_plot_reset (DlabPlot *self, int epochs)
+{
+  g_return_if_fail (DLAB_IS_PLOT (self));
+
+  self->n_buckets = 0;
+  self->bucket_size = 1;
+  self->n_steps = 0;
+  self->last_x = 0;
+  self->ema = 0;
+  self->weight_pow = 1;
+  self->last_smoothed = NAN;
+  g_array_set_size (self->epochs, 0);
+  self->x_epochs = MAX (1, epochs);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dlab_plot_set_epochs (DlabPlot *self, int epochs)
+{
+  self->x_epochs = MAX (1, epochs);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Halves the bucket count by merging neighbours: the curve keeps its shape
+ * at half the detail, and memory stays where it was. */
+static void
+merge_buckets (DlabPlot *self)
+{
+  int n = 0;
+
+  for (int i = 0; i + 1 < self->n_buckets; i += 2)
+    {
+      Bucket *a = &self->buckets[i], *b = &self->buckets[i + 1];
+      Bucket m = { a->x0, b->x1, MIN (a->min, b->min), MAX (a->max, b->max),
+                   a->sum + b->sum, a->sum_smooth + b->sum_smooth, a->count + b->count };
+      self->buckets[n++] = m;
+    }
+  if (self->n_buckets % 2)
+    self->buckets[n++] = self->buckets[self->n_buckets - 1];
+  self->n_buckets = n;
+  self->bucket_size *= 2;
+}
+
+void
+dlab_plot_add_step (DlabPlot *self, double x, double loss)
+{
+  Bucket *b;
+  double w = self->smoothing;
+
+  g_return_if_fail (DLAB_IS_PLOT (self));
+  if (!isfinite (loss))
+    return;
+
+  self->ema = w * self->ema + (1 - w) * loss;
+  self->weight_pow *= w;
+  self->last_smoothed = w > 0 ? self->ema / (1 - self->weight_pow) : loss;
+
+  b = self->n_buckets ? &self->buckets[self->n_buckets - 1] : NULL;
+  if (!b || b->count >= self->bucket_size)
+    {
+      if (self->n_buckets == DLAB_PLOT_MAX_BUCKETS)
+        merge_buckets (self);
+      b = &self->buckets[self->n_buckets++];
+      *b = (Bucket) { x, x, loss, loss, 0, 0, 0 };
+    }
+  b->x1 = x;
+  b->min = MIN (b->min, loss);
+  b->max = MAX (b->max, loss);
+  b->sum += loss;
+  b->sum_smooth += self->last_smoothed;
+  b->count++;
+  self->n_steps++;
+  self->last_x = MAX (self->last_x, x);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dlab_plot_add_epoch (DlabPlot *self, int epoch, double train_loss, double train_accuracy,
+                     double val_loss, double val_accuracy, double test_loss, double test_accuracy)
+{
+  EpochRow row = { epoch, { train_loss, val_loss, test_loss, train_accuracy, val_accuracy, test_accuracy } };
+
+  g_return_if_fail (DLAB_IS_PLOT (self));
+  g_array_append_val (self->epochs, row);
+  self->last_x = MAX (self->last_x, epoch);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+dlab_plot_get_n_steps (DlabPlot *self)
+{
+  return self->n_steps;
+}
+
+guint
+dlab_plot_get_n_epochs (DlabPlot *self)
+{
+  return self->epochs->len;
+}
+
+guint
+dlab_plot_get_n_buckets (DlabPlot *self)
+{
+  return (guint) self->n_buckets;
+}
+
+double
+dlab_plot_get_last_smoothed (DlabPlot *self)
+{
+  return self->last_smoothed;
+}
+
+void
+dlab_plot_set_smoothing (DlabPlot *self, double weight)
+{
+  self->smoothing = CLAMP (weight, 0.0, 0.999);
+}
+
+/* ---- geometry --------------------------------------------------------------- */
+
+typedef struct {
+  double x, y, w, h;          /* the plotting area */
+  double x_min, x_max, y_min, y_max;
+  double x_step, y_step;
+  gboolean percent;
+} Panel;
+
+static double
+px (const Panel *p, double x)
+{
+  return p->x + (x - p->x_min) / (p->x_max - p->x_min) * p->w;
+}
+
+static double
+py (const Panel *p, double y)
+{
+  return p->y + p->h - (y - p->y_min) / (p->y_max - p->y_min) * p->h;
+}
+
+/* 1, 2 or 5 times a power of ten, giving about `target` intervals. */
+static double
+nice_step (double span, int target)
+{
+  double raw = span / MAX (1, target), mag, f;
+
+  if (!(raw > 0))
+    return 1;
+  mag = pow (10, floor (log10 (raw)));
+  f = raw / mag;
+  return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
+}
+
+static double
+epoch_value (const EpochRow *row, int k)
+{
+  return row->v[k];
+}
+
+static double
+x_extent (DlabPlot *self)
+{
+  return MAX ((double) self->x_epochs, ceil (self->last_x));
+}
+
+static void
+x_axis (DlabPlot *self, Panel *p)
+{
+  p->x_min = 0;
+  p->x_max = x_extent (self);
+  p->x_step = MAX (1, nice_step (p->x_max, 8));
+}
+
+static void
+loss_range (DlabPlot *self, Panel *p)
+{
+  double top = 0;
+
+  for (int i = 0; i < self->n_buckets; i++)
+    top = MAX (top, self->buckets[i].max);
+  for (guint i = 0; i < self->epochs->len; i++)
+    for (int k = TRAIN_LOSS; k <= TEST_LOSS; k++)
+      {
+        double v = epoch_value (&g_array_index (self->epochs, EpochRow, i), k);
+        if (isfinite (v))
+          top = MAX (top, v);
+      }
+  if (!(top > 0))
+    top = 2.5;
+  p->y_step = nice_step (top, 5);
+  p->y_min = 0;
+  p->y_max = ceil (top / p->y_step - 1e-9) * p->y_step;
+  p->percent = FALSE;
+}
+
+/* Accuracy runs up to 100 %; the bottom follows the lowest value, so the
+ * last few tenths of a percent stay visible. */
+static void
+accuracy_range (DlabPlot *self, Panel *p)
+{
+  double low = 1;
+
+  for (guint i = 0; i < self->epochs->len; i++)
+    for (int k = TRAIN_ACC; k <= TEST_ACC; k++)
+      {
+        double v = epoch_value (&g_array_index (self->epochs, EpochRow, i), k);
+        if (isfinite (v))
+          low = MIN (low, v);
+      }
+  if (self->epochs->len == 0)
+    low = 0;
+  p->y_step = nice_step (MAX (1 - low, 0.02), 5);
+  p->y_min = MAX (0, floor ((low - p->y_step * 0.3) / p->y_step) * p->y_step);
+  p->y_max = 1;
+  p->percent = TRUE;
+}
+
+/* Loss above accuracy, or side by side when the widget is wide. */
+static void
+layout_panels (double width, double height, Panel *loss, Panel *acc)
+{
+  const double left = 52, right = 14, top = 30, bottom = 36;
+  gboolean wide = width > 1.9 * height;
+
+  if (wide)
+    {
+      double w = width / 2;
+      *loss = (Panel) { .x = left, .y = top, .w = w - left - right, .h = height - top - bottom };
+      *acc = (Panel) { .x = w + left, .y = top, .w = w - left - right, .h = height - top - bottom };
+    }
+  else
+    {
+      double h = height / 2;
+      *loss = (Panel) { .x = left, .y = top, .w = width - left - right, .h = h - top - bottom };
+      *acc = (Panel) { .x = left, .y = h + top, .w = width - left - right, .h = h - top - bottom };
+    }
+}
+
+/* ---- drawing ------------------------------------------------------------------ */
+
+static PangoLayout *
+text_layout (cairo_t *cr, const PangoFontDescription *font, const char *text)
+{
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_text (layout, text, -1);
+  return layout;
+}
+
+/* Draws text with its anchor at (x, y): ax, ay are 0 (left/top), 0.5 or 1. */
+static void
+draw_text (cairo_t *cr, const PangoFontDescription *font, const char *text, double x, double y,
+           double ax, double ay)
+{
+  g_autoptr (PangoLayout) layout = text_layout (cr, font, text);
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  cairo_move_to (cr, x - ax * w, y - ay * h);
+  pango_cairo_show_layout (cr, layout);
+}
+
+static char *
+tick_label (const Panel *p, double v, gboolean y_axis)
+{
+  if (!y_axis)
+    return g_strdup_printf ("%g", v);
+  if (p->percent)
+    return g_strdup_printf (p->y_step < 0.01 ? "%.1f%%" : "%.0f%%", v * 100);
+  return g_strdup_printf ("%g", round (v / p->y_step) * p->y_step);
+}
+
+static void
+draw_axes (cairo_t *cr, const Panel *p, const Style *st, const PangoFontDescription *font,
+           const char *title, const char *x_title)
+{
+  cairo_set_line_width (cr, 1);
+  /* Grid and y ticks. */
+  for (double v = p->y_min; v <= p->y_max + p->y_step * 1e-6; v += p->y_step)
+    {
+      g_autofree char *label = tick_label (p, v, TRUE);
+      double y = round (py (p, v)) + 0.5;
+      set_rgb (cr, st->fg, 0.12);
+      cairo_move_to (cr, p->x, y);
+      cairo_line_to (cr, p->x + p->w, y);
+      cairo_stroke (cr);
+      set_rgb (cr, st->fg, 0.7);
+      draw_text (cr, font, label, p->x - 6, y, 1, 0.5);
+    }
+  for (double v = p->x_min; v <= p->x_max + 1e-9; v += p->x_step)
+    {
+      g_autofree char *label = tick_label (p, v, FALSE);
+      double x = round (px (p, v)) + 0.5;
+      set_rgb (cr, st->fg, 0.08);
+      cairo_move_to (cr, x, p->y);
+      cairo_line_to (cr, x, p->y + p->h);
+      cairo_stroke (cr);
+      set_rgb (cr, st->fg, 0.7);
+      draw_text (cr, font, label, x, p->y + p->h + 4, 0.5, 0);
+    }
+  set_rgb (cr, st->fg, 0.45);
+  cairo_rectangle (cr, round (p->x) + 0.5, round (p->y) + 0.5, round (p->w), round (p->h));
+  cairo_stroke (cr);
+  set_rgb (cr, st->fg, 0.9);
+  draw_text (cr, font, title, p->x, p->y - 6, 0, 1);
+  set_rgb (cr, st->fg, 0.6);
+  draw_text (cr, font, x_title, p->x + p->w, p->y + p->h + 20, 1, 0);
+}
+
+typedef struct {
+  const char *label;
+  Rgb color;
+  double alpha, width;
+  gboolean marker;
+} LegendItem;
+
+/* Items right-aligned above the panel, after the title. */
+static void
+draw_legend (cairo_t *cr, const Panel *p, const Style *st, const PangoFontDescription *font,
+             const LegendItem *items, int n)
+{
+  double x = p->x + p->w;
+
+  for (int i = n - 1; i >= 0; i--)
+    {
+      g_autoptr (PangoLayout) layout = text_layout (cr, font, items[i].label);
+      int w, h;
+      double y;
+
+      pango_layout_get_pixel_size (layout, &w, &h);
+      x -= w;
+      y = p->y - 6 - h;
+      set_rgb (cr, st->fg, 0.8);
+      cairo_move_to (cr, x, y);
+      pango_cairo_show_layout (cr, layout);
+      x -= 22;
+      set_rgb (cr, items[i].color, items[i].alpha);
+      cairo_set_line_width (cr, items[i].width);
+      cairo_move_to (cr, x, y + h / 2.0);
+      cairo_line_to (cr, x + 16, y + h / 2.0);
+      cairo_stroke (cr);
+      if (items[i].marker)
+        {
+          cairo_arc (cr, x + 8, y + h / 2.0, 3, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+      x -= 14;
+    }
+}
+
+/* The faint raw band (min to max of each bucket, joined through the means)
+ * and the smoothed line. At most DLAB_PLOT_MAX_BUCKETS points each. */
+static void
+draw_steps (DlabPlot *self, cairo_t *cr, const Panel *p)
+{
+  if (self->n_buckets == 0)
+    return;
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  set_rgb (cr, train_rgb, 0.28);
+  cairo_set_line_width (cr, 1);
+  for (int i = 0; i < self->n_buckets; i++)
+    {
+      const Bucket *b = &self->buckets[i];
+      double x = px (p, (b->x0 + b->x1) / 2);
+      if (b->count > 1)
+        {
+          cairo_move_to (cr, x, py (p, b->min));
+          cairo_line_to (cr, x, py (p, b->max));
+        }
+    }
+  cairo_stroke (cr);
+  for (int i = 0; i < self->n_buckets; i++)
+    {
+      const Bucket *b = &self->buckets[i];
+      cairo_line_to (cr, px (p, (b->x0 + b->x1) / 2), py (p, b->sum / b->count));
+    }
+  cairo_stroke (cr);
+
+  set_rgb (cr, train_rgb, 1);
+  cairo_set_line_width (cr, 2);
+  for (int i = 0; i < self->n_buckets; i++)
+    {
+      const Bucket *b = &self->buckets[i];
+      cairo_line_to (cr, px (p, (b->x0 + b->x1) / 2), py (p, b->sum_smooth / b->count));
+    }
+  cairo_stroke (cr);
+}
+
+/* One per-epoch series: a line through dots. */
+static void
+draw_epoch_series (DlabPlot *self, cairo_t *cr, const Panel *p, int k, Rgb color, gboolean dashed)
+{
+  static const double dash[] = { 5, 3 };
+
+  set_rgb (cr, color, 1);
+  cairo_set_line_width (cr, 2);
+  cairo_set_dash (cr, dash, dashed ? 2 : 0, 0);
+  cairo_new_path (cr);
+  for (guint i = 0; i < self->epochs->len; i++)
+    {
+      const EpochRow *row = &g_array_index (self->epochs, EpochRow, i);
+      double v = epoch_value (row, k);
+      if (isfinite (v))
+        cairo_line_to (cr, px (p, row->epoch), py (p, v));
+    }
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+  for (guint i = 0; i < self->epochs->len; i++)
+    {
+      const EpochRow *row = &g_array_index (self->epochs, EpochRow, i);
+      double v = epoch_value (row, k);
+      if (!isfinite (v))
+        continue;
+      cairo_arc (cr, px (p, row->epoch), py (p, v), 3.5, 0, 2 * G_PI);
+      cairo_fill (cr);
+    }
+}
+
+static gboolean
+has_series (DlabPlot *self, int k)
+{
+  for (guint i = 0; i < self->epochs->len; i++)
+    if (isfinite (epoch_value (&g_array_index (self->epochs, EpochRow, i), k)))
+      return TRUE;
+  return FALSE;
+}
+
+static int
+legend_items (DlabPlot *self, gboolean loss, LegendItem *items)
+{
+  int n = 0;
+  int base = loss ? TRAIN_LOSS : TRAIN_ACC;
+
+  if (loss)
+    {
+      items[n++] = (LegendItem) { _("step"), train_rgb, 0.35, 1, FALSE };
+      items[n++] = (LegendItem) { _("smoothed"), train_rgb, 1, 2, FALSE };
+    }
+  if (loss ? has_series (self, TRAIN_LOSS) : TRUE)
+    items[n++] = (LegendItem) { loss ? _("train (epoch)") : _("train"), train_rgb, 1, 2, TRUE };
+  if (has_series (self, base + 1))
+    items[n++] = (LegendItem) { _("validation"), val_rgb, 1, 2, TRUE };
+  if (has_series (self, base + 2) || !loss)
+    items[n++] = (LegendItem) { _("test"), test_rgb, 1, 2, TRUE };
+  return n;
+}
+
+static void
+draw_panel (DlabPlot *self, cairo_t *cr, Panel *p, gboolean loss, const Style *st,
+            const PangoFontDescription *font)
+{
+  LegendItem items[5];
+  int n;
+
+  x_axis (self, p);
+  if (loss)
+    loss_range (self, p);
+  else
+    accuracy_range (self, p);
+  draw_axes (cr, p, st, font, loss ? _("Loss") : _("Accuracy"), _("epoch"));
+
+  cairo_save (cr);
+  cairo_rectangle (cr, p->x, p->y, p->w, p->h);
+  cairo_clip (cr);
+  if (loss)
+    {
+      draw_steps (self, cr, p);
+      draw_epoch_series (self, cr, p, TRAIN_LOSS, train_rgb, TRUE);
+      draw_epoch_series (self, cr, p, VAL_LOSS, val_rgb, FALSE);
+      draw_epoch_series (self, cr, p, TEST_LOSS, test_rgb, FALSE);
+    }
+  else
+    {
+      draw_epoch_series (self, cr, p, TRAIN_ACC, train_rgb, FALSE);
+      draw_epoch_series (self, cr, p, VAL_ACC, val_rgb, FALSE);
+      draw_epoch_series (self, cr, p, TEST_ACC, test_rgb, FALSE);
+    }
+  cairo_restore (cr);
+  n = legend_items (self, loss, items);
+  draw_legend (cr, p, st, font, items, n);
+}
+
+/* ---- the read-out ---------------------------------------------------------------- */
+
+static const Bucket *
+bucket_near (DlabPlot *self, double x)
+{
+  const Bucket *best = NULL;
+  double best_d = G_MAXDOUBLE;
+
+  for (int i = 0; i < self->n_buckets; i++)
+    {
+      double d = fabs ((self->buckets[i].x0 + self->buckets[i].x1) / 2 - x);
+      if (d < best_d)
+        {
+          best_d = d;
+          best = &self->buckets[i];
+        }
+    }
+  return best;
+}
+
+static const EpochRow *
+epoch_near (DlabPlot *self, double x)
+{
+  const EpochRow *best = NULL;
+  double best_d = G_MAXDOUBLE;
+
+  for (guint i = 0; i < self->epochs->len; i++)
+    {
+      const EpochRow *row = &g_array_index (self->epochs, EpochRow, i);
+      double d = fabs (row->epoch - x);
+      if (d < best_d)
+        {
+          best_d = d;
+          best = row;
+        }
+    }
+  return best;
+}
+
+static void
+append_value (GString *s, const char *name, double v, gboolean percent)
+{
+  if (!isfinite (v))
+    return;
+  if (percent)
+    g_string_append_printf (s, "\n%s %.2f%%", name, v * 100);
+  else
+    g_string_append_printf (s, "\n%s %.4f", name, v);
+}
+
+/* The text for the data nearest to pointer x in panel p, and that data's
+ * x for the guide line. */
+static char *
+readout_for (DlabPlot *self, const Panel *p, gboolean loss, double pointer_x, double *guide_x)
+{
+  double x = p->x_min + (pointer_x - p->x) / p->w * (p->x_max - p->x_min);
+  const EpochRow *row = epoch_near (self, x);
+  const Bucket *b = loss ? bucket_near (self, x) : NULL;
+  GString *s;
+
+  /* Steps unless an epoch's values are closer (within a bucket's width). */
+  if (b && (!row || fabs ((b->x0 + b->x1) / 2 - x) < fabs (row->epoch - x) - 0.02))
+    {
+      *guide_x = (b->x0 + b->x1) / 2;
+      s = g_string_new (NULL);
+      if (b->count == 1)
+        g_string_append_printf (s, _("epoch %.2f\nloss %.4f\nsmoothed %.4f"), b->x0, b->sum,
+                                b->sum_smooth);
+      else
+        g_string_append_printf (s, _("epochs %.2f–%.2f (%d steps)\nloss %.4f (%.4f–%.4f)\nsmoothed %.4f"),
+                                b->x0, b->x1, b->count, b->sum / b->count, b->min, b->max,
+                                b->sum_smooth / b->count);
+      return g_string_free (s, FALSE);
+    }
+  if (!row)
+    return NULL;
+  *guide_x = row->epoch;
+  s = g_string_new (NULL);
+  g_string_append_printf (s, _("epoch %d"), row->epoch);
+  append_value (s, _("train"), row->v[loss ? TRAIN_LOSS : TRAIN_ACC], !loss);
+  append_value (s, _("validation"), row->v[loss ? VAL_LOSS : VAL_ACC], !loss);
+  append_value (s, _("test"), row->v[loss ? TEST_LOSS : TEST_ACC], !loss);
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+inside (const Panel *p, double x, double y)
+{
+  return x >= p->x && x <= p->x + p->w && y >= p->y && y <= p->y + p->h;
+}
+
+/* Which panel (x, y) is over, with its axes set up. */
+static int
+panel_at (DlabPlot *self, double width, double height, double x, double y, Panel *out)
+{
+  Panel loss, acc;
+
+  layout_panels (width, height, &loss, &acc);
+  x_axis (self, &loss);
+  loss_range (self, &loss);
+  x_axis (self, &acc);
+  accuracy_range (self, &acc);
+  if (inside (&loss, x, y))
+    {
+      *out = loss;
+      return 1;
+    }
+  if (inside (&acc, x, y))
+    {
+      *out = acc;
+      return 2;
+    }
+  return 0;
+}
+
+char *
+dlab_plot_readout_at (DlabPlot *self, double x, double y)
+{
+  Panel p;
+  double guide;
+  int which = panel_at (self, gtk_widget_get_width (GTK_WIDGET (self)),
+                        gtk_widget_get_height (GTK_WIDGET (self)), x, y, &p);
+
+  return which ? readout_for (self, &p, which == 1, x, &guide) : NULL;
+}
+
+static void
+draw_readout (DlabPlot *self, cairo_t *cr, double width, double height, const Style *st,
+              const PangoFontDescription *font)
+{
+  Panel p;
+  double guide, gx, bx, by;
+  int which = panel_at (self, width, height, self->hover_x, self->hover_y, &p), w, h;
+  g_autofree char *text = which ? readout_for (self, &p, which == 1, self->hover_x, &guide) : NULL;
+
+  if (!text)
+    return;
+  gx = round (px (&p, guide)) + 0.5;
+  set_rgb (cr, st->fg, 0.5);
+  cairo_set_line_width (cr, 1);
+  cairo_move_to (cr, gx, p.y);
+  cairo_line_to (cr, gx, p.y + p.h);
+  cairo_stroke (cr);
+
+  g_autoptr (PangoLayout) layout = text_layout (cr, font, text);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  bx = gx + 8 + w + 12 > p.x + p.w ? gx - 8 - w - 12 : gx + 8;
+  by = p.y + 8;
+  cairo_rectangle (cr, bx, by, w + 12, h + 8);
+  cairo_set_source_rgba (cr, 0.12, 0.12, 0.14, 0.88);
+  cairo_fill (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_move_to (cr, bx + 6, by + 4);
+  pango_cairo_show_layout (cr, layout);
+}
+
+static void
+render (DlabPlot *self, cairo_t *cr, double width, double height, const Style *st,
+        const PangoFontDescription *font)
+{
+  Panel loss, acc;
+
+  if (width < 120 || height < 120)
+    return;
+  layout_panels (width, height, &loss, &acc);
+  draw_panel (self, cr, &loss, TRUE, st, font);
+  draw_panel (self, cr, &acc, FALSE, st, font);
+  if (self->n_steps == 0 && self->epochs->len == 0)
+    {
+      set_rgb (cr, st->fg, 0.55);
+      draw_text (cr, font, _("Press Train to see the loss and accuracy curves grow"),
+                 loss.x + loss.w / 2, loss.y + loss.h / 2, 0.5, 0.5);
+    }
+}
+
+static const PangoFontDescription *
+widget_font (DlabPlot *self)
+{
+  return pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (self)));
+}
+
+static void
+dlab_plot_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  DlabPlot *self = DLAB_PLOT (widget);
+  double width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  GdkRGBA fg;
+  Style st;
+  cairo_t *cr;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  st = (Style) { { fg.red, fg.green, fg.blue }, FALSE };
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  render (self, cr, width, height, &st, widget_font (self));
+  if (self->hovering)
+    draw_readout (self, cr, width, height, &st, widget_font (self));
+  cairo_destroy (cr);
+}
+
+/* ---- export ------------------------------------------------------------------------ */
+
+static gboolean
+export_to (DlabPlot *self, cairo_surface_t *surface, int width, int height, const char *path,
+           gboolean png, GError **error)
+{
+  cairo_t *cr = cairo_create (surface);
+  Style st = { { 0, 0, 0 }, TRUE };
+  cairo_status_t status;
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  render (self, cr, width, height, &st, widget_font (self));
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  status = png ? cairo_surface_write_to_png (surface, path) : cairo_surface_status (surface);
+  cairo_surface_finish (surface);
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("%s: cannot write the chart: %s"), path,
+                   cairo_status_to_string (status));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+dlab_plot_export_png (DlabPlot *self, const char *path, int width, int height, GError **error)
+{
+  g_return_val_if_fail (DLAB_IS_PLOT (self), FALSE);
+  return export_to (self, cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height), width,
+                    height, path, TRUE, error);
+}
+
+gboolean
+dlab_plot_export_svg (DlabPlot *self, const char *path, int width, int height, GError **error)
+{
+  g_return_val_if_fail (DLAB_IS_PLOT (self), FALSE);
+  return export_to (self, cairo_svg_surface_create (path, width, height), width, height, path,
+                    FALSE, error);
+}
+
+/* ---- the widget -------------------------------------------------------------------- */
+
+static void
+on_motion (GtkEventControllerMotion *motion, double x, double y, gpointer data)
+{
+  DlabPlot *self = data;
+
+  (void) motion;
+  self->hovering = TRUE;
+  self->hover_x = x;
+  self->hover_y = y;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_leave (GtkEventControllerMotion *motion, gpointer data)
+{
+  DlabPlot *self = data;
+
+  (void) motion;
+  self->hovering = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+dlab_plot_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
+                   int *natural, int *minimum_baseline, int *natural_baseline)
+{
+  (void) widget;
+  (void) for_size;
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 300 : 260;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 640 : 420;
+  *minimum_baseline = *natural_baseline = -1;
+}
+
+static void
+dlab_plot_finalize (GObject *object)
+{
+  g_array_unref (DLAB_PLOT (object)->epochs);
+  G_OBJECT_CLASS (dlab_plot_parent_class)->finalize (object);
+}
+
+static void
+dlab_plot_class_init (DlabPlotClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = dlab_plot_finalize;
+  widget_class->snapshot = dlab_plot_snapshot;
+  widget_class->measure = dlab_plot_measure;
+  gtk_widget_class_set_css_name (widget_class, "plot");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+dlab_plot_init (DlabPlot *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
+  self->epochs = g_array_sized_new (FALSE, FALSE, sizeof (EpochRow), 64);
+  self->smoothing = 0.6;
+  dlab_plot_reset (self, 10);
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+}
+
+GtkWidget *
+dlab_plot_new (void)
+{
+  return g_object_new (DLAB_TYPE_PLOT, NULL);
+}

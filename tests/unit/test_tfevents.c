@@ -1,0 +1,339 @@
+/* TensorBoard event files: write scalars with dlab_tfevents, then read the
+ * file back with an independent reader (its own table-driven CRC-32C and
+ * protobuf decoder) and check every record's framing, both checksums, the
+ * file_version event, and each scalar's tag, step and value. When
+ * /usr/bin/python3 has `tensorboard` or `tensorflow`, their reader is asked
+ * too; otherwise that check is skipped with a message. */
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dlab/tfevents.h"
+#include "test_util.h"
+
+/* ---- an independent CRC-32C ------------------------------------------------ */
+
+static uint32_t table[256];
+
+static void make_table(void) {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = c & 1 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
+    table[i] = c;
+  }
+}
+
+static uint32_t crc32c(const uint8_t *p, size_t n) {
+  uint32_t c = 0xffffffffu;
+  while (n--) c = table[(c ^ *p++) & 0xff] ^ (c >> 8);
+  return c ^ 0xffffffffu;
+}
+
+static uint32_t masked(const uint8_t *p, size_t n) {
+  uint32_t c = crc32c(p, n);
+  return ((c >> 15) | (c << 17)) + 0xa282ead8u;
+}
+
+static uint64_t le(const uint8_t *p, int bytes) {
+  uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; i--) v = v << 8 | p[i];
+  return v;
+}
+
+/* ---- a small protobuf reader --------------------------------------------------- */
+
+typedef struct {
+  double wall_time;
+  int64_t step;
+  char file_version[64];
+  char tag[300];
+  float value;
+  int has_value;
+  int unknown_fields;
+} Event;
+
+static int varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+  *v = 0;
+  for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+    uint8_t b = *(*p)++;
+    *v |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) return 0;
+  }
+  return -1;
+}
+
+/* Calls field(key, wire, pointer, length or value) for every field. */
+typedef int (*FieldFn)(Event *e, int field, int wire, const uint8_t *p, uint64_t v);
+
+static int walk(const uint8_t *p, const uint8_t *end, Event *e, FieldFn fn) {
+  while (p < end) {
+    uint64_t key, v;
+    if (varint(&p, end, &key) < 0) return -1;
+    int field = (int)(key >> 3), wire = (int)(key & 7);
+    const uint8_t *at = p;
+    if (wire == 0) {
+      if (varint(&p, end, &v) < 0) return -1;
+    } else if (wire == 1) {
+      if (end - p < 8) return -1;
+      v = le(p, 8);
+      p += 8;
+    } else if (wire == 5) {
+      if (end - p < 4) return -1;
+      v = le(p, 4);
+      p += 4;
+    } else if (wire == 2) {
+      if (varint(&p, end, &v) < 0 || (uint64_t)(end - p) < v) return -1;
+      at = p;
+      p += v;
+    } else {
+      return -1;
+    }
+    if (fn(e, field, wire, at, v) < 0) return -1;
+  }
+  return 0;
+}
+
+static int value_field(Event *e, int field, int wire, const uint8_t *p, uint64_t v) {
+  if (field == 1 && wire == 2 && v < sizeof e->tag) {
+    memcpy(e->tag, p, v);
+    e->tag[v] = '\0';
+  } else if (field == 2 && wire == 5) {
+    uint32_t bits = (uint32_t)v;
+    memcpy(&e->value, &bits, 4);
+    e->has_value = 1;
+  } else {
+    e->unknown_fields++;
+  }
+  return 0;
+}
+
+static int summary_field(Event *e, int field, int wire, const uint8_t *p, uint64_t v) {
+  if (field == 1 && wire == 2) return walk(p, p + v, e, value_field);
+  e->unknown_fields++;
+  return 0;
+}
+
+static int event_field(Event *e, int field, int wire, const uint8_t *p, uint64_t v) {
+  if (field == 1 && wire == 1) memcpy(&e->wall_time, &v, 8);
+  else if (field == 2 && wire == 0) e->step = (int64_t)v;
+  else if (field == 3 && wire == 2 && v < sizeof e->file_version) {
+    memcpy(e->file_version, p, v);
+    e->file_version[v] = '\0';
+  } else if (field == 5 && wire == 2) return walk(p, p + v, e, summary_field);
+  else e->unknown_fields++;
+  return 0;
+}
+
+/* ---- the file -------------------------------------------------------------------- */
+
+typedef struct {
+  Event *events;
+  int n;
+  int bad_length_crc, bad_data_crc, truncated;
+} Records;
+
+static int read_records(const char *path, Records *out) {
+  memset(out, 0, sizeof *out);
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  uint8_t *buf = malloc((size_t)size + 1);
+  if (fread(buf, 1, (size_t)size, f) != (size_t)size) size = 0;
+  fclose(f);
+  out->events = calloc(4096, sizeof *out->events);
+  long pos = 0;
+  while (pos < size && out->n < 4096) {
+    if (size - pos < 12) {
+      out->truncated++;
+      break;
+    }
+    uint64_t len = le(buf + pos, 8);
+    if ((uint32_t)le(buf + pos + 8, 4) != masked(buf + pos, 8)) out->bad_length_crc++;
+    if ((uint64_t)(size - pos - 12) < len + 4) {
+      out->truncated++;
+      break;
+    }
+    const uint8_t *data = buf + pos + 12;
+    if ((uint32_t)le(data + len, 4) != masked(data, len)) out->bad_data_crc++;
+    Event *e = &out->events[out->n++];
+    if (walk(data, data + len, e, event_field) < 0) e->unknown_fields += 1000;
+    pos += 12 + (long)len + 4;
+  }
+  free(buf);
+  return 0;
+}
+
+/* The single events.out.tfevents.* file in dir. */
+static int find_event_file(const char *dir, char *path, size_t n, int *count) {
+  DIR *d = opendir(dir);
+  struct dirent *ent;
+  *count = 0;
+  while (d && (ent = readdir(d))) {
+    if (strncmp(ent->d_name, "events.out.tfevents.", 20) == 0) {
+      snprintf(path, n, "%s/%s", dir, ent->d_name);
+      (*count)++;
+    }
+  }
+  if (d) closedir(d);
+  return *count > 0 ? 0 : -1;
+}
+
+static int python_has_reader(void) {
+  return access("/usr/bin/python3", X_OK) == 0 &&
+         system("/usr/bin/python3 -c 'import tensorboard' >/dev/null 2>&1 || "
+                "/usr/bin/python3 -c 'import tensorflow' >/dev/null 2>&1") == 0;
+}
+
+static void check_with_python(const char *path) {
+  if (!python_has_reader()) {
+    printf("# /usr/bin/python3 has neither tensorboard nor tensorflow: the C reader is the check\n");
+    return;
+  }
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd,
+           "/usr/bin/python3 - '%s' <<'EOF'\n"
+           "import sys\n"
+           "try:\n"
+           "    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader\n"
+           "    events = list(EventFileLoader(sys.argv[1]).Load())\n"
+           "except ImportError:\n"
+           "    import tensorflow as tf\n"
+           "    events = [tf.compat.v1.Event.FromString(r.numpy()) for r in tf.data.TFRecordDataset(sys.argv[1])]\n"
+           "vals = [(v.tag, e.step, v.simple_value if v.HasField('simple_value') else v.tensor.float_val[0])\n"
+           "        for e in events for v in e.summary.value]\n"
+           "assert events[0].file_version == 'brain.Event:2', events[0]\n"
+           "assert ('loss/train', 3, 0.25) in vals, vals[:5]\n"
+           "print('# python read', len(events), 'events')\n"
+           "EOF",
+           path);
+  tap_ok(system(cmd) == 0, "TensorBoard's own reader accepts the file");
+}
+
+int main(void) {
+  make_table();
+
+  /* Known answers: RFC 3720's check value and the writer's CRC agree. */
+  tap_ok(crc32c((const uint8_t *)"123456789", 9) == 0xE3069283u, "test CRC-32C check value");
+  tap_ok(dlab_crc32c(0, "123456789", 9) == 0xE3069283u, "dlab_crc32c check value 0xE3069283");
+  uint8_t zeros[32] = {0};
+  tap_ok(dlab_crc32c(0, zeros, 32) == 0x8A9136AAu, "dlab_crc32c of 32 zero bytes (RFC 3720)");
+  tap_ok(dlab_crc32c(dlab_crc32c(0, "1234", 4), "56789", 5) == 0xE3069283u, "dlab_crc32c continues");
+
+  char dir[] = "/tmp/dlab-tfevents-XXXXXX";
+  if (!mkdtemp(dir)) {
+    tap_ok(0, "temporary directory");
+    return tap_done();
+  }
+  DlabTfEvents *w = dlab_tfevents_open(dir);
+  tap_ok(w != NULL, "event file created");
+  if (!w) return tap_done();
+  const char *base = strrchr(dlab_tfevents_path(w), '/') + 1;
+  char host[256];
+  gethostname(host, sizeof host);
+  char expect_tail[300];
+  snprintf(expect_tail, sizeof expect_tail, ".%s.%ld.0", host, (long)getpid());
+  tap_ok(strncmp(base, "events.out.tfevents.", 20) == 0 && strlen(base) > 31 &&
+             strcmp(base + strlen(base) - strlen(expect_tail), expect_tail) == 0,
+         "file name as SummaryWriter's: %s", base);
+
+  /* A second writer in the same second gets its own file. */
+  DlabTfEvents *w2 = dlab_tfevents_open(dir);
+  tap_ok(w2 && strcmp(dlab_tfevents_path(w2), dlab_tfevents_path(w)) != 0,
+         "a second writer gets another name");
+  if (w2) {
+    char p2[4096];
+    snprintf(p2, sizeof p2, "%s", dlab_tfevents_path(w2));
+    dlab_tfevents_close(w2);
+    unlink(p2);
+  }
+
+  /* Steps 0..199 of two tags, then per-epoch values with odd floats. */
+  int ok = 1;
+  for (int s = 0; s < 200; s++) {
+    ok &= dlab_tfevents_add_scalar(w, "loss/train", 1.0f / (float)(s + 1), s, 1700000000.0 + s) == 0;
+    ok &= dlab_tfevents_add_scalar(w, "accuracy/train", (float)s / 200.0f, s, 0) == 0;
+  }
+  const float special[] = {0.0f, -0.0f, 1e-30f, 3.4e38f, -2.5f};
+  for (int i = 0; i < 5; i++) ok &= dlab_tfevents_add_scalar(w, "odd/values", special[i], 1000 + i, 0) == 0;
+  ok &= dlab_tfevents_add_scalar(w, "big/step", 0.5f, 1LL << 40, 0) == 0;
+  tap_ok(ok, "406 scalars written");
+  tap_ok(dlab_tfevents_add_scalar(w, "", 1.0f, 1, 0) < 0, "an empty tag is refused");
+  char long_tag[400];
+  memset(long_tag, 'x', sizeof long_tag - 1);
+  long_tag[sizeof long_tag - 1] = '\0';
+  tap_ok(dlab_tfevents_add_scalar(w, long_tag, 1.0f, 1, 0) < 0, "a tag over the limit is refused");
+  char path[4096];
+  snprintf(path, sizeof path, "%s", dlab_tfevents_path(w));
+  tap_ok(dlab_tfevents_close(w) == 0, "closed");
+
+  int count = 0;
+  char found[4096];
+  tap_ok(find_event_file(dir, found, sizeof found, &count) == 0 && count == 1 && strcmp(found, path) == 0,
+         "one event file in the run directory");
+
+  Records r;
+  int read_rc = read_records(path, &r);
+  tap_ok(read_rc == 0 && r.n == 1 + 406, "%d records read", r.n);
+  tap_ok(r.bad_length_crc == 0 && r.bad_data_crc == 0 && r.truncated == 0,
+         "every length and data CRC matches, no trailing bytes (%d, %d, %d)", r.bad_length_crc,
+         r.bad_data_crc, r.truncated);
+  int unknown = 0;
+  for (int i = 0; i < r.n; i++) unknown += r.events[i].unknown_fields;
+  tap_ok(unknown == 0, "only Event, Summary and Value fields appear");
+
+  const Event *first = &r.events[0];
+  tap_ok(strcmp(first->file_version, "brain.Event:2") == 0 && first->wall_time > 1.6e9 &&
+             !first->has_value && first->step == 0,
+         "first event: file_version \"%s\", wall_time %.0f", first->file_version, first->wall_time);
+
+  int tags_ok = 1, values_ok = 1, steps_ok = 1;
+  for (int s = 0; s < 200; s++) {
+    const Event *loss = &r.events[1 + 2 * s], *acc = &r.events[2 + 2 * s];
+    tags_ok &= strcmp(loss->tag, "loss/train") == 0 && strcmp(acc->tag, "accuracy/train") == 0;
+    values_ok &= loss->has_value && loss->value == 1.0f / (float)(s + 1) && acc->value == (float)s / 200.0f;
+    steps_ok &= loss->step == s && acc->step == s && loss->wall_time == 1700000000.0 + s;
+  }
+  tap_ok(tags_ok, "scalar tags as written");
+  tap_ok(values_ok, "scalar values bit for bit");
+  tap_ok(steps_ok, "steps and given wall times (step 0 is left out, as proto3 does)");
+  int odd_ok = 1;
+  for (int i = 0; i < 5; i++) {
+    const Event *e = &r.events[401 + i];
+    odd_ok &= e->has_value && memcmp(&e->value, &special[i], 4) == 0 && e->step == 1000 + i &&
+              strcmp(e->tag, "odd/values") == 0;
+  }
+  tap_ok(odd_ok, "zero, negative zero, tiny and huge values kept (zero is still written)");
+  tap_ok(r.events[406].step == (1LL << 40) && r.events[406].wall_time > 1.6e9, "64-bit step, wall time now");
+  free(r.events);
+
+  /* A corrupted byte is caught by the data CRC. */
+  FILE *f = fopen(path, "r+b");
+  fseek(f, 40, SEEK_SET);
+  int c = fgetc(f);
+  fseek(f, 40, SEEK_SET);
+  fputc(c ^ 0x5a, f);
+  fclose(f);
+  read_records(path, &r);
+  tap_ok(r.bad_data_crc + r.bad_length_crc >= 1, "a flipped byte fails a CRC");
+  free(r.events);
+
+  tap_ok(dlab_tfevents_open("/nonexistent/dir") == NULL, "a missing directory is an error");
+
+  /* A fresh file for TensorBoard's reader, when it is installed. */
+  unlink(path);
+  w = dlab_tfevents_open(dir);
+  for (int s = 0; s < 5; s++) dlab_tfevents_add_scalar(w, "loss/train", s * 0.125f - 0.125f, s, 0);
+  snprintf(path, sizeof path, "%s", dlab_tfevents_path(w));
+  dlab_tfevents_close(w);
+  check_with_python(path);
+  unlink(path);
+  rmdir(dir);
+  return tap_done();
+}
