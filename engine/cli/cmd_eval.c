@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "data_args.h"
 #include "dlab/checkpoint.h"
+#include "dlab/cuda_train.h"
 #include "dlab/threads.h"
 #include "dlab/train.h"
 #include "options.h"
@@ -62,7 +63,7 @@ static int pick_split(const CliDataArgs *a, const char *split, DlabDatasetPair *
 }
 
 int cmd_eval(int argc, char **argv) {
-  const char *model = NULL, *split = "test";
+  const char *model = NULL, *split = "test", *device = "cpu";
   int batch = 1000, threads = 0, help = 0;
   CliDataArgs data = {.split_seed = CLI_DEFAULT_SPLIT_SEED};
   CliOption opts[] = {
@@ -72,6 +73,7 @@ int cmd_eval(int argc, char **argv) {
       CLI_SPLIT_OPTIONS(&data),
       {"batch-size", OPT_INT, &batch, "images per forward pass (default 1000)", 0},
       {"threads", OPT_INT, &threads, "CPU threads (default: all cores)", 0},
+      {"device", OPT_STRING, &device, "cpu (default), cuda or cuda:N (dlab devices)", 0},
       {"help", OPT_FLAG, &help, "show this help", 0},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
@@ -90,6 +92,8 @@ int cmd_eval(int argc, char **argv) {
     fprintf(stderr, "dlab eval: --model FILE is required\n");
     return 2;
   }
+  DlabDeviceSpec device_spec;
+  if (dlab_device_parse(device, &device_spec) < 0 || dlab_device_check(device_spec) < 0) return cli_fail("eval");
   if (dlab_threads_set(threads) < 0) return cli_fail("eval");
   DlabModelInfo info;
   DlabModel *m = dlab_checkpoint_load(model, &info);
@@ -104,7 +108,7 @@ int cmd_eval(int argc, char **argv) {
   if (cli_open_dataset("eval", &data, info.dataset, &pair) < 0) goto done;
   if (pick_split(&data, split, &pair, &val, &d) < 0) goto done;
   if (apply_model_info(d, &info, model) < 0) goto done;
-  if (dlab_evaluate(m, d, batch, &r) < 0) {
+  if (dlab_evaluate_device(device_spec, m, d, batch, &r) < 0) {
     cli_fail("eval");
     goto done;
   }

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "data_args.h"
 #include "dlab/checkpoint.h"
+#include "dlab/cuda_train.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
 #include "dlab/threads.h"
@@ -18,13 +19,14 @@
 
 typedef struct {
   CliDataArgs data;
-  const char *model, *optimizer, *schedule, *out, *log, *transform, *save_best, *best;
+  const char *model, *optimizer, *schedule, *out, *log, *transform, *save_best, *best, *device;
   int epochs, batch_size, seed, threads, nesterov, resume, quiet, limit, help, workers;
   float lr, momentum, dampening, weight_decay, label_smoothing, beta1, beta2;
   /* filled in */
   DlabTransformList transforms;
   DlabDataset val;
   CliProgress progress;
+  DlabDeviceSpec device_spec;
 } TrainArgs;
 
 static void print_help(const CliOption *opts, int n) {
@@ -140,7 +142,7 @@ static int train_with(TrainArgs *a, DlabDatasetPair *data, DlabTrainConfig *cfg)
     }
   }
   DlabTrainResult result;
-  if (dlab_train(m, &data->train, &data->test, cfg, &result) < 0) goto done;
+  if (dlab_train_device(a->device_spec, m, &data->train, &data->test, cfg, &result) < 0) goto done;
   if (!a->quiet) printf("saved %s\n", a->out);
   if (!a->quiet && result.best_epoch)
     printf("best: epoch %d, %s %.4f, saved %s\n", result.best_epoch,
@@ -158,7 +160,8 @@ int cmd_train(int argc, char **argv) {
   static TrainArgs a; /* large (transform list, datasets); one per process */
   a = (TrainArgs){.data = {.dataset = "mnist", .split_seed = CLI_DEFAULT_SPLIT_SEED},
                   .model = "lenet", .optimizer = "adam", .schedule = "constant", .epochs = 10,
-                  .batch_size = 64, .seed = 1, .beta1 = 0.9f, .beta2 = 0.999f, .workers = -1};
+                  .batch_size = 64, .seed = 1, .beta1 = 0.9f, .beta2 = 0.999f, .workers = -1,
+                  .device = "cpu"};
   CliOption opts[] = {
       CLI_DATA_OPTIONS(&a.data),
       {"model", OPT_STRING, &a.model, "a zoo name (dlab models) or a spec (default lenet)", 0},
@@ -176,6 +179,7 @@ int cmd_train(int argc, char **argv) {
       {"label-smoothing", OPT_FLOAT, &a.label_smoothing, "cross-entropy label smoothing (default 0)", 0},
       {"seed", OPT_INT, &a.seed, "seed for initialization and shuffling (default 1)", 0},
       {"threads", OPT_INT, &a.threads, "CPU threads (default: all cores)", 0},
+      {"device", OPT_STRING, &a.device, "cpu (default), cuda or cuda:N: where to train (dlab devices)", 0},
       {"out", OPT_STRING, &a.out, "checkpoint file (default DATASET-MODEL.safetensors)", 0},
       {"log", OPT_STRING, &a.log, "directory for metrics.csv", 0},
       CLI_SPLIT_OPTIONS(&a.data),
@@ -197,6 +201,9 @@ int cmd_train(int argc, char **argv) {
     return 0;
   }
 
+  /* Before any data is read: a GPU that is not there is said at once. */
+  if (dlab_device_parse(a.device, &a.device_spec) < 0 || dlab_device_check(a.device_spec) < 0)
+    return cli_fail("train");
   DlabTrainConfig cfg = dlab_train_defaults();
   DlabOptimKind kind;
   if (dlab_optim_parse_kind(a.optimizer, &kind) < 0) return cli_fail("train");
