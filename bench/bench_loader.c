@@ -3,12 +3,17 @@
  *     shuffle + transforms (default rotate:10,crop:28:2 and normalize) +
  *     batching, as the training loop receives them;
  *  2. with --model NAME: training epochs without and with the
- *     augmentation, alternating, --repeat times (3); the fastest of each
- *     is compared, since on a shared machine other work only ever adds
- *     time (the median is printed too, to show the noise).
+ *     augmentation, in --repeat (3) pairs; the fastest of each is
+ *     compared, since on a shared machine other work only ever adds time,
+ *     and so are the pairs (the median of their ratios). --images N
+ *     trains these epochs on the first N images only: shorter epochs, more
+ *     of them in the same time, so the fastest is likelier to be a quiet
+ *     one. The CPU time of the process is printed beside the wall time:
+ *     what the augmentation costs whatever else the machine is doing.
  *
  *   bench_loader [--data DIR] [--transform LIST] [--workers N] [--epochs N]
  *                [--batch-size N] [--model digitnet] [--threads N] [--repeat N]
+ *                [--images N]
  * Prints one `key value` line per figure (for scripts) after a summary. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +29,7 @@
 
 typedef struct {
   const char *data, *transform, *model;
-  int workers, epochs, batch, threads, repeat;
+  int workers, epochs, batch, threads, repeat, images;
 } Args;
 
 static double now_sec(void) {
@@ -34,7 +39,7 @@ static double now_sec(void) {
 }
 
 static int parse_args(int argc, char **argv, Args *a) {
-  for (int i = 1; i < argc; i++) {
+  for (int i = 1; i < argc; i += 2) {
     const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!v) return fprintf(stderr, "bench_loader: %s needs a value\n", k), -1;
     if (strcmp(k, "--data") == 0) a->data = v;
@@ -45,8 +50,8 @@ static int parse_args(int argc, char **argv, Args *a) {
     else if (strcmp(k, "--batch-size") == 0) a->batch = atoi(v);
     else if (strcmp(k, "--threads") == 0) a->threads = atoi(v);
     else if (strcmp(k, "--repeat") == 0) a->repeat = atoi(v);
+    else if (strcmp(k, "--images") == 0) a->images = atoi(v);
     else return fprintf(stderr, "bench_loader: unknown option %s\n", k), -1;
-    i++;
   }
   return 0;
 }
@@ -80,8 +85,26 @@ static double loader_rate(const DlabDataset *d, const DlabTransformList *t, cons
   return rate;
 }
 
+static double cpu_sec(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The process's CPU time from the end of the first step to the end of the
+ * last: the training loop's, not model creation's or the test's. */
+typedef struct {
+  double first, last;
+} CpuSpan;
+
+static void on_step(const DlabStepInfo *info, void *user) {
+  CpuSpan *c = user;
+  if (info->step_in_epoch == 1) c->first = cpu_sec();
+  if (info->step_in_epoch == info->steps_per_epoch) c->last = cpu_sec();
+}
+
 static int epoch_seconds(const char *model, DlabDatasetPair *p, const DlabTransformList *t, const Args *a,
-                         double *seconds, double *wait) {
+                         double *seconds, double *cpu, double *wait) {
   DlabShape in = {3, {p->train.c, p->train.h, p->train.w}};
   DlabModel *m = dlab_model_create(model, in, 1);
   if (!m) return -1;
@@ -90,10 +113,14 @@ static int epoch_seconds(const char *model, DlabDatasetPair *p, const DlabTransf
   cfg.batch_size = a->batch;
   cfg.transforms = t;
   cfg.loader_workers = a->workers;
+  CpuSpan span = {0, 0};
+  cfg.on_step = on_step;
+  cfg.user = &span;
   DlabTrainResult r;
   int rc = dlab_train(m, &p->train, &p->test, &cfg, &r);
   dlab_model_free(m);
   *seconds = r.last.seconds;
+  *cpu = span.last - span.first;
   *wait = r.last.data_wait_sec;
   return rc;
 }
@@ -105,23 +132,49 @@ static int cmp_double(const void *x, const void *y) {
 
 #define MAX_REPEAT 16
 
+/* Epochs without and with the transforms, in pairs back to back (the
+ * order swapped every other pair, so that a trend in the machine's load
+ * favours neither): the fastest of each, and the median of the pairs'
+ * ratios, which other work on the machine disturbs least. */
 static int compare_epochs(const Args *a, DlabDatasetPair *p, const DlabTransformList *none,
                           const DlabTransformList *t) {
-  double plain[MAX_REPEAT], aug[MAX_REPEAT], wait = 0, w;
+  double plain[MAX_REPEAT], aug[MAX_REPEAT], plain_cpu[MAX_REPEAT], aug_cpu[MAX_REPEAT];
+  double ratio[MAX_REPEAT], cpu_ratio[MAX_REPEAT], wait = 0, w = 0;
   int n = a->repeat < 1 ? 1 : a->repeat > MAX_REPEAT ? MAX_REPEAT : a->repeat;
-  for (int i = 0; i < n; i++) {
-    if (epoch_seconds(a->model, p, none, a, &plain[i], &w) < 0) return -1;
-    if (epoch_seconds(a->model, p, t, a, &aug[i], &w) < 0) return -1;
-    wait += w;
+  int full_n = p->train.n, test_n = p->test.n;
+  if (a->images > 0 && a->images < full_n) p->train.n = a->images;
+  if (p->test.n > 1000) p->test.n = 1000; /* evaluated after each epoch, not timed */
+  int rc = 0;
+  for (int i = 0; i < n && rc == 0; i++) {
+    for (int k = 0; k < 2 && rc == 0; k++) {
+      if ((k == 0) == (i % 2 == 0)) {
+        rc = epoch_seconds(a->model, p, none, a, &plain[i], &plain_cpu[i], &w);
+      } else {
+        rc = epoch_seconds(a->model, p, t, a, &aug[i], &aug_cpu[i], &w);
+        wait += w;
+      }
+    }
+    if (rc == 0) ratio[i] = aug[i] / plain[i], cpu_ratio[i] = aug_cpu[i] / plain_cpu[i];
   }
-  qsort(plain, (size_t)n, sizeof *plain, cmp_double);
-  qsort(aug, (size_t)n, sizeof *aug, cmp_double);
-  double slow = 100 * (aug[0] / plain[0] - 1);
-  printf("%s epoch (fastest of %d): %.2f s without augmentation, %.2f s with it (%+.1f%%); "
-         "medians %.2f s and %.2f s; the loop waited %.3f s for data in all\n",
-         a->model, n, plain[0], aug[0], slow, plain[n / 2], aug[n / 2], wait);
-  printf("epoch_seconds_plain %.3f\nepoch_seconds_augmented %.3f\nepoch_slowdown_percent %.1f\n", plain[0],
-         aug[0], slow);
+  int images = p->train.n;
+  p->train.n = full_n;
+  p->test.n = test_n;
+  if (rc < 0) return -1;
+  double *sorted[] = {plain, aug, plain_cpu, aug_cpu, ratio, cpu_ratio};
+  for (int k = 0; k < 6; k++) qsort(sorted[k], (size_t)n, sizeof(double), cmp_double);
+  double slow = 100 * (aug[0] / plain[0] - 1), slow_cpu = 100 * (aug_cpu[0] / plain_cpu[0] - 1);
+  double paired = 100 * (ratio[n / 2] - 1), paired_cpu = 100 * (cpu_ratio[n / 2] - 1);
+  printf("%s epoch of %d images, %d pairs: fastest %.2f s without augmentation, %.2f s with it (%+.1f%%); "
+         "medians %.2f s and %.2f s; median of the pairs' ratios %+.1f%%; the loop waited %.3f s for data "
+         "in all\n",
+         a->model, images, n, plain[0], aug[0], slow, plain[n / 2], aug[n / 2], paired, wait);
+  printf("  CPU time: least %.2f s without, %.2f s with it (%+.1f%%); median of the pairs' ratios %+.1f%%\n",
+         plain_cpu[0], aug_cpu[0], slow_cpu, paired_cpu);
+  printf("epoch_images %d\nepoch_seconds_plain %.3f\nepoch_seconds_augmented %.3f\nepoch_slowdown_percent %.1f\n"
+         "epoch_slowdown_paired_median_percent %.1f\nepoch_cpu_seconds_plain %.3f\n"
+         "epoch_cpu_seconds_augmented %.3f\nepoch_cpu_slowdown_percent %.1f\n"
+         "epoch_cpu_slowdown_paired_median_percent %.1f\n",
+         images, plain[0], aug[0], slow, paired, plain_cpu[0], aug_cpu[0], slow_cpu, paired_cpu);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The data pipeline's two long acceptance checks on the real MNIST (minutes,
-# so not part of `meson test`):
+# The data pipeline's two long acceptance checks on the full real MNIST
+# (minutes, so not part of `meson test`; the test png-roundtrip of suite data
+# runs check 1 on a subset in seconds):
 #  1. a PNG folder exported from MNIST and trained on gives the same test
 #     accuracy as training on the IDX files with the same seed;
 #  2. digitnet, 10 epochs, augmented with rotation 5 and crop 28 padding 2,

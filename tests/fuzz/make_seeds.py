@@ -30,9 +30,9 @@ def png(w, h, color, depth, rows, palette=None):
     return out + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
 
 
-def safetensors():
+def safetensors(field='dtype', name='w'):
     data = struct.pack('<4f', 1, 2, 3, 4)
-    header = {'w': {'dtype': 'F32', 'shape': [2, 2], 'data_offsets': [0, 16]},
+    header = {name: {field: 'F32', 'shape': [2, 2], 'data_offsets': [0, 16]},
               '__metadata__': {'dlab.arch': 'flatten | linear 2', 'dlab.input': '1x2x2'}}
     h = json.dumps(header).encode()
     h += b' ' * (-len(h) % 8)
@@ -72,7 +72,9 @@ def main():
             'gray16': png(2, 1, 0, 16, [b'\x12\x34\xff\xff']),
             'palette': png(2, 1, 3, 8, [b'\x00\x01'], palette=b'\xff\x00\x00\x00\xff\x00'),
         },
-        'safetensors': {'one': safetensors()},
+        # A field and a tensor name with a newline: the error stays one line.
+        'safetensors': {'one': safetensors(), 'newline_field': safetensors(field='dty\npe'),
+                        'newline_name': safetensors(name='w\n\x01')},
         'archive': {'tar': tar_bytes(), 'zip': zip_bytes()},
         'transform': {'tutorial': b'rotate:5,crop:12:2', 'all': b'normalize:0.5/0.5/0.5:0.2/0.2/0.2,affine:10:0.1/0.1:0.9/1.1:5,hflip,elastic:20:3:0',
                       'keys': b'crop:size=12:padding=1:fill=255,rotate:degrees=30'},

@@ -8,11 +8,19 @@
 
 static _Thread_local char message[DLAB_ERROR_MAX];
 
+/* A message is one line: names and keys quoted from a malformed file may
+ * hold newlines or other control characters, shown as '?'. */
+static void one_line(char *s) {
+  for (; *s; s++)
+    if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
+}
+
 int dlab_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
+  one_line(message);
   return -1;
 }
 
@@ -26,6 +34,7 @@ int dlab_error_prefix(const char *fmt, ...) {
   size_t n = strlen(joined) < sizeof message - 1 ? strlen(joined) : sizeof message - 1;
   memcpy(message, joined, n);
   message[n] = '\0';
+  one_line(message);
   return -1;
 }
 

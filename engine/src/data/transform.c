@@ -6,6 +6,7 @@
  * earlier gets exactly that order, with fills converted to its scale. With
  * no random step the output equals dlab_dataset_gather's bit for bit (same
  * arithmetic), so augmentation never changes what "no augmentation" means. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +81,8 @@ void dlab_augmenter_free(DlabAugmenter *a) {
 
 DlabAugmenter *dlab_augmenter_create(const DlabTransformList *t, int c, int h, int w,
                                      const float *mean, const float *std) {
-  if (c < 1 || c > DLAB_MAX_CHANNELS || h < 1 || w < 1) {
+  /* The warps address a plane with int offsets. */
+  if (c < 1 || c > DLAB_MAX_CHANNELS || h < 1 || w < 1 || (size_t)h * (size_t)w > INT_MAX) {
     dlab_error("transforms: images of %dx%dx%d are not supported", c, h, w);
     return NULL;
   }
