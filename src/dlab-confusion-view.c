@@ -11,6 +11,8 @@ struct _DlabConfusionView {
   int *matrix;
   int *row_sums;
   char **names;
+  double label_space;   /* room for the class names: the widest, up to LABEL_SPACE */
+  double name_width;    /* the widest class name */
   int sel_true, sel_pred;
   int hover_true, hover_pred;
 };
@@ -20,7 +22,7 @@ G_DEFINE_FINAL_TYPE (DlabConfusionView, dlab_confusion_view, GTK_TYPE_WIDGET)
 enum { SIGNAL_CELL_ACTIVATED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-/* Room for the class names and the axis titles. */
+/* Room for the class names (at most) and the axis titles. */
 #define LABEL_SPACE 64.0
 #define TITLE_SPACE 20.0
 
@@ -32,12 +34,12 @@ static Geometry
 geometry (DlabConfusionView *self)
 {
   double w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
-  double side = MIN (w - LABEL_SPACE - TITLE_SPACE, h - LABEL_SPACE - TITLE_SPACE);
+  double room = self->label_space + TITLE_SPACE;
+  double side = MIN (w - room, h - room);
   double cell = self->k ? floor (MAX (side, 0) / self->k) : 0;
-  double used = cell * self->k + LABEL_SPACE + TITLE_SPACE;
+  double used = cell * self->k + room;
 
-  return (Geometry) { floor ((w - used) / 2) + LABEL_SPACE + TITLE_SPACE,
-                      MAX (4, floor ((h - used) / 2)), cell };
+  return (Geometry) { floor ((w - used) / 2) + room, MAX (4, floor ((h - used) / 2)), cell };
 }
 
 gboolean
@@ -110,14 +112,22 @@ draw_cells (DlabConfusionView *self, cairo_t *cr, Geometry g, PangoLayout *layou
             pango_layout_set_width (layout, -1);
             pango_layout_set_text (layout, text, -1);
             pango_layout_get_pixel_size (layout, &tw, &th);
-            if (tw > g.cell - 2)
-              continue; /* a number that does not fit is left to the tooltip */
+            /* A wide number is drawn smaller; one that would be too small
+             * to read is left to the tooltip. */
+            double scale = MIN (1.0, (g.cell - 4) / MAX (tw, 1));
+            if (scale < 0.6)
+              continue;
             gboolean dark = (t == p && share > 0.5) || (t != p && sqrt (share) > 0.5);
             if (dark)
               cairo_set_source_rgb (cr, 1, 1, 1);
             else
               gdk_cairo_set_source_rgba (cr, &fg);
-            draw_label (cr, layout, text, x + g.cell / 2, y + g.cell / 2, 0.5, 0.5, g.cell);
+            cairo_save (cr);
+            cairo_translate (cr, x + g.cell / 2, y + g.cell / 2);
+            cairo_scale (cr, scale, scale);
+            cairo_move_to (cr, -tw / 2.0, -th / 2.0);
+            pango_cairo_show_layout (cr, layout);
+            cairo_restore (cr);
           }
       }
 }
@@ -162,26 +172,29 @@ dlab_confusion_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   /* Class names: rows on the left, columns below. */
   gdk_cairo_set_source_rgba (cr, &fg);
+  /* Column names run downwards when they are wider than the cells. */
+  gboolean rotate = self->name_width > g.cell - 4;
   for (int i = 0; i < self->k && g.cell >= 9; i++)
     {
-      draw_label (cr, layout, class_name (self, i), g.x - 4, g.y + (i + 0.5) * g.cell, 1, 0.5, LABEL_SPACE - 6);
+      draw_label (cr, layout, class_name (self, i), g.x - 4, g.y + (i + 0.5) * g.cell, 1, 0.5,
+                  self->label_space - 6);
       cairo_save (cr);
       cairo_translate (cr, g.x + (i + 0.5) * g.cell, g.y + self->k * g.cell + 4);
-      cairo_rotate (cr, g.cell < 40 ? G_PI / 2 : 0);
-      if (g.cell < 40)
-        draw_label (cr, layout, class_name (self, i), 0, 0, 0, 0.5, LABEL_SPACE - 6);
+      cairo_rotate (cr, rotate ? G_PI / 2 : 0);
+      if (rotate)
+        draw_label (cr, layout, class_name (self, i), 0, 0, 0, 0.5, self->label_space - 6);
       else
         draw_label (cr, layout, class_name (self, i), 0, 0, 0.5, 0, g.cell);
       cairo_restore (cr);
     }
   /* Axis titles. */
   cairo_save (cr);
-  cairo_translate (cr, g.x - LABEL_SPACE - 4, g.y + self->k * g.cell / 2);
+  cairo_translate (cr, g.x - self->label_space - 4, g.y + self->k * g.cell / 2);
   cairo_rotate (cr, -G_PI / 2);
   draw_label (cr, layout, _("true class"), 0, 0, 0.5, 1, 400);
   cairo_restore (cr);
-  draw_label (cr, layout, _("predicted class"), g.x + self->k * g.cell / 2, g.y + self->k * g.cell + LABEL_SPACE,
-              0.5, 0, 400);
+  draw_label (cr, layout, _("predicted class"), g.x + self->k * g.cell / 2,
+              g.y + self->k * g.cell + self->label_space, 0.5, 0, 400);
 
   if (self->hover_true >= 0)
     {
@@ -282,6 +295,25 @@ dlab_confusion_view_get_selected (DlabConfusionView *self, int *true_class, int 
   return self->sel_true >= 0;
 }
 
+/* The widest class name sets the room kept for the names: digits need
+ * little, "Ankle boot" up to LABEL_SPACE (longer names are ellipsized). */
+static void
+measure_names (DlabConfusionView *self)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  int w, h;
+
+  self->name_width = 0;
+  for (int i = 0; i < self->k; i++)
+    {
+      pango_layout_set_text (layout, self->names[i], -1);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      self->name_width = MAX (self->name_width, w);
+    }
+  self->label_space = MIN (LABEL_SPACE, self->name_width + 12);
+  g_object_unref (layout);
+}
+
 void
 dlab_confusion_view_set_matrix (DlabConfusionView *self, const int *matrix, int k,
                                 const char *const *class_names)
@@ -305,6 +337,7 @@ dlab_confusion_view_set_matrix (DlabConfusionView *self, const int *matrix, int 
           self->names[t] = class_names && class_names[t] ? g_strdup (class_names[t]) : g_strdup_printf ("%d", t);
         }
     }
+  measure_names (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -329,8 +362,8 @@ dlab_confusion_view_measure (GtkWidget *widget, GtkOrientation orientation, int 
 
   (void) orientation;
   (void) for_size;
-  *minimum = (int) (LABEL_SPACE + TITLE_SPACE + 8 * MAX (self->k, 2));
-  *natural = (int) (LABEL_SPACE + TITLE_SPACE + 34 * MAX (self->k, 2));
+  *minimum = (int) (self->label_space + TITLE_SPACE + 8 * MAX (self->k, 2));
+  *natural = (int) (self->label_space + TITLE_SPACE + 34 * MAX (self->k, 2));
   *minimum_baseline = *natural_baseline = -1;
 }
 
@@ -368,6 +401,7 @@ dlab_confusion_view_init (DlabConfusionView *self)
   GtkGesture *click = gtk_gesture_click_new ();
 
   self->sel_true = self->sel_pred = self->hover_true = self->hover_pred = -1;
+  self->label_space = LABEL_SPACE;
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);

@@ -110,8 +110,17 @@ update_preview (DlabDataPage *self)
       gtk_label_set_label (self->augment_label, self->transforms);
       return;
     }
-  text = g_strdup_printf (_("Sample %d, and what %s makes of it in %d epochs:"), index, self->transforms,
-                          DLAB_DATA_PAGE_DRAWS);
+  {
+    g_autofree char *name = dlab_sample_class_name (d, d->labels[index]);
+    /* The first draws are those of the run with the Train page's seed;
+     * ↻ moves on to others. */
+    if (self->draw_round == 0)
+      text = g_strdup_printf (_("Sample %d, a “%s”, as epochs 1 to %d of training see it (%s):"), index, name,
+                              DLAB_DATA_PAGE_DRAWS, self->transforms);
+    else
+      text = g_strdup_printf (_("Sample %d, a “%s”, under %d other random draws (%s):"), index, name,
+                              DLAB_DATA_PAGE_DRAWS, self->transforms);
+  }
   gtk_label_set_label (self->augment_label, text);
   pixels = g_malloc ((gsize) d->c * d->h * d->w);
   for (int epoch = 1; epoch <= DLAB_DATA_PAGE_DRAWS; epoch++)
@@ -241,6 +250,7 @@ draw_histogram (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoint
   DlabDataPage *self = data;
   const DlabDataset *d = shown (self);
   int top = 0;
+  double names = 0;
   GdkRGBA fg;
   PangoLayout *layout;
 
@@ -249,15 +259,22 @@ draw_histogram (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoint
     return;
   gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
   layout = gtk_widget_create_pango_layout (GTK_WIDGET (area), NULL);
-  pango_layout_set_width (layout, (int) ((NAME_WIDTH - 6) * PANGO_SCALE));
-  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  /* The name column is as wide as the widest name, up to NAME_WIDTH. */
   for (int c = 0; c < self->k; c++)
-    top = MAX (top, self->counts[c]);
+    {
+      g_autofree char *name = dlab_sample_class_name (d, c);
+      int tw, th;
+      pango_layout_set_text (layout, name, -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      names = MAX (names, MIN (NAME_WIDTH, tw + 10.0));
+      top = MAX (top, self->counts[c]);
+    }
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   for (int c = 0; c < self->k; c++)
     {
       g_autofree char *name = dlab_sample_class_name (d, c);
       g_autofree char *count = dlab_format_count (self->counts[c]);
-      double y = c * BAR_HEIGHT, bar = top ? (width - NAME_WIDTH - 50) * (double) self->counts[c] / top : 0;
+      double y = c * BAR_HEIGHT, bar = top ? (width - names - 50) * (double) self->counts[c] / top : 0;
       int tw, th;
 
       if (c == self->filter)
@@ -267,16 +284,18 @@ draw_histogram (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoint
           cairo_fill (cr);
         }
       cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, self->filter < 0 || c == self->filter ? 0.9 : 0.35);
-      cairo_rectangle (cr, NAME_WIDTH, y + 2, bar, BAR_HEIGHT - 4);
+      cairo_rectangle (cr, names, y + 2, bar, BAR_HEIGHT - 4);
       cairo_fill (cr);
       gdk_cairo_set_source_rgba (cr, &fg);
+      pango_layout_set_width (layout, (int) ((names - 6) * PANGO_SCALE));
       pango_layout_set_text (layout, name, -1);
       pango_layout_get_pixel_size (layout, &tw, &th);
-      cairo_move_to (cr, NAME_WIDTH - 6 - tw, y + (BAR_HEIGHT - th) / 2);
+      cairo_move_to (cr, names - 6 - tw, y + (BAR_HEIGHT - th) / 2);
       pango_cairo_show_layout (cr, layout);
+      pango_layout_set_width (layout, -1);
       pango_layout_set_text (layout, count, -1);
       pango_layout_get_pixel_size (layout, &tw, &th);
-      cairo_move_to (cr, NAME_WIDTH + bar + 4, y + (BAR_HEIGHT - th) / 2);
+      cairo_move_to (cr, names + bar + 4, y + (BAR_HEIGHT - th) / 2);
       pango_cairo_show_layout (cr, layout);
     }
   g_object_unref (layout);

@@ -16,6 +16,9 @@ struct _DlabMistakesView {
 
 G_DEFINE_FINAL_TYPE (DlabMistakesView, dlab_mistakes_view, GTK_TYPE_BOX)
 
+enum { SIGNAL_SHOWING_WORST, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 typedef struct {
   guint32 index;
   float sureness;
@@ -81,7 +84,8 @@ dlab_mistakes_view_show_worst (DlabMistakesView *self)
                              n_wrong, n_all);
   }
   show_ranked (self, ranked, DLAB_MISTAKES_WORST, title);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->worst_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->worst_button), FALSE);
+  g_signal_emit (self, signals[SIGNAL_SHOWING_WORST], 0);
 }
 
 void
@@ -108,7 +112,7 @@ dlab_mistakes_view_show_cell (DlabMistakesView *self, int true_class, int predic
     title = g_strdup_printf (ngettext ("%u “%s” read as “%s”", "%u “%s” read as “%s”", ranked->len),
                              ranked->len, t_name, p_name);
   show_ranked (self, ranked, 0, title);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->worst_button), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->worst_button), TRUE);
 }
 
 void
@@ -122,8 +126,11 @@ dlab_mistakes_view_set_job (DlabMistakesView *self, DlabTrainingJob *job)
       dlab_mistakes_view_show_worst (self);
       return;
     }
-  dlab_sample_list_set (self->list, NULL, NULL, NULL, 0, NULL, NULL);
+  /* The old tiles are only hidden: tearing a page of them down takes
+   * longer than a frame, and this happens as a run starts. The next
+   * results replace them. */
   gtk_label_set_label (self->title, _("Mistakes"));
+  gtk_widget_set_visible (GTK_WIDGET (self->worst_button), FALSE);
   gtk_widget_set_visible (self->empty, TRUE);
   gtk_widget_set_visible (gtk_widget_get_parent (self->grid), FALSE);
 }
@@ -160,6 +167,9 @@ static void
 dlab_mistakes_view_class_init (DlabMistakesViewClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = dlab_mistakes_view_dispose;
+  /* "showing-worst": the view went back to the worst mistakes (no cell). */
+  signals[SIGNAL_SHOWING_WORST] = g_signal_new ("showing-worst", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                                NULL, NULL, NULL, G_TYPE_NONE, 0);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "mistakes-view");
 }
 
@@ -179,7 +189,7 @@ dlab_mistakes_view_init (DlabMistakesView *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->title), "heading");
   self->worst_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Worst Mistakes")));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->worst_button), _("Show the test images the network is most wrongly sure about"));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->worst_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->worst_button), FALSE);
   gtk_widget_set_valign (GTK_WIDGET (self->worst_button), GTK_ALIGN_CENTER);
   g_signal_connect_swapped (self->worst_button, "clicked", G_CALLBACK (dlab_mistakes_view_show_worst), self);
   gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->title));

@@ -1,6 +1,7 @@
 /* DlabMistakesView: test images after a run, with their true and predicted
  * classes: by default the worst mistakes (wrong, and most sure of it),
- * or every image of one confusion-matrix cell. A virtualised grid. */
+ * or every image of one confusion-matrix cell. A virtualised grid.
+ * Emits "showing-worst" when it goes back to the worst mistakes. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -18,8 +19,9 @@ G_DECLARE_FINAL_TYPE (DlabMistakesView, dlab_mistakes_view, DLAB, MISTAKES_VIEW,
 
 GtkWidget *dlab_mistakes_view_new (void);
 
-/* The results of `job` (kept alive while shown); NULL clears. Shows the
- * worst mistakes. */
+/* The results of `job` (kept alive while shown): shows the worst
+ * mistakes. NULL (or a job without results) hides the images; the old
+ * ones are dropped when the next results replace them. */
 void dlab_mistakes_view_set_job (DlabMistakesView *self, DlabTrainingJob *job);
 void dlab_mistakes_view_show_worst (DlabMistakesView *self);
 /* Every test image of class true_class read as `predicted`, surest first. */

@@ -38,7 +38,15 @@ struct _DlabPlot {
 
   gboolean hovering;
   double hover_x, hover_y;
+
+  gint64 last_drawn;      /* monotonic µs of the last snapshot */
+  guint redraw_id;        /* a deferred redraw for new data */
 };
+
+/* New points are drawn at most this often: a training run delivers them
+ * every frame, and curves redrawn 30 times a second look just as live
+ * for half the work. The pointer's read-out is drawn at once. */
+#define DATA_REDRAW_US 33000
 
 G_DEFINE_FINAL_TYPE (DlabPlot, dlab_plot, GTK_TYPE_WIDGET)
 
@@ -55,7 +63,9 @@ static const Rgb test_rgb = { 0.15, 0.64, 0.41 };
 
 typedef struct {
   Rgb fg;            /* text and axes */
+  Rgb bg;            /* behind the legend when it sits inside a panel */
   gboolean export;   /* paper: black on white */
+  PangoLayout *text; /* one layout for every label of a drawing */
 } Style;
 
 static void
@@ -65,6 +75,31 @@ set_rgb (cairo_t *cr, Rgb c, double alpha)
 }
 
 /* ---- data ----------------------------------------------------------------- */
+
+static gboolean
+redraw_now (gpointer data)
+{
+  DlabPlot *self = data;
+
+  self->redraw_id = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* The data changed: a redraw now, or when DATA_REDRAW_US have passed
+ * since the last one. */
+static void
+data_changed (DlabPlot *self)
+{
+  gint64 wait = self->last_drawn + DATA_REDRAW_US - g_get_monotonic_time ();
+
+  if (self->redraw_id)
+    return;
+  if (wait <= 0)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+  else
+    self->redraw_id = g_timeout_add ((guint) (wait / 1000) + 1, redraw_now, self);
+}
 
 void
 dlab_plot_reset (DlabPlot *self, int epochs)
@@ -80,14 +115,28 @@ dlab_plot_reset (DlabPlot *self, int epochs)
   self->last_smoothed = NAN;
   g_array_set_size (self->epochs, 0);
   self->x_epochs = MAX (1, epochs);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  data_changed (self);
 }
 
 void
 dlab_plot_set_epochs (DlabPlot *self, int epochs)
 {
   self->x_epochs = MAX (1, epochs);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  data_changed (self);
+}
+
+void
+dlab_plot_truncate (DlabPlot *self, double x)
+{
+  g_return_if_fail (DLAB_IS_PLOT (self));
+
+  /* A bucket reaching past x goes whole: no step after x may stay. */
+  while (self->n_buckets > 0 && self->buckets[self->n_buckets - 1].x1 > x + 1e-9)
+    self->n_steps -= (guint) self->buckets[--self->n_buckets].count;
+  while (self->epochs->len > 0 && g_array_index (self->epochs, EpochRow, self->epochs->len - 1).epoch > x)
+    g_array_set_size (self->epochs, self->epochs->len - 1);
+  self->last_x = self->n_buckets ? MAX (x, self->buckets[self->n_buckets - 1].x1) : x;
+  data_changed (self);
 }
 
 /* Halves the bucket count by merging neighbours: the curve keeps its shape
@@ -140,7 +189,7 @@ dlab_plot_add_step (DlabPlot *self, double x, double loss)
   b->count++;
   self->n_steps++;
   self->last_x = MAX (self->last_x, x);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  data_changed (self);
 }
 
 void
@@ -152,7 +201,7 @@ dlab_plot_add_epoch (DlabPlot *self, int epoch, double train_loss, double train_
   g_return_if_fail (DLAB_IS_PLOT (self));
   g_array_append_val (self->epochs, row);
   self->last_x = MAX (self->last_x, epoch);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  data_changed (self);
 }
 
 guint
@@ -306,25 +355,22 @@ layout_panels (double width, double height, Panel *loss, Panel *acc)
 
 /* ---- drawing ------------------------------------------------------------------ */
 
+/* Puts text in the drawing's layout; its size in pixels. */
 static PangoLayout *
-text_layout (cairo_t *cr, const PangoFontDescription *font, const char *text)
+text_layout (const Style *st, const char *text, int *w, int *h)
 {
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, text, -1);
-  return layout;
+  pango_layout_set_text (st->text, text, -1);
+  pango_layout_get_pixel_size (st->text, w, h);
+  return st->text;
 }
 
 /* Draws text with its anchor at (x, y): ax, ay are 0 (left/top), 0.5 or 1. */
 static void
-draw_text (cairo_t *cr, const PangoFontDescription *font, const char *text, double x, double y,
-           double ax, double ay)
+draw_text (cairo_t *cr, const Style *st, const char *text, double x, double y, double ax, double ay)
 {
-  g_autoptr (PangoLayout) layout = text_layout (cr, font, text);
   int w, h;
+  PangoLayout *layout = text_layout (st, text, &w, &h);
 
-  pango_layout_get_pixel_size (layout, &w, &h);
   cairo_move_to (cr, x - ax * w, y - ay * h);
   pango_cairo_show_layout (cr, layout);
 }
@@ -340,8 +386,7 @@ tick_label (const Panel *p, double v, gboolean y_axis)
 }
 
 static void
-draw_axes (cairo_t *cr, const Panel *p, const Style *st, const PangoFontDescription *font,
-           const char *title, const char *x_title)
+draw_axes (cairo_t *cr, const Panel *p, const Style *st, const char *title, const char *x_title)
 {
   cairo_set_line_width (cr, 1);
   /* Grid and y ticks. */
@@ -354,7 +399,7 @@ draw_axes (cairo_t *cr, const Panel *p, const Style *st, const PangoFontDescript
       cairo_line_to (cr, p->x + p->w, y);
       cairo_stroke (cr);
       set_rgb (cr, st->fg, 0.7);
-      draw_text (cr, font, label, p->x - 6, y, 1, 0.5);
+      draw_text (cr, st, label, p->x - 6, y, 1, 0.5);
     }
   for (double v = p->x_min; v <= p->x_max + 1e-9; v += p->x_step)
     {
@@ -365,15 +410,15 @@ draw_axes (cairo_t *cr, const Panel *p, const Style *st, const PangoFontDescript
       cairo_line_to (cr, x, p->y + p->h);
       cairo_stroke (cr);
       set_rgb (cr, st->fg, 0.7);
-      draw_text (cr, font, label, x, p->y + p->h + 4, 0.5, 0);
+      draw_text (cr, st, label, x, p->y + p->h + 4, 0.5, 0);
     }
   set_rgb (cr, st->fg, 0.45);
   cairo_rectangle (cr, round (p->x) + 0.5, round (p->y) + 0.5, round (p->w), round (p->h));
   cairo_stroke (cr);
   set_rgb (cr, st->fg, 0.9);
-  draw_text (cr, font, title, p->x, p->y - 6, 0, 1);
+  draw_text (cr, st, title, p->x, p->y - 6, 0, 1);
   set_rgb (cr, st->fg, 0.6);
-  draw_text (cr, font, x_title, p->x + p->w, p->y + p->h + 20, 1, 0);
+  draw_text (cr, st, x_title, p->x + p->w, p->y + p->h + 20, 1, 0);
 }
 
 typedef struct {
@@ -383,76 +428,146 @@ typedef struct {
   gboolean marker;
 } LegendItem;
 
-/* Items right-aligned above the panel, after the title. */
-static void
-draw_legend (cairo_t *cr, const Panel *p, const Style *st, const PangoFontDescription *font,
-             const LegendItem *items, int n)
+/* A legend entry's stroke and the space before its label; the space
+ * between entries. */
+#define LEGEND_SWATCH 22.0
+#define LEGEND_GAP 14.0
+
+/* One legend entry at (x, y): a stroke of the series' style, then the
+ * label. Returns its width. */
+static double
+draw_legend_item (cairo_t *cr, const Style *st, const LegendItem *item, double x, double y)
 {
-  double x = p->x + p->w;
+  int w, h;
+  PangoLayout *layout = text_layout (st, item->label, &w, &h);
 
-  for (int i = n - 1; i >= 0; i--)
+  set_rgb (cr, st->fg, 0.8);
+  cairo_move_to (cr, x + LEGEND_SWATCH, y);
+  pango_cairo_show_layout (cr, layout);
+  set_rgb (cr, item->color, item->alpha);
+  cairo_set_line_width (cr, item->width);
+  cairo_move_to (cr, x, y + h / 2.0);
+  cairo_line_to (cr, x + 16, y + h / 2.0);
+  cairo_stroke (cr);
+  if (item->marker)
     {
-      g_autoptr (PangoLayout) layout = text_layout (cr, font, items[i].label);
-      int w, h;
-      double y;
-
-      pango_layout_get_pixel_size (layout, &w, &h);
-      x -= w;
-      y = p->y - 6 - h;
-      set_rgb (cr, st->fg, 0.8);
-      cairo_move_to (cr, x, y);
-      pango_cairo_show_layout (cr, layout);
-      x -= 22;
-      set_rgb (cr, items[i].color, items[i].alpha);
-      cairo_set_line_width (cr, items[i].width);
-      cairo_move_to (cr, x, y + h / 2.0);
-      cairo_line_to (cr, x + 16, y + h / 2.0);
-      cairo_stroke (cr);
-      if (items[i].marker)
-        {
-          cairo_arc (cr, x + 8, y + h / 2.0, 3, 0, 2 * G_PI);
-          cairo_fill (cr);
-        }
-      x -= 14;
+      cairo_arc (cr, x + 8, y + h / 2.0, 3, 0, 2 * G_PI);
+      cairo_fill (cr);
     }
+  return LEGEND_SWATCH + w;
 }
 
-/* The faint raw band (min to max of each bucket, joined through the means)
- * and the smoothed line. At most DLAB_PLOT_MAX_BUCKETS points each. */
+/* The legend: one row right-aligned above the panel, after its title; in
+ * a narrow panel, a box inside the corner where the curves seldom are
+ * (top right for the loss, which falls; bottom right for the accuracy,
+ * which rises). */
+static void
+draw_legend (cairo_t *cr, const Panel *p, const Style *st, const char *title, gboolean top,
+             const LegendItem *items, int n)
+{
+  int w, h, title_w, widest = 0, line_h = 0;
+  double row = 0, x, y;
+
+  text_layout (st, title, &title_w, &h);
+  for (int i = 0; i < n; i++)
+    {
+      text_layout (st, items[i].label, &w, &h);
+      row += (i ? LEGEND_GAP : 0) + LEGEND_SWATCH + w;
+      widest = MAX (widest, w);
+      line_h = MAX (line_h, h);
+    }
+  if (title_w + LEGEND_GAP + row <= p->w)
+    {
+      x = p->x + p->w - row;
+      for (int i = 0; i < n; i++)
+        x += draw_legend_item (cr, st, &items[i], x, p->y - 6 - line_h) + LEGEND_GAP;
+      return;
+    }
+  w = (int) (LEGEND_SWATCH + widest + 16);
+  h = n * line_h + 8;
+  x = p->x + p->w - w - 6;
+  y = top ? p->y + 6 : p->y + p->h - h - 6;
+  cairo_rectangle (cr, x, y, w, h);
+  set_rgb (cr, st->bg, 0.88);
+  cairo_fill (cr);
+  for (int i = 0; i < n; i++)
+    draw_legend_item (cr, st, &items[i], x + 8, y + 4 + i * line_h);
+}
+
+/* Buckets gathered into columns a couple of pixels wide: all the eye can
+ * tell apart, so a frame costs what the width allows, however many steps. */
+#define COLUMN_PX 2.0
+
+typedef struct {
+  double x, min, max, mean, smooth;
+  int count;
+} Column;
+
+static long
+column_of (const Panel *p, const Bucket *b)
+{
+  return (long) floor (px (p, (b->x0 + b->x1) / 2) / COLUMN_PX);
+}
+
+/* The column starting at bucket *i, which moves past it; FALSE at the end. */
+static gboolean
+next_column (DlabPlot *self, const Panel *p, int *i, Column *c)
+{
+  double sum = 0, sum_smooth = 0, sum_x = 0;
+  long column;
+
+  if (*i >= self->n_buckets)
+    return FALSE;
+  column = column_of (p, &self->buckets[*i]);
+  c->min = G_MAXDOUBLE;
+  c->max = -G_MAXDOUBLE;
+  c->count = 0;
+  for (; *i < self->n_buckets && column_of (p, &self->buckets[*i]) == column; (*i)++)
+    {
+      const Bucket *b = &self->buckets[*i];
+      c->min = MIN (c->min, b->min);
+      c->max = MAX (c->max, b->max);
+      sum += b->sum;
+      sum_smooth += b->sum_smooth;
+      sum_x += (b->x0 + b->x1) / 2 * b->count;
+      c->count += b->count;
+    }
+  c->x = sum_x / c->count;
+  c->mean = sum / c->count;
+  c->smooth = sum_smooth / c->count;
+  return TRUE;
+}
+
+/* The faint raw band (min to max of each column, joined through the
+ * means) and the smoothed line. */
 static void
 draw_steps (DlabPlot *self, cairo_t *cr, const Panel *p)
 {
+  Column c;
+  int i;
+
   if (self->n_buckets == 0)
     return;
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_BEVEL);
   set_rgb (cr, train_rgb, 0.28);
   cairo_set_line_width (cr, 1);
-  for (int i = 0; i < self->n_buckets; i++)
-    {
-      const Bucket *b = &self->buckets[i];
-      double x = px (p, (b->x0 + b->x1) / 2);
-      if (b->count > 1)
-        {
-          cairo_move_to (cr, x, py (p, b->min));
-          cairo_line_to (cr, x, py (p, b->max));
-        }
-    }
+  for (i = 0; next_column (self, p, &i, &c);)
+    if (c.count > 1 && c.max > c.min)
+      {
+        cairo_move_to (cr, px (p, c.x), py (p, c.min));
+        cairo_line_to (cr, px (p, c.x), py (p, c.max));
+      }
   cairo_stroke (cr);
-  for (int i = 0; i < self->n_buckets; i++)
-    {
-      const Bucket *b = &self->buckets[i];
-      cairo_line_to (cr, px (p, (b->x0 + b->x1) / 2), py (p, b->sum / b->count));
-    }
+  for (i = 0; next_column (self, p, &i, &c);)
+    cairo_line_to (cr, px (p, c.x), py (p, c.mean));
   cairo_stroke (cr);
 
   set_rgb (cr, train_rgb, 1);
   cairo_set_line_width (cr, 2);
-  for (int i = 0; i < self->n_buckets; i++)
-    {
-      const Bucket *b = &self->buckets[i];
-      cairo_line_to (cr, px (p, (b->x0 + b->x1) / 2), py (p, b->sum_smooth / b->count));
-    }
+  for (i = 0; next_column (self, p, &i, &c);)
+    cairo_line_to (cr, px (p, c.x), py (p, c.smooth));
   cairo_stroke (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_MITER);
 }
 
 /* One per-epoch series: a line through dots. */
@@ -515,21 +630,23 @@ legend_items (DlabPlot *self, gboolean loss, LegendItem *items)
 }
 
 static void
-draw_panel (DlabPlot *self, cairo_t *cr, Panel *p, gboolean loss, const Style *st,
-            const PangoFontDescription *font)
+draw_panel (DlabPlot *self, cairo_t *cr, Panel *p, gboolean loss, const Style *st)
 {
   LegendItem items[5];
   int n;
+  const char *title = loss ? _("Loss") : _("Accuracy");
 
   x_axis (self, p);
   if (loss)
     loss_range (self, p);
   else
     accuracy_range (self, p);
-  draw_axes (cr, p, st, font, loss ? _("Loss") : _("Accuracy"), _("epoch"));
+  draw_axes (cr, p, st, title, _("epoch"));
 
+  /* Clipped to the frame, with room for the dots on its edges (the last
+   * epoch, 100 %). */
   cairo_save (cr);
-  cairo_rectangle (cr, p->x, p->y, p->w, p->h);
+  cairo_rectangle (cr, p->x - 5, p->y - 5, p->w + 10, p->h + 10);
   cairo_clip (cr);
   if (loss)
     {
@@ -546,7 +663,7 @@ draw_panel (DlabPlot *self, cairo_t *cr, Panel *p, gboolean loss, const Style *s
     }
   cairo_restore (cr);
   n = legend_items (self, loss, items);
-  draw_legend (cr, p, st, font, items, n);
+  draw_legend (cr, p, st, title, loss, items, n);
 }
 
 /* ---- the read-out ---------------------------------------------------------------- */
@@ -676,8 +793,7 @@ dlab_plot_readout_at (DlabPlot *self, double x, double y)
 }
 
 static void
-draw_readout (DlabPlot *self, cairo_t *cr, double width, double height, const Style *st,
-              const PangoFontDescription *font)
+draw_readout (DlabPlot *self, cairo_t *cr, double width, double height, const Style *st)
 {
   Panel p;
   double guide, gx, bx, by;
@@ -693,8 +809,7 @@ draw_readout (DlabPlot *self, cairo_t *cr, double width, double height, const St
   cairo_line_to (cr, gx, p.y + p.h);
   cairo_stroke (cr);
 
-  g_autoptr (PangoLayout) layout = text_layout (cr, font, text);
-  pango_layout_get_pixel_size (layout, &w, &h);
+  PangoLayout *layout = text_layout (st, text, &w, &h);
   bx = gx + 8 + w + 12 > p.x + p.w ? gx - 8 - w - 12 : gx + 8;
   by = p.y + 8;
   cairo_rectangle (cr, bx, by, w + 12, h + 8);
@@ -706,28 +821,42 @@ draw_readout (DlabPlot *self, cairo_t *cr, double width, double height, const St
 }
 
 static void
-render (DlabPlot *self, cairo_t *cr, double width, double height, const Style *st,
-        const PangoFontDescription *font)
+render (DlabPlot *self, cairo_t *cr, double width, double height, const Style *st)
 {
   Panel loss, acc;
 
   if (width < 120 || height < 120)
     return;
   layout_panels (width, height, &loss, &acc);
-  draw_panel (self, cr, &loss, TRUE, st, font);
-  draw_panel (self, cr, &acc, FALSE, st, font);
+  draw_panel (self, cr, &loss, TRUE, st);
+  draw_panel (self, cr, &acc, FALSE, st);
   if (self->n_steps == 0 && self->epochs->len == 0)
     {
       set_rgb (cr, st->fg, 0.55);
-      draw_text (cr, font, _("Press Train to see the loss and accuracy curves grow"),
+      draw_text (cr, st, _("Press Train to see the loss and accuracy curves grow"),
                  loss.x + loss.w / 2, loss.y + loss.h / 2, 0.5, 0.5);
     }
 }
 
-static const PangoFontDescription *
-widget_font (DlabPlot *self)
+/* A drawing's style: its colours and one text layout in the widget's font
+ * (free with style_clear). */
+static Style
+style_new (DlabPlot *self, cairo_t *cr, Rgb fg, gboolean export)
 {
-  return pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (self)));
+  const PangoFontDescription *font =
+    pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (self)));
+  gboolean dark_text = 0.3 * fg.r + 0.6 * fg.g + 0.1 * fg.b < 0.5;
+  Style st = { fg, dark_text ? (Rgb) { 1, 1, 1 } : (Rgb) { 0.14, 0.14, 0.15 }, export,
+               pango_cairo_create_layout (cr) };
+
+  pango_layout_set_font_description (st.text, font);
+  return st;
+}
+
+static void
+style_clear (Style *st)
+{
+  g_clear_object (&st->text);
 }
 
 static void
@@ -739,12 +868,14 @@ dlab_plot_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   Style st;
   cairo_t *cr;
 
+  self->last_drawn = g_get_monotonic_time ();
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  st = (Style) { { fg.red, fg.green, fg.blue }, FALSE };
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  render (self, cr, width, height, &st, widget_font (self));
+  st = style_new (self, cr, (Rgb) { fg.red, fg.green, fg.blue }, FALSE);
+  render (self, cr, width, height, &st);
   if (self->hovering)
-    draw_readout (self, cr, width, height, &st, widget_font (self));
+    draw_readout (self, cr, width, height, &st);
+  style_clear (&st);
   cairo_destroy (cr);
 }
 
@@ -755,12 +886,13 @@ export_to (DlabPlot *self, cairo_surface_t *surface, int width, int height, cons
            gboolean png, GError **error)
 {
   cairo_t *cr = cairo_create (surface);
-  Style st = { { 0, 0, 0 }, TRUE };
+  Style st = style_new (self, cr, (Rgb) { 0, 0, 0 }, TRUE);
   cairo_status_t status;
 
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
-  render (self, cr, width, height, &st, widget_font (self));
+  render (self, cr, width, height, &st);
+  style_clear (&st);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   status = png ? cairo_surface_write_to_png (surface, path) : cairo_surface_status (surface);
@@ -829,6 +961,13 @@ dlab_plot_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, 
 }
 
 static void
+dlab_plot_dispose (GObject *object)
+{
+  g_clear_handle_id (&DLAB_PLOT (object)->redraw_id, g_source_remove);
+  G_OBJECT_CLASS (dlab_plot_parent_class)->dispose (object);
+}
+
+static void
 dlab_plot_finalize (GObject *object)
 {
   g_array_unref (DLAB_PLOT (object)->epochs);
@@ -840,6 +979,7 @@ dlab_plot_class_init (DlabPlotClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->dispose = dlab_plot_dispose;
   G_OBJECT_CLASS (klass)->finalize = dlab_plot_finalize;
   widget_class->snapshot = dlab_plot_snapshot;
   widget_class->measure = dlab_plot_measure;

@@ -26,6 +26,10 @@ GtkWidget *dlab_plot_new (void);
 void dlab_plot_reset (DlabPlot *self, int epochs);
 /* Widens the x axis (a resumed run with more epochs). */
 void dlab_plot_set_epochs (DlabPlot *self, int epochs);
+/* Forgets the points after x = epochs done: a resumed run goes on from its
+ * last saved epoch, and the steps of a stopped epoch are trained again.
+ * (The smoothed curve goes on from where it was.) */
+void dlab_plot_truncate (DlabPlot *self, double x);
 
 /* One training step at x = epochs done (e.g. 2.5 is half through epoch 3). */
 void dlab_plot_add_step (DlabPlot *self, double x, double loss);

@@ -30,6 +30,7 @@ struct _DlabTrainPage {
   GtkSpinButton *seed_spin, *threads_spin;
   AdwComboRow *device_row;
   GtkLabel *status_label, *error_label, *accuracy_label;
+  GtkWidget *stop_button;
   GtkProgressBar *progress_bar;
   GtkStack *view_stack;
   DlabPlot *plot;
@@ -43,6 +44,8 @@ struct _DlabTrainPage {
   gboolean spec_ok;
   gboolean syncing;             /* model combo and spec text update each other */
   DlabTrainingJob *job;         /* the current or last run */
+  DlabStepInfo last_step;       /* the newest step, shown at the next frame */
+  guint progress_tick;          /* the tick callback that shows it */
 };
 
 G_DEFINE_FINAL_TYPE (DlabTrainPage, dlab_train_page, ADW_TYPE_BIN)
@@ -739,6 +742,11 @@ update_actions (DlabTrainPage *self)
 
   gtk_widget_action_set_enabled (w, "train.start", dlab_train_page_is_ready (self));
   gtk_widget_action_set_enabled (w, "train.stop", job_running (self));
+  /* Red only while there is something to stop. */
+  if (job_running (self))
+    gtk_widget_add_css_class (self->stop_button, "destructive-action");
+  else
+    gtk_widget_remove_css_class (self->stop_button, "destructive-action");
   gtk_widget_action_set_enabled (w, "train.resume", can_resume (self));
   gtk_widget_action_set_enabled (w, "train.use-model", has_model);
   gtk_widget_action_set_enabled (w, "train.save-model", has_model);
@@ -752,23 +760,49 @@ set_status (DlabTrainPage *self, const char *text)
   gtk_label_set_label (self->status_label, text);
 }
 
-static void
-on_job_step (DlabTrainingJob *job, const DlabStepInfo *info, DlabTrainPage *self)
+/* The status line and the progress bar, once a frame however many steps
+ * arrived since the last one (and not at all while the page is hidden). */
+static gboolean
+show_progress (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
-  double x = (info->epoch - 1) + (double) info->step_in_epoch / info->steps_per_epoch;
+  DlabTrainPage *self = DLAB_TRAIN_PAGE (widget);
+  const DlabStepInfo *info = &self->last_step;
   g_autofree char *elapsed = format_duration (info->elapsed_sec);
   g_autofree char *eta = format_duration (info->eta_sec);
   g_autofree char *ips = dlab_format_count ((long) (info->images_per_sec + 0.5));
   g_autofree char *text = NULL;
   long total = info->steps_per_epoch * info->epochs;
 
-  (void) job;
-  dlab_plot_add_step (self->plot, x, info->loss);
-  text = g_strdup_printf (_("Epoch %d of %d · step %ld of %ld · loss %.3f · %s images/s · %s elapsed · %s left"),
-                          info->epoch, info->epochs, info->step_in_epoch, info->steps_per_epoch, info->loss,
-                          ips, elapsed, eta);
+  (void) clock;
+  (void) data;
+  self->progress_tick = 0;
+  /* The times first: in a narrow window the end of the line is cut. */
+  text = g_strdup_printf (_("Epoch %d of %d · step %ld of %ld · %s elapsed · %s left · loss %.3f · %s images/s"),
+                          info->epoch, info->epochs, info->step_in_epoch, info->steps_per_epoch, elapsed, eta,
+                          info->loss, ips);
   set_status (self, text);
   gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) info->step / total : 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+forget_progress (DlabTrainPage *self)
+{
+  if (self->progress_tick)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->progress_tick);
+  self->progress_tick = 0;
+}
+
+static void
+on_job_step (DlabTrainingJob *job, const DlabStepInfo *info, DlabTrainPage *self)
+{
+  double x = (info->epoch - 1) + (double) info->step_in_epoch / info->steps_per_epoch;
+
+  (void) job;
+  dlab_plot_add_step (self->plot, x, info->loss);
+  self->last_step = *info;
+  if (!self->progress_tick)
+    self->progress_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), show_progress, NULL, NULL);
 }
 
 static void
@@ -785,6 +819,7 @@ on_job_finished (DlabTrainingJob *job, DlabTrainPage *self)
   g_autofree char *text = NULL;
   int done = dlab_training_job_get_epochs_done (job);
 
+  forget_progress (self);
   switch (dlab_training_job_get_state (job))
     {
     case DLAB_JOB_DONE:
@@ -919,6 +954,7 @@ dlab_train_page_resume (DlabTrainPage *self)
   watch_job (self, job);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   dlab_plot_set_epochs (self->plot, s->epochs);
+  dlab_plot_truncate (self->plot, dlab_training_job_get_epochs_done (last));
   set_status (self, _("Resuming…"));
   dlab_training_job_start (job);
   update_actions (self);
@@ -1144,6 +1180,13 @@ on_cell_activated (DlabTrainPage *self, int true_class, int predicted)
   dlab_mistakes_view_show_cell (self->mistakes_view, true_class, predicted);
 }
 
+/* Back to the worst mistakes: no cell is chosen any more. */
+static void
+on_showing_worst (DlabTrainPage *self)
+{
+  dlab_confusion_view_select (self->confusion_view, -1, -1);
+}
+
 /* ---- life ---------------------------------------------------------------------------------------------- */
 
 static void
@@ -1170,7 +1213,7 @@ fill_devices (DlabTrainPage *self)
 
   adw_combo_row_set_model (self->device_row, G_LIST_MODEL (list));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->device_row),
-                               _("This build trains on the CPU; a CUDA GPU shows here when the engine has a GPU backend"));
+                               _("This build trains on the CPU"));
   g_object_unref (list);
 }
 
@@ -1179,6 +1222,7 @@ dlab_train_page_dispose (GObject *object)
 {
   DlabTrainPage *self = DLAB_TRAIN_PAGE (object);
 
+  forget_progress (self);
   /* A run still going is stopped; its thread ends on its own. */
   if (self->job)
     {
@@ -1272,6 +1316,7 @@ dlab_train_page_class_init (DlabTrainPageClass *klass)
   CHILD (threads_spin);
   CHILD (device_row);
   CHILD (status_label);
+  CHILD (stop_button);
   CHILD (error_label);
   CHILD (accuracy_label);
   CHILD (progress_bar);
@@ -1313,6 +1358,7 @@ dlab_train_page_init (DlabTrainPage *self)
   g_signal_connect_swapped (self->schedule_row, "notify::selected", G_CALLBACK (on_schedule_selected), self);
   g_signal_connect_swapped (self->epochs_spin, "value-changed", G_CALLBACK (update_actions), self);
   g_signal_connect_swapped (self->confusion_view, "cell-activated", G_CALLBACK (on_cell_activated), self);
+  g_signal_connect_swapped (self->mistakes_view, "showing-worst", G_CALLBACK (on_showing_worst), self);
   if (self->settings)
     g_signal_connect_swapped (self->settings, "changed::data-dir", G_CALLBACK (on_data_dir_changed), self);
 

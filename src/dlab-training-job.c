@@ -7,6 +7,11 @@
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
@@ -15,11 +20,13 @@
 #include "dlab/transform.h"
 #include "dlab/zoo.h"
 
-/* Hand-overs to the main loop: at most one pending, and at least this long
- * apart, so a fast run costs the interface one short callback a frame. */
-#define DELIVERY_INTERVAL_US 16000
+/* The main loop collects the progress this often while a run goes on, so
+ * a fast run costs the interface one short callback a frame. */
+#define DELIVERY_INTERVAL_MS 16
 /* Batch of the final per-sample evaluation. */
 #define PREDICT_BATCH 500
+/* The nice value of the training threads (see yield_to_interface). */
+#define TRAINING_NICE 10
 
 /* ---- settings -------------------------------------------------------------- */
 
@@ -207,8 +214,7 @@ struct _DlabTrainingJob {
   GMutex lock;
   GArray *steps_in, *steps_out;    /* DlabStepInfo */
   GArray *epochs_in, *epochs_out;  /* DlabEpochInfo */
-  gboolean delivery_pending;
-  gint64 last_delivery;
+  guint delivery_id;               /* main thread: the collecting timeout */
   gboolean finished_in;            /* training ended: state_in, error_in */
   DlabJobState state_in;
   char *error_in;
@@ -354,6 +360,12 @@ emit_batch (DlabTrainingJob *self, GArray *steps, GArray *epochs)
     }
 }
 
+/* The main thread collects what the job's thread queued. It never waits
+ * for the lock: the job's thread runs at a lower priority (see
+ * yield_to_interface) and could be descheduled while holding it, so a
+ * busy lock is simply tried again at the next tick. The job's thread
+ * never touches the main context either (no sources attached from it,
+ * whose lock the main loop needs on every iteration). */
 static gboolean
 deliver (gpointer data)
 {
@@ -361,7 +373,8 @@ deliver (gpointer data)
   GArray *swap;
   gboolean finished, results;
 
-  g_mutex_lock (&self->lock);
+  if (!g_mutex_trylock (&self->lock))
+    return G_SOURCE_CONTINUE;
   swap = self->steps_out;
   self->steps_out = self->steps_in;
   self->steps_in = swap;
@@ -372,11 +385,10 @@ deliver (gpointer data)
   self->finished_in = FALSE;
   results = self->results_in;
   self->results_in = FALSE;
-  self->delivery_pending = FALSE;
-  self->last_delivery = g_get_monotonic_time ();
   g_mutex_unlock (&self->lock);
 
-  self->n_deliveries++;
+  if (self->steps_out->len || self->epochs_out->len || finished || results)
+    self->n_deliveries++;
   emit_batch (self, self->steps_out, self->epochs_out);
   g_array_set_size (self->steps_out, 0);
   g_array_set_size (self->epochs_out, 0);
@@ -399,29 +411,22 @@ deliver (gpointer data)
       self->thread = NULL;
       self->results = g_steal_pointer (&self->results_in_value);
       self->busy = FALSE;
+      self->delivery_id = 0;
       g_signal_emit (self, signals[SIGNAL_RESULTS], 0);
+      return G_SOURCE_REMOVE;
     }
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
-/* With the lock held: makes sure one hand-over is on its way, soon (`now`)
- * or once the interval since the last one has passed. */
+/* From the start of the run until its results are in. The source holds a
+ * reference on the job. */
 static void
-request_delivery (DlabTrainingJob *self, gboolean now)
+start_delivery (DlabTrainingJob *self)
 {
-  gint64 wait;
-  GSource *source;
-
-  if (self->delivery_pending)
-    return;
-  self->delivery_pending = TRUE;
-  wait = now ? 0 : self->last_delivery + DELIVERY_INTERVAL_US - g_get_monotonic_time ();
-  source = wait > 1000 ? g_timeout_source_new ((guint) (wait / 1000)) : g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
-  g_source_set_callback (source, deliver, g_object_ref (self), g_object_unref);
-  g_source_set_static_name (source, "[digit-lab] training progress");
-  g_source_attach (source, NULL);
-  g_source_unref (source);
+  self->delivery_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, DELIVERY_INTERVAL_MS, deliver,
+                                          g_object_ref (self), g_object_unref);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->delivery_id),
+                            "[digit-lab] training progress");
 }
 
 /* ---- the job's thread ------------------------------------------------------------ */
@@ -443,7 +448,6 @@ on_step (const DlabStepInfo *info, void *user)
   log_scalar (self, "train/lr", info->lr, info->step);
   g_mutex_lock (&self->lock);
   g_array_append_val (self->steps_in, *info);
-  request_delivery (self, FALSE);
   g_mutex_unlock (&self->lock);
 }
 
@@ -463,7 +467,6 @@ on_epoch (const DlabEpochInfo *info, void *user)
     dlab_tfevents_flush (self->events);
   g_mutex_lock (&self->lock);
   g_array_append_val (self->epochs_in, *info);
-  request_delivery (self, FALSE);
   g_mutex_unlock (&self->lock);
 }
 
@@ -483,8 +486,17 @@ write_command (DlabTrainingJob *self)
   GString *text = g_string_new ("dlab");
   for (int i = 0; argv[i]; i++)
     {
-      g_autofree char *quoted = g_shell_quote (argv[i]);
-      g_string_append_printf (text, " %s", quoted);
+      /* Quoted only where the shell would read it otherwise. */
+      gboolean plain = *argv[i] != '\0';
+      for (const char *c = argv[i]; *c && plain; c++)
+        plain = g_ascii_isalnum (*c) || strchr ("-_./:=,+@%", *c);
+      if (plain)
+        g_string_append_printf (text, " %s", argv[i]);
+      else
+        {
+          g_autofree char *quoted = g_shell_quote (argv[i]);
+          g_string_append_printf (text, " %s", quoted);
+        }
     }
   g_autofree char *path = g_build_filename (self->run_dir, "command.txt", NULL);
 
@@ -671,7 +683,6 @@ post_finished (DlabTrainingJob *self, DlabJobState state, char *message, int epo
   self->state_in = state;
   self->error_in = message;
   self->epochs_done_in = epochs_done;
-  request_delivery (self, TRUE);
   g_mutex_unlock (&self->lock);
 }
 
@@ -681,7 +692,6 @@ post_results (DlabTrainingJob *self, DlabJobResults *results)
   g_mutex_lock (&self->lock);
   self->results_in = TRUE;
   self->results_in_value = results;
-  request_delivery (self, TRUE);
   g_mutex_unlock (&self->lock);
 }
 
@@ -696,6 +706,19 @@ save_stopped (DlabTrainingJob *self, char **message)
   dlab_model_info_free (&info);
 }
 
+/* Training takes every core it is given; the interface must still get
+ * one the moment it has a frame to draw. The job's thread lowers its own
+ * priority, and the engine's pool threads, started from it by
+ * dlab_threads_set, inherit it. An idle machine still gives training all
+ * its cores. (Linux: nice values are per thread.) */
+static void
+yield_to_interface (void)
+{
+#ifdef __linux__
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), TRAINING_NICE);
+#endif
+}
+
 static gpointer
 run_thread (gpointer data)
 {
@@ -706,6 +729,7 @@ run_thread (gpointer data)
   DlabJobState state = DLAB_JOB_FAILED;
   gboolean trained = FALSE;
 
+  yield_to_interface ();
   cfg = dlab_train_defaults ();
   dlab_error_clear ();
   if (setup_run (self, &cfg, &message) == 0)
@@ -745,6 +769,7 @@ dlab_training_job_start (DlabTrainingJob *self)
 
   self->state = DLAB_JOB_RUNNING;
   self->busy = TRUE;
+  start_delivery (self);
   self->thread = g_thread_new ("dlab-train", run_thread, g_object_ref (self));
 }
 

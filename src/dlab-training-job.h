@@ -3,9 +3,10 @@
  * it (first `limit` images, validation split, normalization, model from the
  * seed), so the same settings give the same weights.
  *
- * Threads: the run and its final evaluation happen on the job's thread.
- * Progress is queued there and handed to the main loop in batches (at most
- * one hand-over pending, at most ~60 a second), where the signals are
+ * Threads: the run and its final evaluation happen on the job's thread,
+ * at a lower priority than the interface. Progress is queued there and
+ * collected by the main loop in batches (a 16 ms timeout while the job is
+ * busy, which never waits for the queue's lock), where the signals are
  * emitted: "step" once per training step, "epoch" once per epoch,
  * "finished" when training ends (done, stopped or failed) and "results"
  * when the test set has been evaluated. Nothing here touches GTK.
@@ -113,7 +114,7 @@ const DlabJobResults *dlab_training_job_get_results (DlabTrainingJob *self);
  * 0 when they have not happened: what the Stop button promises. */
 gint64 dlab_training_job_get_stop_time (DlabTrainingJob *self);
 gint64 dlab_training_job_get_end_time (DlabTrainingJob *self);
-/* How many hand-overs to the main loop there were (coalescing). */
+/* How many batches of progress the main loop collected (coalescing). */
 guint dlab_training_job_get_n_deliveries (DlabTrainingJob *self);
 
 /* <data dir>/digit-lab/runs (XDG_DATA_HOME or ~/.local/share). */

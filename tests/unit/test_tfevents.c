@@ -1,10 +1,10 @@
 /* TensorBoard event files: write scalars with dlab_tfevents, then read the
- * file back with an independent reader (its own table-driven CRC-32C and
- * protobuf decoder) and check every record's framing, both checksums, the
- * file_version event, and each scalar's tag, step and value. When
+ * file back with an independent reader (tests/tfevents_reader.h: its own
+ * table-driven CRC-32C and protobuf decoder) and check every record's
+ * framing, both checksums, the file_version event, and each scalar's tag,
+ * step and value. When
  * /usr/bin/python3 has `tensorboard` or `tensorflow`, their reader is asked
  * too; otherwise that check is skipped with a message. */
-#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,175 +15,7 @@
 
 #include "dlab/tfevents.h"
 #include "test_util.h"
-
-/* ---- an independent CRC-32C ------------------------------------------------ */
-
-static uint32_t table[256];
-
-static void make_table(void) {
-  for (uint32_t i = 0; i < 256; i++) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; k++) c = c & 1 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
-    table[i] = c;
-  }
-}
-
-static uint32_t crc32c(const uint8_t *p, size_t n) {
-  uint32_t c = 0xffffffffu;
-  while (n--) c = table[(c ^ *p++) & 0xff] ^ (c >> 8);
-  return c ^ 0xffffffffu;
-}
-
-static uint32_t masked(const uint8_t *p, size_t n) {
-  uint32_t c = crc32c(p, n);
-  return ((c >> 15) | (c << 17)) + 0xa282ead8u;
-}
-
-static uint64_t le(const uint8_t *p, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; i--) v = v << 8 | p[i];
-  return v;
-}
-
-/* ---- a small protobuf reader --------------------------------------------------- */
-
-typedef struct {
-  double wall_time;
-  int64_t step;
-  char file_version[64];
-  char tag[300];
-  float value;
-  int has_value;
-  int unknown_fields;
-} Event;
-
-static int varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
-  *v = 0;
-  for (int shift = 0; shift < 64 && *p < end; shift += 7) {
-    uint8_t b = *(*p)++;
-    *v |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) return 0;
-  }
-  return -1;
-}
-
-/* Calls field(key, wire, pointer, length or value) for every field. */
-typedef int (*FieldFn)(Event *e, int field, int wire, const uint8_t *p, uint64_t v);
-
-static int walk(const uint8_t *p, const uint8_t *end, Event *e, FieldFn fn) {
-  while (p < end) {
-    uint64_t key, v;
-    if (varint(&p, end, &key) < 0) return -1;
-    int field = (int)(key >> 3), wire = (int)(key & 7);
-    const uint8_t *at = p;
-    if (wire == 0) {
-      if (varint(&p, end, &v) < 0) return -1;
-    } else if (wire == 1) {
-      if (end - p < 8) return -1;
-      v = le(p, 8);
-      p += 8;
-    } else if (wire == 5) {
-      if (end - p < 4) return -1;
-      v = le(p, 4);
-      p += 4;
-    } else if (wire == 2) {
-      if (varint(&p, end, &v) < 0 || (uint64_t)(end - p) < v) return -1;
-      at = p;
-      p += v;
-    } else {
-      return -1;
-    }
-    if (fn(e, field, wire, at, v) < 0) return -1;
-  }
-  return 0;
-}
-
-static int value_field(Event *e, int field, int wire, const uint8_t *p, uint64_t v) {
-  if (field == 1 && wire == 2 && v < sizeof e->tag) {
-    memcpy(e->tag, p, v);
-    e->tag[v] = '\0';
-  } else if (field == 2 && wire == 5) {
-    uint32_t bits = (uint32_t)v;
-    memcpy(&e->value, &bits, 4);
-    e->has_value = 1;
-  } else {
-    e->unknown_fields++;
-  }
-  return 0;
-}
-
-static int summary_field(Event *e, int field, int wire, const uint8_t *p, uint64_t v) {
-  if (field == 1 && wire == 2) return walk(p, p + v, e, value_field);
-  e->unknown_fields++;
-  return 0;
-}
-
-static int event_field(Event *e, int field, int wire, const uint8_t *p, uint64_t v) {
-  if (field == 1 && wire == 1) memcpy(&e->wall_time, &v, 8);
-  else if (field == 2 && wire == 0) e->step = (int64_t)v;
-  else if (field == 3 && wire == 2 && v < sizeof e->file_version) {
-    memcpy(e->file_version, p, v);
-    e->file_version[v] = '\0';
-  } else if (field == 5 && wire == 2) return walk(p, p + v, e, summary_field);
-  else e->unknown_fields++;
-  return 0;
-}
-
-/* ---- the file -------------------------------------------------------------------- */
-
-typedef struct {
-  Event *events;
-  int n;
-  int bad_length_crc, bad_data_crc, truncated;
-} Records;
-
-static int read_records(const char *path, Records *out) {
-  memset(out, 0, sizeof *out);
-  FILE *f = fopen(path, "rb");
-  if (!f) return -1;
-  fseek(f, 0, SEEK_END);
-  long size = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *buf = malloc((size_t)size + 1);
-  if (fread(buf, 1, (size_t)size, f) != (size_t)size) size = 0;
-  fclose(f);
-  out->events = calloc(4096, sizeof *out->events);
-  long pos = 0;
-  while (pos < size && out->n < 4096) {
-    if (size - pos < 12) {
-      out->truncated++;
-      break;
-    }
-    uint64_t len = le(buf + pos, 8);
-    if ((uint32_t)le(buf + pos + 8, 4) != masked(buf + pos, 8)) out->bad_length_crc++;
-    if ((uint64_t)(size - pos - 12) < len + 4) {
-      out->truncated++;
-      break;
-    }
-    const uint8_t *data = buf + pos + 12;
-    if ((uint32_t)le(data + len, 4) != masked(data, len)) out->bad_data_crc++;
-    Event *e = &out->events[out->n++];
-    if (walk(data, data + len, e, event_field) < 0) e->unknown_fields += 1000;
-    pos += 12 + (long)len + 4;
-  }
-  free(buf);
-  return 0;
-}
-
-/* The single events.out.tfevents.* file in dir. */
-static int find_event_file(const char *dir, char *path, size_t n, int *count) {
-  DIR *d = opendir(dir);
-  struct dirent *ent;
-  *count = 0;
-  while (d && (ent = readdir(d))) {
-    if (strncmp(ent->d_name, "events.out.tfevents.", 20) == 0) {
-      snprintf(path, n, "%s/%s", dir, ent->d_name);
-      (*count)++;
-    }
-  }
-  if (d) closedir(d);
-  return *count > 0 ? 0 : -1;
-}
+#include "tfevents_reader.h"
 
 static int python_has_reader(void) {
   return access("/usr/bin/python3", X_OK) == 0 &&
@@ -217,10 +49,8 @@ static void check_with_python(const char *path) {
 }
 
 int main(void) {
-  make_table();
-
   /* Known answers: RFC 3720's check value and the writer's CRC agree. */
-  tap_ok(crc32c((const uint8_t *)"123456789", 9) == 0xE3069283u, "test CRC-32C check value");
+  tap_ok(tfr_crc32c((const uint8_t *)"123456789", 9) == 0xE3069283u, "test CRC-32C check value");
   tap_ok(dlab_crc32c(0, "123456789", 9) == 0xE3069283u, "dlab_crc32c check value 0xE3069283");
   uint8_t zeros[32] = {0};
   tap_ok(dlab_crc32c(0, zeros, 32) == 0x8A9136AAu, "dlab_crc32c of 32 zero bytes (RFC 3720)");
@@ -275,11 +105,11 @@ int main(void) {
 
   int count = 0;
   char found[4096];
-  tap_ok(find_event_file(dir, found, sizeof found, &count) == 0 && count == 1 && strcmp(found, path) == 0,
+  tap_ok(tfr_find_event_file(dir, found, sizeof found, &count) == 0 && count == 1 && strcmp(found, path) == 0,
          "one event file in the run directory");
 
-  Records r;
-  int read_rc = read_records(path, &r);
+  TfrRecords r;
+  int read_rc = tfr_read_records(path, &r);
   tap_ok(read_rc == 0 && r.n == 1 + 406, "%d records read", r.n);
   tap_ok(r.bad_length_crc == 0 && r.bad_data_crc == 0 && r.truncated == 0,
          "every length and data CRC matches, no trailing bytes (%d, %d, %d)", r.bad_length_crc,
@@ -288,14 +118,14 @@ int main(void) {
   for (int i = 0; i < r.n; i++) unknown += r.events[i].unknown_fields;
   tap_ok(unknown == 0, "only Event, Summary and Value fields appear");
 
-  const Event *first = &r.events[0];
+  const TfrEvent *first = &r.events[0];
   tap_ok(strcmp(first->file_version, "brain.Event:2") == 0 && first->wall_time > 1.6e9 &&
              !first->has_value && first->step == 0,
          "first event: file_version \"%s\", wall_time %.0f", first->file_version, first->wall_time);
 
   int tags_ok = 1, values_ok = 1, steps_ok = 1;
   for (int s = 0; s < 200; s++) {
-    const Event *loss = &r.events[1 + 2 * s], *acc = &r.events[2 + 2 * s];
+    const TfrEvent *loss = &r.events[1 + 2 * s], *acc = &r.events[2 + 2 * s];
     tags_ok &= strcmp(loss->tag, "loss/train") == 0 && strcmp(acc->tag, "accuracy/train") == 0;
     values_ok &= loss->has_value && loss->value == 1.0f / (float)(s + 1) && acc->value == (float)s / 200.0f;
     steps_ok &= loss->step == s && acc->step == s && loss->wall_time == 1700000000.0 + s;
@@ -305,7 +135,7 @@ int main(void) {
   tap_ok(steps_ok, "steps and given wall times (step 0 is left out, as proto3 does)");
   int odd_ok = 1;
   for (int i = 0; i < 5; i++) {
-    const Event *e = &r.events[401 + i];
+    const TfrEvent *e = &r.events[401 + i];
     odd_ok &= e->has_value && memcmp(&e->value, &special[i], 4) == 0 && e->step == 1000 + i &&
               strcmp(e->tag, "odd/values") == 0;
   }
@@ -320,7 +150,7 @@ int main(void) {
   fseek(f, 40, SEEK_SET);
   fputc(c ^ 0x5a, f);
   fclose(f);
-  read_records(path, &r);
+  tfr_read_records(path, &r);
   tap_ok(r.bad_data_crc + r.bad_length_crc >= 1, "a flipped byte fails a CRC");
   free(r.events);
 
