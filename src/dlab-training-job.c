@@ -15,7 +15,7 @@
 
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
-#include "dlab/tfevents.h"
+#include "dlab/run_events.h"
 #include "dlab/threads.h"
 #include "dlab/transform.h"
 #include "dlab/zoo.h"
@@ -432,20 +432,12 @@ start_delivery (DlabTrainingJob *self)
 /* ---- the job's thread ------------------------------------------------------------ */
 
 static void
-log_scalar (DlabTrainingJob *self, const char *tag, double value, long step)
-{
-  if (self->events && !isnan (value))
-    dlab_tfevents_add_scalar (self->events, tag, (float) value, step, 0);
-}
-
-static void
 on_step (const DlabStepInfo *info, void *user)
 {
   DlabTrainingJob *self = user;
 
-  log_scalar (self, "train/loss", info->loss, info->step);
-  log_scalar (self, "train/accuracy", info->accuracy, info->step);
-  log_scalar (self, "train/lr", info->lr, info->step);
+  if (self->events)
+    dlab_run_events_step (self->events, info);
   g_mutex_lock (&self->lock);
   g_array_append_val (self->steps_in, *info);
   g_mutex_unlock (&self->lock);
@@ -456,15 +448,8 @@ on_epoch (const DlabEpochInfo *info, void *user)
 {
   DlabTrainingJob *self = user;
 
-  log_scalar (self, "epoch/train_loss", info->train_loss, info->epoch);
-  log_scalar (self, "epoch/train_accuracy", info->train_accuracy, info->epoch);
-  log_scalar (self, "epoch/val_loss", info->val_loss, info->epoch);
-  log_scalar (self, "epoch/val_accuracy", info->val_accuracy, info->epoch);
-  log_scalar (self, "epoch/test_loss", info->test_loss, info->epoch);
-  log_scalar (self, "epoch/test_accuracy", info->test_accuracy, info->epoch);
-  log_scalar (self, "epoch/images_per_sec", info->images_per_sec, info->epoch);
   if (self->events)
-    dlab_tfevents_flush (self->events);
+    dlab_run_events_epoch (self->events, info);
   g_mutex_lock (&self->lock);
   g_array_append_val (self->epochs_in, *info);
   g_mutex_unlock (&self->lock);

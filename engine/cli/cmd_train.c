@@ -10,6 +10,7 @@
 #include "dlab/cuda_train.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
+#include "dlab/run_events.h"
 #include "dlab/threads.h"
 #include "dlab/train.h"
 #include "dlab/transform.h"
@@ -27,6 +28,7 @@ typedef struct {
   DlabDataset val;
   CliProgress progress;
   DlabDeviceSpec device_spec;
+  DlabTfEvents *events; /* --log: TensorBoard's copy of the curves */
 } TrainArgs;
 
 static void print_help(const CliOption *opts, int n) {
@@ -82,9 +84,16 @@ static const char *default_best(const char *out, char *buf, size_t n) {
   return buf;
 }
 
+static void on_step(const DlabStepInfo *info, void *user) {
+  TrainArgs *a = user;
+  if (a->events) dlab_run_events_step(a->events, info);
+  cli_progress_step(info, &a->progress);
+}
+
 /* The per-epoch line, then the validation result when there is one. */
 static void on_epoch(const DlabEpochInfo *info, void *user) {
   TrainArgs *a = user;
+  if (a->events) dlab_run_events_epoch(a->events, info);
   cli_progress_epoch(info, &a->progress);
   if (a->quiet || !a->val.n) return;
   printf("  val loss %.4f acc %.4f%s\n", info->val_loss, info->val_accuracy,
@@ -181,7 +190,7 @@ int cmd_train(int argc, char **argv) {
       {"threads", OPT_INT, &a.threads, "CPU threads (default: all cores)", 0},
       {"device", OPT_STRING, &a.device, "cpu (default), cuda or cuda:N: where to train (dlab devices)", 0},
       {"out", OPT_STRING, &a.out, "checkpoint file (default DATASET-MODEL.safetensors)", 0},
-      {"log", OPT_STRING, &a.log, "directory for metrics.csv", 0},
+      {"log", OPT_STRING, &a.log, "directory for metrics.csv and a TensorBoard event file", 0},
       CLI_SPLIT_OPTIONS(&a.data),
       {"save-best", OPT_STRING, &a.save_best, "val_loss or val_acc: keep the best epoch's model (needs --val-split)", 0},
       {"best", OPT_STRING, &a.best, "file for --save-best (default OUT.best.safetensors)", 0},
@@ -248,7 +257,7 @@ int cmd_train(int argc, char **argv) {
   }
 
   cli_progress_init(&a.progress, a.quiet);
-  cfg.on_step = cli_progress_step;
+  cfg.on_step = on_step;
   cfg.on_epoch = on_epoch;
   cfg.user = &a;
 
@@ -263,7 +272,12 @@ int cmd_train(int argc, char **argv) {
     goto done;
   }
   cfg.val = a.val.n ? &a.val : NULL;
+  if (a.log && !(a.events = dlab_tfevents_open(a.log))) {
+    cli_fail("train");
+    goto done;
+  }
   rc = train_with(&a, &data, &cfg);
+  if (dlab_tfevents_close(a.events) < 0 && rc == 0) rc = cli_fail("train");
 done:
   dlab_dataset_free(&a.val);
   dlab_dataset_pair_free(&data);

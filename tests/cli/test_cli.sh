@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The dlab command line as a user meets it: listings, training, evaluation,
 # prediction, and a clear message (never a crash) for each kind of bad input.
-# TAP output. Usage: test_cli.sh PATH/TO/dlab
+# TAP output. Usage: test_cli.sh PATH/TO/dlab PATH/TO/dump_tfevents
 set -u
 dlab=$1
+dump_tfevents=$2
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -84,6 +85,16 @@ else not_ok "one plain line per epoch when stdout is not a terminal" "$(cat "$tm
 if head -1 "$tmp/log/metrics.csv" | grep -q '^epoch,step,lr,loss' && [ "$(wc -l <"$tmp/log/metrics.csv")" -eq 17 ]; then
   ok "metrics.csv has a header, 14 step rows and 2 epoch rows"
 else not_ok "metrics.csv has a header, 14 step rows and 2 epoch rows" "$(wc -l <"$tmp/log/metrics.csv") lines"; fi
+# TensorBoard's copy: every record framed and CRC-checked, one train/loss per
+# step and the same losses as metrics.csv (the CSV prints them with %.6g).
+if "$dump_tfevents" "$tmp/log" >"$tmp/events" 2>"$tmp/err" && [ "$(grep -c '^train/loss ' "$tmp/events")" -eq 14 ] &&
+   [ "$(grep -c '^epoch/test_accuracy ' "$tmp/events")" -eq 2 ] && ! grep -q '^epoch/val_' "$tmp/events"; then
+  ok "--log writes a TensorBoard event file with a train/loss per step and per-epoch scalars"
+else not_ok "--log writes a TensorBoard event file with a train/loss per step and per-epoch scalars" "$(cat "$tmp/err")" "$(head -5 "$tmp/events")"; fi
+csv_losses=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "loss") c = i; next } $2 != "" && $c != "" { printf "%.4f\n", $c }' "$tmp/log/metrics.csv" | head -14)
+tb_losses=$(awk '$1 == "train/loss" { printf "%.4f\n", $3 }' "$tmp/events")
+if [ -n "$tb_losses" ] && [ "$csv_losses" = "$tb_losses" ]; then ok "the event file's losses are metrics.csv's"
+else not_ok "the event file's losses are metrics.csv's" "csv: $(echo $csv_losses)" "tb: $(echo $tb_losses)"; fi
 "$dlab" train --data "$tmp/tiny" --model lenet --epochs 3 --batch-size 16 --out "$tmp/tiny.safetensors" --resume >"$tmp/out" 2>&1
 if grep -q "resuming .* after epoch 2" "$tmp/out" && grep -q "^epoch 3/3 " "$tmp/out" && ! grep -q "^epoch 1/3" "$tmp/out"; then
   ok "--resume continues after the last saved epoch"
