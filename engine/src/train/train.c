@@ -12,14 +12,9 @@
 #include "dlab/error.h"
 #include "dlab/loader.h"
 #include "dlab/loss.h"
+#include "train_common.h"
 
 #define DEFAULT_EVAL_BATCH 1000
-
-static double now_sec(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 DlabTrainConfig dlab_train_defaults(void) {
   DlabTrainConfig c;
@@ -53,22 +48,9 @@ const char *dlab_optimizer_state_path(const char *checkpoint, char *buf, size_t 
   return buf;
 }
 
-static int check_compatible(const DlabModel *m, const DlabDataset *d) {
-  const DlabShape in = m->input;
-  if (in.ndim != 3 || in.d[0] != d->c || in.d[1] != d->h || in.d[2] != d->w) {
-    char s[64];
-    return dlab_error("%s has %dx%dx%d images but the model takes %s", d->name, d->c, d->h, d->w,
-                      dlab_shape_str(in, s, sizeof s));
-  }
-  if (dlab_model_num_outputs(m) != d->num_classes)
-    return dlab_error("%s has %d classes but the model has %d outputs", d->name, d->num_classes,
-                      dlab_model_num_outputs(m));
-  return 0;
-}
-
 int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalResult *out) {
   memset(out, 0, sizeof *out);
-  if (check_compatible(m, d) < 0) return -1;
+  if (dlab_train_check_compatible(m, d) < 0) return -1;
   if (batch_size <= 0) batch_size = DEFAULT_EVAL_BATCH;
   if (batch_size > d->n) batch_size = d->n;
   int k = d->num_classes;
@@ -125,23 +107,8 @@ typedef struct {
   uint8_t *labels;
   long steps_per_epoch, total_steps;
   double t_start;
-  int best_epoch;
-  double best_value;
+  DlabTrainBest best;
 } Run;
-
-static const char *const csv_columns[] = {
-    "epoch", "step", "lr", "loss", "accuracy", "train_loss", "train_accuracy",
-    "test_loss", "test_accuracy", "images_per_sec", "seconds", "val_loss", "val_accuracy",
-};
-#define N_CSV_COLUMNS (int)(sizeof csv_columns / sizeof csv_columns[0])
-
-static int save_checkpoint(Run *r) {
-  const char *path = r->cfg->checkpoint;
-  if (!path) return 0;
-  if (dlab_checkpoint_save(path, r->m, &r->info) < 0) return -1;
-  char opt_path[4096];
-  return dlab_optimizer_save(dlab_optimizer_state_path(path, opt_path, sizeof opt_path), r->opt);
-}
 
 /* One epoch of training. Returns 1 if cancelled, 0 when done, -1 on error. */
 static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
@@ -149,7 +116,7 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
   /* Usually begun already, so that its first batches were made while the
    * previous epoch was being evaluated. */
   if (dlab_loader_epoch(r->loader) != epoch) dlab_loader_begin_epoch(r->loader, epoch);
-  double t0 = now_sec(), loss_sum = 0;
+  double t0 = dlab_train_now(), loss_sum = 0;
   long correct = 0, seen = 0;
   for (long s = 0; s < r->steps_per_epoch; s++) {
     if (cfg->cancel && atomic_load(cfg->cancel)) return 1;
@@ -171,7 +138,7 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
     loss_sum += lr_.loss * count;
     correct += lr_.correct;
     seen += count;
-    double now = now_sec();
+    double now = dlab_train_now();
     DlabStepInfo si = {
         .epoch = epoch, .epochs = cfg->epochs, .step = step + 1,
         .steps_per_epoch = r->steps_per_epoch, .step_in_epoch = s + 1, .lr = lr,
@@ -181,15 +148,12 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
     long done = step + 1 - (long)cfg->start_epoch * r->steps_per_epoch;
     long left = r->total_steps - (step + 1);
     si.eta_sec = (now - r->t_start) / done * left;
-    if (r->csv_open) {
-      double row[N_CSV_COLUMNS] = {epoch, step + 1, lr, lr_.loss, si.accuracy, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-      dlab_csv_row(&r->csv, row);
-    }
+    if (r->csv_open) dlab_train_csv_step(&r->csv, epoch, step + 1, lr, lr_.loss, si.accuracy);
     if (cfg->on_step) cfg->on_step(&si, cfg->user);
   }
   ep->epoch = epoch;
   ep->epochs = cfg->epochs;
-  ep->seconds = now_sec() - t0;
+  ep->seconds = dlab_train_now() - t0;
   ep->train_loss = loss_sum / seen;
   ep->train_accuracy = (double)correct / seen;
   ep->images_per_sec = seen / fmax(ep->seconds, 1e-9);
@@ -204,24 +168,6 @@ static int evaluate_into(Run *r, const DlabDataset *d, double *loss, double *acc
   *loss = ev.loss;
   *accuracy = ev.accuracy;
   dlab_eval_result_free(&ev);
-  return 0;
-}
-
-/* Whether this epoch's validation result beats the best so far. */
-static int improves(const Run *r, const DlabEpochInfo *ep) {
-  if (r->best_epoch == 0) return 1;
-  if (r->cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS) return ep->val_loss < r->best_value;
-  return ep->val_accuracy > r->best_value;
-}
-
-/* --save-best: the model of the best epoch so far, without optimizer state
- * (it is for using, not for resuming). */
-static int save_if_best(Run *r, DlabEpochInfo *ep) {
-  if (r->cfg->save_best == DLAB_SAVE_BEST_NONE || !improves(r, ep)) return 0;
-  if (dlab_checkpoint_save(r->cfg->best_checkpoint, r->m, &r->info) < 0) return -1;
-  r->best_epoch = ep->epoch;
-  r->best_value = r->cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS ? ep->val_loss : ep->val_accuracy;
-  ep->best = 1;
   return 0;
 }
 
@@ -241,34 +187,16 @@ static int run_epochs(Run *r, DlabTrainResult *result) {
     if (cfg->val && evaluate_into(r, cfg->val, &ep.val_loss, &ep.val_accuracy) < 0) return -1;
     if (evaluate_into(r, r->test, &ep.test_loss, &ep.test_accuracy) < 0) return -1;
     if (dlab_model_set_batch(r->m, cfg->batch_size) < 0) return -1;
-    if (r->csv_open) {
-      double row[N_CSV_COLUMNS] = {epoch, (double)epoch * r->steps_per_epoch, NAN, NAN, NAN,
-                                   ep.train_loss, ep.train_accuracy, ep.test_loss, ep.test_accuracy,
-                                   ep.images_per_sec, ep.seconds, ep.val_loss, ep.val_accuracy};
-      dlab_csv_row(&r->csv, row);
-    }
-    if (save_checkpoint(r) < 0 || save_if_best(r, &ep) < 0) return -1;
-    result->best_epoch = r->best_epoch;
-    result->best_value = r->best_value;
+    if (r->csv_open) dlab_train_csv_epoch(&r->csv, &ep, r->steps_per_epoch);
+    if (dlab_train_save_checkpoint(cfg, r->m, &r->info, r->opt) < 0 ||
+        dlab_train_save_if_best(&r->best, cfg, r->m, &r->info, &ep) < 0)
+      return -1;
+    result->best_epoch = r->best.epoch;
+    result->best_value = r->best.value;
     result->epochs_done = epoch;
     result->last = ep;
     if (cfg->on_epoch) cfg->on_epoch(&ep, cfg->user);
   }
-  return 0;
-}
-
-static int check_config(const DlabTrainConfig *cfg) {
-  if (cfg->epochs < 1) return dlab_error("--epochs %d: must be at least 1", cfg->epochs);
-  if (cfg->batch_size < 1) return dlab_error("--batch-size %d: must be at least 1", cfg->batch_size);
-  if (!(cfg->optim.lr > 0)) return dlab_error("--lr %g: must be positive", (double)cfg->optim.lr);
-  if (cfg->label_smoothing < 0 || cfg->label_smoothing >= 1)
-    return dlab_error("--label-smoothing %g: must be in [0, 1)", (double)cfg->label_smoothing);
-  if (cfg->start_epoch < 0 || cfg->start_epoch >= cfg->epochs)
-    return dlab_error("resuming after epoch %d of %d: nothing left to train", cfg->start_epoch, cfg->epochs);
-  if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->val)
-    return dlab_error("--save-best needs a validation set (--val-split)");
-  if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->best_checkpoint)
-    return dlab_error("--save-best: no file given for the best checkpoint");
   return 0;
 }
 
@@ -288,8 +216,8 @@ static DlabLoader *create_loader(const DlabDataset *train, const DlabTrainConfig
 int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
                const DlabTrainConfig *cfg, DlabTrainResult *result) {
   memset(result, 0, sizeof *result);
-  if (check_config(cfg) < 0 || check_compatible(m, train) < 0 || check_compatible(m, test) < 0 ||
-      (cfg->val && check_compatible(m, cfg->val) < 0))
+  if (dlab_train_check_config(cfg) < 0 || dlab_train_check_compatible(m, train) < 0 || dlab_train_check_compatible(m, test) < 0 ||
+      (cfg->val && dlab_train_check_compatible(m, cfg->val) < 0))
     return -1;
   Run r;
   memset(&r, 0, sizeof r);
@@ -312,10 +240,10 @@ int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
   if (!r.opt || dlab_model_set_batch(m, cfg->batch_size) < 0) goto done;
   dlab_model_info_from_dataset(&r.info, train);
   if (cfg->csv_path) {
-    if (dlab_csv_open(&r.csv, cfg->csv_path, csv_columns, N_CSV_COLUMNS) < 0) goto done;
+    if (dlab_train_csv_open(&r.csv, cfg->csv_path) < 0) goto done;
     r.csv_open = 1;
   }
-  r.t_start = now_sec();
+  r.t_start = dlab_train_now();
   rc = run_epochs(&r, result);
 done:
   if (r.csv_open) dlab_csv_close(&r.csv);

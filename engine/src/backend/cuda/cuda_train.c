@@ -23,23 +23,11 @@
 #include "dlab/cuda_train.h"
 #include "dlab/error.h"
 #include "dlab/rng.h"
+#include "../../train/train_common.h"
 
 #define DEFAULT_EVAL_BATCH 1000
 /* loader.c's SHUFFLE_STREAM: the same order as a CPU run with this seed */
 #define SHUFFLE_STREAM 0x5348554646ULL
-
-static double now_sec(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* The CSV columns of train.c, in its order. */
-static const char *const csv_columns[] = {
-    "epoch", "step", "lr", "loss", "accuracy", "train_loss", "train_accuracy",
-    "test_loss", "test_accuracy", "images_per_sec", "seconds", "val_loss", "val_accuracy",
-};
-#define N_CSV_COLUMNS (int)(sizeof csv_columns / sizeof csv_columns[0])
 
 typedef struct {
   DlabModel *m;
@@ -59,43 +47,11 @@ typedef struct {
   long steps_per_epoch, total_steps;
   int eval_batch;
   double t_start;
-  int best_epoch;
-  double best_value;
+  DlabTrainBest best;
   /* the epoch in progress */
   double t_epoch, loss_sum;
   long correct, seen, queued, reported;
 } Run;
-
-/* ---- checks (train.c's) ---- */
-
-static int check_config(const DlabTrainConfig *cfg) {
-  if (cfg->epochs < 1) return dlab_error("--epochs %d: must be at least 1", cfg->epochs);
-  if (cfg->batch_size < 1) return dlab_error("--batch-size %d: must be at least 1", cfg->batch_size);
-  if (!(cfg->optim.lr > 0)) return dlab_error("--lr %g: must be positive", (double)cfg->optim.lr);
-  if (cfg->label_smoothing < 0 || cfg->label_smoothing >= 1)
-    return dlab_error("--label-smoothing %g: must be in [0, 1)", (double)cfg->label_smoothing);
-  if (cfg->start_epoch < 0 || cfg->start_epoch >= cfg->epochs)
-    return dlab_error("resuming after epoch %d of %d: nothing left to train", cfg->start_epoch, cfg->epochs);
-  if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->val)
-    return dlab_error("--save-best needs a validation set (--val-split)");
-  if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->best_checkpoint)
-    return dlab_error("--save-best: no file given for the best checkpoint");
-  return 0;
-}
-
-static int check_compatible(const DlabModel *m, const DlabDataset *d) {
-  const DlabShape in = m->input;
-  if (in.ndim != 3 || in.d[0] != d->c || in.d[1] != d->h || in.d[2] != d->w) {
-    char s[64];
-    return dlab_error("%s has %dx%dx%d images but the model takes %s", d->name, d->c, d->h, d->w,
-                      dlab_shape_str(in, s, sizeof s));
-  }
-  if (dlab_model_num_outputs(m) != d->num_classes)
-    return dlab_error("%s has %d classes but the model has %d outputs", d->name, d->num_classes,
-                      dlab_model_num_outputs(m));
-  if (d->n < 1) return dlab_error("%s is empty", d->name);
-  return 0;
-}
 
 /* ---- setting up ---- */
 
@@ -147,7 +103,7 @@ static int setup(Run *r) {
   if (!(r->run = dlab_cuda_run_create(&rc))) return -1;
   dlab_model_info_from_dataset(&r->info, r->train);
   if (cfg->csv_path) {
-    if (dlab_csv_open(&r->csv, cfg->csv_path, csv_columns, N_CSV_COLUMNS) < 0) return -1;
+    if (dlab_train_csv_open(&r->csv, cfg->csv_path) < 0) return -1;
     r->csv_open = 1;
   }
   return 0;
@@ -183,7 +139,7 @@ static int begin_epoch(Run *r, int epoch) {
     float lr = dlab_schedule_lr(&cfg->schedule, cfg->optim.lr, step, r->steps_per_epoch, r->total_steps);
     r->scalars[s] = dlab_cuda_scalars(&cfg->optim, lr, t0 + s + 1);
   }
-  r->t_epoch = now_sec();
+  r->t_epoch = dlab_train_now();
   r->loss_sum = 0;
   r->correct = r->seen = r->queued = r->reported = 0;
   return dlab_cuda_run_begin_epoch(r->run, epoch, r->order, r->scalars, r->steps_per_epoch);
@@ -203,7 +159,7 @@ static int report_step(Run *r, int epoch, long s) {
   r->loss_sum += (double)st.loss * count;
   r->correct += st.correct;
   r->seen += count;
-  double now = now_sec();
+  double now = dlab_train_now();
   DlabStepInfo si = {
       .epoch = epoch, .epochs = cfg->epochs, .step = step + 1, .steps_per_epoch = r->steps_per_epoch,
       .step_in_epoch = s + 1, .lr = lr, .loss = st.loss, .accuracy = (float)st.correct / count,
@@ -212,10 +168,7 @@ static int report_step(Run *r, int epoch, long s) {
   long done = step + 1 - (long)cfg->start_epoch * r->steps_per_epoch;
   long left = r->total_steps - (step + 1);
   si.eta_sec = (now - r->t_start) / done * left;
-  if (r->csv_open) {
-    double row[N_CSV_COLUMNS] = {epoch, step + 1, lr, st.loss, si.accuracy, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-    dlab_csv_row(&r->csv, row);
-  }
+  if (r->csv_open) dlab_train_csv_step(&r->csv, epoch, step + 1, lr, st.loss, si.accuracy);
   if (cfg->on_step) cfg->on_step(&si, cfg->user);
   return 0;
 }
@@ -253,7 +206,7 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
   if (dlab_cuda_run_finish(r->run) < 0) return -1;
   ep->epoch = epoch;
   ep->epochs = cfg->epochs;
-  ep->seconds = now_sec() - r->t_epoch;
+  ep->seconds = dlab_train_now() - r->t_epoch;
   ep->train_loss = r->loss_sum / r->seen;
   ep->train_accuracy = (double)r->correct / r->seen;
   ep->images_per_sec = r->seen / fmax(ep->seconds, 1e-9);
@@ -276,44 +229,18 @@ static int bring_back(Run *r) {
   return dlab_cuda_model_download(r->g, r->m) < 0 || dlab_cuda_model_download_optimizer(r->g, r->opt) < 0 ? -1 : 0;
 }
 
-static int save_checkpoint(Run *r) {
-  const char *path = r->cfg->checkpoint;
-  if (!path) return 0;
-  if (dlab_checkpoint_save(path, r->m, &r->info) < 0) return -1;
-  char opt_path[4096];
-  return dlab_optimizer_save(dlab_optimizer_state_path(path, opt_path, sizeof opt_path), r->opt);
-}
-
-static int improves(const Run *r, const DlabEpochInfo *ep) {
-  if (r->best_epoch == 0) return 1;
-  if (r->cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS) return ep->val_loss < r->best_value;
-  return ep->val_accuracy > r->best_value;
-}
-
-static int save_if_best(Run *r, DlabEpochInfo *ep) {
-  if (r->cfg->save_best == DLAB_SAVE_BEST_NONE || !improves(r, ep)) return 0;
-  if (dlab_checkpoint_save(r->cfg->best_checkpoint, r->m, &r->info) < 0) return -1;
-  r->best_epoch = ep->epoch;
-  r->best_value = r->cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS ? ep->val_loss : ep->val_accuracy;
-  ep->best = 1;
-  return 0;
-}
-
 static int finish_epoch(Run *r, DlabEpochInfo *ep, DlabTrainResult *result) {
   const DlabTrainConfig *cfg = r->cfg;
   ep->val_loss = ep->val_accuracy = NAN;
   if (cfg->val && evaluate_into(r, r->val_data, cfg->val->n, &ep->val_loss, &ep->val_accuracy) < 0) return -1;
   if (evaluate_into(r, r->test_data, r->test->n, &ep->test_loss, &ep->test_accuracy) < 0) return -1;
   if (bring_back(r) < 0) return -1;
-  if (r->csv_open) {
-    double row[N_CSV_COLUMNS] = {ep->epoch, (double)ep->epoch * r->steps_per_epoch, NAN, NAN, NAN,
-                                 ep->train_loss, ep->train_accuracy, ep->test_loss, ep->test_accuracy,
-                                 ep->images_per_sec, ep->seconds, ep->val_loss, ep->val_accuracy};
-    dlab_csv_row(&r->csv, row);
-  }
-  if (save_checkpoint(r) < 0 || save_if_best(r, ep) < 0) return -1;
-  result->best_epoch = r->best_epoch;
-  result->best_value = r->best_value;
+  if (r->csv_open) dlab_train_csv_epoch(&r->csv, ep, r->steps_per_epoch);
+  if (dlab_train_save_checkpoint(cfg, r->m, &r->info, r->opt) < 0 ||
+      dlab_train_save_if_best(&r->best, cfg, r->m, &r->info, ep) < 0)
+    return -1;
+  result->best_epoch = r->best.epoch;
+  result->best_value = r->best.value;
   result->epochs_done = ep->epoch;
   result->last = *ep;
   if (cfg->on_epoch) cfg->on_epoch(ep, cfg->user);
@@ -339,8 +266,8 @@ static int run_epochs(Run *r, DlabTrainResult *result) {
 int dlab_train_cuda(DlabModel *m, const DlabDataset *train, const DlabDataset *test, const DlabTrainConfig *cfg,
                     int device_index, DlabTrainResult *result) {
   memset(result, 0, sizeof *result);
-  if (check_config(cfg) < 0 || check_compatible(m, train) < 0 || check_compatible(m, test) < 0 ||
-      (cfg->val && check_compatible(m, cfg->val) < 0) ||
+  if (dlab_train_check_config(cfg) < 0 || dlab_train_check_compatible(m, train) < 0 || dlab_train_check_compatible(m, test) < 0 ||
+      (cfg->val && dlab_train_check_compatible(m, cfg->val) < 0) ||
       dlab_transforms_check(cfg->transforms, train->c, train->h, train->w) < 0)
     return -1;
   Run r;
@@ -354,7 +281,7 @@ int dlab_train_cuda(DlabModel *m, const DlabDataset *train, const DlabDataset *t
   r.total_steps = r.steps_per_epoch * cfg->epochs;
   int rc = setup(&r);
   if (rc == 0) {
-    r.t_start = now_sec();
+    r.t_start = dlab_train_now();
     rc = run_epochs(&r, result);
   }
   teardown(&r);
@@ -363,7 +290,7 @@ int dlab_train_cuda(DlabModel *m, const DlabDataset *train, const DlabDataset *t
 
 int dlab_evaluate_cuda(DlabModel *m, const DlabDataset *d, int batch_size, int device_index, DlabEvalResult *out) {
   memset(out, 0, sizeof *out);
-  if (check_compatible(m, d) < 0) return -1;
+  if (dlab_train_check_compatible(m, d) < 0) return -1;
   if (batch_size <= 0) batch_size = DEFAULT_EVAL_BATCH;
   if (batch_size > d->n) batch_size = d->n;
   const int k = d->num_classes;
