@@ -4,7 +4,8 @@
 # size and optimizer, single-image inference latency, and the peak memory of
 # a full MNIST training run.
 #
-#   bench/run.sh [--quick] [BUILD_DIR]      (BUILD_DIR: default ./build)
+#   bench/run.sh [--quick] [--only NET[,NET...]] [BUILD_DIR]
+#                                        (BUILD_DIR: default ./build)
 #
 # Needs BUILD_DIR/bench/bench_train and BUILD_DIR/engine/cli/dlab (meson
 # builds both), MNIST under $DLAB_DATA or ./data (tools/fetch-data.sh;
@@ -12,24 +13,36 @@
 # Debian's python3-torch (/usr/bin/python3). --quick runs a tenth of each
 # epoch (a fiftieth for cifarnet) and scales the time up, and trains the
 # memory run on 6,000 images: for checks during development, not for
-# figures.
+# figures. --only times the named networks alone (to repeat one that
+# another program disturbed; ratios still come from one run each).
 #
 # Columns: seconds per epoch with 1 and 2 threads; dlab/PyTorch, each at
 # its best thread count; the GFLOP/s that dlab's best time achieves (the
 # convolutions' and linears' multiply-adds of forward, weight gradient and
 # input gradient, as bench_train counts them) and that as a share of the
-# processor's FP32 peak, worked out below from lscpu.
+# processor's FP32 peak, worked out below from lscpu. A second table gives
+# the process CPU time per epoch (all threads), which moves much less than
+# the wall time when other programs share the cores. PyTorch's thread count
+# is set for torch and for the OpenBLAS it multiplies with (see
+# torch_bench.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
 build=build
-for arg in "$@"; do
-  case "$arg" in
+only=
+while [ $# -gt 0 ]; do
+  case "$1" in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
-    *) build=$arg ;;
+    --only)
+      [ $# -ge 2 ] || { echo "run.sh: --only needs a list of networks" >&2; exit 2; }
+      only=",$2,"
+      shift
+      ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    *) build=$1 ;;
   esac
+  shift
 done
 bench="$build/bench/bench_train"
 dlab="$build/engine/cli/dlab"
@@ -100,25 +113,31 @@ networks=(
 printf '| %-9s | %5s | %-4s | %9s | %9s | %10s | %10s | %11s | %7s | %6s | %s |\n' network batch opt \
   "dlab 1T s" "dlab 2T s" "torch 1T s" "torch 2T s" "dlab/torch" "GFLOP/s" "% peak" "2T < 1T"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
+cpu_rows=()
 for n in "${networks[@]}"; do
   read -r name batch optim lr momentum quick_fraction <<<"$n"
+  [ -z "$only" ] || [[ $only == *",$name,"* ]] || continue
   fraction=1
   [ $quick = 1 ] && fraction=$quick_fraction
-  declare -A dl=() tt=()
+  declare -A dl=() tt=() dc=() tc=()
   gflop=0
   for t in 1 2; do
     line=$("$bench" "$name" --batch "$batch" --optim "$optim" --lr "$lr" --momentum "$momentum" \
       --threads "$t" --fraction "$fraction" --data "$data")
     dl[$t]=$(value epoch_s "$line")
+    dc[$t]=$(value cpu_epoch_s "$line")
     gflop=$(value gflop "$line")
   done
-  tt[1]="" tt[2]=""
+  tt[1]="" tt[2]="" tc[1]="-" tc[2]="-"
   if [ $torch = 1 ]; then
     while read -r line; do
-      tt[$(value threads "$line")]=$(value epoch_s "$line")
+      t=$(value threads "$line")
+      tt[$t]=$(value epoch_s "$line")
+      tc[$t]=$(value cpu_epoch_s "$line")
     done < <($python bench/torch_bench.py "$name" --batch "$batch" --optim "$optim" --lr "$lr" \
       --momentum "$momentum" --threads 1,2 --fraction "$fraction" --data "$data")
   fi
+  cpu_rows+=("$(printf '| %-9s | %9s | %9s | %10s | %10s |' "$name" "${dc[1]}" "${dc[2]}" "${tc[1]}" "${tc[2]}")")
   awk -v name="$name" -v batch="$batch" -v opt="$optim" -v d1="${dl[1]}" -v d2="${dl[2]}" \
     -v t1="${tt[1]}" -v t2="${tt[2]}" -v gflop="$gflop" -v peak="$PEAK" 'BEGIN {
       d = d1 < d2 ? d1 : d2
@@ -133,6 +152,14 @@ for n in "${networks[@]}"; do
         name, batch, opt, d1, d2, tcol1, tcol2, ratio, g, 100 * g / peak, faster
     }'
 done
+echo
+# Process CPU time (all threads) per epoch: where other programs share the
+# cores, wall times swing with their load, CPU times much less; a second
+# thread that finds no free core shows as wall time, not as CPU time.
+echo "CPU seconds per epoch (process CPU time, all threads):"
+printf '| %-9s | %9s | %9s | %10s | %10s |\n' network "dlab 1T" "dlab 2T" "torch 1T" "torch 2T"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${cpu_rows[@]}"
 echo
 
 # ---- single-image inference ----

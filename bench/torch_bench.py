@@ -10,11 +10,14 @@ measures the model, not a DataLoader: MNIST's 60,000 training images for the
 1x28x28 networks (random images of that shape when the files are absent),
 and 50,000 random images of CIFAR-10's shape for cifarnet, as bench_train
 does. Each thread count in --threads is timed in turn; one line per count:
-    torch network=lenet threads=1 steps=235 seconds=3.9 epoch_s=3.9
+    torch network=lenet threads=1 steps=235 seconds=3.9 epoch_s=3.9 cpu_epoch_s=3.9
+(cpu_epoch_s: the process's CPU time, all threads, scaled to the epoch; it
+moves less than the wall time when other programs share the machine).
 --fraction runs that share of the epoch's steps and scales the time up.
 """
 
 import argparse
+import ctypes
 import gzip
 import math
 import os
@@ -57,6 +60,17 @@ def load(shape, data_root):
     return x, torch.randint(0, 10, (n,), generator=gen), "random"
 
 
+def set_threads(threads):
+    """torch.set_num_threads leaves OpenBLAS (Debian's torch multiplies with
+    it) at one thread per core, spinning beside torch's own threads: set it
+    too, so that each thread count is what it says."""
+    torch.set_num_threads(threads)
+    try:
+        ctypes.CDLL("libopenblas.so.0").openblas_set_num_threads(threads)
+    except (OSError, AttributeError):
+        pass
+
+
 def make_optimizer(args, params):
     if args.optim == "adam":
         return torch.optim.Adam(params, lr=args.lr)
@@ -64,7 +78,7 @@ def make_optimizer(args, params):
 
 
 def time_epoch(args, x, y, threads):
-    torch.set_num_threads(threads)
+    set_threads(threads)
     torch.manual_seed(1)
     model = NETWORKS[args.network].cls()
     model.train()
@@ -72,19 +86,19 @@ def time_epoch(args, x, y, threads):
     order = torch.randperm(len(x))
     steps_per_epoch = math.ceil(len(x) / args.batch)
     steps = max(1, math.ceil(steps_per_epoch * args.fraction))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for s in range(steps):
         idx = order[s * args.batch:(s + 1) * args.batch]
         opt.zero_grad()
         F.cross_entropy(model(x[idx]), y[idx]).backward()
         opt.step()
-    seconds = time.perf_counter() - start
-    images = min(steps * args.batch, len(x))
-    return steps, seconds, seconds * len(x) / images
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    scale = len(x) / min(steps * args.batch, len(x))
+    return steps, seconds, seconds * scale, cpu * scale
 
 
 def latency(args, threads):
-    torch.set_num_threads(threads)
+    set_threads(threads)
     torch.manual_seed(1)
     model = NETWORKS[args.network].cls()
     model.eval()
@@ -121,9 +135,9 @@ def main():
         return
     x, y, source = load(NETWORKS[args.network].input, args.data)
     for t in thread_counts:
-        steps, seconds, epoch_s = time_epoch(args, x, y, t)
+        steps, seconds, epoch_s, cpu_epoch_s = time_epoch(args, x, y, t)
         print(f"torch network={args.network} data={source} threads={t} batch={args.batch} steps={steps} "
-              f"seconds={seconds:.4f} epoch_s={epoch_s:.4f}", flush=True)
+              f"seconds={seconds:.4f} epoch_s={epoch_s:.4f} cpu_epoch_s={cpu_epoch_s:.4f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -49,9 +49,9 @@ typedef struct {
 /* out[i] = act(in[i] + bias), i < n. in == out is allowed. */
 void dlab_cpu_bias_act(const float *in, size_t n, float bias, DlabAct act, float *out);
 
-/* y[r][c] = act(y[r][c] + bias[c]) over a rows x cols matrix; bias may be
- * NULL. */
-void dlab_cpu_bias_act_rows(float *y, int rows, int cols, const float *bias, DlabAct act);
+/* y[r][c] = act(y[r][c] + bias[c]) over a rows x cols block whose rows
+ * are ld floats apart; bias may be NULL. */
+void dlab_cpu_bias_act_rows(float *y, int rows, int cols, int ld, const float *bias, DlabAct act);
 
 /* out[c] = sum over the rows of x[r][c], for columns [c0, c1) of a
  * rows x cols matrix (float, row after row, as the bias gradient of a

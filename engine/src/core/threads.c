@@ -5,12 +5,15 @@
  * machine, where the idle core has to be woken too). So a worker that has
  * finished a loop first watches for the next one for a short while
  * (SPIN_SECONDS) and only then sleeps on the condition variable; the caller
- * likewise watches for its loop's end instead of sleeping. */
+ * likewise watches for its loop's end for as long, then sleeps until the
+ * last chunk is done. Sleeping matters where other programs keep the cores
+ * busy: a worker that the system has descheduled in the middle of a chunk
+ * may take milliseconds to come back, and a caller spinning all that time
+ * would spend this process's share of the processor on nothing. */
 #include "dlab/threads.h"
 
 #include <cblas.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -41,6 +44,8 @@ typedef struct {
   atomic_ullong claim;
   unsigned loop_id;
   atomic_int sleepers;   /* workers in (or entering) pthread_cond_wait */
+  pthread_cond_t done;   /* the caller sleeps on it for the loop's end */
+  atomic_int caller_waits;
   atomic_int quit;
   /* the current loop, written before the tickets are bumped */
   DlabRangeFn fn;
@@ -57,6 +62,7 @@ static pthread_mutex_t pool_owner = PTHREAD_MUTEX_INITIALIZER;
 static DlabPool pool = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .wake = PTHREAD_COND_INITIALIZER,
+    .done = PTHREAD_COND_INITIALIZER,
     .n_threads = 1,
 };
 
@@ -111,7 +117,14 @@ static void run_chunks(void) {
     if (next >= chunks) return;
     if (!atomic_compare_exchange_weak(&pool.claim, &word, word + 1)) continue; /* word reloaded */
     run_chunk((int)next);
-    atomic_fetch_sub(&pool.pending, 1);
+    /* The last chunk wakes a sleeping caller. caller_waits is raised
+     * before the caller reads pending again, and pending is lowered here
+     * before caller_waits is read: one side sees the other. */
+    if (atomic_fetch_sub(&pool.pending, 1) == 1 && atomic_load(&pool.caller_waits)) {
+      pthread_mutex_lock(&pool.lock);
+      pthread_cond_broadcast(&pool.done);
+      pthread_mutex_unlock(&pool.lock);
+    }
     word = atomic_load(&pool.claim);
   }
 }
@@ -134,6 +147,25 @@ static void start_loop(int chunks) {
     pthread_mutex_lock(&pool.lock);
     pthread_cond_broadcast(&pool.wake);
     pthread_mutex_unlock(&pool.lock);
+  }
+}
+
+/* What is left runs on the workers and usually takes about as long as a
+ * chunk: watch for SPIN_SECONDS, then sleep until the last chunk ends. */
+static void wait_for_loop_end(void) {
+  double deadline = 0;
+  for (unsigned spins = 1; atomic_load(&pool.pending) > 0; spins++) {
+    cpu_relax();
+    if ((spins & 255) != 0) continue;
+    double now = now_sec();
+    if (deadline == 0) deadline = now + SPIN_SECONDS;
+    if (now < deadline) continue;
+    pthread_mutex_lock(&pool.lock);
+    atomic_store(&pool.caller_waits, 1);
+    while (atomic_load(&pool.pending) > 0) pthread_cond_wait(&pool.done, &pool.lock);
+    atomic_store(&pool.caller_waits, 0);
+    pthread_mutex_unlock(&pool.lock);
+    return;
   }
 }
 
@@ -182,13 +214,7 @@ void dlab_parallel_for(size_t n, size_t grain, DlabRangeFn fn, void *arg) {
   start_loop((int)chunks);
 
   run_chunks();
-
-  /* What is left runs on the workers and takes about as long as a chunk:
-   * watch, and let another program have the core now and then. */
-  for (unsigned spins = 1; atomic_load(&pool.pending) > 0; spins++) {
-    cpu_relax();
-    if ((spins & 4095) == 0) sched_yield();
-  }
+  wait_for_loop_end();
   pthread_mutex_unlock(&pool_owner);
 }
 

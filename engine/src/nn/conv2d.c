@@ -457,7 +457,11 @@ static void run_backward(DlabLayer *l, const float *x, const float *y, const flo
   ConvState *st = l->state;
   if (st->direct && dx) flip_kernel(l);
   ConvJob j = {.l = l, .x = x, .y = y, .dy = dy, .dx = dx, .act = act, .pool = pool, .batch = batch};
-  j.slices = dlab_parallel_slices(batch, 3 * forward_flops(st), DLAB_MIN_SLICE_FLOPS, st->n_work);
+  /* One slice per thread: each slice sums its own weight-gradient partial,
+   * whose reductions and final addition cost more the more slices there
+   * are (and the direct kernel's passes get shorter). */
+  const int most = st->n_work < dlab_threads_get() ? st->n_work : dlab_threads_get();
+  j.slices = dlab_parallel_slices(batch, 3 * forward_flops(st), DLAB_MIN_SLICE_FLOPS, most);
   dlab_parallel_for((size_t)j.slices, 1, backward_slice, &j);
   /* Sum the partials in slice order. */
   const int OC = st->out_channels;

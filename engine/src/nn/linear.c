@@ -1,11 +1,12 @@
 /* Linear (nn.Linear): y = x W^T + b on a batch of flat vectors.
  *
  * Parameters in PyTorch's layout: weight [out, in], bias [out]. Every
- * product is an sgemm; with several threads the batch rows (forward, dx)
- * and the output features (dW, db) are cut into one slice per thread, so
- * no slice needs another's result. A ReLU or LeakyReLU right after the
- * layer can be absorbed (fuse): it is applied to y while y is in cache,
- * and its derivative taken from y in backward. */
+ * product is an sgemm (an sgemv for a row or a few); with several threads
+ * each product is cut into one slice per thread along the side that makes
+ * the least repacking (see the slices below), so no slice needs another's
+ * result. A ReLU or LeakyReLU right after the layer can be absorbed
+ * (fuse): it is applied to y while y is in cache, and its derivative taken
+ * from y in backward. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -81,7 +82,17 @@ static void linear_destroy(DlabLayer *l) {
   l->state = NULL;
 }
 
-/* ---- slices ---- */
+/* ---- slices ----
+ *
+ * OpenBLAS packs both operands of every call, so a product cut into
+ * slices repacks, in each slice, the operand that the cut does not divide.
+ * Each product is therefore cut along its longer side of C (the other
+ * operand is the smaller one to repack), into at most one slice per
+ * thread. One or a few rows (single-image inference, tiny batches) skip
+ * packing altogether: matrix-vector products, row by row. */
+
+/* Rows up to which y = x W^T and dx = dy W run as matrix-vector products. */
+#define GEMV_ROWS 4
 
 typedef struct {
   DlabLayer *l;
@@ -89,44 +100,75 @@ typedef struct {
   float *y, *dx;
   DlabAct act;
   int batch, slices;
+  int by_rows;    /* forward and dx: the slices cut the batch, not the features */
+  int dw_by_rows; /* dW: the slices cut the output features, not the inputs */
 } LinearJob;
+
+/* Whether a product with an M x N result is cut along M. */
+static int cut_rows(int m, int n) { return m >= n; }
+
+/* Slice s of a rows x cols result cut along its rows or its columns: rows
+ * [*r0, *r1), columns [*c0, *c1). */
+static void product_part(int rows, int cols, int by_rows, int slices, int s, int *r0, int *r1, int *c0, int *c1) {
+  *r0 = 0, *r1 = rows, *c0 = 0, *c1 = cols;
+  if (by_rows)
+    dlab_slice_range(rows, slices, s, r0, r1);
+  else
+    dlab_slice_range(cols, slices, s, c0, c1);
+}
 
 static void forward_slice(void *arg, size_t begin, size_t end) {
   const LinearJob *j = arg;
   const DlabLayer *l = j->l;
   const int in = l->in_shape.d[0], out = l->out_shape.d[0];
+  const float *w = l->params[P_WEIGHT].value.data;
   const float *bias = has_bias(l) ? l->params[P_BIAS].value.data : NULL;
   for (size_t s = begin; s < end; s++) {
-    int b0, b1;
-    dlab_slice_range(j->batch, j->slices, (int)s, &b0, &b1);
-    if (b1 == b0) continue;
-    float *y = j->y + (size_t)b0 * out;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b1 - b0, out, in, 1.0f, j->x + (size_t)b0 * in, in,
-                l->params[P_WEIGHT].value.data, in, 0.0f, y, out);
-    if (bias || j->act.on) dlab_cpu_bias_act_rows(y, b1 - b0, out, bias, j->act);
+    int b0, b1, o0, o1;
+    product_part(j->batch, out, j->by_rows, j->slices, (int)s, &b0, &b1, &o0, &o1);
+    if (b1 == b0 || o1 == o0) continue;
+    float *y = j->y + (size_t)b0 * out + o0;
+    if (b1 - b0 <= GEMV_ROWS)
+      for (int b = b0; b < b1; b++)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, o1 - o0, in, 1.0f, w + (size_t)o0 * in, in, j->x + (size_t)b * in,
+                    1, 0.0f, y + (size_t)(b - b0) * out, 1);
+    else
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b1 - b0, o1 - o0, in, 1.0f, j->x + (size_t)b0 * in, in,
+                  w + (size_t)o0 * in, in, 0.0f, y, out);
+    if (bias || j->act.on) dlab_cpu_bias_act_rows(y, b1 - b0, o1 - o0, out, bias ? bias + o0 : NULL, j->act);
   }
 }
 
-/* Slice s computes the rows [o0, o1) of dW and db and the batch rows
- * [b0, b1) of dx: neither needs another slice's result. */
+/* Slice s computes its part of dW (rows [o0, o1) or columns [i0, i1)), the
+ * bias gradient of features [o0, o1) and its part of dx (batch rows or
+ * input columns): no slice needs another's result. */
 static void backward_slice(void *arg, size_t begin, size_t end) {
   const LinearJob *j = arg;
   DlabLayer *l = j->l;
   const int in = l->in_shape.d[0], out = l->out_shape.d[0];
+  const float *w = l->params[P_WEIGHT].value.data;
   for (size_t s = begin; s < end; s++) {
-    int o0, o1, b0, b1;
+    int o0, o1;
     dlab_slice_range(out, j->slices, (int)s, &o0, &o1);
-    dlab_slice_range(j->batch, j->slices, (int)s, &b0, &b1);
-    if (o1 > o0) {
-      /* dW [out, in] = dy^T x */
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, o1 - o0, in, j->batch, 1.0f, j->dy + o0, out, j->x,
-                  in, 0.0f, l->params[P_WEIGHT].grad.data + (size_t)o0 * in, in);
-      if (has_bias(l)) dlab_cpu_column_sums(j->dy, j->batch, out, o0, o1, l->params[P_BIAS].grad.data);
-    }
+    if (has_bias(l) && o1 > o0) dlab_cpu_column_sums(j->dy, j->batch, out, o0, o1, l->params[P_BIAS].grad.data);
+    /* dW [out, in] = dy^T x */
+    int r0, r1, c0, c1;
+    product_part(out, in, j->dw_by_rows, j->slices, (int)s, &r0, &r1, &c0, &c1);
+    if (r1 > r0 && c1 > c0)
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r1 - r0, c1 - c0, j->batch, 1.0f, j->dy + r0, out,
+                  j->x + c0, in, 0.0f, l->params[P_WEIGHT].grad.data + (size_t)r0 * in + c0, in);
+    if (!j->dx) continue;
     /* dx [batch, in] = dy W */
-    if (j->dx && b1 > b0)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b1 - b0, in, out, 1.0f, j->dy + (size_t)b0 * out,
-                  out, l->params[P_WEIGHT].value.data, in, 0.0f, j->dx + (size_t)b0 * in, in);
+    int b0, b1, i0, i1;
+    product_part(j->batch, in, j->by_rows, j->slices, (int)s, &b0, &b1, &i0, &i1);
+    if (b1 == b0 || i1 == i0) continue;
+    if (b1 - b0 <= GEMV_ROWS)
+      for (int b = b0; b < b1; b++)
+        cblas_sgemv(CblasRowMajor, CblasTrans, out, i1 - i0, 1.0f, w + i0, in, j->dy + (size_t)b * out, 1, 0.0f,
+                    j->dx + (size_t)b * in + i0, 1);
+    else
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b1 - b0, i1 - i0, out, 1.0f, j->dy + (size_t)b0 * out,
+                  out, w + i0, in, 0.0f, j->dx + (size_t)b0 * in + i0, in);
   }
 }
 
@@ -145,16 +187,28 @@ static void act_backward_slice(void *arg, size_t begin, size_t end) {
 
 static double row_flops(const DlabLayer *l) { return 2.0 * l->in_shape.d[0] * l->out_shape.d[0]; }
 
+/* Slices of a product: one per thread, none below DLAB_MIN_SLICE_FLOPS,
+ * none thinner than a row or feature. */
+static int product_slices(const DlabLayer *l, int batch, double passes, int by_rows) {
+  const int side = by_rows ? batch : l->out_shape.d[0];
+  return dlab_parallel_slices(side, passes * row_flops(l) * batch / side, DLAB_MIN_SLICE_FLOPS,
+                              dlab_threads_get());
+}
+
 static void run_forward(DlabLayer *l, const DlabTensor *x, float *y, DlabAct act) {
   LinearJob j = {.l = l, .x = x->data, .y = y, .act = act, .batch = x->shape[0]};
-  j.slices = dlab_parallel_slices(j.batch, row_flops(l), DLAB_MIN_SLICE_FLOPS, DLAB_MAX_SLICES);
+  j.by_rows = cut_rows(j.batch, l->out_shape.d[0]);
+  j.slices = product_slices(l, j.batch, 1, j.by_rows);
   dlab_parallel_for((size_t)j.slices, 1, forward_slice, &j);
 }
 
 static void run_backward(DlabLayer *l, const float *x, const float *dy, float *dx, int batch) {
+  const int in = l->in_shape.d[0], out = l->out_shape.d[0];
   LinearJob j = {.l = l, .x = x, .dy = dy, .dx = dx, .batch = batch};
-  j.slices = dlab_parallel_slices(batch, 2 * row_flops(l), DLAB_MIN_SLICE_FLOPS, DLAB_MAX_SLICES);
-  if (j.slices > l->out_shape.d[0]) j.slices = l->out_shape.d[0];
+  j.by_rows = cut_rows(batch, in);
+  j.dw_by_rows = cut_rows(out, in);
+  /* (a slice whose rows or features run out does nothing) */
+  j.slices = dlab_parallel_slices(batch, 2 * row_flops(l), DLAB_MIN_SLICE_FLOPS, dlab_threads_get());
   dlab_parallel_for((size_t)j.slices, 1, backward_slice, &j);
 }
 

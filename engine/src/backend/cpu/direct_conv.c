@@ -163,6 +163,40 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) static void shift_
     }
   memset(shifted + d->shift_stride - SLACK_FLOATS, 0, SLACK_FLOATS * sizeof *shifted);
 }
+
+/* The same with AVX2's masked loads (which never fault on a masked-off
+ * lane either), 8 floats a piece; the masks of one copy are worked out
+ * before its rows. */
+#define MAX_SHIFT_PIECES8 (2 * MAX_SHIFT_PIECES)
+__attribute__((target("avx2,fma"))) static void shift_avx2(const DlabDirectConv *d, const float *image,
+                                                          float *shifted) {
+  const int K = d->kernel, OW = d->out_w, p = d->pad, pieces = (OW + 7) / 8;
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i read[MAX_SHIFT_PIECES8];
+  float *row = shifted;
+  for (int c = 0; c < d->channels; c++)
+    for (int kj = 0; kj < K; kj++) {
+      /* lanes of piece q that read the image: columns [p - kj, W + p - kj) */
+      for (int q = 0; q < pieces; q++) {
+        const int first = p - kj - 8 * q, last = d->width + p - kj - 8 * q;
+        read[q] = _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(last), lane),
+                                   _mm256_cmpgt_epi32(_mm256_add_epi32(lane, _mm256_set1_epi32(1)),
+                                                      _mm256_set1_epi32(first)));
+      }
+      const float *channel = image + (size_t)c * d->in_stride + kj - p;
+      for (int r = 0; r < d->in_h; r++, row += OW) {
+        const int src_r = r - p;
+        if (src_r < 0 || src_r >= d->height) {
+          for (int q = 0; q < pieces; q++) _mm256_storeu_ps(row + 8 * q, zero);
+          continue;
+        }
+        const float *src = channel + (size_t)src_r * d->width;
+        for (int q = 0; q < pieces; q++) _mm256_storeu_ps(row + 8 * q, _mm256_maskload_ps(src + 8 * q, read[q]));
+      }
+    }
+  memset(shifted + d->shift_stride - SLACK_FLOATS, 0, SLACK_FLOATS * sizeof *shifted);
+}
 #endif
 
 static void shift_generic(const DlabDirectConv *d, const float *image, float *shifted);
@@ -172,6 +206,10 @@ void dlab_direct_shift(const DlabDirectConv *d, const float *image, float *shift
   if (dlab_cpu_level() >= DLAB_CPU_AVX512 && d->out_w <= 16 * MAX_SHIFT_PIECES &&
       d->kernel <= MAX_SHIFT_KERNEL) {
     shift_avx512(d, image, shifted);
+    return;
+  }
+  if (dlab_cpu_level() >= DLAB_CPU_AVX2 && d->out_w <= 8 * MAX_SHIFT_PIECES8) {
+    shift_avx2(d, image, shifted);
     return;
   }
 #endif

@@ -22,10 +22,10 @@ void dlab_cpu_bias_act(const float *in, size_t n, float bias, DlabAct act, float
 }
 
 DLAB_CLONES
-void dlab_cpu_bias_act_rows(float *y, int rows, int cols, const float *bias, DlabAct act) {
+void dlab_cpu_bias_act_rows(float *y, int rows, int cols, int ld, const float *bias, DlabAct act) {
   const float slope = act.on ? act.slope : 1.0f;
   for (int r = 0; r < rows; r++) {
-    float *row = y + (size_t)r * cols;
+    float *row = y + (size_t)r * ld;
     if (bias)
       for (int c = 0; c < cols; c++) row[c] += bias[c];
     if (act.on)
@@ -77,8 +77,19 @@ static inline void max4(float a, float b, float c, float d, int ia, int ib, int 
   *at = w;
 }
 
+#if DLAB_X86
+/* Whether the AVX2 pooling kernels run. */
+static int wide_pool(void) { return dlab_cpu_level() >= DLAB_CPU_AVX2; }
+#endif
+
 static void maxpool2_plane(const float *in, int h, int w, float *out, int32_t *arg) {
   const int oh = h / 2, ow = w / 2;
+#if DLAB_X86
+  if (wide_pool()) {
+    for (int r = 0; r < oh; r++) dlab_maxpool2_row_avx2(in, w, r, out, arg);
+    return;
+  }
+#endif
   for (int r = 0; r < oh; r++) {
     const float *top = in + (size_t)(2 * r) * w, *bottom = top + w;
     const int base = 2 * r * w;
@@ -113,11 +124,22 @@ void dlab_cpu_maxpool_plane(const float *in, int h, int w, int k, float *out, in
 
 void dlab_cpu_unpool2_plane(const float *dy, const float *y, const int32_t *arg, int h, int w, DlabAct act,
                             float *dst, int plane) {
-  (void)h;
-  (void)w;
+  const int oh = h / 2;
+#if DLAB_X86
+  if (wide_pool()) {
+    /* Every pixel of every window written once, eight windows at a time. */
+    for (int r = 0; r < oh; r++) {
+      dlab_unpool2_row_avx2(dy, y, arg, w, r, act, dst);
+      if (w % 2) dst[(size_t)(2 * r + 1) * w - 1] = dst[(size_t)(2 * r + 2) * w - 1] = 0.0f; /* no window's column */
+    }
+    /* the row no window reads, and the rest of the plane */
+    memset(dst + (size_t)2 * oh * w, 0, (size_t)(plane - 2 * oh * w) * sizeof *dst);
+    return;
+  }
+#endif
   /* Zeroing everything and then storing the winners keeps the loop free of
    * branches: which pixel of its window won is random. */
-  dlab_cpu_unpool_plane(dy, y, arg, (h / 2) * (w / 2), act, dst, plane);
+  dlab_cpu_unpool_plane(dy, y, arg, oh * (w / 2), act, dst, plane);
 }
 
 void dlab_cpu_unpool_plane(const float *dy, const float *y, const int32_t *arg, int n_out, DlabAct act,

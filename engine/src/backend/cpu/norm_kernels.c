@@ -5,6 +5,20 @@
 #include "dlab/cpu_kernels.h"
 #include "simd.h"
 
+/* act(v) and dy through act, written so that both sides of the choice are
+ * computed: without that, GCC keeps the branch (the multiplication could
+ * raise a floating-point exception it must not add) and the loops stay
+ * scalar, with a mispredicted branch on every random sign. */
+static inline float leaky(float v, float slope) {
+  const float scaled = v * slope;
+  return v > 0.0f ? v : scaled;
+}
+
+static inline float through(float dy, float y, float slope) {
+  const float scaled = dy * slope;
+  return y > 0.0f ? dy : scaled;
+}
+
 DLAB_CLONES
 void dlab_cpu_bn_rows_stats(const float *restrict x, int rows, int cols, int c0, int c1, double *restrict mean,
                             double *restrict var) {
@@ -33,14 +47,10 @@ void dlab_cpu_bn_rows_apply(const float *restrict x, int rows, int cols, int c0,
     const float *in = x + (size_t)r * cols;
     float *out = y + (size_t)r * cols;
     for (int c = c0; c < c1; c++) {
-      float v = in[c] * scale[c] + shift[c];
-      out[c] = v > 0.0f ? v : v * slope;
+      out[c] = leaky(in[c] * scale[c] + shift[c], slope);
     }
   }
 }
-
-/* dy through the absorbed activation, whose output is y. */
-static inline float through(float dy, float y, float slope) { return y > 0.0f ? dy : dy * slope; }
 
 DLAB_CLONES
 void dlab_cpu_bn_rows_grad_sums(const float *restrict dy, const float *restrict y, DlabAct act,

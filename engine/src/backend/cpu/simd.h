@@ -9,11 +9,20 @@
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define DLAB_X86 1
+/* The element-wise loops choose between two values (LeakyReLU, pooling's
+ * winners); with trapping math GCC will not compute both sides of such a
+ * choice, so the loops would stay scalar with a mispredicted branch per
+ * element. No trap is ever enabled here, and the results are the same. */
+#pragma GCC optimize("no-trapping-math")
 #define DLAB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define DLAB_X86 0
 #define DLAB_CLONES
 #endif
+
+#include <stdint.h>
+
+#include "dlab/cpu_kernels.h"
 
 typedef enum { DLAB_CPU_GENERIC = 0, DLAB_CPU_AVX2 = 1, DLAB_CPU_AVX512 = 2 } DlabCpuLevel;
 
@@ -21,5 +30,14 @@ typedef enum { DLAB_CPU_GENERIC = 0, DLAB_CPU_AVX2 = 1, DLAB_CPU_AVX512 = 2 } Dl
  * AVX2 needs FMA too. The environment variable DLAB_CPU=generic|avx2|avx512
  * lowers it (for tests and comparisons; it never raises it). */
 DlabCpuLevel dlab_cpu_level(void);
+
+#if DLAB_X86
+/* 2x2 pooling of pooled row r of an h x w plane, and its adjoint (the
+ * row's windows only), as dlab_cpu_maxpool_plane and
+ * dlab_cpu_unpool2_plane do them (pool_avx2.c; needs AVX2). */
+void dlab_maxpool2_row_avx2(const float *in, int w, int r, float *out, int32_t *arg);
+void dlab_unpool2_row_avx2(const float *dy, const float *y, const int32_t *arg, int w, int r, DlabAct act,
+                           float *dst);
+#endif
 
 #endif
