@@ -1,5 +1,6 @@
 /* DlabClassifier: wraps the engine's DlabPredictor (see dlab-classifier.h). */
 #include "dlab-classifier.h"
+#include "dlab-format.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -222,29 +223,12 @@ dataset_title (const char *id)
   return id;
 }
 
-/* 65674 -> "65,674": parameter counts read as the tutorials print them. */
-static char *
-group_thousands (long n)
-{
-  g_autofree char *digits = g_strdup_printf ("%ld", n < 0 ? -n : n);
-  GString *out = g_string_new (n < 0 ? "-" : "");
-  size_t len = strlen (digits);
-
-  for (size_t i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
 char *
 dlab_classifier_describe (DlabClassifier *self)
 {
   const DlabModelInfo *info = dlab_predictor_info (self->predictor);
   long n_params = dlab_model_count_params (dlab_predictor_model (self->predictor));
-  g_autofree char *params = group_thousands (n_params);
+  g_autofree char *params = dlab_format_count (n_params);
   const char *dataset = info->dataset[0] ? dataset_title (info->dataset) : _("unknown data");
 
   return g_strdup_printf (ngettext ("Trained on %s · %d class · %s parameters",

@@ -1,5 +1,6 @@
 /* DlabDataPage: see dlab-data-page.h. */
 #include "dlab-data-page.h"
+#include "dlab-format.h"
 
 #include <glib/gi18n.h>
 

@@ -1,5 +1,6 @@
 /* DlabMistakesView: see dlab-mistakes-view.h. */
 #include "dlab-mistakes-view.h"
+#include "dlab-format.h"
 
 #include <glib/gi18n.h>
 

@@ -294,19 +294,3 @@ dlab_sample_class_name (const DlabDataset *d, int label)
     return g_strdup (d->class_names[label]);
   return g_strdup_printf ("%d", label);
 }
-
-char *
-dlab_format_count (long n)
-{
-  g_autofree char *digits = g_strdup_printf ("%ld", n < 0 ? -n : n);
-  GString *out = g_string_new (n < 0 ? "-" : "");
-  size_t len = strlen (digits);
-
-  for (size_t i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}

@@ -64,8 +64,6 @@ gboolean dlab_dataset_guess_shape (const char *name, int *c, int *h, int *w);
  * not NULL), each pixel a scale x scale square, as an RGB texture. */
 GdkTexture *dlab_sample_texture (const DlabDataset *d, int index, const guint8 *pixels, int scale);
 
-/* 65674 -> "65,674": counts as the tutorials print them. */
-char *dlab_format_count (long n);
 
 /* d's class name of label `label` ("7" when the dataset has none). */
 char *dlab_sample_class_name (const DlabDataset *d, int label);

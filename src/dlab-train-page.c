@@ -1,5 +1,6 @@
 /* DlabTrainPage: see dlab-train-page.h. */
 #include "dlab-train-page.h"
+#include "dlab-format.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
