@@ -8,7 +8,6 @@ torchvision's layout, normalized with the tutorial's constants and preloaded
 as tensors. Prints one line: `RECIPE accuracy 0.xxxx seconds S`.
 """
 
-import gzip
 import os
 import sys
 import time
@@ -19,6 +18,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "parity"))
 from tutorials import NETWORKS  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_data import read_idx  # noqa: E402
 
 # name: network, dataset directory, normalization, optimizer, lr, momentum, batch, epochs
 RECIPES = {
@@ -29,22 +30,12 @@ RECIPES = {
 }
 
 
-def read_idx(path):
-    for candidate in (path, path + ".gz"):
-        if os.path.exists(candidate):
-            opener = gzip.open if candidate.endswith(".gz") else open
-            with opener(candidate, "rb") as f:
-                raw = f.read()
-            ndim = raw[3]
-            dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-            return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-    sys.exit(f"{path}: not found")
-
-
 def load(root, directory, split, mean, std):
     raw = os.path.join(root, directory, "raw")
     images = read_idx(os.path.join(raw, f"{split}-images-idx3-ubyte"))
     labels = read_idx(os.path.join(raw, f"{split}-labels-idx1-ubyte"))
+    if images is None or labels is None:
+        sys.exit(f"{raw}: the {split} IDX files were not found")
     x = (torch.from_numpy(images.astype(np.float32) / 255.0) - mean) / std
     return x.unsqueeze(1), torch.from_numpy(labels.astype(np.int64))
 

@@ -18,46 +18,18 @@ moves less than the wall time when other programs share the machine).
 
 import argparse
 import ctypes
-import gzip
 import math
 import os
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "parity"))
 from tutorials import NETWORKS  # noqa: E402
-
-
-def read_idx(path):
-    for candidate in (path, path + ".gz"):
-        if os.path.exists(candidate):
-            opener = gzip.open if candidate.endswith(".gz") else open
-            with opener(candidate, "rb") as f:
-                raw = f.read()
-            ndim = raw[3]
-            dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-            return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-    return None
-
-
-def load(shape, data_root):
-    """(x, y, source): the training images as normalized float32 N x C x H x W."""
-    if shape == (1, 28, 28) and data_root:
-        raw = os.path.join(data_root, "MNIST", "raw")
-        images = read_idx(os.path.join(raw, "train-images-idx3-ubyte"))
-        labels = read_idx(os.path.join(raw, "train-labels-idx1-ubyte"))
-        if images is not None and labels is not None:
-            x = (torch.from_numpy(images.astype(np.float32) / 255.0) - 0.1307) / 0.3081
-            return x.unsqueeze(1).contiguous(), torch.from_numpy(labels.astype(np.int64)), "mnist"
-    n = 50000 if shape[0] == 3 else 60000
-    gen = torch.Generator().manual_seed(1)
-    images = torch.randint(0, 256, (n, *shape), generator=gen, dtype=torch.uint8)
-    x = (images.float() / 255.0 - 0.5) / 0.25
-    return x, torch.randint(0, 10, (n,), generator=gen), "random"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_data import load  # noqa: E402
 
 
 def set_threads(threads):
