@@ -12,6 +12,7 @@
 
 #include "cuda_common.cuh"
 #include "kernels.cuh"
+#include "../../core/rng_core.h"
 
 #define AUGMENT_STREAM 0x4155474d454e54ULL /* transform.c's "AUGMENT" */
 #define DEG_TO_RAD 0.017453292519943295
@@ -50,49 +51,13 @@ void dlab_k_gather(cudaStream_t s, DlabBatchSource src, const uint8_t *images, c
 
 /* ---- the CPU's generator (rng.c) ---- */
 
-typedef struct {
-  uint64_t s[4];
-} Rng;
+/* The integers come from rng_core.h, the CPU's own code. */
 
-__device__ uint64_t splitmix64(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+/* The floats as rng.c makes them, with rounding spelled out so that nvcc
+ * does not contract them into fused multiply-adds the CPU does not do. */
+__device__ float rng_uniform(DlabRng *r) { return __fmul_rn((float)(dlab_rng_core_u64(r) >> 40), 1.0f / 16777216.0f); }
 
-__device__ void rng_seed(Rng *r, uint64_t seed) {
-  uint64_t x = seed;
-  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
-}
-
-__device__ void rng_derive(Rng *r, uint64_t seed, uint64_t stream) {
-  uint64_t x = seed ^ (stream * 0xd1342543de82ef95ULL + 0x2545f4914f6cdd1dULL);
-  rng_seed(r, splitmix64(&x));
-}
-
-__device__ __forceinline__ uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-__device__ uint64_t rng_u64(Rng *r) {
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
-
-__device__ uint32_t rng_below(Rng *r, uint32_t n) {
-  return (uint32_t)(((uint64_t)(uint32_t)(rng_u64(r) >> 32) * n) >> 32);
-}
-
-__device__ float rng_uniform(Rng *r) { return __fmul_rn((float)(rng_u64(r) >> 40), 1.0f / 16777216.0f); }
-
-__device__ float rng_range(Rng *r, float lo, float hi) {
+__device__ float rng_range(DlabRng *r, float lo, float hi) {
   return __fadd_rn(lo, __fmul_rn(__fsub_rn(hi, lo), rng_uniform(r)));
 }
 
@@ -133,7 +98,7 @@ typedef struct {
 } Drawn;
 
 /* Thread 0: the parameters of step `st`, drawn in transform.c's order. */
-__device__ void draw_step(const DlabCudaStep &st, Rng *rng, int h, int w, float *fdx, float *fdy, Drawn *d) {
+__device__ void draw_step(const DlabCudaStep &st, DlabRng *rng, int h, int w, float *fdx, float *fdy, Drawn *d) {
   d->wrote = 1;
   switch (st.kind) {
     case DLAB_TF_ROTATE:
@@ -150,8 +115,8 @@ __device__ void draw_step(const DlabCudaStep &st, Rng *rng, int h, int w, float 
       break;
     }
     case DLAB_TF_CROP:
-      d->oy = (int)rng_below(rng, (uint32_t)(h + 2 * st.padding - st.size + 1));
-      d->ox = (int)rng_below(rng, (uint32_t)(w + 2 * st.padding - st.size + 1));
+      d->oy = (int)dlab_rng_core_below(rng, (uint32_t)(h + 2 * st.padding - st.size + 1));
+      d->ox = (int)dlab_rng_core_below(rng, (uint32_t)(w + 2 * st.padding - st.size + 1));
       break;
     case DLAB_TF_HFLIP:
       d->wrote = !(rng_uniform(rng) >= st.p);
@@ -273,14 +238,14 @@ __device__ void normalize(float *x, int c, int plane, const float *mean, const f
 __global__ void augment_kernel(DlabCudaAugment aug, DlabBatchSource src, const uint8_t *images,
                                const uint8_t *labels, int c, int h, int w, const int *epoch, float *scratch,
                                float *xout, uint8_t *labels_out) {
-  __shared__ Rng rng;
+  __shared__ DlabRng rng;
   __shared__ Drawn drawn;
   const int b = blockIdx.x, plane = h * w, n = c * plane;
   const uint32_t s = batch_sample(src, batch_first(src), b);
   float *x = scratch + (size_t)b * dlab_augment_scratch_floats(c, h, w);
   float *y = x + n, *fdx = y + n, *fdy = fdx + plane, *tmp = fdy + plane;
   if (threadIdx.x == 0) {
-    rng_derive(&rng, aug.seed ^ AUGMENT_STREAM, (uint64_t)(uint32_t)*epoch << 32 | s);
+    dlab_rng_core_derive(&rng, aug.seed ^ AUGMENT_STREAM, (uint64_t)(uint32_t)*epoch << 32 | s);
     if (labels_out) labels_out[b] = labels[s];
   }
   const uint8_t *in = images + (size_t)s * n;
