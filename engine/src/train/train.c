@@ -216,9 +216,7 @@ static DlabLoader *create_loader(const DlabDataset *train, const DlabTrainConfig
 int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
                const DlabTrainConfig *cfg, DlabTrainResult *result) {
   memset(result, 0, sizeof *result);
-  if (dlab_train_check_config(cfg) < 0 || dlab_train_check_compatible(m, train) < 0 || dlab_train_check_compatible(m, test) < 0 ||
-      (cfg->val && dlab_train_check_compatible(m, cfg->val) < 0))
-    return -1;
+  if (dlab_train_check_run(m, train, test, cfg) < 0) return -1;
   Run r;
   memset(&r, 0, sizeof r);
   r.m = m;

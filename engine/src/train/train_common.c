@@ -41,6 +41,14 @@ int dlab_train_check_compatible(const DlabModel *m, const DlabDataset *d) {
   return 0;
 }
 
+int dlab_train_check_run(const DlabModel *m, const DlabDataset *train, const DlabDataset *test,
+                         const DlabTrainConfig *cfg) {
+  if (dlab_train_check_config(cfg) < 0 || dlab_train_check_compatible(m, train) < 0 ||
+      dlab_train_check_compatible(m, test) < 0 || (cfg->val && dlab_train_check_compatible(m, cfg->val) < 0))
+    return -1;
+  return 0;
+}
+
 static const char *const csv_columns[] = {
     "epoch", "step", "lr", "loss", "accuracy", "train_loss", "train_accuracy",
     "test_loss", "test_accuracy", "images_per_sec", "seconds", "val_loss", "val_accuracy",

@@ -20,6 +20,11 @@ int dlab_train_check_config(const DlabTrainConfig *cfg);
 /* The dataset fits the model (image shape, class count) and is not empty. */
 int dlab_train_check_compatible(const DlabModel *m, const DlabDataset *d);
 
+/* Everything a run checks before it starts: the configuration, and that the
+ * training, test and (when there is one) validation sets fit the model. */
+int dlab_train_check_run(const DlabModel *m, const DlabDataset *train, const DlabDataset *test,
+                         const DlabTrainConfig *cfg);
+
 /* metrics.csv: one row per step, one per epoch, the same columns on every
  * device. */
 int dlab_train_csv_open(DlabCsvLog *csv, const char *path);

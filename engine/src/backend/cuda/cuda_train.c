@@ -266,8 +266,7 @@ static int run_epochs(Run *r, DlabTrainResult *result) {
 int dlab_train_cuda(DlabModel *m, const DlabDataset *train, const DlabDataset *test, const DlabTrainConfig *cfg,
                     int device_index, DlabTrainResult *result) {
   memset(result, 0, sizeof *result);
-  if (dlab_train_check_config(cfg) < 0 || dlab_train_check_compatible(m, train) < 0 || dlab_train_check_compatible(m, test) < 0 ||
-      (cfg->val && dlab_train_check_compatible(m, cfg->val) < 0) ||
+  if (dlab_train_check_run(m, train, test, cfg) < 0 ||
       dlab_transforms_check(cfg->transforms, train->c, train->h, train->w) < 0)
     return -1;
   Run r;
