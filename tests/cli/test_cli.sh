@@ -8,22 +8,9 @@ dump_tfevents=$2
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
+. "$(dirname "$0")/../tap.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 
-# expect_error NAME NEEDLE CMD...: CMD must exit 1 or 2 (not crash) and say NEEDLE on stderr.
-expect_error() {
-  local name=$1 needle=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ $rc -ge 1 ] && [ $rc -le 2 ] && grep -qF -- "$needle" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -le 2 ]; then
-    ok "$name: $(head -c 200 "$tmp/err")"
-  else
-    not_ok "$name" "exit $rc, expected a message containing: $needle" "stderr: $(head -c 400 "$tmp/err")"
-  fi
-}
 
 # --- listings -------------------------------------------------------------
 out=$("$dlab" models)
@@ -156,5 +143,4 @@ elif grep -q "not found\|no such\|looked in" "$tmp/err"; then
   n=$((n + 1)); echo "ok $n # SKIP Fashion-MNIST is not installed (tools/fetch-data.sh): $(head -c 200 "$tmp/err")"
 else not_ok "one epoch of lenet on Fashion-MNIST" "$(cat "$tmp/err")"; fi
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

@@ -9,23 +9,9 @@ dlab=$1
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
+. "$(dirname "$0")/../tap.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "$(head -c 600 "$tmp/out" 2>/dev/null)"; fi; }
 
-# expect_error NAME NEEDLE CMD...: CMD must exit 1 or 2 (not crash) and say NEEDLE on stderr, in at most 2 lines.
-expect_error() {
-  local name=$1 needle=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ $rc -ge 1 ] && [ $rc -le 2 ] && grep -qF -- "$needle" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -le 2 ]; then
-    ok "$name: $(head -c 200 "$tmp/err")"
-  else
-    not_ok "$name" "exit $rc, expected a message containing: $needle" "stderr: $(head -c 400 "$tmp/err")"
-  fi
-}
 
 # --- small datasets in the official formats ------------------------------------
 "$py" - "$tmp" <<'PY'
@@ -175,5 +161,4 @@ expect_error "a PNG of another size names the file" "3.png: 40x30" "$dlab" train
   --out "$tmp/mixed.safetensors" >"$tmp/out" 2>&1
 check "--resize 28x28 scales it and trains" grep -q "3 train, 1 test" "$tmp/out"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

@@ -11,23 +11,9 @@ dlab=$1
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
+. "$(dirname "$0")/../tap.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 
-# expect_error NAME NEEDLE CMD...: CMD must exit 1 or 2 (not crash) and say NEEDLE on stderr, in one line.
-expect_error() {
-  local name=$1 needle=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ $rc -ge 1 ] && [ $rc -le 2 ] && grep -qF -- "$needle" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -le 1 ]; then
-    ok "$name: $(head -c 240 "$tmp/err")"
-  else
-    not_ok "$name" "exit $rc, expected one line containing: $needle" "stderr: $(head -c 400 "$tmp/err")"
-  fi
-}
 
 # --- the device list ------------------------------------------------------------
 "$dlab" devices >"$tmp/devices" 2>"$tmp/err"
@@ -58,26 +44,26 @@ if "$dlab" devices --check cpu >"$tmp/out" 2>&1 && grep -q '^cpu: ready$' "$tmp/
 else
   not_ok "dlab devices --check cpu" "$(cat "$tmp/out")"
 fi
-expect_error "devices --check with a bad name" "unknown device" "$dlab" devices --check tpu
+expect_error_lines 1 "devices --check with a bad name" "unknown device" "$dlab" devices --check tpu
 
 # --- bad --device text, refused before any data is read -----------------------------
 nodata="$tmp/no-such-dir"
-expect_error "train --device tpu" "--device tpu: unknown device" \
+expect_error_lines 1 "train --device tpu" "--device tpu: unknown device" \
   "$dlab" train --device tpu --data "$nodata" --epochs 1
-expect_error "train --device cuda:x" "is not a device number" \
+expect_error_lines 1 "train --device cuda:x" "is not a device number" \
   "$dlab" train --device cuda:x --data "$nodata" --epochs 1
-expect_error "eval --device gpu:-1" "is not a device number" \
+expect_error_lines 1 "eval --device gpu:-1" "is not a device number" \
   "$dlab" eval --device gpu:-1 --model "$tmp/none.safetensors"
 
 # --- a GPU that cannot be used ---------------------------------------------------------
 if [ "$gpus" -eq 0 ]; then
   if [ $built_without -eq 1 ]; then why="built without CUDA"; else why="--device cuda:0: "; fi
-  expect_error "train --device cuda without a usable GPU" "$why" \
+  expect_error_lines 1 "train --device cuda without a usable GPU" "$why" \
     "$dlab" train --device cuda --data "$nodata" --epochs 1 --out "$tmp/never.safetensors"
   if [ -e "$tmp/never.safetensors" ]; then not_ok "no checkpoint is written"; else ok "no checkpoint is written"; fi
-  expect_error "eval --device cuda:0 without a usable GPU" "$why" \
+  expect_error_lines 1 "eval --device cuda:0 without a usable GPU" "$why" \
     "$dlab" eval --device cuda:0 --model "$tmp/none.safetensors"
-  expect_error "devices --check cuda without a usable GPU" "$why" "$dlab" devices --check cuda
+  expect_error_lines 1 "devices --check cuda without a usable GPU" "$why" "$dlab" devices --check cuda
   if [ $built_without -eq 0 ]; then
     # What is missing is said in words (no driver, no GPU), not as a bare code.
     if grep -qE 'driver|no CUDA-capable GPU' "$tmp/err"; then
@@ -89,7 +75,7 @@ if [ "$gpus" -eq 0 ]; then
     skip "the message says what is missing" "this dlab has no CUDA; checked above"
   fi
 else
-  expect_error "train --device cuda:$gpus (one past the last GPU)" "cuda:0" \
+  expect_error_lines 1 "train --device cuda:$gpus (one past the last GPU)" "cuda:0" \
     "$dlab" train --device "cuda:$gpus" --data "$nodata" --epochs 1
 fi
 
@@ -142,10 +128,9 @@ PY
   else
     not_ok "a CPU run resumes on the GPU" "$(head -c 300 "$tmp/out")" "$(head -c 600 "$tmp/out2")"
   fi
-  expect_error "a batch too large for the GPU gives a message" "out of GPU memory" \
+  expect_error_lines 1 "a batch too large for the GPU gives a message" "out of GPU memory" \
     "$dlab" train --device cuda --dataset mnist --data "$tmp" --epochs 1 --batch-size 2000000000 \
     --out "$tmp/oom.safetensors" --quiet
 fi
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

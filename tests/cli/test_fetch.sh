@@ -15,10 +15,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "stdout: $(head -c 300 "$tmp/out")" "stderr: $(head -c 500 "$tmp/err")"; fi; }
+. "$(dirname "$0")/../tap.sh"
 md5() { md5sum "$1" | cut -c1-32; }
 nothing_left() { [ -z "$(ls -A "$1" 2>/dev/null)" ]; }
 
@@ -133,5 +130,4 @@ check "the published checksums reject these files: exit 1, nothing left in MNIST
 "$dlab" fetch svhn --data "$tmp/data2" >"$tmp/out" 2>"$tmp/err"
 check "an unknown dataset name" bash -c "[ $? != 0 ] && grep -q 'svhn: unknown dataset' '$tmp/err'"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

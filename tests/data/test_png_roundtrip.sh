@@ -17,9 +17,7 @@ fi
 [ -x "$py" ] || { echo "1..0 # SKIP $py is absent"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+. "$(dirname "$0")/../tap.sh"
 run() { "$@" >"$tmp/out" 2>&1 || { not_ok "$*" "$(head -c 600 "$tmp/out")"; echo "1..$n"; exit 1; }; }
 
 # The first N images and labels of each split, in the official IDX format.
@@ -65,5 +63,4 @@ else
   not_ok "PNG folder and IDX files give the same test accuracy and loss" \
     "idx: $(tr '\n' ' ' <"$tmp/idx_eval")" "png: $(tr '\n' ' ' <"$tmp/png_eval")"
 fi
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done
