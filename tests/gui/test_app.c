@@ -12,6 +12,7 @@
 
 #include "dlab-application.h"
 #include "dlab-window.h"
+#include "gui_util.h"
 #include "dlab/checkpoint.h"
 #include "dlab/model.h"
 #include "dlab/strokes.h"
@@ -22,42 +23,6 @@ static char *tmp_dir;
 static int width_at_quit = -1;
 
 /* ---- waiting for the main loop ------------------------------------------- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_up (gpointer data)
-{
-  (void) data;
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until cond holds or timeout_ms pass. */
-static gboolean
-wait_until (Condition cond, gpointer data, int timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint ticker = g_timeout_add (5, wake_up, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (ticker);
-  return ok;
-}
-
-static gboolean
-never (gpointer data)
-{
-  (void) data;
-  return FALSE;
-}
-
-static void
-spin (int ms)
-{
-  wait_until (never, NULL, ms);
-}
 
 typedef struct {
   DlabDrawPage *page;
@@ -76,7 +41,7 @@ static gboolean
 wait_for_reading (DlabDrawPage *page)
 {
   ReadingWait w = { page, dlab_draw_page_get_n_readings (page) };
-  return wait_until (reading_done, &w, 3000);
+  return gui_wait_until (reading_done, &w, 3000);
 }
 
 static gboolean
@@ -169,27 +134,6 @@ toast_shown (gpointer data)
 {
   ToastWait *w = data;
   return find_toast (w->window, w->needle, FALSE);
-}
-
-static gboolean
-save_screenshot (GtkWidget *window, const char *path)
-{
-  int width = gtk_widget_get_width (window), height = gtk_widget_get_height (window);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GskRenderNode *node;
-  g_autoptr (GdkTexture) texture = NULL;
-  gboolean ok;
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (!node)
-    return FALSE;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_render_node_unref (node);
-  ok = texture && gdk_texture_save_to_png (texture, path);
-  return ok && gdk_texture_get_width (texture) == width;
 }
 
 /* ---- files ---------------------------------------------------------------- */
@@ -376,7 +320,7 @@ check_strokes_files (DlabWindow *window, DlabDrawPage *page)
 
   g_file_set_contents (bad_path, "# canvas 400 400\n10 20\n30 forty\n", -1, NULL);
   tap_ok (!dlab_window_open_strokes (window, bad), "a malformed strokes file is refused");
-  tap_ok (wait_until (toast_shown, &toast, 2000), "the window shows the error in a toast naming the file");
+  tap_ok (gui_wait_until (toast_shown, &toast, 2000), "the window shows the error in a toast naming the file");
   tap_ok (dlab_window_get_last_error (window) && strstr (dlab_window_get_last_error (window), "broken.strokes"),
           "the error names the file: %s", dlab_window_get_last_error (window));
   tap_ok (dlab_sketchpad_get_strokes (pad)->n_strokes == 1, "the drawing is kept");
@@ -406,7 +350,7 @@ check_models (DlabWindow *window, DlabDrawPage *page)
   /* The committed default model, as a file. */
   g_autoptr (GFile) default_file = g_file_new_for_path (default_path);
   dlab_window_open_model (window, default_file);
-  wait_until (not_loading, window, 10000);
+  gui_wait_until (not_loading, window, 10000);
   tap_ok (g_strcmp0 (dlab_classifier_get_name (dlab_window_get_classifier (window)),
                      "default-model.safetensors") == 0,
           "a model file opens");
@@ -416,7 +360,7 @@ check_models (DlabWindow *window, DlabDrawPage *page)
   /* Class names come from the checkpoint's metadata. */
   g_autoptr (GFile) fashion_file = g_file_new_for_path (fashion_path);
   dlab_window_open_model (window, fashion_file);
-  wait_until (not_loading, window, 10000);
+  gui_wait_until (not_loading, window, 10000);
   wait_for_reading (page);
   tap_ok (g_strcmp0 (dlab_classifier_get_name (dlab_window_get_classifier (window)), "fashion.safetensors") == 0 &&
           dlab_prediction_view_get_n_bars (view) == 10 &&
@@ -432,16 +376,16 @@ check_models (DlabWindow *window, DlabDrawPage *page)
   g_file_set_contents (corrupt_path, "\x10\x00\x00\x00\x00\x00\x00\x00{\"a\": garbage", 22, NULL);
   g_autoptr (GFile) corrupt = g_file_new_for_path (corrupt_path);
   dlab_window_open_model (window, corrupt);
-  wait_until (not_loading, window, 10000);
+  gui_wait_until (not_loading, window, 10000);
   tap_ok (dlab_window_get_classifier (window) == before, "a corrupt model file keeps the current model");
-  tap_ok (wait_until (toast_shown, &toast, 2000), "the window shows the error in a toast naming the file");
+  tap_ok (gui_wait_until (toast_shown, &toast, 2000), "the window shows the error in a toast naming the file");
   tap_ok (dlab_window_get_last_error (window) && strstr (dlab_window_get_last_error (window), "corrupt.safetensors"),
           "the error names the file: %s", dlab_window_get_last_error (window));
 
   /* A valid model that cannot read drawings (3x32x32 inputs). */
   g_autoptr (GFile) cifar_file = g_file_new_for_path (cifar_path);
   dlab_window_open_model (window, cifar_file);
-  wait_until (not_loading, window, 10000);
+  gui_wait_until (not_loading, window, 10000);
   tap_ok (dlab_window_get_classifier (window) == before &&
           strstr (dlab_window_get_last_error (window), "1×28×28"),
           "a model for other images is refused: %s", dlab_window_get_last_error (window));
@@ -463,7 +407,7 @@ check_not_sure (DlabDrawPage *page)
 
   if (settings)
     g_settings_set_double (settings, "not-sure-threshold", 0.75);
-  spin (50); /* the settings backend announces changes from the main loop */
+  gui_spin (50); /* the settings backend announces changes from the main loop */
   tap_ok (fabs (dlab_prediction_view_get_threshold (view) - 0.75) < 1e-9,
           "the threshold follows GSettings");
   dlab_prediction_view_set_probabilities (view, unsure);
@@ -483,7 +427,7 @@ run_checks (DlabApplication *app)
   DlabDrawPage *page = dlab_window_get_draw_page (window);
   DlabSketchpad *pad = dlab_draw_page_get_sketchpad (page);
 
-  if (!wait_until (pad_has_size, pad, 5000))
+  if (!gui_wait_until (pad_has_size, pad, 5000))
     {
       tap_ok (0, "the sketchpad gets a size");
       return;
@@ -494,7 +438,7 @@ run_checks (DlabApplication *app)
   check_reading (page, draw_zero, "0");
   check_reading (page, draw_seven, "7");
   /* The screenshot: the 7 on the pad, read by the built-in model. */
-  tap_ok (save_screenshot (GTK_WIDGET (window), screenshot_path), "screenshot saved to %s", screenshot_path);
+  tap_ok (gui_save_screenshot (GTK_WIDGET (window), screenshot_path), "screenshot saved to %s", screenshot_path);
   check_undo_redo_clear (window, page);
   check_accelerators (GTK_APPLICATION (app));
   check_strokes_files (window, page);
@@ -503,7 +447,7 @@ run_checks (DlabApplication *app)
 
   /* A resize, which the window keeps in GSettings when it closes. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
-  spin (300);
+  gui_spin (300);
   int height;
   gtk_window_get_default_size (GTK_WINDOW (window), &width_at_quit, &height);
 }
