@@ -223,10 +223,13 @@ static int place_layers(const DlabModel *m, Placement *place) {
         continue;
       }
     }
+    if (n >= 0 && is_identifier(l->name, plen))
+      return dlab_error("layer `%s`: PyTorch keeps %.*s.0, %.*s.1, ... in one nn.Sequential, so the layers "
+                        "of %.*s must be numbered by their position, and a layer with parameters among them "
+                        "needs a %.*s.N name of its own",
+                        l->name, (int)plen, l->name, (int)plen, l->name, (int)plen, l->name, (int)plen, l->name);
     if (!is_identifier(l->name, strlen(l->name)))
-      return dlab_error("layer `%s`: PyTorch code needs layer names like `fc1` or `features.0` (with "
-                        "features.0, .1, ... in order)",
-                        l->name);
+      return dlab_error("layer `%s`: PyTorch code needs layer names like `fc1` or `features.0`", l->name);
     place[i] = (Placement){AS_ATTRIBUTE, i};
   }
   return 0;
