@@ -59,7 +59,8 @@ static void test_first_error(void) {
   for (int rep = 0; rep < 5; rep++) {
     DlabDatasetPair p;
     int rc = open_folder(root, &p);
-    const char *msg = dlab_error_message();
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", dlab_error_message());
     tap_ok(rc == -1 && tf_contains(msg, "f0070.png") && tf_contains(msg, "not a PNG"),
            "run %d: the first bad file is named: \"%s\"", rep + 1, msg);
     if (rc == 0) dlab_dataset_pair_free(&p);
