@@ -19,6 +19,7 @@ struct _DlabWindow {
   GSettings *settings;          /* NULL when the schema is not installed */
   DlabClassifier *classifier;
   GCancellable *loading;        /* a model file is being read */
+  GCancellable *opening_strokes; /* a strokes file is being read */
   char *error_title;            /* the last error shown: toast and details */
   char *error_details;
 };
@@ -253,32 +254,106 @@ load_initial_model (DlabWindow *self)
 
 /* ---- strokes files ------------------------------------------------------- */
 
-gboolean
+/* A strokes file read on a worker thread: a file may hold millions of
+ * points (seconds to parse), and the window must stay responsive. The
+ * thread touches only this and the engine, never GTK. */
+typedef struct {
+  char *path;
+  char *name;          /* the file's name, for messages */
+  DlabStrokes strokes; /* what the thread read */
+} StrokesRead;
+
+static void
+strokes_read_free (gpointer data)
+{
+  StrokesRead *read = data;
+
+  g_free (read->path);
+  g_free (read->name);
+  dlab_strokes_free (&read->strokes);
+  g_free (read);
+}
+
+static void
+read_strokes_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  StrokesRead *read = task_data;
+
+  (void) source;
+  (void) cancellable;
+  dlab_error_clear ();
+  if (dlab_strokes_read (read->path, &read->strokes) < 0)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", dlab_error_message ());
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+show_strokes_error (DlabWindow *self, const char *name, const char *details)
+{
+  g_autofree char *title = g_strdup_printf (_("Could not open “%s” as strokes"), name);
+
+  show_error (self, title, details);
+}
+
+static void
+on_strokes_read (GObject *source, GAsyncResult *result, gpointer data)
+{
+  DlabWindow *self = DLAB_WINDOW (source);
+  StrokesRead *read = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  (void) data;
+  /* A newer file replaced this one, or the window is closing. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->opening_strokes);
+  if (error)
+    {
+      show_strokes_error (self, read->name, error->message);
+      return;
+    }
+  dlab_sketchpad_set_strokes (dlab_draw_page_get_sketchpad (self->draw_page), &read->strokes);
+  adw_view_stack_set_visible_child_name (self->stack, "draw");
+}
+
+void
 dlab_window_open_strokes (DlabWindow *self, GFile *file)
 {
-  g_autofree char *path = g_file_get_path (file);
-  g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *title = NULL;
-  DlabStrokes strokes;
-  gboolean ok;
+  g_autofree char *path = NULL;
+  g_autoptr (GTask) task = NULL;
+  StrokesRead *read;
 
+  g_return_if_fail (DLAB_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->opening_strokes)
+    g_cancellable_cancel (self->opening_strokes);
+  g_clear_object (&self->opening_strokes);
+  path = g_file_get_path (file);
+  if (!path)
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      show_strokes_error (self, name, _("Only local files can be opened."));
+      return;
+    }
+  read = g_new0 (StrokesRead, 1);
+  read->path = g_steal_pointer (&path);
+  read->name = g_file_get_basename (file);
+  dlab_strokes_init (&read->strokes);
+  self->opening_strokes = g_cancellable_new ();
+  task = g_task_new (self, self->opening_strokes, on_strokes_read, NULL);
+  g_task_set_source_tag (task, dlab_window_open_strokes);
+  g_task_set_task_data (task, read, strokes_read_free);
+  g_task_run_in_thread (task, read_strokes_in_thread);
+}
+
+gboolean
+dlab_window_is_opening_strokes (DlabWindow *self)
+{
   g_return_val_if_fail (DLAB_IS_WINDOW (self), FALSE);
-
-  dlab_strokes_init (&strokes);
-  dlab_error_clear ();
-  ok = path && dlab_strokes_read (path, &strokes) == 0;
-  if (ok)
-    {
-      dlab_sketchpad_set_strokes (dlab_draw_page_get_sketchpad (self->draw_page), &strokes);
-      adw_view_stack_set_visible_child_name (self->stack, "draw");
-    }
-  else
-    {
-      title = g_strdup_printf (_("Could not open “%s” as strokes"), name);
-      show_error (self, title, path ? dlab_error_message () : _("Only local files can be opened."));
-    }
-  dlab_strokes_free (&strokes);
-  return ok;
+  return self->opening_strokes != NULL;
 }
 
 gboolean
@@ -557,6 +632,9 @@ dlab_window_dispose (GObject *object)
   if (self->loading)
     g_cancellable_cancel (self->loading);
   g_clear_object (&self->loading);
+  if (self->opening_strokes)
+    g_cancellable_cancel (self->opening_strokes);
+  g_clear_object (&self->opening_strokes);
   g_clear_object (&self->classifier);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), DLAB_TYPE_WINDOW);

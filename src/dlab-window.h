@@ -33,8 +33,12 @@ void dlab_window_open_model (DlabWindow *self, GFile *file);
 gboolean dlab_window_is_loading (DlabWindow *self);
 void dlab_window_use_builtin_model (DlabWindow *self);
 
-/* Strokes files (DESIGN.md format). FALSE after showing an error. */
-gboolean dlab_window_open_strokes (DlabWindow *self, GFile *file);
+/* Strokes files (DESIGN.md format). Opening reads the file on a worker
+ * thread (is_opening_strokes is TRUE meanwhile), then puts the drawing on
+ * the sketchpad and shows the Draw page, or shows an error naming the file
+ * and keeps the drawing. Saving returns FALSE after showing an error. */
+void dlab_window_open_strokes (DlabWindow *self, GFile *file);
+gboolean dlab_window_is_opening_strokes (DlabWindow *self);
 gboolean dlab_window_save_strokes (DlabWindow *self, GFile *file);
 
 /* A model (.safetensors) or a strokes file, by its name. */

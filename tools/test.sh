@@ -9,10 +9,18 @@
 # (build-fuzz), every parser fuzzed for $DLAB_FUZZ_SECONDS (60) seconds, two
 # at a time. Without clang and libFuzzer it counts as one skipped test;
 # DLAB_FUZZ=0 leaves it out.
+#
+# A full run also builds the engine and its tests a third time with
+# AddressSanitizer and UndefinedBehaviorSanitizer in $DLAB_ASAN_BUILDDIR
+# (build-asan) and runs the unit, cli and data suites there (about 4
+# minutes on 2 cores); a sanitizer report fails the test that caused it.
+# Without the sanitizer runtimes it counts as one skipped test; DLAB_ASAN=0
+# leaves it out.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 builddir=${DLAB_BUILDDIR:-build}
 fuzzdir=${DLAB_FUZZ_BUILDDIR:-build-fuzz}
+asandir=${DLAB_ASAN_BUILDDIR:-build-asan}
 
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" || exit 1
@@ -58,6 +66,61 @@ run_fuzz_suite() {
   add_log "$log"
   return $rc
 }
+
+# Whether the C compiler can build and run a program with ASan and UBSan.
+have_asan() {
+  local t
+  t=$(mktemp -d) || return 1
+  printf 'int main(void) { return 0; }\n' >"$t/a.c"
+  ${CC:-cc} -fsanitize=address,undefined "$t/a.c" -o "$t/a" >/dev/null 2>&1 && "$t/a" >/dev/null 2>&1
+  local rc=$?
+  rm -rf "$t"
+  return $rc
+}
+
+# Distinct exit codes, so that a shell test expecting a command to fail
+# with a message does not take a sanitizer's abort for it; reports go to
+# stderr, which the tests show.
+asan_env() {
+  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=86:allocator_may_return_null=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_string_checks=1 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87 \
+    "$@"
+}
+
+run_asan_suites() {
+  local log="$asandir/meson-logs/testlog-asan.json"
+  rm -f "$log"
+  if [ ! -f "$asandir/build.ninja" ]; then
+    meson setup "$asandir" -Db_sanitize=address,undefined -Db_lundef=false -Dgui=disabled -Dcuda=disabled \
+      -Dbuildtype=debugoptimized || return 1
+  fi
+  meson compile -C "$asandir" || return 1
+  asan_env meson test -C "$asandir" --suite unit --suite cli --suite data --logbase testlog-asan \
+    --timeout-multiplier 3 --print-errorlogs --num-processes 2
+  local rc=$?
+  [ -f "$log" ] || return 1
+  add_log "$log"
+  # A report that a passing test let through (a command expected to fail).
+  if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$asandir/meson-logs/testlog-asan.txt"; then
+    echo "a sanitizer report is in $asandir/meson-logs/testlog-asan.txt"
+    return 1
+  fi
+  return $rc
+}
+
+if [ $# -eq 0 ] && [ "${DLAB_ASAN:-1}" != 0 ]; then
+  if have_asan; then
+    before=$failed started=$SECONDS
+    if ! run_asan_suites; then
+      status=1
+      if [ "$failed" -eq "$before" ]; then failed=$((failed + 1)); fi
+    fi
+    echo "sanitizer suites: $((SECONDS - started)) s (build and tests)"
+  else
+    echo "sanitizer suites skipped: ${CC:-cc} cannot build with -fsanitize=address,undefined (the gcc package's libasan and libubsan)"
+    skipped=$((skipped + 1))
+  fi
+fi
 
 if [ $# -eq 0 ] && [ "${DLAB_FUZZ:-1}" != 0 ]; then
   if have_libfuzzer; then

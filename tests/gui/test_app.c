@@ -51,6 +51,20 @@ not_loading (gpointer data)
 }
 
 static gboolean
+not_opening_strokes (gpointer data)
+{
+  return !dlab_window_is_opening_strokes (DLAB_WINDOW (data));
+}
+
+/* Opens a strokes file as the Open action does and waits until it is read. */
+static gboolean
+open_strokes (DlabWindow *window, GFile *file)
+{
+  dlab_window_open_strokes (window, file);
+  return gui_wait_until (not_opening_strokes, window, 10000);
+}
+
+static gboolean
 pad_has_size (gpointer data)
 {
   return gtk_widget_get_width (GTK_WIDGET (data)) > 100 && gtk_widget_get_height (GTK_WIDGET (data)) > 100;
@@ -314,16 +328,64 @@ check_strokes_files (DlabWindow *window, DlabDrawPage *page)
 
   dlab_sketchpad_clear (pad);
   wait_for_reading (page);
-  tap_ok (dlab_window_open_strokes (window, file), "the strokes file opens");
+  tap_ok (open_strokes (window, file) && dlab_sketchpad_get_strokes (pad)->n_strokes == 1,
+          "the strokes file opens");
   wait_for_reading (page);
   tap_ok (top_class (page) == 1, "the opened strokes read as 1 (\"%s\")", top_text (page));
 
   g_file_set_contents (bad_path, "# canvas 400 400\n10 20\n30 forty\n", -1, NULL);
-  tap_ok (!dlab_window_open_strokes (window, bad), "a malformed strokes file is refused");
-  tap_ok (gui_wait_until (toast_shown, &toast, 2000), "the window shows the error in a toast naming the file");
+  tap_ok (open_strokes (window, bad) && gui_wait_until (toast_shown, &toast, 2000),
+          "a malformed strokes file is refused with a toast naming the file");
   tap_ok (dlab_window_get_last_error (window) && strstr (dlab_window_get_last_error (window), "broken.strokes"),
           "the error names the file: %s", dlab_window_get_last_error (window));
   tap_ok (dlab_sketchpad_get_strokes (pad)->n_strokes == 1, "the drawing is kept");
+}
+
+static gboolean
+count_tick (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A file of a million points takes about half a second to parse: it is
+ * read on a worker thread while the main loop goes on (a 10 ms timeout
+ * keeps firing), then the drawing appears and is read. */
+static void
+check_large_strokes (DlabWindow *window, DlabDrawPage *page)
+{
+  enum { POINTS = 1000000 };
+  DlabSketchpad *pad = dlab_draw_page_get_sketchpad (page);
+  g_autofree char *path = tmp_path ("large.strokes");
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  GString *text = g_string_sized_new (POINTS * 16);
+  guint ticks = 0, ticker;
+  gboolean read;
+  gint64 start;
+
+  /* A 1, drawn down with a million pen samples. */
+  g_string_append (text, "# canvas 400 400\n");
+  for (int i = 0; i < POINTS; i++)
+    g_string_append_printf (text, "%.4f %.4f\n", 208.0 - 16.0 * i / POINTS, 72.0 + 256.0 * i / POINTS);
+  g_file_set_contents (path, text->str, (gssize) text->len, NULL);
+  g_string_free (text, TRUE);
+
+  dlab_sketchpad_clear (pad);
+  wait_for_reading (page);
+  ticker = g_timeout_add (10, count_tick, &ticks);
+  start = g_get_monotonic_time ();
+  dlab_window_open_strokes (window, file);
+  read = gui_wait_until (not_opening_strokes, window, 20000);
+  g_source_remove (ticker);
+  tap_ok (read && ticks >= 3, "the main loop runs while %d points are read (%u ticks of 10 ms in %.2f s)", POINTS,
+          ticks, (g_get_monotonic_time () - start) / 1e6);
+  tap_ok (dlab_sketchpad_get_strokes (pad)->n_points == POINTS, "then the drawing appears (%zu points)",
+          dlab_sketchpad_get_strokes (pad)->n_points);
+  start = g_get_monotonic_time ();
+  wait_for_reading (page);
+  tap_ok (top_class (page) == 1, "and reads as 1 (\"%s\", %.2f s after it appeared)", top_text (page),
+          (g_get_monotonic_time () - start) / 1e6);
+  dlab_sketchpad_clear (pad);
 }
 
 static void
@@ -444,6 +506,7 @@ run_checks (DlabApplication *app)
   check_strokes_files (window, page);
   check_models (window, page);
   check_not_sure (page);
+  check_large_strokes (window, page);
 
   /* A resize, which the window keeps in GSettings when it closes. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);

@@ -218,6 +218,36 @@ static void test_locale(void) {
   dlab_strokes_free(&s);
 }
 
+/* The limits that keep a hostile file from taking unbounded memory: 4 Mi
+ * points, 256 MiB (a larger file is refused before it is read). */
+static void test_limits(void) {
+  const size_t most = (size_t)1 << 22;
+  size_t len = (most + 1) * 4;
+  char *text = malloc(len);
+  if (!text) exit(99);
+  for (size_t i = 0; i < most + 1; i++) memcpy(text + 4 * i, "1 2\n", 4);
+  DlabStrokes s;
+  dlab_strokes_init(&s);
+  dlab_error_clear();
+  int rc = dlab_strokes_parse(text, len, "many.strokes", &s);
+  tap_ok(rc == -1 && message_has("many.strokes: line 4194305") && message_has("too many points") && s.n_points == 0,
+         "one point past 4194304 is refused: %s", dlab_error_message());
+  rc = dlab_strokes_parse(text, len - 4, "most.strokes", &s);
+  tap_ok(rc == 0 && s.n_points == most, "4194304 points are read");
+  free(text);
+
+  const char *huge = path_in_dir("huge.strokes");
+  FILE *f = fopen(huge, "wb");
+  int made = f && ftruncate(fileno(f), (off_t)300 << 20) == 0;
+  if (f) fclose(f);
+  dlab_error_clear();
+  rc = made ? dlab_strokes_read(huge, &s) : 0;
+  tap_ok(rc == -1 && message_has("huge.strokes") && message_has("too large"), "a 300 MiB file is refused: %s",
+         dlab_error_message());
+  unlink(huge);
+  dlab_strokes_free(&s);
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/dlab-strokes-XXXXXX");
   if (!mkdtemp(dir)) {
@@ -229,6 +259,7 @@ int main(void) {
   test_parse_bad();
   test_round_trip();
   test_locale();
+  test_limits();
   rmdir(dir);
   return tap_done();
 }

@@ -11,8 +11,10 @@
 /* Body of a parallel loop: handles items [begin, end). */
 typedef void (*DlabRangeFn)(void *arg, size_t begin, size_t end);
 
-/* Sets the number of threads used by the engine (>= 1; 0 means the number
- * of cores) and keeps OpenBLAS at one. Call before training, not during. */
+/* Sets the number of threads used by the engine (>= 1, at most 256; 0 means
+ * the number of cores) and keeps OpenBLAS at one. Any thread may call it,
+ * also while another runs loops (it waits for the running loop to end);
+ * dlab_threads_get may be read on any thread. */
 int dlab_threads_set(int n);
 int dlab_threads_get(void);
 

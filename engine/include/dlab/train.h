@@ -1,7 +1,8 @@
 /* The training loop, shared by `dlab train` and the GUI: shuffling,
  * batching, forward, loss, backward, optimizer step, schedule, evaluation,
  * metrics log and checkpoint. Progress reaches the caller through callbacks
- * on the training thread; `cancel` stops the run between steps. */
+ * on the training thread; `cancel` stops the run between steps and between
+ * the batches of an evaluation. */
 #ifndef DLAB_TRAIN_H
 #define DLAB_TRAIN_H
 
@@ -68,7 +69,8 @@ typedef struct {
   void (*on_step)(const DlabStepInfo *info, void *user);
   void (*on_epoch)(const DlabEpochInfo *info, void *user);
   void *user;
-  atomic_int *cancel;       /* the run stops between steps when set */
+  atomic_int *cancel;       /* the run stops between steps and between the
+                               evaluation's batches when set */
   DlabOptimizer *optimizer; /* resume with this state; NULL: a fresh one */
   /* Data pipeline (loader.h): augmentation of the training batches, made
    * ahead on background threads. NULL: normalization only. */
@@ -108,6 +110,11 @@ typedef struct {
 
 /* Evaluates m on d in eval mode (d's mean/std normalize the images). */
 int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalResult *out);
+/* dlab_evaluate that stops before the next batch once *cancel is set (cancel
+ * may be NULL): returns 1 then, with the figures of the out->n images
+ * evaluated so far (loss and accuracy NaN when none); free out as well. */
+int dlab_evaluate_cancellable(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
+                              DlabEvalResult *out);
 void dlab_eval_result_free(DlabEvalResult *r);
 
 #endif

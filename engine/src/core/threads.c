@@ -26,11 +26,14 @@
 #define SPIN_SECONDS 200e-6
 
 typedef struct {
-  pthread_mutex_t lock;  /* guards sleeping and the start of threads */
+  pthread_mutex_t lock;  /* guards sleeping */
   pthread_cond_t wake;
   pthread_t workers[DLAB_MAX_THREADS];
-  int n_threads;         /* including the caller */
-  int n_workers;         /* started */
+  /* Read at any time by the layers (dlab_threads_get) on any thread, while
+   * another may call dlab_threads_set (the GUI's training job, beside the
+   * Draw page's reading): atomic. A loop reads it once. */
+  atomic_int n_threads;  /* including the caller */
+  int n_workers;         /* started; changed only under pool_owner */
   /* ticket[i] is bumped to hand worker i a chunk (or to make it quit);
    * workers that a loop does not use are left alone, so no worker ever
    * reads the fields of a loop it is not part of. */
@@ -140,9 +143,13 @@ static void *worker_main(void *p) {
   return NULL;
 }
 
-/* Wakes workers 1 .. chunks-1 for the loop just published. */
+/* Wakes the workers a loop of `chunks` chunks can use: 1 .. chunks-1, of
+ * those started (a loop has up to DLAB_CHUNKS_PER_THREAD chunks a thread,
+ * claimed by whoever is free). */
 static void start_loop(int chunks) {
-  for (int i = 1; i < chunks; i++) atomic_fetch_add(&pool.ticket[i], 1);
+  int workers = pool.n_workers;
+  if (workers > chunks - 1) workers = chunks - 1;
+  for (int i = 1; i <= workers; i++) atomic_fetch_add(&pool.ticket[i], 1);
   if (atomic_load(&pool.sleepers) > 0) {
     pthread_mutex_lock(&pool.lock);
     pthread_cond_broadcast(&pool.wake);
@@ -175,31 +182,32 @@ int dlab_threads_set(int n) {
     n = cores > 0 ? (int)cores : 1;
   }
   if (n > DLAB_MAX_THREADS) return dlab_error("--threads %d: at most %d threads", n, DLAB_MAX_THREADS);
-  pthread_mutex_lock(&pool.lock);
+  /* Waits for a loop of another thread to end: a loop's workers stay as
+   * they were when it started. */
+  pthread_mutex_lock(&pool_owner);
   while (pool.n_workers < n - 1) {
     int id = pool.n_workers + 1;
     if (pthread_create(&pool.workers[pool.n_workers], NULL, worker_main, (void *)(intptr_t)id) != 0) {
-      pthread_mutex_unlock(&pool.lock);
+      pthread_mutex_unlock(&pool_owner);
       return dlab_error("cannot start thread %d", id);
     }
     pool.n_workers++;
   }
-  pool.n_threads = n;
-  pthread_mutex_unlock(&pool.lock);
+  atomic_store(&pool.n_threads, n);
+  pthread_mutex_unlock(&pool_owner);
   /* OpenBLAS's own threads spin for a while after each call; running them
    * beside this pool would put two busy threads on each core. */
   openblas_set_num_threads(1);
   return 0;
 }
 
-int dlab_threads_get(void) { return pool.n_threads; }
+int dlab_threads_get(void) { return atomic_load(&pool.n_threads); }
 
 void dlab_parallel_for(size_t n, size_t grain, DlabRangeFn fn, void *arg) {
   if (n == 0) return;
   if (grain == 0) grain = 1;
-  size_t chunks = (n + grain - 1) / grain;
-  if (chunks > (size_t)pool.n_threads * DLAB_CHUNKS_PER_THREAD)
-    chunks = (size_t)pool.n_threads * DLAB_CHUNKS_PER_THREAD;
+  size_t chunks = (n + grain - 1) / grain, most = (size_t)dlab_threads_get() * DLAB_CHUNKS_PER_THREAD;
+  if (chunks > most) chunks = most;
   if (chunks <= 1 || pthread_mutex_trylock(&pool_owner) != 0) {
     fn(arg, 0, n);
     return;
@@ -219,8 +227,9 @@ void dlab_parallel_for(size_t n, size_t grain, DlabRangeFn fn, void *arg) {
 }
 
 int dlab_parallel_slices(int items, double work_per_item, double min_work, int max_slices) {
-  if (pool.n_threads <= 1) return 1;
-  int most = pool.n_threads * DLAB_CHUNKS_PER_THREAD;
+  int threads = dlab_threads_get();
+  if (threads <= 1) return 1;
+  int most = threads * DLAB_CHUNKS_PER_THREAD;
   int slices = most < max_slices ? most : max_slices;
   if (slices > items) slices = items;
   if (min_work > 0) {
@@ -244,7 +253,7 @@ void dlab_threads_shutdown(void) {
   for (int i = 0; i < pool.n_workers; i++) pthread_join(pool.workers[i], NULL);
   for (int i = 0; i <= pool.n_workers; i++) atomic_store(&pool.ticket[i], 0);
   pool.n_workers = 0;
-  pool.n_threads = 1;
+  atomic_store(&pool.n_threads, 1);
   atomic_store(&pool.quit, 0);
   pthread_mutex_unlock(&pool_owner);
 }

@@ -5,6 +5,7 @@
  * own samples, and the first failing file (lowest index, so the message does
  * not depend on scheduling) is reported. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,17 @@ typedef struct {
   DlabDataset *d;
   int resize; /* scale images of another size instead of refusing them */
   const char *first_path; /* the image that fixed the size, for messages */
-  pthread_mutex_t lock;
-  int error_index;
+  pthread_mutex_t lock;  /* guards error and the lowering of error_index */
+  /* Atomic: every worker reads it before each file, while the one that
+   * meets a bad file lowers it. */
+  atomic_int error_index;
   char error[1024];
 } DecodeJob;
 
 static void record_error(DecodeJob *job, int index) {
   pthread_mutex_lock(&job->lock);
-  if (index < job->error_index) {
-    job->error_index = index;
+  if (index < atomic_load(&job->error_index)) {
+    atomic_store(&job->error_index, index);
     snprintf(job->error, sizeof job->error, "%s", dlab_error_message());
   }
   pthread_mutex_unlock(&job->lock);
@@ -73,7 +76,8 @@ static int decode_one(DecodeJob *job, int i) {
 static void decode_range(void *arg, size_t begin, size_t end) {
   DecodeJob *job = arg;
   for (size_t i = begin; i < end; i++) {
-    if ((int)i > job->error_index) return; /* an earlier file already failed */
+    if ((int)i > atomic_load_explicit(&job->error_index, memory_order_relaxed))
+      return; /* an earlier file already failed */
     if (decode_one(job, (int)i) < 0) {
       record_error(job, (int)i);
       return;
@@ -89,10 +93,11 @@ static int decode_all(const DlabSampleList *s, DlabDataset *d, int resize, const
   memcpy(d->labels, s->labels, (size_t)s->n);
   d->n = s->n;
   DecodeJob job = {.samples = s, .d = d, .resize = resize, .first_path = first,
-                   .lock = PTHREAD_MUTEX_INITIALIZER, .error_index = s->n};
+                   .lock = PTHREAD_MUTEX_INITIALIZER};
+  atomic_init(&job.error_index, s->n);
   dlab_parallel_for((size_t)s->n, DECODE_GRAIN, decode_range, &job);
   pthread_mutex_destroy(&job.lock);
-  if (job.error_index < s->n) return dlab_error("%s", job.error);
+  if (atomic_load(&job.error_index) < s->n) return dlab_error("%s", job.error);
   return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dlab/atomic_file.h"
 #include "dlab/error.h"
@@ -165,6 +166,14 @@ int dlab_strokes_parse(const char *text, size_t len, const char *what, DlabStrok
 int dlab_strokes_read(const char *path, DlabStrokes *s) {
   FILE *f = fopen(path, "rb");
   if (!f) return dlab_error("%s: cannot open: %s", path, strerror(errno));
+  /* A file known to be too large is refused before a byte is read; the
+   * loop below still stops at the limit (a pipe, a file that grows). */
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > MAX_FILE_BYTES) {
+    fclose(f);
+    return dlab_error("%s: too large for a strokes file (%lld bytes, more than 256 MiB)", path,
+                      (long long)st.st_size);
+  }
   char *buf = NULL;
   size_t len = 0, cap = 0;
   int rc = 0;

@@ -49,6 +49,11 @@ const char *dlab_optimizer_state_path(const char *checkpoint, char *buf, size_t 
 }
 
 int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalResult *out) {
+  return dlab_evaluate_cancellable(m, d, batch_size, NULL, out);
+}
+
+int dlab_evaluate_cancellable(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
+                              DlabEvalResult *out) {
   memset(out, 0, sizeof *out);
   if (dlab_train_check_compatible(m, d) < 0) return -1;
   if (batch_size <= 0) batch_size = DEFAULT_EVAL_BATCH;
@@ -65,7 +70,13 @@ int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalRe
   }
   double loss_sum = 0;
   long correct = 0;
+  int rc = 0;
   for (int start = 0; start < d->n; start += batch_size) {
+    /* A large test set takes seconds: Stop must not wait for it. */
+    if (cancel && atomic_load(cancel)) {
+      rc = 1;
+      break;
+    }
     int count = d->n - start < batch_size ? d->n - start : batch_size;
     for (int i = 0; i < count; i++) idx[i] = (uint32_t)(start + i);
     dlab_dataset_gather(d, idx, count, &m->acts[0], labels);
@@ -80,13 +91,13 @@ int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalRe
         if (row[c] > row[best]) best = c;
       out->confusion[labels[i] * k + best]++;
     }
+    out->n += count;
   }
-  out->n = d->n;
-  out->loss = loss_sum / d->n;
-  out->accuracy = (double)correct / d->n;
+  out->loss = out->n ? loss_sum / out->n : NAN;
+  out->accuracy = out->n ? (double)correct / out->n : NAN;
   free(idx);
   free(labels);
-  return 0;
+  return rc;
 }
 
 void dlab_eval_result_free(DlabEvalResult *r) {
@@ -161,14 +172,25 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
   return 0;
 }
 
-/* Evaluates on `d` into loss and accuracy. */
+/* Evaluates on `d` into loss and accuracy. Returns 1 if cancelled, 0 when
+ * done, -1 on error. */
 static int evaluate_into(Run *r, const DlabDataset *d, double *loss, double *accuracy) {
   DlabEvalResult ev;
-  if (dlab_evaluate(r->m, d, r->cfg->eval_batch_size, &ev) < 0) return -1;
+  int rc = dlab_evaluate_cancellable(r->m, d, r->cfg->eval_batch_size, r->cfg->cancel, &ev);
   *loss = ev.loss;
   *accuracy = ev.accuracy;
   dlab_eval_result_free(&ev);
-  return 0;
+  return rc;
+}
+
+/* The epoch's validation and test figures. Cancelled: the epoch counts as
+ * unfinished, as if stopped during its last step (no row, no checkpoint). */
+static int evaluate_epoch(Run *r, DlabEpochInfo *ep) {
+  int rc = 0;
+  ep->val_loss = ep->val_accuracy = NAN;
+  if (r->cfg->val) rc = evaluate_into(r, r->cfg->val, &ep->val_loss, &ep->val_accuracy);
+  if (rc == 0) rc = evaluate_into(r, r->test, &ep->test_loss, &ep->test_accuracy);
+  return rc;
 }
 
 static int run_epochs(Run *r, DlabTrainResult *result) {
@@ -177,15 +199,13 @@ static int run_epochs(Run *r, DlabTrainResult *result) {
     DlabEpochInfo ep;
     memset(&ep, 0, sizeof ep);
     int rc = train_epoch(r, epoch, &ep);
+    if (rc == 0 && epoch < cfg->epochs) dlab_loader_begin_epoch(r->loader, epoch + 1);
+    if (rc == 0) rc = evaluate_epoch(r, &ep);
     if (rc < 0) return -1;
     if (rc == 1) {
       result->cancelled = 1;
       return 0;
     }
-    if (epoch < cfg->epochs) dlab_loader_begin_epoch(r->loader, epoch + 1);
-    ep.val_loss = ep.val_accuracy = NAN;
-    if (cfg->val && evaluate_into(r, cfg->val, &ep.val_loss, &ep.val_accuracy) < 0) return -1;
-    if (evaluate_into(r, r->test, &ep.test_loss, &ep.test_accuracy) < 0) return -1;
     if (dlab_model_set_batch(r->m, cfg->batch_size) < 0) return -1;
     if (r->csv_open) dlab_train_csv_epoch(&r->csv, &ep, r->steps_per_epoch);
     if (dlab_train_save_checkpoint(cfg, r->m, &r->info, r->opt) < 0 ||

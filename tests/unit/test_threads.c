@@ -1,0 +1,96 @@
+/* The engine's thread pool (threads.h): every item of a loop runs exactly
+ * once whatever the thread count, up to the largest pool; and the thread
+ * count may change on one thread (the application's training job calls
+ * dlab_threads_set) while another runs loops and reads it (the Draw page's
+ * reading of a drawing). The second case is also built with ThreadSanitizer
+ * (test_threads_tsan, see meson.build), which reports any unguarded access
+ * to the pool's settings. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "dlab/error.h"
+#include "dlab/threads.h"
+#include "test_util.h"
+
+#define ITEMS 4096
+
+static atomic_int hits[ITEMS];
+
+static void count_range(void *arg, size_t begin, size_t end) {
+  (void)arg;
+  for (size_t i = begin; i < end; i++) atomic_fetch_add(&hits[i], 1);
+}
+
+/* Runs one loop over n items and checks that each ran once. */
+static int each_once(size_t n, size_t grain) {
+  for (size_t i = 0; i < n; i++) atomic_store(&hits[i], 0);
+  dlab_parallel_for(n, grain, count_range, NULL);
+  for (size_t i = 0; i < n; i++)
+    if (atomic_load(&hits[i]) != 1) return 0;
+  return 1;
+}
+
+static void test_counts(void) {
+  static const int counts[] = {1, 2, 3, 8};
+  for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+    int ok = dlab_threads_set(counts[k]) == 0 && dlab_threads_get() == counts[k];
+    for (int rep = 0; ok && rep < 50; rep++) ok = each_once(ITEMS, 1) && each_once(10, 3) && each_once(1, 1);
+    tap_ok(ok, "%d thread(s): every item runs once", counts[k]);
+  }
+  tap_ok(dlab_threads_set(257) < 0 && strstr(dlab_error_message(), "at most 256"), "257 threads are refused: %s",
+         dlab_error_message());
+}
+
+/* The most threads: a loop then has up to 4 chunks per thread, far more
+ * chunks than there are workers to hand them to. */
+static void test_largest_pool(void) {
+  int ok = dlab_threads_set(256) == 0;
+  for (int rep = 0; ok && rep < 20; rep++) ok = each_once(ITEMS, 1);
+  tap_ok(ok, "256 threads, 1024 chunks: every item runs once");
+  dlab_threads_shutdown();
+}
+
+typedef struct {
+  atomic_int stop;
+  int sets_failed;
+} Setter;
+
+/* What the training job does at the start of every run. */
+static void *set_counts(void *p) {
+  Setter *s = p;
+  for (int i = 0; !atomic_load(&s->stop); i++)
+    if (dlab_threads_set(1 + i % 4) < 0) s->sets_failed++;
+  return NULL;
+}
+
+/* Another thread changes the thread count while this one runs loops and
+ * reads it, as the layers do. */
+static void test_set_while_running(void) {
+  Setter s = {.stop = 0};
+  pthread_t t;
+  if (pthread_create(&t, NULL, set_counts, &s) != 0) {
+    tap_ok(0, "cannot start a thread");
+    return;
+  }
+  int ok = 1, counts_ok = 1;
+  for (int rep = 0; rep < 2000; rep++) {
+    int n = dlab_threads_get();
+    if (n < 1 || n > 4) counts_ok = 0;
+    int slices = dlab_parallel_slices(1000, 1e6, 1.0, 64);
+    if (slices < 1 || slices > 4 * DLAB_CHUNKS_PER_THREAD) counts_ok = 0;
+    if (!each_once(64 + (size_t)rep % 300, 1)) ok = 0;
+  }
+  atomic_store(&s.stop, 1);
+  pthread_join(t, NULL);
+  tap_ok(ok && s.sets_failed == 0, "loops give every item once while the thread count changes");
+  tap_ok(counts_ok, "the thread count and slice counts read meanwhile stay in range");
+}
+
+int main(void) {
+  test_counts();
+  test_largest_pool();
+  test_set_while_running();
+  dlab_threads_shutdown();
+  return tap_done();
+}
