@@ -1,7 +1,7 @@
 /* The spec language and the zoo: parameter counts equal PyTorch's, the
  * canonical text parses back to the same network (for random specs too,
  * and through a checkpoint), mistakes give one clear message naming the
- * token. */
+ * token, and sizes stay within the limits of layer.h. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
@@ -307,6 +307,55 @@ static void check_rounding(void) {
   dlab_model_free(m);
 }
 
+/* Sizes: the input of the issue (a side over 65536 made flatten's int
+ * count wrap to 65,536), outputs and weights too large, and the limits
+ * themselves (layer.h). */
+static void check_limits(void) {
+  check_error("flatten | linear 10", (DlabShape){3, {1, 65536, 65537}}, "over the limit of 4096");
+  check_error("flatten | linear 10", (DlabShape){3, {5000, 2, 2}}, "5000 channels");
+  check_error("flatten | linear 10", (DlabShape){3, {4, 4096, 4096}}, "67108864 values per sample");
+  check_error("linear 10", (DlabShape){1, {(1 << 24) + 1, 0, 0}}, "over the limit");
+  check_error("conv 4096 1 | flatten | linear 10", (DlabShape){3, {1, 1024, 1024}}, "4294967296 values per sample");
+  check_error("conv 1000000 1000 pad 500 | flatten | linear 10", mnist, "at most 2147483647");
+  check_error("flatten | linear 3 | linear 1000000 | linear 1000000", mnist, "at most 2147483647");
+  check_error("relu | relu | relu | relu | relu | relu | relu | relu | relu | relu | relu | relu | relu | relu | "
+              "relu | avgpool 4096 | flatten | linear 2",
+              (DlabShape){3, {1, 4096, 4096}}, "values per sample");
+  DlabModel *m = dlab_model_create("avgpool 64 | flatten | linear 10", (DlabShape){3, {1, 4096, 4096}}, 1);
+  tap_ok(m && m->layers[1]->out_shape.d[0] == 4096, "a 4096x4096 image is within the limits: %s",
+         m ? "accepted" : dlab_error_message());
+  dlab_model_free(m);
+
+  DlabShape s = {0, {0, 0, 0}};
+  tap_ok(dlab_shape_parse("3x32x32", &s) == 0 && s.ndim == 3 && s.d[0] == 3 && s.d[2] == 32 &&
+             dlab_shape_parse("784", &s) == 0 && s.ndim == 1 && s.d[0] == 784,
+         "dlab_shape_parse reads CxHxW and flat shapes");
+  const char *bad[] = {"1x65536x65537", "1x99999999999999999999999x1", "1x28", "0x28x28", "1x28x28x1", "x", "",
+                       "-1x28x28", "1x28x28 "};
+  int refused = 1;
+  for (int i = 0; i < (int)(sizeof bad / sizeof *bad); i++) refused = refused && dlab_shape_parse(bad[i], &s) < 0;
+  tap_ok(refused, "dlab_shape_parse refuses malformed and oversized shapes (%s)", dlab_error_message());
+}
+
+/* The Train page's check at each keystroke: shapes and counts, no tensor. */
+static void check_describe(void) {
+  DlabModel *m = dlab_model_describe("flatten | linear 300000 | linear 10", mnist);
+  int no_data = m != NULL;
+  for (int i = 0; m && i < m->n_params; i++) no_data = no_data && !m->params[i]->value.data && !m->params[i]->grad.data;
+  tap_ok(m && dlab_model_count_params(m) == 238500010L && no_data && m->layers[1]->params[0].value.numel == 235200000,
+         "describe counts the 238,500,010 parameters of `flatten | linear 300000 | linear 10` without allocating "
+         "them: %s", m ? "ok" : dlab_error_message());
+  tap_ok(m && dlab_model_set_batch(m, 1) < 0, "a described model refuses to be given a batch");
+  dlab_model_free(m);
+  m = dlab_model_describe("mlp", mnist);
+  tap_ok(m && dlab_model_count_params(m) == 267410 && m->n_params == 16, "describe agrees with create on mlp");
+  dlab_model_free(m);
+  check_error("conv 6 5 | relu | flaten | linear 10", mnist, "did you mean `flatten`");
+  m = dlab_model_describe("conv 6 5 | linear 10", mnist);
+  tap_ok(!m && strstr(dlab_error_message(), "add `flatten`"), "describe gives build's messages: %s",
+         dlab_error_message());
+}
+
 int main(void) {
   check_count("mlp", mnist, 267410);
   check_count("lenet", mnist, 44426);
@@ -318,6 +367,8 @@ int main(void) {
   check_round_trip();
   check_errors();
   check_rounding();
+  check_limits();
+  check_describe();
   check_random_round_trips();
   return tap_done();
 }
