@@ -116,11 +116,15 @@ update_preview (DlabDataPage *self)
     /* The first draws are those of the run with the Train page's seed;
      * ↻ moves on to others. */
     if (self->draw_round == 0)
-      text = g_strdup_printf (_("Sample %d, a “%s”, as epochs 1 to %d of training see it (%s):"), index, name,
-                              DLAB_DATA_PAGE_DRAWS, self->transforms);
+      text = g_strdup_printf (ngettext ("Sample %d, a “%s”, as epoch 1 to %d of training sees it (%s):",
+                                        "Sample %d, a “%s”, as epochs 1 to %d of training see it (%s):",
+                                        DLAB_DATA_PAGE_DRAWS),
+                              index, name, DLAB_DATA_PAGE_DRAWS, self->transforms);
     else
-      text = g_strdup_printf (_("Sample %d, a “%s”, under %d other random draws (%s):"), index, name,
-                              DLAB_DATA_PAGE_DRAWS, self->transforms);
+      text = g_strdup_printf (ngettext ("Sample %d, a “%s”, under %d other random draw (%s):",
+                                        "Sample %d, a “%s”, under %d other random draws (%s):",
+                                        DLAB_DATA_PAGE_DRAWS),
+                              index, name, DLAB_DATA_PAGE_DRAWS, self->transforms);
   }
   gtk_label_set_label (self->augment_label, text);
   pixels = g_malloc ((gsize) d->c * d->h * d->w);
@@ -345,10 +349,13 @@ refill_grid (DlabDataPage *self)
   if (self->filter >= 0)
     {
       g_autofree char *name = dlab_sample_class_name (d, self->filter);
-      text = g_strdup_printf (_("%s images of “%s” (of %s)"), count, name, all);
+      text = g_strdup_printf (ngettext ("%s image of “%s” (of %s)", "%s images of “%s” (of %s)",
+                                        g_list_model_get_n_items (G_LIST_MODEL (self->list))),
+                              count, name, all);
     }
   else
-    text = g_strdup_printf (_("%s images, %d×%d, %s"), count, d->w, d->h, d->c == 3 ? _("colour") : _("grey"));
+    text = g_strdup_printf (ngettext ("%s image, %d×%d, %s", "%s images, %d×%d, %s", d->n), count, d->w, d->h,
+                            d->c == 3 ? _("colour") : _("grey"));
   gtk_label_set_label (self->count_label, text);
   gtk_widget_queue_draw (GTK_WIDGET (self->histogram));
   update_preview (self);

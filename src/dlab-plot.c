@@ -735,7 +735,10 @@ readout_for (DlabPlot *self, const Panel *p, gboolean loss, double pointer_x, do
         g_string_append_printf (s, _("epoch %.2f\nloss %.4f\nsmoothed %.4f"), b->x0, b->sum,
                                 b->sum_smooth);
       else
-        g_string_append_printf (s, _("epochs %.2f–%.2f (%d steps)\nloss %.4f (%.4f–%.4f)\nsmoothed %.4f"),
+        g_string_append_printf (s,
+                                ngettext ("epochs %.2f–%.2f (%d step)\nloss %.4f (%.4f–%.4f)\nsmoothed %.4f",
+                                          "epochs %.2f–%.2f (%d steps)\nloss %.4f (%.4f–%.4f)\nsmoothed %.4f",
+                                          b->count),
                                 b->x0, b->x1, b->count, b->sum / b->count, b->min, b->max,
                                 b->sum_smooth / b->count);
       return g_string_free (s, FALSE);

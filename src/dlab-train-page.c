@@ -160,7 +160,9 @@ on_dataset_loaded (GObject *source, GAsyncResult *result, gpointer data)
   {
     const DlabDataset *train = dlab_sample_set_get_train (set), *test = dlab_sample_set_get_test (set);
     g_autofree char *n_train = dlab_format_count (train->n), *n_test = dlab_format_count (test->n);
-    g_autofree char *text = g_strdup_printf (_("%s training and %s test images, %d×%d×%d, %d classes"),
+    g_autofree char *text = g_strdup_printf (ngettext ("%s training and %s test images, %d×%d×%d, %d class",
+                                                       "%s training and %s test images, %d×%d×%d, %d classes",
+                                                       train->num_classes),
                                              n_train, n_test, train->c, train->h, train->w, train->num_classes);
     show_dataset_status (self, text);
   }
@@ -442,13 +444,19 @@ validate_spec (DlabTrainPage *self)
       show_summary (self, m);
       if (classes > 0 && outputs != classes)
         {
-          text = g_strdup_printf (_("The network has %d outputs but the dataset has %d classes: end it with “linear %d”"),
+          text = g_strdup_printf (ngettext ("The network has %d output but the dataset has %d classes: "
+                                            "end it with “linear %d”",
+                                            "The network has %d outputs but the dataset has %d classes: "
+                                            "end it with “linear %d”",
+                                            outputs),
                                   outputs, classes, classes);
           set_spec_status (self, text, TRUE);
         }
       else
         {
-          text = g_strdup_printf (_("%s parameters, %d layers"), params, m->n_layers);
+          text = g_strdup_printf (ngettext ("%s parameters, %d layer", "%s parameters, %d layers",
+                                            m->n_layers),
+                                  params, m->n_layers);
           set_spec_status (self, text, FALSE);
           self->spec_ok = TRUE;
         }
@@ -867,7 +875,9 @@ on_job_results (DlabTrainingJob *job, DlabTrainPage *self)
         correct += r->confusion[c * r->k + c];
       right = dlab_format_count (correct);
       all = dlab_format_count (r->n);
-      text = g_strdup_printf (_("Test accuracy %.2f%% (%s of %s images)"), r->accuracy * 100, right, all);
+      text = g_strdup_printf (ngettext ("Test accuracy %.2f%% (%s of %s image)",
+                                        "Test accuracy %.2f%% (%s of %s images)", r->n),
+                              r->accuracy * 100, right, all);
       gtk_label_set_label (self->accuracy_label, text);
       dlab_confusion_view_set_matrix (self->confusion_view, r->confusion, r->k,
                                       (const char *const *) r->test->class_names);
@@ -1217,7 +1227,8 @@ fill_models (DlabTrainPage *self)
 static void
 fill_devices (DlabTrainPage *self)
 {
-  g_autofree char *cpu = g_strdup_printf (_("CPU (%u cores)"), g_get_num_processors ());
+  guint cores = g_get_num_processors ();
+  g_autofree char *cpu = g_strdup_printf (ngettext ("CPU (%u core)", "CPU (%u cores)", cores), cores);
   const char *devices[] = { cpu, NULL };
   GtkStringList *list = gtk_string_list_new (devices);
 

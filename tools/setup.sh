@@ -19,11 +19,14 @@ packages=(
   coreutils
   # data: Fashion-MNIST as Debian ships it
   dataset-fashion-mnist
+  # translations (po/, tests/i18n) and the locales the tests run under
+  gettext locales
 )
 
 if [ "${DLAB_WITH_GUI:-1}" = 1 ]; then
+  # fonts-noto-cjk: the Chinese interface's screenshots need a CJK font
   packages+=(libgtk-4-dev libadwaita-1-dev desktop-file-utils appstream
-             xvfb xauth)
+             xvfb xauth fonts-noto-cjk)
 fi
 
 missing=()
@@ -37,5 +40,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# The locales the tests run under: Simplified Chinese (the translation) and
+# German (decimal commas). Enabled in /etc/locale.gen, then generated, only
+# when `locale -a` lacks them.
+ensure_locale() {
+  local name=$1 # e.g. zh_CN.UTF-8
+  local lang=${name%%.*}
+  if locale -a 2>/dev/null | grep -qix "$lang\.utf-\?8"; then
+    return
+  fi
+  echo "setup: generating the locale $name"
+  if grep -q "^# *$name UTF-8\$" /etc/locale.gen 2>/dev/null; then
+    $SUDO sed -i "s/^# *\($name UTF-8\)\$/\1/" /etc/locale.gen
+  elif ! grep -q "^$name UTF-8\$" /etc/locale.gen 2>/dev/null; then
+    echo "$name UTF-8" | $SUDO tee -a /etc/locale.gen >/dev/null
+  fi
+  $SUDO locale-gen
+}
+ensure_locale zh_CN.UTF-8
+ensure_locale de_DE.UTF-8
 
 tools/fetch-data.sh

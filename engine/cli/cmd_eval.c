@@ -7,6 +7,7 @@
 #include "data_args.h"
 #include "dlab/checkpoint.h"
 #include "dlab/cuda_train.h"
+#include "dlab/recipes.h"
 #include "dlab/threads.h"
 #include "dlab/train.h"
 #include "options.h"
@@ -112,7 +113,8 @@ int cmd_eval(int argc, char **argv) {
     cli_fail("eval");
     goto done;
   }
-  printf("accuracy %.4f\nloss %.4f\n", r.accuracy, r.loss);
+  printf("accuracy %.4f ± %.4f (standard error over %d images)\nloss %.4f\n", r.accuracy,
+         dlab_accuracy_stderr(r.accuracy, d->n), d->n, r.loss);
   print_confusion(&r, d);
   rc = 0;
 done:

@@ -1,30 +1,39 @@
 /* dlab models: the zoo, or the summary of one network / spec. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "dlab/error.h"
 #include "dlab/model.h"
+#include "dlab/pytorch_code.h"
 #include "dlab/zoo.h"
 #include "options.h"
 
 int cmd_models(int argc, char **argv) {
   const char *input = NULL;
-  int help = 0;
+  int help = 0, pytorch = 0;
   CliOption opts[] = {
       {"input", OPT_STRING, &input, "input shape CxHxW for a custom spec (default 1x28x28; each side and "
                                      "the channels at most 4096, C*H*W at most 16M)", 0},
+      {"pytorch", OPT_FLAG, &pytorch, "print a PyTorch nn.Module that loads this network's checkpoints", 0},
       {"help", OPT_FLAG, &help, "show this help", 0},
   };
+  const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   const char *pos[1];
   int n_pos;
-  if (cli_parse("models", argc, argv, 2, opts, 2, pos, 1, &n_pos) < 0) return 2;
+  if (cli_parse("models", argc, argv, 2, opts, n_opts, pos, 1, &n_pos) < 0) return 2;
   if (help) {
-    printf("usage: dlab models [NAME|SPEC] [--input CxHxW]\n\n"
+    printf("usage: dlab models [NAME|SPEC] [--input CxHxW] [--pytorch]\n\n"
            "Without an argument, lists the built-in networks. With a name or a spec,\n"
-           "prints each layer's output shape and parameter count.\n\n");
-    cli_print_options(opts, 2);
+           "prints each layer's output shape and parameter count; with --pytorch, the\n"
+           "PyTorch class whose load_state_dict(strict=True) takes its checkpoints.\n\n");
+    cli_print_options(opts, n_opts);
     return 0;
+  }
+  if (pytorch && n_pos == 0) {
+    fprintf(stderr, "dlab models: --pytorch needs a network: a zoo name or a spec\n");
+    return 2;
   }
   if (n_pos == 0) {
     printf("%-10s %-8s %10s  %s\n", "name", "input", "params", "description");
@@ -47,6 +56,14 @@ int cmd_models(int argc, char **argv) {
   /* Shapes and counts only: a spec of any size is described at once. */
   DlabModel *m = dlab_model_describe(pos[0], s);
   if (!m) return cli_fail("models");
+  if (pytorch) {
+    char *code = dlab_pytorch_code(m);
+    dlab_model_free(m);
+    if (!code) return cli_fail("models");
+    fputs(code, stdout);
+    free(code);
+    return 0;
+  }
   printf("spec: %s\n\n", m->spec);
   dlab_model_summary(m, stdout);
   dlab_model_free(m);

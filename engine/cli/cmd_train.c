@@ -1,6 +1,7 @@
 /* dlab train: the same dlab_train() the GUI runs, with terminal progress. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -10,6 +11,7 @@
 #include "dlab/cuda_train.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
+#include "dlab/recipes.h"
 #include "dlab/run_events.h"
 #include "dlab/threads.h"
 #include "dlab/train.h"
@@ -20,8 +22,8 @@
 
 typedef struct {
   CliDataArgs data;
-  const char *model, *optimizer, *schedule, *out, *log, *transform, *save_best, *best, *device;
-  int epochs, batch_size, seed, threads, nesterov, resume, quiet, limit, help, workers;
+  const char *model, *optimizer, *schedule, *out, *log, *transform, *save_best, *best, *device, *recipe;
+  int epochs, batch_size, seed, threads, nesterov, resume, quiet, limit, help, workers, no_shuffle;
   float lr, momentum, dampening, weight_decay, label_smoothing, beta1, beta2;
   /* filled in */
   DlabTransformList transforms;
@@ -32,10 +34,12 @@ typedef struct {
 } TrainArgs;
 
 static void print_help(const CliOption *opts, int n) {
-  printf("usage: dlab train --dataset NAME --model NAME|SPEC [OPTIONS]\n\n"
+  printf("usage: dlab train --dataset NAME --model NAME|SPEC [OPTIONS]\n"
+         "       dlab train --recipe NAME [OPTIONS]\n\n"
          "Trains a network, printing per-epoch train (and validation) and test loss and\n"
-         "accuracy, and saves a checkpoint (with the optimizer state beside it) after\n"
-         "every epoch.\n\n");
+         "accuracy (with its standard error), and saves a checkpoint (with the optimizer\n"
+         "state beside it) after every epoch. --recipe sets every option as a tutorial\n"
+         "does (dlab recipes lists them); options given after it override its settings.\n\n");
   cli_print_options(opts, n);
   printf("\nDatasets: mnist, fashion-mnist; emnist-digits, emnist-mnist, emnist-letters\n"
          "(27 classes: N/A, a..z, as torchvision), emnist-balanced, emnist-bymerge,\n"
@@ -58,8 +62,10 @@ static void print_help(const CliOption *opts, int n) {
          "out of training (never the test set) and evaluates it after every epoch;\n"
          "--save-best val_acc (or val_loss) writes the best epoch's model to --best\n"
          "(default OUT.best.safetensors).\n"
-         "\nSchedules: constant, step[:EPOCHS[:GAMMA]], cosine[:ETA_MIN], onecycle[:PCT],\n"
-         "each optionally followed by ,warmup:STEPS (e.g. cosine,warmup:500).\n"
+         "\nSchedules: constant, step[:EPOCHS[:GAMMA]], stepstart[:EPOCHS[:GAMMA]] (the cut\n"
+         "at the start of epochs 0, EPOCHS, 2 EPOCHS... as the MNIST MLP tutorial does),\n"
+         "cosine[:ETA_MIN], onecycle[:PCT], each optionally followed by ,warmup:STEPS\n"
+         "(e.g. cosine,warmup:500).\n"
          "Example: dlab train --dataset fashion-mnist --model lenet --epochs 10 \\\n"
          "           --batch-size 256 --optimizer adam --lr 1e-3 --out lenet.safetensors\n");
 }
@@ -165,7 +171,61 @@ done:
   return rc;
 }
 
+static int train_main(int argc, char **argv);
+
+/* A recipe's settings as command-line arguments: "--lr", "0.01", ... The
+ * option names are built in `names` (one RECIPE_FLAG_MAX slot each); the
+ * values point into the recipe table. Returns the count written to out. */
+#define RECIPE_FLAG_MAX 64
+static int recipe_arguments(const DlabRecipe *r, char **out, char *names) {
+  int k = 0;
+  for (int i = 0; r->settings[i].option; i++) {
+    char *flag = names + (size_t)RECIPE_FLAG_MAX * i;
+    snprintf(flag, RECIPE_FLAG_MAX, "--%s", r->settings[i].option);
+    out[k++] = flag;
+    if (r->settings[i].value) out[k++] = (char *)r->settings[i].value;
+  }
+  return k;
+}
+
+/* `dlab train ... --recipe NAME ...` runs as `dlab train ... SETTINGS ...`:
+ * the recipe's settings stand where --recipe stood, so the options after it
+ * override them. */
 int cmd_train(int argc, char **argv) {
+  int at = -1, width = 0;
+  for (int i = 2; i < argc && at < 0; i++) {
+    if (strcmp(argv[i], "--recipe") == 0) at = i, width = 2;
+    else if (strncmp(argv[i], "--recipe=", 9) == 0) at = i, width = 1;
+  }
+  if (at < 0) return train_main(argc, argv);
+  if (width == 2 && at + 1 >= argc) {
+    fprintf(stderr, "dlab train: --recipe needs a name (dlab recipes lists them)\n");
+    return 2;
+  }
+  const DlabRecipe *r = dlab_recipe_find(width == 2 ? argv[at + 1] : argv[at] + 9);
+  if (!r) return cli_fail("train");
+  int n_settings = 0;
+  while (r->settings[n_settings].option) n_settings++;
+  char **args = calloc((size_t)(argc + 2 * n_settings + 1), sizeof *args);
+  char *names = calloc((size_t)n_settings + 1, RECIPE_FLAG_MAX);
+  int rc = 1;
+  if (!args || !names) {
+    dlab_error("out of memory");
+    cli_fail("train");
+    goto done;
+  }
+  int n = 0;
+  for (int i = 0; i < at; i++) args[n++] = argv[i];
+  n += recipe_arguments(r, args + n, names);
+  for (int i = at + width; i < argc; i++) args[n++] = argv[i];
+  rc = train_main(n, args);
+done:
+  free(args);
+  free(names);
+  return rc;
+}
+
+static int train_main(int argc, char **argv) {
   static TrainArgs a; /* large (transform list, datasets); one per process */
   a = (TrainArgs){.data = {.dataset = "mnist", .split_seed = CLI_DEFAULT_SPLIT_SEED},
                   .model = "lenet", .optimizer = "adam", .schedule = "constant", .epochs = 10,
@@ -173,9 +233,11 @@ int cmd_train(int argc, char **argv) {
                   .device = "cpu"};
   CliOption opts[] = {
       CLI_DATA_OPTIONS(&a.data),
+      {"recipe", OPT_STRING, &a.recipe, "a tutorial's settings (dlab recipes); later options override", 0},
       {"model", OPT_STRING, &a.model, "a zoo name (dlab models) or a spec (default lenet)", 0},
       {"epochs", OPT_INT, &a.epochs, "number of epochs (default 10)", 0},
       {"batch-size", OPT_INT, &a.batch_size, "images per step (default 64)", 0},
+      {"no-shuffle", OPT_FLAG, &a.no_shuffle, "keep the dataset's order in every epoch (default: shuffled)", 0},
       {"optimizer", OPT_STRING, &a.optimizer, "sgd, adam or adamw (default adam)", 0},
       {"lr", OPT_FLOAT, &a.lr, "learning rate (default 0.01 for sgd, 1e-3 otherwise)", 0},
       {"momentum", OPT_FLOAT, &a.momentum, "SGD momentum (default 0)", 0},
@@ -209,6 +271,10 @@ int cmd_train(int argc, char **argv) {
     print_help(opts, n_opts);
     return 0;
   }
+  if (a.recipe) {
+    fprintf(stderr, "dlab train: --recipe %s: give one recipe, once\n", a.recipe);
+    return 2;
+  }
 
   /* Before any data is read: a GPU that is not there is said at once. */
   if (dlab_device_parse(a.device, &a.device_spec) < 0 || dlab_device_check(a.device_spec) < 0)
@@ -231,6 +297,7 @@ int cmd_train(int argc, char **argv) {
   if (dlab_schedule_parse(a.schedule, &cfg.schedule) < 0) return cli_fail("train");
   cfg.epochs = a.epochs;
   cfg.batch_size = a.batch_size;
+  cfg.no_shuffle = a.no_shuffle;
   cfg.label_smoothing = a.label_smoothing;
   cfg.seed = (uint64_t)a.seed;
   char out_buf[4096], csv_path[4096];
@@ -264,6 +331,7 @@ int cmd_train(int argc, char **argv) {
   DlabDatasetPair data;
   if (cli_open_dataset("train", &a.data, NULL, &data) < 0) return 1;
   limit_dataset(&data.train, a.limit);
+  a.progress.test_n = data.test.n;
   int rc = 1;
   if (cli_split_validation("train", &a.data, &data, &a.val) < 0) goto done;
   if (dlab_transforms_set_stats(&a.transforms, &data.train, a.val.n ? &a.val : NULL, &data.test) < 0 ||

@@ -6,6 +6,7 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_models(int argc, char **argv);
+int cmd_recipes(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_devices(int argc, char **argv);

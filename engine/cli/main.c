@@ -17,6 +17,7 @@ static const Command commands[] = {
     {"eval", cmd_eval, "evaluate a checkpoint on a test set (accuracy, loss, confusion matrix)"},
     {"predict", cmd_predict, "classify PNG images with a checkpoint"},
     {"models", cmd_models, "list the built-in networks with their parameter counts"},
+    {"recipes", cmd_recipes, "list the tutorials' recipes (dlab train --recipe NAME)"},
     {"data", cmd_data, "look at a dataset: info, stats, a grid of samples, export to PNGs"},
     {"fetch", cmd_fetch, "download a dataset (mnist, fashion-mnist, emnist, cifar10)"},
     {"devices", cmd_devices, "list the CPU and GPUs that dlab can train on"},

@@ -4,6 +4,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dlab/recipes.h"
+
 #define BAR_WIDTH 24
 
 static double now_sec(void) {
@@ -16,6 +18,7 @@ void cli_progress_init(CliProgress *p, int quiet) {
   p->tty = isatty(STDOUT_FILENO);
   p->quiet = quiet;
   p->last_draw = 0;
+  p->test_n = 0;
 }
 
 const char *cli_format_duration(double sec, char *buf, int n) {
@@ -50,8 +53,9 @@ void cli_progress_epoch(const DlabEpochInfo *info, void *progress) {
   CliProgress *p = progress;
   if (p->quiet) return;
   if (p->tty) printf("\r\033[K");
-  printf("epoch %d/%d  train loss %.4f acc %.4f  test loss %.4f acc %.4f  %.1f s  %.0f img/s\n",
+  printf("epoch %d/%d  train loss %.4f acc %.4f  test loss %.4f acc %.4f ± %.4f  %.1f s  %.0f img/s\n",
          info->epoch, info->epochs, info->train_loss, info->train_accuracy, info->test_loss,
-         info->test_accuracy, info->seconds, info->images_per_sec);
+         info->test_accuracy, dlab_accuracy_stderr(info->test_accuracy, p->test_n), info->seconds,
+         info->images_per_sec);
   fflush(stdout);
 }

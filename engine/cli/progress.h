@@ -10,6 +10,7 @@ typedef struct {
   int tty;
   int quiet;
   double last_draw; /* seconds, to redraw at most 10 times a second */
+  long test_n;      /* test images, for the accuracy's standard error */
 } CliProgress;
 
 void cli_progress_init(CliProgress *p, int quiet);

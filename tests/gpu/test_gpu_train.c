@@ -220,7 +220,7 @@ static void check_checkpoints(void) {
          "the checkpoint evaluates on the CPU as the GPU reported: loss %.5f vs %.5f, accuracy %.3f vs %.3f",
          ev.loss, last.test_loss, ev.accuracy, last.test_accuracy);
   if (loaded) {
-    DlabParam *count = dlab_model_find_param(loaded, "bn1.num_batches_tracked");
+    DlabParam *count = dlab_model_find_param(loaded, "layer1.1.num_batches_tracked");
     tap_ok(count && count->value.data[0] == 2.0f * 8, "BatchNorm counted %g batches on the GPU (2 epochs of 8)",
            count ? count->value.data[0] : -1.0);
     dlab_model_info_free(&info);

@@ -32,12 +32,19 @@
  * PyTorch's gradient through them after checking that each is a maximum of
  * its window up to rounding.
  *
+ *   parity_driver --zoo NAME
+ *
+ * prints the zoo's spec of NAME, so the test can check that the spec it
+ * writes into its checkpoints is the zoo's.
+ *
  * The metadata of OUT holds "param_count" (dlab_model_count_params).
  * --save writes the model after the last pass with dlab_checkpoint_save, so
  * the test can load it into the tutorial's class. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "dlab/zoo.h"
 
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
@@ -68,7 +75,8 @@ typedef struct {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: parity_driver [--optim sgd|adam|adamw] [--nesterov] [--passes N] [--threads N]\n"
+          "usage: parity_driver --zoo NAME\n"
+          "       parity_driver [--optim sgd|adam|adamw] [--nesterov] [--passes N] [--threads N]\n"
           "                     [--save PATH] MODEL BATCH OUT\n");
   return 2;
 }
@@ -352,6 +360,12 @@ static int run(const Options *opt) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--zoo") == 0) {
+    const DlabZooEntry *e = dlab_zoo_find(argv[2]);
+    if (!e) return usage();
+    printf("%s\n", e->spec);
+    return 0;
+  }
   Options opt;
   if (parse_options(argc, argv, &opt) < 0) return usage();
   if (dlab_threads_set(opt.threads) < 0) {

@@ -479,8 +479,17 @@ def check_saved(tap, name, network, save_path, engine, x):
     tap.result(not problems, what, f"relative error {e:.2e}", problems)
 
 
+def check_zoo_spec(tap, driver, name, network):
+    """The spec the test writes into its checkpoints is the zoo's."""
+    proc = subprocess.run([driver, "--zoo", name], capture_output=True, text=True, timeout=30)
+    zoo = proc.stdout.strip()
+    tap.result(proc.returncode == 0 and zoo == network.spec, f"{name}: the zoo's spec is the tutorial class's",
+               "", [] if zoo == network.spec else [f"zoo: {zoo!r}", f"test: {network.spec!r}"])
+
+
 def check_network(tap, driver, tmp, name, seed):
     network = tutorials.NETWORKS[name]
+    check_zoo_spec(tap, driver, name, network)
     torch.manual_seed(seed)
     model = network.cls()
     write_checkpoint(os.path.join(tmp, f"{name}.safetensors"), name, model)
@@ -507,7 +516,7 @@ def check_network(tap, driver, tmp, name, seed):
 def plan(names):
     count = 0
     for name in names:
-        count += len(OPTIMIZERS) * tests_per_optimizer(tutorials.NETWORKS[name]) + 2
+        count += len(OPTIMIZERS) * tests_per_optimizer(tutorials.NETWORKS[name]) + 3
     return count
 
 

@@ -1,124 +1,34 @@
-"""The tutorials' PyTorch networks, written the way a learner meets them.
+"""The tutorials' PyTorch networks, as the learner meets them.
 
-Each class is the model of one tutorial that Digit Lab's zoo reproduces
-(engine/src/nn/zoo.c); the zoo spec names its layers so that a Digit Lab
-checkpoint loads into the class with load_state_dict(strict=True), and a
-state_dict saved from the class loads into the engine.
+The classes themselves are in seed_classes/, copied from the tutorials in
+../shared/seeds/ with their indentation restored and nothing else changed.
+Each zoo network (engine/src/nn/zoo.c) names its layers as the class does, so
+a Digit Lab checkpoint loads into the class with load_state_dict(strict=True),
+and a state_dict saved from the class loads into the engine.
 
-NETWORKS maps the zoo name to a Network: the class, the input shape
-(C, H, W), the parameter count the tutorial prints, the zoo spec, the
-checkpoint metadata of its dataset, and the dropout modules by the engine's
-layer name (the parity test applies the engine's dropout masks to them).
+NETWORKS maps the zoo name to a Network: the class (constructible without
+arguments), the input shape (C, H, W), the parameter count, the zoo spec,
+the checkpoint metadata of its dataset, and the dropout modules by the
+engine's layer name (the parity test applies the engine's dropout masks to
+them; no tutorial network has dropout).
 """
 
 from collections import namedtuple
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+from seed_classes import cifarnet, digitnet, emnistnet, lenet, lenet3x3, mlp
 
 
-# MNIST tutorial: a three-layer perceptron with batch normalization.
-class MLP(nn.Module):
+class MLP(mlp.Net):
+    """The MNIST tutorial's Net as its script builds it, Net(28 * 28, 300,
+    100, 10). Its training loop flattens each batch (img.view(img.size(0),
+    -1)) before calling the model; forward does the same here, so the class
+    takes images like the others. The state_dict is the tutorial's."""
+
     def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(784, 300)
-        self.bn1 = nn.BatchNorm1d(300)
-        self.fc2 = nn.Linear(300, 100)
-        self.bn2 = nn.BatchNorm1d(100)
-        self.fc3 = nn.Linear(100, 10)
+        super().__init__(28 * 28, 300, 100, 10)
 
     def forward(self, x):
-        x = x.view(-1, 784)
-        x = F.relu(self.bn1(self.fc1(x)))
-        x = F.relu(self.bn2(self.fc2(x)))
-        return self.fc3(x)
-
-
-# Fashion-MNIST tutorial: LeNet-5 as an nn.Sequential, LeakyReLU(0.1).
-def LeNet():
-    return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5), nn.LeakyReLU(0.1), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.LeakyReLU(0.1), nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(16 * 4 * 4, 120), nn.LeakyReLU(0.1),
-        nn.Linear(120, 84), nn.LeakyReLU(0.1),
-        nn.Linear(84, 10),
-    )
-
-
-# The same tutorial's exercise: each 5x5 convolution becomes two 3x3 ones.
-def LeNet3x3():
-    return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=3), nn.LeakyReLU(0.1),
-        nn.Conv2d(6, 6, kernel_size=3), nn.LeakyReLU(0.1), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, kernel_size=3), nn.LeakyReLU(0.1),
-        nn.Conv2d(16, 16, kernel_size=3), nn.LeakyReLU(0.1), nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(16 * 4 * 4, 120), nn.LeakyReLU(0.1),
-        nn.Linear(120, 84), nn.LeakyReLU(0.1),
-        nn.Linear(84, 10),
-    )
-
-
-# CIFAR-10 tutorial (the popular Chinese video course's "Tudui").
-class Tudui(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.model1 = nn.Sequential(
-            nn.Conv2d(3, 32, 5, padding=2),
-            nn.MaxPool2d(2),
-            nn.Conv2d(32, 32, 5, padding=2),
-            nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 5, padding=2),
-            nn.MaxPool2d(2),
-            nn.Flatten(),
-            nn.Linear(1024, 64),
-            nn.Linear(64, 10),
-        )
-
-    def forward(self, x):
-        return self.model1(x)
-
-
-# Folder-of-PNGs tutorial: a small CNN for handwritten digits.
-class DigitNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 3)
-        self.conv2 = nn.Conv2d(16, 32, 3)
-        self.fc1 = nn.Linear(32 * 5 * 5, 64)
-        self.dropout = nn.Dropout(0.25)
-        self.fc2 = nn.Linear(64, 128)
-        self.fc3 = nn.Linear(128, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = torch.flatten(x, 1)
-        x = self.dropout(F.relu(self.fc1(x)))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
-
-
-# EMNIST tutorial: the 60-minute blitz's Net, with one input channel.
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 4 * 4, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
+        return super().forward(x.view(x.size(0), -1))
 
 
 Network = namedtuple("Network", "cls input params spec metadata dropout")
@@ -139,24 +49,24 @@ EMNIST = _metadata("emnist-digits", "0.1733", "0.3317")
 
 NETWORKS = {
     "mlp": Network(MLP, (1, 28, 28), 267410,
-                   "flatten | fc1: linear 300 | bn1: bn1d | relu | fc2: linear 100 | bn2: bn1d | relu | "
-                   "fc3: linear 10", MNIST, {}),
-    "lenet": Network(LeNet, (1, 28, 28), 44426,
-                     "conv 6 5 | lrelu 0.1 | maxpool 2 | conv 16 5 | lrelu 0.1 | maxpool 2 | flatten | "
-                     "linear 120 | lrelu 0.1 | linear 84 | lrelu 0.1 | linear 10", FASHION, {}),
-    "lenet3x3": Network(LeNet3x3, (1, 28, 28), 45444,
-                        "conv 6 3 | lrelu 0.1 | conv 6 3 | lrelu 0.1 | maxpool 2 | conv 16 3 | lrelu 0.1 | "
-                        "conv 16 3 | lrelu 0.1 | maxpool 2 | flatten | linear 120 | lrelu 0.1 | linear 84 | "
-                        "lrelu 0.1 | linear 10", FASHION, {}),
-    "cifarnet": Network(Tudui, (3, 32, 32), 145578,
-                        "model1.0: conv 32 5 pad 2 | model1.1: maxpool 2 | model1.2: conv 32 5 pad 2 | "
-                        "model1.3: maxpool 2 | model1.4: conv 64 5 pad 2 | model1.5: maxpool 2 | "
-                        "model1.6: flatten | model1.7: linear 64 | model1.8: linear 10", CIFAR, {}),
-    "digitnet": Network(DigitNet, (1, 28, 28), 65674,
-                        "conv1: conv 16 3 | relu | maxpool 2 | conv2: conv 32 3 | relu | maxpool 2 | flatten | "
-                        "fc1: linear 64 | relu | dropout 0.25 | fc2: linear 128 | relu | fc3: linear 10",
-                        _metadata("digits", "0.5", "0.5"), {"9": "dropout"}),
-    "emnistnet": Network(Net, (1, 28, 28), 44426,
+                   "flatten | layer1.0: linear 300 | layer1.1: bn1d | relu | layer2.0: linear 100 | "
+                   "layer2.1: bn1d | relu | layer3.0: linear 10", MNIST, {}),
+    "lenet": Network(lenet.LeNet, (1, 28, 28), 44426,
+                     "conv.0: conv 6 5 | lrelu 0.1 | maxpool 2 | conv.3: conv 16 5 | lrelu 0.1 | maxpool 2 | "
+                     "flatten | fc.0: linear 120 | lrelu 0.1 | fc.2: linear 84 | relu | fc.4: linear 10", FASHION, {}),
+    "lenet3x3": Network(lenet3x3.LeNet, (1, 28, 28), 43414,
+                        "conv.0: conv 2 3 | lrelu 0.1 | conv.2: conv 4 3 | lrelu 0.1 | maxpool 2 | "
+                        "conv.5: conv 8 3 | lrelu 0.1 | conv.7: conv 16 3 | lrelu 0.1 | maxpool 2 | flatten | "
+                        "fc.0: linear 120 | lrelu 0.1 | fc.2: linear 84 | relu | fc.4: linear 10", FASHION, {}),
+    "cifarnet": Network(cifarnet.NetWork, (3, 32, 32), 145578,
+                        "module.0: conv 32 5 pad 2 | module.1: maxpool 2 | module.2: conv 32 5 pad 2 | "
+                        "module.3: maxpool 2 | module.4: conv 64 5 pad 2 | module.5: maxpool 2 | "
+                        "module.6: flatten | module.7: linear 64 | module.8: linear 10", CIFAR, {}),
+    "digitnet": Network(digitnet.DigitNet, (1, 28, 28), 65674,
+                        "classifier.0: conv 16 3 | maxpool 2 | relu | classifier.3: conv 32 5 | maxpool 2 | relu | "
+                        "classifier.6: conv 64 3 | flatten | classifier.8: linear 128 | classifier.9: linear 10",
+                        _metadata("digits", "0.5", "0.5"), {}),
+    "emnistnet": Network(emnistnet.Net, (1, 28, 28), 44426,
                          "conv1: conv 6 5 | relu | maxpool 2 | conv2: conv 16 5 | relu | maxpool 2 | flatten | "
                          "fc1: linear 120 | relu | fc2: linear 84 | relu | fc3: linear 10", EMNIST, {}),
 }

@@ -310,20 +310,20 @@ static void test_atomic(DlabModel *m) {
 /* BatchNorm's num_batches_tracked is saved as I64, as PyTorch saves it. */
 static void test_int64_buffer(void) {
   DlabModel *m = dlab_model_create("mlp", mnist, 3);
-  DlabParam *tracked = m ? dlab_model_find_param(m, "bn1.num_batches_tracked") : NULL;
+  DlabParam *tracked = m ? dlab_model_find_param(m, "layer1.1.num_batches_tracked") : NULL;
   if (!tracked) {
-    tap_ok(0, "mlp with bn1.num_batches_tracked: %s", dlab_error_message());
+    tap_ok(0, "mlp with layer1.1.num_batches_tracked: %s", dlab_error_message());
     dlab_model_free(m);
     return;
   }
   tracked->value.data[0] = 937.0f;
-  DlabParam *mean = dlab_model_find_param(m, "bn1.running_mean");
+  DlabParam *mean = dlab_model_find_param(m, "layer1.1.running_mean");
   for (size_t i = 0; mean && i < mean->value.numel; i++) mean->value.data[i] = 0.001f * (float)i;
   const char *path = path_in_dir("mlp.safetensors");
   int rc = dlab_checkpoint_save(path, m, NULL);
   DlabSafetensors st;
   rc |= dlab_safetensors_read(path, &st);
-  const DlabStTensor *t = rc == 0 ? dlab_safetensors_find(&st, "bn1.num_batches_tracked") : NULL;
+  const DlabStTensor *t = rc == 0 ? dlab_safetensors_find(&st, "layer1.1.num_batches_tracked") : NULL;
   int64_t v = 0;
   if (t) memcpy(&v, t->data, sizeof v);
   tap_ok(t && t->dtype == DLAB_ST_I64 && t->ndim == tracked->value.ndim && v == 937,

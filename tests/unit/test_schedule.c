@@ -145,6 +145,25 @@ static void check_step(void) {
   tap_ok(worst < 1e-6, "step 1 epoch, gamma 0.7, 469 steps an epoch: vs formula, worst %.1e", worst);
 }
 
+/* The MNIST MLP tutorial: `if epoch % 5 == 0: lr *= 0.1` at the start of
+ * each epoch, so epoch 0 already runs at lr / 10. */
+static void check_step_at_start(void) {
+  DlabScheduleConfig c;
+  tap_ok(dlab_schedule_parse("stepstart:5:0.1", &c) == 0 && c.kind == DLAB_SCHEDULE_STEP_AT_START &&
+             c.step_size == 5 && c.gamma == 0.1f,
+         "`stepstart:5:0.1`: step size 5, gamma 0.1");
+  double tutorial = 0.01, worst = 0;
+  const long per_epoch = 7;
+  for (int epoch = 0; epoch < 20; epoch++) {
+    if (epoch % 5 == 0) tutorial *= 0.1;
+    for (long s = 0; s < per_epoch; s++)
+      worst = fmax(worst, rel(dlab_schedule_lr(&c, 0.01f, epoch * per_epoch + s, per_epoch, 20 * per_epoch),
+                              tutorial));
+  }
+  tap_ok(worst < 1e-6, "stepstart: 20 epochs as the tutorial's loop sets them (0.001 from epoch 0), worst %.1e",
+         worst);
+}
+
 static double cosine_formula(double lr, double eta_min, long t, long total) {
   return eta_min + (lr - eta_min) * (1 + cos(M_PI * (double)t / (double)total)) / 2;
 }
@@ -285,6 +304,7 @@ int main(void) {
   check_parse_bad();
   check_constant();
   check_step();
+  check_step_at_start();
   check_cosine();
   check_onecycle();
   check_warmup();

@@ -1,6 +1,9 @@
 /* Learning-rate schedules, evaluated per step:
  *   constant
  *   step      lr * gamma^(floor(epoch / step_size))      (StepLR)
+ *   stepstart lr * gamma^(floor(epoch / step_size) + 1): the cut comes at the
+ *             start of epochs 0, step_size, 2 step_size, … as in the MNIST
+ *             MLP tutorial's `if epoch % 5 == 0: lr *= 0.1`
  *   cosine    eta_min + (lr - eta_min)(1 + cos(pi t / T)) / 2 over all steps
  *   onecycle  PyTorch's OneCycleLR (cosine, pct_start, div_factor, final_div)
  * each optionally preceded by a linear warm-up over `warmup_steps` from
@@ -11,14 +14,15 @@
 typedef enum {
   DLAB_SCHEDULE_CONSTANT,
   DLAB_SCHEDULE_STEP,
+  DLAB_SCHEDULE_STEP_AT_START,
   DLAB_SCHEDULE_COSINE,
   DLAB_SCHEDULE_ONECYCLE,
 } DlabScheduleKind;
 
 typedef struct {
   DlabScheduleKind kind;
-  int step_size;        /* epochs, for step */
-  float gamma;          /* for step */
+  int step_size;        /* epochs, for step and stepstart */
+  float gamma;          /* for step and stepstart */
   float eta_min;        /* for cosine */
   float pct_start;      /* onecycle: share of steps rising (0.3) */
   float div_factor;     /* onecycle: initial lr = max / div_factor (25) */

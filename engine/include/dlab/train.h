@@ -54,6 +54,8 @@ typedef struct {
   int epochs;               /* total, including start_epoch */
   int start_epoch;          /* epochs already done when resuming (0) */
   int batch_size;
+  int no_shuffle;           /* 1: every epoch in the dataset's order (the
+                               CIFAR-10 tutorial's DataLoader); 0: shuffled */
   DlabOptimConfig optim;
   DlabScheduleConfig schedule;
   float label_smoothing;

@@ -63,24 +63,26 @@ int dlab_schedule_parse(const char *text, DlabScheduleConfig *cfg) {
     int max_args;
   } names[] = {{"constant", DLAB_SCHEDULE_CONSTANT, 0},
                {"step", DLAB_SCHEDULE_STEP, 2},
+               {"stepstart", DLAB_SCHEDULE_STEP_AT_START, 2},
                {"cosine", DLAB_SCHEDULE_COSINE, 1},
                {"onecycle", DLAB_SCHEDULE_ONECYCLE, 1}};
   const char *p = text;
   int found = -1;
-  for (int i = 0; i < 4 && found < 0; i++) {
+  const int n_names = (int)(sizeof names / sizeof names[0]);
+  for (int i = 0; i < n_names && found < 0; i++) {
     size_t len = strlen(names[i].name);
     if (strncmp(p, names[i].name, len) == 0 && strchr(":,", p[len])) found = i;
   }
   if (found < 0)
     return dlab_error("schedule `%s`: unknown (choose constant, step[:EPOCHS[:GAMMA]], "
-                      "cosine[:ETA_MIN] or onecycle[:PCT_START], optionally ,warmup:STEPS)",
+                      "stepstart[:EPOCHS[:GAMMA]], cosine[:ETA_MIN] or onecycle[:PCT_START], optionally ,warmup:STEPS)",
                       text);
   *cfg = dlab_schedule_defaults(names[found].kind);
   p += strlen(names[found].name);
   double args[2];
   int n = read_arguments(&p, args, names[found].max_args);
   if (n < 0) return dlab_error("schedule `%s`: bad or too many arguments after `%s`", text, names[found].name);
-  if (cfg->kind == DLAB_SCHEDULE_STEP) {
+  if (cfg->kind == DLAB_SCHEDULE_STEP || cfg->kind == DLAB_SCHEDULE_STEP_AT_START) {
     if (n > 0) {
       if (args[0] != floor(args[0])) return dlab_error("schedule `%s`: the step size must be whole epochs", text);
       cfg->step_size = (int)args[0];
@@ -119,10 +121,14 @@ static double one_cycle(const DlabScheduleConfig *c, double max_lr, long step, l
   return cosine_between(max_lr, min_lr, span > 0 ? (step - end_rise) / span : 1.0);
 }
 
+static long epoch_of(long step, long per_epoch) { return step / (per_epoch > 0 ? per_epoch : 1); }
+
 static double scheduled(const DlabScheduleConfig *c, double lr, long step, long per_epoch, long total) {
   switch (c->kind) {
   case DLAB_SCHEDULE_STEP:
-    return lr * pow(c->gamma, (double)((step / (per_epoch > 0 ? per_epoch : 1)) / c->step_size));
+    return lr * pow(c->gamma, (double)(epoch_of(step, per_epoch) / c->step_size));
+  case DLAB_SCHEDULE_STEP_AT_START:
+    return lr * pow(c->gamma, (double)(epoch_of(step, per_epoch) / c->step_size + 1));
   case DLAB_SCHEDULE_COSINE:
     return total > 0 ? cosine_between(lr, c->eta_min, fmin((double)step / total, 1.0)) : lr;
   case DLAB_SCHEDULE_ONECYCLE:

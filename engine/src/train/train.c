@@ -208,7 +208,7 @@ static DlabLoader *create_loader(const DlabDataset *train, const DlabTrainConfig
   lc.transforms = cfg->transforms;
   lc.batch_size = cfg->batch_size;
   lc.seed = cfg->seed;
-  lc.shuffle = 1;
+  lc.shuffle = !cfg->no_shuffle;
   lc.workers = cfg->loader_workers;
   return dlab_loader_create(&lc);
 }

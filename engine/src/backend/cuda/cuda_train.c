@@ -85,7 +85,7 @@ static int setup(Run *r) {
   for (int i = 0; i < r->train->n; i++) r->order[i] = (uint32_t)i;
   dlab_rng_derive(&r->shuffle_rng, cfg->seed, SHUFFLE_STREAM);
   /* Resuming: replay the skipped epochs' shuffles (loader.c does the same). */
-  for (int e = 0; e < cfg->start_epoch; e++) dlab_rng_shuffle(&r->shuffle_rng, r->order, (uint32_t)r->train->n);
+  for (int e = 0; e < cfg->start_epoch && !cfg->no_shuffle; e++) dlab_rng_shuffle(&r->shuffle_rng, r->order, (uint32_t)r->train->n);
 
   r->opt = cfg->optimizer ? cfg->optimizer : dlab_optimizer_create(&cfg->optim, r->m);
   if (!r->opt) return -1;
@@ -132,7 +132,7 @@ static int step_count(const Run *r, long s) {
 /* This epoch's order and per-step scalars, handed to the GPU. */
 static int begin_epoch(Run *r, int epoch) {
   const DlabTrainConfig *cfg = r->cfg;
-  dlab_rng_shuffle(&r->shuffle_rng, r->order, (uint32_t)r->train->n);
+  if (!cfg->no_shuffle) dlab_rng_shuffle(&r->shuffle_rng, r->order, (uint32_t)r->train->n);
   const long t0 = dlab_cuda_model_optimizer_steps(r->g);
   for (long s = 0; s < r->steps_per_epoch; s++) {
     long step = (long)(epoch - 1) * r->steps_per_epoch + s;

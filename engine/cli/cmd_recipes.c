@@ -1,0 +1,55 @@
+/* dlab recipes: the tutorials' recipes, and the command each stands for. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "dlab/recipes.h"
+#include "options.h"
+
+/* The `dlab train` command line a recipe stands for. */
+static void print_command(const DlabRecipe *r) {
+  printf("  dlab train");
+  for (const DlabRecipeSetting *s = r->settings; s->option; s++) {
+    printf(" --%s", s->option);
+    if (s->value) printf(" %s", s->value);
+  }
+  printf("\n");
+}
+
+static void print_recipe(const DlabRecipe *r) {
+  printf("%s\n  %s\n  %s\n  trains: %s\n  unusual: %s\n  reports each epoch: %s\n", r->name, r->title,
+         r->title_en, r->trains, r->unusual, r->reports);
+  if (r->reported) printf("  the tutorial reports: %s\n", r->reported);
+  printf("  tutorial: shared/seeds/%s\n  same as:\n", r->seed_file);
+  print_command(r);
+}
+
+int cmd_recipes(int argc, char **argv) {
+  int help = 0;
+  CliOption opts[] = {
+      {"help", OPT_FLAG, &help, "show this help", 0},
+  };
+  const char *pos[1];
+  int n_pos;
+  if (cli_parse("recipes", argc, argv, 2, opts, 1, pos, 1, &n_pos) < 0) return 2;
+  if (help) {
+    printf("usage: dlab recipes [NAME]\n\n"
+           "Lists the tutorials' recipes: each runs exactly its tutorial's data,\n"
+           "transforms, network, optimizer, learning-rate behaviour, batch size, epochs,\n"
+           "split and checkpoint rule. Train one with `dlab train --recipe NAME`; options\n"
+           "after it override its settings. With NAME, prints that recipe in full.\n\n");
+    cli_print_options(opts, 1);
+    return 0;
+  }
+  if (n_pos == 1) {
+    const DlabRecipe *r = dlab_recipe_find(pos[0]);
+    if (!r) return cli_fail("recipes");
+    print_recipe(r);
+    return 0;
+  }
+  for (const DlabRecipe *r = dlab_recipes(); r->name; r++) {
+    print_recipe(r);
+    if (r[1].name) printf("\n");
+  }
+  return 0;
+}
