@@ -71,7 +71,7 @@ static const char *const optimizers[] = { "sgd", "adam", "adamw" };
 static const char *const schedules[] = { "constant", "step:10:0.1", "cosine", "onecycle" };
 
 static void update_actions (DlabTrainPage *self);
-static void validate_spec (DlabTrainPage *self);
+static gboolean validate_spec (DlabTrainPage *self);
 
 static void
 tell (DlabTrainPage *self, const char *title, const char *details)
@@ -397,15 +397,19 @@ set_spec_status (DlabTrainPage *self, const char *text, gboolean error)
     gtk_widget_remove_css_class (GTK_WIDGET (self->spec_status), "error");
 }
 
-/* Builds the network for the dataset's images, as training will: the
- * engine's message shows inline when it cannot. */
-static void
+/* Checks the network for the dataset's images, as training will build it,
+ * but only its shapes and parameter counts: no tensor is allocated, so a
+ * spec of any size is checked at once at every keystroke. The engine's
+ * message shows inline when it does not fit. TRUE when the spec describes
+ * a network (whether or not its outputs match the dataset's classes). */
+static gboolean
 validate_spec (DlabTrainPage *self)
 {
   g_autofree char *spec = spec_text (self);
   const char *name = current_dataset (self);
   int c = 1, h = 28, w = 28, classes = -1;
   DlabModel *m;
+  gboolean builds;
 
   if (self->data)
     {
@@ -421,10 +425,11 @@ validate_spec (DlabTrainPage *self)
       set_spec_status (self, _("Write a network, e.g. “flatten | linear 128 | relu | linear 10”"), TRUE);
       clear_summary (self);
       update_actions (self);
-      return;
+      return FALSE;
     }
   dlab_error_clear ();
-  m = dlab_model_create (spec, (DlabShape) { 3, { c, h, w } }, 1);
+  m = dlab_model_describe (spec, (DlabShape) { 3, { c, h, w } });
+  builds = m != NULL;
   if (!m)
     {
       set_spec_status (self, dlab_error_message (), TRUE);
@@ -458,6 +463,7 @@ validate_spec (DlabTrainPage *self)
       dlab_model_free (m);
     }
   update_actions (self);
+  return builds;
 }
 
 static const DlabZooEntry *
@@ -519,10 +525,13 @@ on_spec_changed (DlabTrainPage *self)
   self->syncing = TRUE;
   adw_combo_row_set_selected (self->model_row, e->name ? position : custom);
   self->syncing = FALSE;
+  /* Only a network that builds is remembered: text on its way to one, or
+   * a mistake, is not brought back at the next start. */
+  if (!validate_spec (self))
+    return;
   settings_set_string (self, "network", e->name ? e->name : "custom");
   if (!e->name)
     settings_set_string (self, "custom-spec", spec);
-  validate_spec (self);
 }
 
 void

@@ -231,7 +231,10 @@ dlab_window_is_loading (DlabWindow *self)
 }
 
 /* The built-in model at once, then the last session's model if there was
- * one (it replaces the built-in one when it loads). */
+ * one (it replaces the built-in one when it loads). The last model is
+ * forgotten while it loads and remembered again once it has loaded: a file
+ * that crashes the application, or gets it killed for its memory, is not
+ * tried again at every start. */
 static void
 load_initial_model (DlabWindow *self)
 {
@@ -248,6 +251,10 @@ load_initial_model (DlabWindow *self)
   if (path && *path)
     {
       g_autoptr (GFile) file = g_file_new_for_path (path);
+
+      remember_model (self, NULL);
+      /* On disk before the load begins: the load may not return. */
+      g_settings_sync ();
       load_model (self, file, TRUE);
     }
 }

@@ -97,7 +97,7 @@ int cmd_eval(int argc, char **argv) {
   if (dlab_device_parse(device, &device_spec) < 0 || dlab_device_check(device_spec) < 0) return cli_fail("eval");
   if (dlab_threads_set(threads) < 0) return cli_fail("eval");
   DlabModelInfo info;
-  DlabModel *m = dlab_checkpoint_load(model, &info);
+  DlabModel *m = dlab_checkpoint_load_as(model, DLAB_BUILD_INFERENCE, &info);
   if (!m) return cli_fail("eval");
   /* A model that saw EMNIST as stored gets EMNIST as stored. */
   if (strcmp(info.orientation, "transposed") == 0) data.keep_transposed = 1;

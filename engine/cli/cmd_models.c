@@ -4,24 +4,18 @@
 #include <string.h>
 
 #include "commands.h"
+#include "dlab/error.h"
 #include "dlab/model.h"
 #include "dlab/pytorch_code.h"
 #include "dlab/zoo.h"
 #include "options.h"
 
-static int parse_input(const char *text, DlabShape *s) {
-  int c, h, w;
-  char extra;
-  if (sscanf(text, "%dx%dx%d%c", &c, &h, &w, &extra) != 3 || c < 1 || h < 1 || w < 1) return -1;
-  *s = (DlabShape){3, {c, h, w}};
-  return 0;
-}
-
 int cmd_models(int argc, char **argv) {
   const char *input = NULL;
   int help = 0, pytorch = 0;
   CliOption opts[] = {
-      {"input", OPT_STRING, &input, "input shape CxHxW for a custom spec (default 1x28x28)", 0},
+      {"input", OPT_STRING, &input, "input shape CxHxW for a custom spec (default 1x28x28; each side and "
+                                     "the channels at most 4096, C*H*W at most 16M)", 0},
       {"pytorch", OPT_FLAG, &pytorch, "print a PyTorch nn.Module that loads this network's checkpoints", 0},
       {"help", OPT_FLAG, &help, "show this help", 0},
   };
@@ -45,8 +39,7 @@ int cmd_models(int argc, char **argv) {
     printf("%-10s %-8s %10s  %s\n", "name", "input", "params", "description");
     for (const DlabZooEntry *e = dlab_zoo_entries(); e->name; e++) {
       DlabShape s;
-      parse_input(e->input, &s);
-      DlabModel *m = dlab_model_create(e->spec, s, 0);
+      DlabModel *m = dlab_shape_parse(e->input, &s) < 0 ? NULL : dlab_model_describe(e->spec, s);
       if (!m) return cli_fail("models");
       printf("%-10s %-8s %10ld  %s\n", e->name, e->input, dlab_model_count_params(m), e->description);
       dlab_model_free(m);
@@ -56,11 +49,12 @@ int cmd_models(int argc, char **argv) {
   const DlabZooEntry *e = dlab_zoo_find(pos[0]);
   const char *in_text = input ? input : e ? e->input : "1x28x28";
   DlabShape s;
-  if (parse_input(in_text, &s) < 0) {
-    fprintf(stderr, "dlab models: --input %s: expected CxHxW, e.g. 1x28x28\n", in_text);
+  if (dlab_shape_parse(in_text, &s) < 0) {
+    fprintf(stderr, "dlab models: --input: %s\n", dlab_error_message());
     return 2;
   }
-  DlabModel *m = dlab_model_create(pos[0], s, 0);
+  /* Shapes and counts only: a spec of any size is described at once. */
+  DlabModel *m = dlab_model_describe(pos[0], s);
   if (!m) return cli_fail("models");
   if (pytorch) {
     char *code = dlab_pytorch_code(m);

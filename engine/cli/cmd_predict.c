@@ -87,6 +87,7 @@ static int classify(DlabPredictor *p, const char *path, int strokes, InvertMode 
 /* Classifies each input on its own, so one bad file does not stop the rest. */
 static int predict_all(DlabPredictor *p, const char **paths, int n, int strokes, InvertMode invert, int all) {
   const DlabModelInfo *info = dlab_predictor_info(p);
+  /* The input shape is within the limits of layer.h: numel fits. */
   float *pixels = malloc((size_t)dlab_shape_numel(dlab_predictor_model(p)->input) * sizeof *pixels);
   float *probs = malloc((size_t)info->num_classes * sizeof *probs);
   int failures = 0;

@@ -3,10 +3,13 @@
  * malformed header (each an error naming the file), and the exchange with
  * the Python helper tests/safetensors_io.py when numpy is there. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dlab/atomic_file.h"
@@ -373,6 +376,117 @@ static void test_python_exchange(void) {
   if (rc == 0) dlab_safetensors_free(&st);
 }
 
+/* ---- many entries ---- */
+
+/* A file in memory whose header lists n empty tensors t0000000, t0000001,
+ * ... (the last one named `last` instead when not NULL) and n_meta
+ * metadata keys k0, k1, ... (the last one `last_key` when not NULL). */
+static uint8_t *many_entries(int n, const char *last, int n_meta, const char *last_key, size_t *len) {
+  size_t cap = 64 + (size_t)n * 80 + (size_t)n_meta * 32;
+  char *header = malloc(cap);
+  size_t h = 0;
+  h += (size_t)snprintf(header + h, cap - h, "{\"__metadata__\":{");
+  for (int i = 0; i < n_meta; i++)
+    h += i + 1 == n_meta && last_key ? (size_t)snprintf(header + h, cap - h, "%s\"%s\":\"v\"", i ? "," : "", last_key)
+                                     : (size_t)snprintf(header + h, cap - h, "%s\"k%d\":\"v\"", i ? "," : "", i);
+  h += (size_t)snprintf(header + h, cap - h, "}");
+  for (int i = 0; i < n; i++) {
+    char name[32];
+    if (i + 1 == n && last)
+      snprintf(name, sizeof name, "%s", last);
+    else
+      snprintf(name, sizeof name, "t%07d", i);
+    h += (size_t)snprintf(header + h, cap - h, ",\"%s\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}",
+                          name);
+  }
+  h += (size_t)snprintf(header + h, cap - h, "}");
+  uint8_t *buf = malloc(8 + h);
+  for (int i = 0; i < 8; i++) buf[i] = (uint8_t)((uint64_t)h >> (8 * i));
+  memcpy(buf + 8, header, h);
+  free(header);
+  *len = 8 + h;
+  return buf;
+}
+
+typedef struct {
+  int n_tensors, n_meta;
+  const char *last, *last_key;
+} ManyCase;
+
+/* Parses a ManyCase in a child process limited to `cpu_seconds` of CPU
+ * time, far above what a parse in O(n log n) needs and far below what one
+ * comparing every pair needed (about 10 s for 60,000 names). Returns the
+ * child's verdict: 0 parsed, 1 refused (message in msg), 2 killed. */
+static int parse_limited(const ManyCase *c, int cpu_seconds, char *msg, size_t msg_len) {
+  size_t len;
+  uint8_t *buf = many_entries(c->n_tensors, c->last, c->n_meta, c->last_key, &len);
+  int fds[2];
+  if (pipe(fds) < 0) return 2;
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    struct rlimit cpu = {(rlim_t)cpu_seconds, (rlim_t)cpu_seconds + 1};
+    setrlimit(RLIMIT_CPU, &cpu);
+    DlabSafetensors st;
+    int rc = dlab_safetensors_parse(buf, len, "many", &st);
+    const char *text = rc == 0 ? "" : dlab_error_message();
+    if (write(fds[1], text, strlen(text)) < 0) _exit(3);
+    _exit(rc == 0 ? 0 : 1);
+  }
+  free(buf);
+  close(fds[1]);
+  ssize_t got = read(fds[0], msg, msg_len - 1);
+  msg[got > 0 ? got : 0] = '\0';
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status)) snprintf(msg, msg_len, "killed by signal %d (CPU limit %d s)", WTERMSIG(status), cpu_seconds);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
+/* The issue: 100,000 empty tensors took 27 s, found duplicates by
+ * comparing every pair. Now at most DLAB_ST_MAX_TENSORS, and duplicates
+ * found by sorting. */
+static void test_many_entries(void) {
+  char msg[512];
+  ManyCase too_many = {100000, 1, NULL, NULL};
+  int rc = parse_limited(&too_many, 4, msg, sizeof msg);
+  tap_ok(rc == 1 && strstr(msg, "more than 65536 tensors"), "100,000 tensors are refused by the cap, within 4 s of "
+         "CPU: %s", msg);
+  ManyCase most = {DLAB_ST_MAX_TENSORS, 1, NULL, NULL};
+  rc = parse_limited(&most, 4, msg, sizeof msg);
+  tap_ok(rc == 0, "65,536 distinct tensors parse within 4 s of CPU%s%s", rc ? ": " : "", msg);
+  ManyCase dup = {60001, 1, "t0000000", NULL};
+  rc = parse_limited(&dup, 4, msg, sizeof msg);
+  tap_ok(rc == 1 && strstr(msg, "tensor t0000000 is listed twice"),
+         "60,000 distinct tensors and a duplicate of the first at the end: found within 4 s of CPU: %s", msg);
+  ManyCase meta_dup = {1, DLAB_ST_MAX_META, NULL, "k0"};
+  rc = parse_limited(&meta_dup, 4, msg, sizeof msg);
+  tap_ok(rc == 1 && strstr(msg, "key \"k0\" given twice"), "a duplicate metadata key at the end of %d: %s",
+         DLAB_ST_MAX_META, msg);
+  ManyCase meta_many = {1, DLAB_ST_MAX_META + 1, NULL, NULL};
+  rc = parse_limited(&meta_many, 4, msg, sizeof msg);
+  tap_ok(rc == 1 && strstr(msg, "more than 4096 metadata entries"), "%d metadata entries are refused: %s",
+         DLAB_ST_MAX_META + 1, msg);
+
+  /* Lookups in a large file find every name, and no name it lacks. */
+  size_t len;
+  uint8_t *buf = many_entries(5000, NULL, 100, NULL, &len);
+  DlabSafetensors st;
+  int found = dlab_safetensors_parse(buf, len, "lookups", &st) == 0;
+  for (int i = 0; found && i < 5000; i += 7) {
+    char name[32];
+    snprintf(name, sizeof name, "t%07d", i);
+    const DlabStTensor *t = dlab_safetensors_find(&st, name);
+    found = t && strcmp(t->name, name) == 0;
+  }
+  found = found && !dlab_safetensors_find(&st, "t0005000") && !dlab_safetensors_find(&st, "") &&
+          strcmp(dlab_safetensors_meta(&st, "k99"), "v") == 0 && !dlab_safetensors_meta(&st, "k100");
+  tap_ok(found, "lookups among 5,000 tensors and 100 keys find what is there and nothing else");
+  if (st.buf) dlab_safetensors_free(&st);
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/dlab-st-XXXXXX");
   if (!mkdtemp(dir)) {
@@ -386,6 +500,7 @@ int main(void) {
   test_write_errors();
   test_atomic();
   test_python_exchange();
+  test_many_entries();
   remove_dir();
   return tap_done();
 }

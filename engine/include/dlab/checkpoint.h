@@ -31,15 +31,24 @@ void dlab_model_info_free(DlabModelInfo *info);
 /* Writes m's parameters and buffers plus the metadata, atomically. */
 int dlab_checkpoint_save(const char *path, const DlabModel *m, const DlabModelInfo *info);
 
-/* Loads a checkpoint: checks the header, rebuilds the model from dlab.arch
- * and dlab.input, checks every tensor's presence and shape against it and
- * the metadata's consistency. NULL with a message naming the file (and the
- * tensor or key) on any mismatch. */
+/* Loads a checkpoint: checks the header, works out from dlab.arch and
+ * dlab.input (within the limits of layer.h) the parameters the model has,
+ * checks every tensor's presence, dtype, shape and values (all finite)
+ * against them and the metadata's consistency, and only then allocates the
+ * model and fills it. NULL with a message naming the file (and the tensor
+ * or key) on any mismatch. The model is ready to train (gradients too). */
 DlabModel *dlab_checkpoint_load(const char *path, DlabModelInfo *info);
+
+/* The same, building the model as `build` says (layer.h): for a model that
+ * only predicts, DLAB_BUILD_INFERENCE allocates no gradient (half the
+ * memory); DLAB_BUILD_SHAPES checks the file without allocating weights. */
+DlabModel *dlab_checkpoint_load_as(const char *path, DlabBuild build, DlabModelInfo *info);
 
 /* The same for a checkpoint in memory (the application's embedded default
  * model); `what` names it in messages. The caller keeps `data`. */
 DlabModel *dlab_checkpoint_load_buffer(const void *data, size_t len, const char *what, DlabModelInfo *info);
+DlabModel *dlab_checkpoint_load_buffer_as(const void *data, size_t len, const char *what, DlabBuild build,
+                                          DlabModelInfo *info);
 
 /* Loads the tensors of `path` into an existing model (same checks). */
 int dlab_checkpoint_load_weights(const char *path, DlabModel *m);

@@ -21,6 +21,27 @@ typedef struct {
   int d[3];
 } DlabShape;
 
+/* Limits on sizes, checked once when a model is built (from a spec, an
+ * --input or a checkpoint), so that every size derived from them fits in
+ * an int and no product of sizes overflows later:
+ *   an image input: at most 4096 channels, sides of at most 4096 pixels,
+ *     and C*H*W at most 16 M values (a 4096x4096 picture);
+ *   a flat input and every layer's output: at most 16 M values per sample;
+ *   all the outputs of one sample together: at most 256 M values (1 GiB);
+ *   a parameter tensor: at most 2^31 - 1 values (8 GiB of floats). */
+#define DLAB_SHAPE_MAX_CHANNELS 4096
+#define DLAB_SHAPE_MAX_SIDE 4096
+#define DLAB_SHAPE_MAX_NUMEL (1 << 24)
+#define DLAB_MODEL_MAX_ACTIVATIONS (1 << 28)
+#define DLAB_PARAM_MAX_NUMEL INT32_MAX
+
+/* What setup() allocates (the model sets it on each layer before setup):
+ * everything for training, the values alone for inference (no gradient:
+ * backward must not run), or nothing at all, to learn the shapes and the
+ * parameter counts of a network cheaply (params then have their shapes
+ * and numel, but no data). */
+typedef enum { DLAB_BUILD_TRAIN = 0, DLAB_BUILD_INFERENCE, DLAB_BUILD_SHAPES } DlabBuild;
+
 /* A learnable parameter or a buffer, under its PyTorch state_dict name. */
 typedef struct {
   char name[64];    /* "conv1.weight", "0.bias", "bn1.running_mean" */
@@ -84,6 +105,7 @@ struct DlabLayer {
   uint64_t seed;               /* for layers that draw (dropout) */
   void *state;                 /* private to the kind */
   int fused;                   /* layers after this one that it computes (see fuse) */
+  DlabBuild build;             /* what setup() allocates */
 };
 
 /* The vtables, one per kind (src/nn/<kind>.c). */
@@ -102,15 +124,34 @@ extern const DlabLayerOps dlab_dropout_ops;
 extern const DlabLayerOps dlab_flatten_ops;
 
 /* Adds a parameter "<l->name>.<suffix>" of the given shape to l (zeroed;
- * with a gradient when trainable). Returns a pointer to it, or NULL. */
+ * with a gradient when trainable and l->build is DLAB_BUILD_TRAIN; with
+ * no data at all for DLAB_BUILD_SHAPES). Refuses a tensor of more than
+ * DLAB_PARAM_MAX_NUMEL values. Returns a pointer to it, or NULL. */
 DlabParam *dlab_layer_add_param(DlabLayer *l, const char *suffix, int trainable,
                                 int ndim, const int *shape);
 
 /* Frees parameters, state and the layer itself. */
 void dlab_layer_destroy(DlabLayer *l);
 
-int dlab_shape_numel(DlabShape s);
+/* The number of values per sample, in 64 bits (saturating at INT64_MAX;
+ * -1 for a negative dimension). */
+int64_t dlab_shape_numel(DlabShape s);
 /* "1x28x28" or "120" into buf; returns buf. */
 const char *dlab_shape_str(DlabShape s, char *buf, int n);
+
+/* Checks an input shape against the limits above: 0, or -1 with a message
+ * naming the shape and the limit. */
+int dlab_shape_check_input(DlabShape s);
+
+/* Checks a layer's output shape: 0, or -1 with a message naming the layer. */
+int dlab_layer_check_output(const DlabLayer *l, DlabShape out);
+
+/* Checks that a parameter "<l->name>.<suffix>" of this shape stays within
+ * DLAB_PARAM_MAX_NUMEL: 0, or -1 with a message naming the layer. */
+int dlab_layer_check_param(const DlabLayer *l, const char *suffix, int ndim, const int *shape);
+
+/* Parses "CxHxW" (an image) or "F" (flat features), each a decimal whole
+ * number, and checks it with dlab_shape_check_input. -1 with a message. */
+int dlab_shape_parse(const char *text, DlabShape *s);
 
 #endif

@@ -18,12 +18,26 @@ typedef struct {
   DlabParam **params;  /* every parameter and buffer, in state_dict order */
   int n_params;
   int batch;           /* batch size the buffers hold */
+  DlabBuild build;     /* what was allocated (layer.h) */
 } DlabModel;
 
 /* Parses `spec` (a zoo name or a spec), builds the layers for inputs of
  * shape `input`, and initializes the weights from `seed` as PyTorch does.
  * NULL on error (the message names the offending token or layer). */
 DlabModel *dlab_model_create(const char *spec, DlabShape input, uint64_t seed);
+
+/* The same, allocating only what `build` asks for (layer.h): for
+ * DLAB_BUILD_INFERENCE the weights (left zero, for a checkpoint to fill)
+ * and no gradient, so dlab_model_backward does nothing and no optimizer
+ * may be made for it; for DLAB_BUILD_SHAPES no tensor at all: the layers'
+ * shapes and parameter shapes and counts are there (params[i]->value has
+ * its shape and numel, no data) but the model cannot run. */
+DlabModel *dlab_model_build(const char *spec, DlabShape input, uint64_t seed, DlabBuild build);
+
+/* dlab_model_build(spec, input, 0, DLAB_BUILD_SHAPES): checks a spec for
+ * an input shape and counts its parameters without allocating any tensor,
+ * cheap enough to run at every keystroke. */
+DlabModel *dlab_model_describe(const char *spec, DlabShape input);
 void dlab_model_free(DlabModel *m);
 
 /* Layer fusion (layer.h: fuse), on by default: a conv or linear computes

@@ -25,8 +25,12 @@ typedef struct {
 int dlab_tensor_init(DlabTensor *t, int ndim, const int *shape);
 
 /* Changes the shape, growing the buffer if needed (contents are then
- * undefined). Returns 0 or -1. */
+ * undefined). Returns 0, or -1 when the size overflows or memory runs out. */
 int dlab_tensor_resize(DlabTensor *t, int ndim, const int *shape);
+
+/* Gives t a shape (and numel) but no buffer: data NULL, capacity 0. For
+ * models built only to learn their shapes. Returns 0 or -1. */
+int dlab_tensor_describe(DlabTensor *t, int ndim, const int *shape);
 
 void dlab_tensor_zero(DlabTensor *t);
 void dlab_tensor_free(DlabTensor *t);

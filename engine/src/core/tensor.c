@@ -1,5 +1,6 @@
 #include "dlab/tensor.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +10,37 @@
 /* 64-byte alignment suits AVX-512 loads and cache lines. */
 #define DLAB_TENSOR_ALIGN 64
 
-static size_t shape_numel(int ndim, const int *shape) {
+/* The product of the dimensions, with the bytes it takes (and the
+ * alignment padding) kept within size_t. */
+static int shape_numel(int ndim, const int *shape, size_t *numel) {
+  if (ndim < 0 || ndim > DLAB_MAX_DIMS) return dlab_error("tensor rank %d is not supported", ndim);
   size_t n = 1;
-  for (int i = 0; i < ndim; i++) n *= (size_t)shape[i];
-  return n;
+  for (int i = 0; i < ndim; i++) {
+    if (shape[i] < 0) return dlab_error("negative tensor dimension %d", shape[i]);
+    if (__builtin_mul_overflow(n, (size_t)shape[i], &n)) return dlab_error("tensor size overflows");
+  }
+  if (n > (SIZE_MAX - DLAB_TENSOR_ALIGN) / sizeof(float)) return dlab_error("tensor size overflows");
+  *numel = n;
+  return 0;
+}
+
+static void set_shape(DlabTensor *t, int ndim, const int *shape, size_t n) {
+  t->ndim = ndim;
+  for (int i = 0; i < DLAB_MAX_DIMS; i++) t->shape[i] = i < ndim ? shape[i] : 1;
+  t->numel = n;
+}
+
+int dlab_tensor_describe(DlabTensor *t, int ndim, const int *shape) {
+  memset(t, 0, sizeof *t);
+  size_t n = 0;
+  if (shape_numel(ndim, shape, &n) < 0) return -1;
+  set_shape(t, ndim, shape, n);
+  return 0;
 }
 
 int dlab_tensor_resize(DlabTensor *t, int ndim, const int *shape) {
-  if (ndim < 0 || ndim > DLAB_MAX_DIMS) return dlab_error("tensor rank %d is not supported", ndim);
-  for (int i = 0; i < ndim; i++)
-    if (shape[i] < 0) return dlab_error("negative tensor dimension %d", shape[i]);
-  size_t n = shape_numel(ndim, shape);
+  size_t n = 0;
+  if (shape_numel(ndim, shape, &n) < 0) return -1;
   if (n > t->capacity) {
     size_t bytes = (n * sizeof(float) + DLAB_TENSOR_ALIGN - 1) / DLAB_TENSOR_ALIGN * DLAB_TENSOR_ALIGN;
     float *p = aligned_alloc(DLAB_TENSOR_ALIGN, bytes);
@@ -28,9 +49,7 @@ int dlab_tensor_resize(DlabTensor *t, int ndim, const int *shape) {
     t->data = p;
     t->capacity = n;
   }
-  t->ndim = ndim;
-  for (int i = 0; i < DLAB_MAX_DIMS; i++) t->shape[i] = i < ndim ? shape[i] : 1;
-  t->numel = n;
+  set_shape(t, ndim, shape, n);
   return 0;
 }
 

@@ -18,10 +18,17 @@ struct DlabPredictor {
   float ink[DLAB_INK_PIXELS]; /* the last rendered drawing */
 };
 
-static DlabPredictor *wrap(DlabModel *m, DlabModelInfo *info) {
-  DlabPredictor *p = calloc(1, sizeof *p);
+/* Takes m and info; the model must read images (its input is what a
+ * picture or a drawing becomes). */
+static DlabPredictor *wrap(DlabModel *m, DlabModelInfo *info, const char *what) {
+  char shape[64];
+  DlabPredictor *p = NULL;
+  if (m->input.ndim != 3)
+    dlab_error("%s: the model reads %s features, not images (CxHxW): it cannot classify pictures", what,
+               dlab_shape_str(m->input, shape, sizeof shape));
+  else if (!(p = calloc(1, sizeof *p)))
+    dlab_error("out of memory");
   if (!p || dlab_model_set_batch(m, 1) < 0) {
-    if (!p) dlab_error("out of memory");
     free(p);
     dlab_model_info_free(info);
     dlab_model_free(m);
@@ -32,16 +39,17 @@ static DlabPredictor *wrap(DlabModel *m, DlabModelInfo *info) {
   return p;
 }
 
+/* Prediction needs no gradient: the model is built for inference. */
 DlabPredictor *dlab_predictor_load(const char *path) {
   DlabModelInfo info;
-  DlabModel *m = dlab_checkpoint_load(path, &info);
-  return m ? wrap(m, &info) : NULL;
+  DlabModel *m = dlab_checkpoint_load_as(path, DLAB_BUILD_INFERENCE, &info);
+  return m ? wrap(m, &info, path) : NULL;
 }
 
 DlabPredictor *dlab_predictor_load_buffer(const void *data, size_t len, const char *what) {
   DlabModelInfo info;
-  DlabModel *m = dlab_checkpoint_load_buffer(data, len, what, &info);
-  return m ? wrap(m, &info) : NULL;
+  DlabModel *m = dlab_checkpoint_load_buffer_as(data, len, what, DLAB_BUILD_INFERENCE, &info);
+  return m ? wrap(m, &info, what) : NULL;
 }
 
 void dlab_predictor_free(DlabPredictor *p) {

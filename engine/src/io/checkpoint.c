@@ -105,6 +105,54 @@ static const DlabStTensor *matching_tensor(const char *path, const DlabSafetenso
   return t;
 }
 
+/* The index of the first value of an F32 tensor that is not finite, or -1.
+ * memcpy per element: the file's data need not be aligned. */
+static int64_t first_non_finite(const DlabStTensor *t) {
+  const unsigned char *src = t->data;
+  const size_t n = t->nbytes / sizeof(float);
+  for (size_t k = 0; k < n; k++) {
+    float v;
+    memcpy(&v, src + k * sizeof v, sizeof v);
+    if (!isfinite(v)) return (int64_t)k;
+  }
+  return -1;
+}
+
+static int check_finite(const char *path, const DlabStTensor *t) {
+  if (t->dtype != DLAB_ST_F32) return 0;
+  int64_t k = first_non_finite(t);
+  if (k < 0) return 0;
+  float v;
+  memcpy(&v, (const unsigned char *)t->data + (size_t)k * sizeof v, sizeof v);
+  return dlab_error("%s: tensor %s holds %s at index %lld (of %zu values): every value must be finite", path,
+                    t->name, isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf", (long long)k, t->nbytes / sizeof v);
+}
+
+/* Checks every parameter against st (present, right dtype and shape,
+ * finite values), then refuses tensors nobody asked for (other than
+ * `also_allowed`). Copies nothing, so it can run before the parameters
+ * have memory (their shapes suffice). */
+static int check_params(const char *path, const DlabSafetensors *st, DlabParam *const *params, int n,
+                        const char *needed_by, const char *also_allowed) {
+  unsigned char *wanted = calloc((size_t)st->n_tensors + 1, 1);
+  if (!wanted) return dlab_error("%s: out of memory", path);
+  int rc = 0;
+  for (int i = 0; rc == 0 && i < n; i++) {
+    const DlabStTensor *t = matching_tensor(path, st, params[i], needed_by);
+    if (!t || check_finite(path, t) < 0)
+      rc = -1;
+    else
+      wanted[t - st->tensors] = 1;
+  }
+  for (int k = 0; rc == 0 && k < st->n_tensors; k++) {
+    const char *name = st->tensors[k].name;
+    if (!wanted[k] && !(also_allowed && strcmp(name, also_allowed) == 0))
+      rc = dlab_error("%s: unexpected tensor %s (%s has no such parameter)", path, name, needed_by);
+  }
+  free(wanted);
+  return rc;
+}
+
 static void copy_into(DlabParam *p, const DlabStTensor *t) {
   float *dst = p->value.data;
   const unsigned char *src = t->data;
@@ -120,54 +168,70 @@ static void copy_into(DlabParam *p, const DlabStTensor *t) {
   }
 }
 
-/* Checks every parameter against st, then refuses tensors nobody asked for
- * (other than `also_allowed`), then copies. All or nothing. */
+static void copy_params(const DlabSafetensors *st, DlabParam *const *params, int n) {
+  for (int i = 0; i < n; i++) copy_into(params[i], dlab_safetensors_find(st, params[i]->name));
+}
+
+/* Checks, then copies. All or nothing. */
 static int load_params(const char *path, const DlabSafetensors *st, DlabParam *const *params, int n,
                        const char *needed_by, const char *also_allowed) {
-  for (int i = 0; i < n; i++)
-    if (!matching_tensor(path, st, params[i], needed_by)) return -1;
-  for (int k = 0; k < st->n_tensors; k++) {
-    const char *name = st->tensors[k].name;
-    int known = also_allowed && strcmp(name, also_allowed) == 0;
-    for (int i = 0; !known && i < n; i++) known = strcmp(params[i]->name, name) == 0;
-    if (!known) return dlab_error("%s: unexpected tensor %s (%s has no such parameter)", path, name, needed_by);
-  }
-  for (int i = 0; i < n; i++) copy_into(params[i], dlab_safetensors_find(st, params[i]->name));
+  if (check_params(path, st, params, n, needed_by, also_allowed) < 0) return -1;
+  copy_params(st, params, n);
   return 0;
 }
 
-/* Builds the model a parsed checkpoint describes and fills it; consumes st. */
-static DlabModel *model_from(const char *path, DlabSafetensors *st, DlabModelInfo *info) {
-  DlabModel *m = NULL;
+/* The model a parsed checkpoint describes, checked before anything is
+ * allocated: the spec and input are built for their shapes only, every
+ * tensor is checked against them, and only then is the model built as
+ * `build` asks and filled. A 100-byte file claiming a network of 2 GB
+ * thus costs nothing. Consumes st. */
+static DlabModel *model_from(const char *path, DlabSafetensors *st, DlabBuild build, DlabModelInfo *info) {
+  DlabModel *m = NULL, *shapes = NULL;
   const char *arch = dlab_safetensors_meta(st, "dlab.arch");
   const char *input_text = dlab_safetensors_meta(st, "dlab.input");
   DlabShape input;
+  int ok = 0;
   if (!arch) {
     dlab_error("%s: no dlab.arch in the metadata (not a Digit Lab checkpoint?)", path);
   } else if (!input_text) {
     dlab_error("%s: no dlab.input in the metadata (not a Digit Lab checkpoint?)", path);
   } else if (checkpoint_parse_input(input_text, &input) < 0) {
     dlab_error("%s: dlab.input \"%s\": expected CxHxW such as 1x28x28", path, input_text);
-  } else if (!(m = dlab_model_create(arch, input, 0))) {
+  } else if (dlab_shape_check_input(input) < 0) {
+    dlab_error_prefix("%s: dlab.input", path);
+  } else if (!(shapes = dlab_model_describe(arch, input))) {
     dlab_error_prefix("%s: dlab.arch", path);
-  } else if (load_params(path, st, m->params, m->n_params, "the spec", NULL) < 0 ||
-             (info && checkpoint_info_from_meta(info, st, m, path) < 0)) {
-    dlab_model_free(m);
-    m = NULL;
+  } else if (check_params(path, st, shapes->params, shapes->n_params, "the spec", NULL) == 0 &&
+             (!info || checkpoint_info_from_meta(info, st, shapes, path) == 0)) {
+    ok = 1;
   }
+  if (ok && build == DLAB_BUILD_SHAPES) {
+    m = shapes;
+    shapes = NULL;
+  } else if (ok && !(m = dlab_model_build(arch, input, 0, build))) {
+    dlab_error_prefix("%s", path);
+  } else if (ok) {
+    copy_params(st, m->params, m->n_params);
+  }
+  dlab_model_free(shapes);
   if (!m && info) dlab_model_info_free(info);
   dlab_safetensors_free(st);
   return m;
 }
 
-DlabModel *dlab_checkpoint_load(const char *path, DlabModelInfo *info) {
+DlabModel *dlab_checkpoint_load_as(const char *path, DlabBuild build, DlabModelInfo *info) {
   if (info) memset(info, 0, sizeof *info);
   DlabSafetensors st;
   if (dlab_safetensors_read(path, &st) < 0) return NULL;
-  return model_from(path, &st, info);
+  return model_from(path, &st, build, info);
 }
 
-DlabModel *dlab_checkpoint_load_buffer(const void *data, size_t len, const char *what, DlabModelInfo *info) {
+DlabModel *dlab_checkpoint_load(const char *path, DlabModelInfo *info) {
+  return dlab_checkpoint_load_as(path, DLAB_BUILD_TRAIN, info);
+}
+
+DlabModel *dlab_checkpoint_load_buffer_as(const void *data, size_t len, const char *what, DlabBuild build,
+                                          DlabModelInfo *info) {
   if (info) memset(info, 0, sizeof *info);
   /* parse takes ownership of its buffer: give it a copy of the caller's. */
   uint8_t *copy = malloc(len ? len : 1);
@@ -178,7 +242,11 @@ DlabModel *dlab_checkpoint_load_buffer(const void *data, size_t len, const char 
   memcpy(copy, data, len);
   DlabSafetensors st;
   if (dlab_safetensors_parse(copy, len, what, &st) < 0) return NULL;
-  return model_from(what, &st, info);
+  return model_from(what, &st, build, info);
+}
+
+DlabModel *dlab_checkpoint_load_buffer(const void *data, size_t len, const char *what, DlabModelInfo *info) {
+  return dlab_checkpoint_load_buffer_as(data, len, what, DLAB_BUILD_TRAIN, info);
 }
 
 int dlab_checkpoint_load_weights(const char *path, DlabModel *m) {

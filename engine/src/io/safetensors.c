@@ -60,6 +60,8 @@ typedef struct {
 } Parser;
 
 static int grow_tensors(Parser *p) {
+  if (p->st->n_tensors == DLAB_ST_MAX_TENSORS)
+    return dlab_error("the header lists more than %d tensors, the most a file may hold", DLAB_ST_MAX_TENSORS);
   if (p->st->n_tensors < p->cap_tensors) return 0;
   int cap = p->cap_tensors ? 2 * p->cap_tensors : 16;
   DlabStTensor *t = realloc(p->st->tensors, (size_t)cap * sizeof *t);
@@ -72,6 +74,8 @@ static int grow_tensors(Parser *p) {
 }
 
 static int grow_meta(Parser *p) {
+  if (p->st->n_meta == DLAB_ST_MAX_META)
+    return dlab_error("more than %d metadata entries, the most a file may hold", DLAB_ST_MAX_META);
   if (p->st->n_meta < p->cap_meta) return 0;
   int cap = p->cap_meta ? 2 * p->cap_meta : 8;
   char **k = realloc(p->st->meta_keys, (size_t)cap * sizeof *k);
@@ -156,8 +160,9 @@ static int parse_entry_fields(Parser *p, DlabJson *j, DlabStTensor *t, Range *ra
   return 0;
 }
 
+/* Duplicate names are found once the whole header is read (see
+ * index_names). */
 static int parse_tensor(Parser *p, DlabJson *j, const char *name) {
-  if (dlab_safetensors_find(p->st, name)) return dlab_error("tensor %s is listed twice", name);
   if (grow_tensors(p) < 0) return -1;
   DlabStTensor *t = &p->st->tensors[p->st->n_tensors];
   memset(t, 0, sizeof *t);
@@ -178,7 +183,6 @@ static int parse_metadata(Parser *p, DlabJson *j) {
   char key[256];
   int r;
   while ((r = dlab_json_next_key(j, key, sizeof key)) == 1) {
-    if (dlab_safetensors_meta(st, key)) return dlab_error("key \"%s\" given twice", key);
     if (dlab_json_peek(j) != DLAB_JSON_STRING)
       return dlab_error("the value of \"%s\" is not a string", key);
     if (grow_meta(p) < 0) return -1;
@@ -192,6 +196,56 @@ static int parse_metadata(Parser *p, DlabJson *j) {
     st->n_meta++;
   }
   return r;
+}
+
+/* ---- name indexes ---- */
+
+static int compare_names(const void *a, const void *b) {
+  const DlabStName *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* The n names, sorted, into a new *index; *dup gets the index of the
+ * later of two equal names (-1 if none). O(n log n). */
+static int sort_names(const char *(*name_of)(const DlabSafetensors *, int), const DlabSafetensors *st, int n,
+                      DlabStName **index, int *dup) {
+  *dup = -1;
+  DlabStName *names = malloc((size_t)(n ? n : 1) * sizeof *names);
+  if (!names) return dlab_error("out of memory indexing %d names", n);
+  for (int i = 0; i < n; i++) names[i] = (DlabStName){name_of(st, i), i};
+  if (n > 1) qsort(names, (size_t)n, sizeof *names, compare_names);
+  for (int i = 1; i < n && *dup < 0; i++)
+    if (strcmp(names[i - 1].name, names[i].name) == 0) *dup = names[i].index;
+  *index = names;
+  return 0;
+}
+
+static const char *tensor_name(const DlabSafetensors *st, int i) { return st->tensors[i].name; }
+static const char *meta_key(const DlabSafetensors *st, int i) { return st->meta_keys[i]; }
+
+static int index_names(DlabSafetensors *st) {
+  int dup;
+  if (sort_names(tensor_name, st, st->n_tensors, &st->tensor_index, &dup) < 0) return -1;
+  if (dup >= 0) return dlab_error("tensor %s is listed twice", st->tensors[dup].name);
+  if (sort_names(meta_key, st, st->n_meta, &st->meta_index, &dup) < 0) return -1;
+  if (dup >= 0) return dlab_error("__metadata__: key \"%s\" given twice", st->meta_keys[dup]);
+  return 0;
+}
+
+/* Binary search of a sorted index: the entry's index, or -1. */
+static int find_name(const DlabStName *index, int n, const char *name) {
+  int lo = 0, hi = n;
+  while (index && lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    int c = strcmp(index[mid].name, name);
+    if (c == 0) return index[mid].index;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return -1;
 }
 
 static int compare_ranges(const void *a, const void *b) {
@@ -239,6 +293,7 @@ static int parse_header(Parser *p, const char *header, size_t len) {
     }
   }
   if (r < 0 || dlab_json_finish(&j) < 0) return dlab_error_prefix("header");
+  if (index_names(p->st) < 0) return -1;
   return check_ranges(p);
 }
 
@@ -327,15 +382,13 @@ int dlab_safetensors_read(const char *path, DlabSafetensors *st) {
 }
 
 const DlabStTensor *dlab_safetensors_find(const DlabSafetensors *st, const char *name) {
-  for (int i = 0; i < st->n_tensors; i++)
-    if (strcmp(st->tensors[i].name, name) == 0) return &st->tensors[i];
-  return NULL;
+  int i = find_name(st->tensor_index, st->n_tensors, name);
+  return i < 0 ? NULL : &st->tensors[i];
 }
 
 const char *dlab_safetensors_meta(const DlabSafetensors *st, const char *key) {
-  for (int i = 0; i < st->n_meta; i++)
-    if (strcmp(st->meta_keys[i], key) == 0) return st->meta_values[i];
-  return NULL;
+  int i = find_name(st->meta_index, st->n_meta, key);
+  return i < 0 ? NULL : st->meta_values[i];
 }
 
 void dlab_safetensors_free(DlabSafetensors *st) {
@@ -346,6 +399,8 @@ void dlab_safetensors_free(DlabSafetensors *st) {
   free(st->meta_keys);
   free(st->meta_values);
   free(st->tensors);
+  free(st->tensor_index);
+  free(st->meta_index);
   free(st->buf);
   memset(st, 0, sizeof *st);
 }

@@ -61,6 +61,7 @@ static int batchnorm_setup(DlabLayer *l, DlabShape in) {
   DlabParam *count = dlab_layer_add_param(l, "num_batches_tracked", 0, 0, NULL);
   if (!count) return -1;
   count->is_int64 = 1;
+  if (l->build == DLAB_BUILD_SHAPES) return 0; /* nothing will run */
   BatchNormState *st = calloc(1, sizeof *st);
   if (st) {
     st->mean = calloc((size_t)c, sizeof *st->mean);

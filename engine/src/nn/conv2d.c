@@ -130,18 +130,25 @@ static int conv_setup(DlabLayer *l, DlabShape in) {
   if (whole_arg(l, ARG_OUT, 1, "out_channels", &oc) < 0 || whole_arg(l, ARG_KERNEL, 1, "kernel", &k) < 0 ||
       whole_arg(l, ARG_STRIDE, 1, "stride", &stride) < 0 || whole_arg(l, ARG_PAD, 0, "padding", &pad) < 0)
     return -1;
-  ConvState *st = l->state;
-  if (!st && !(st = l->state = calloc(1, sizeof *st))) return dlab_error("out of memory");
-  if (dlab_conv_geom_init(&st->geom, in.d[0], in.d[1], in.d[2], k, stride, pad) < 0)
+  /* The sizes below are ints: the weight (so C*K*K) and the output must
+   * be within the limits before any is computed. */
+  int w_shape[4] = {oc, in.d[0], k, k};
+  if (dlab_layer_check_param(l, "weight", 4, w_shape) < 0) return -1;
+  DlabConvGeom geom;
+  if (dlab_conv_geom_init(&geom, in.d[0], in.d[1], in.d[2], k, stride, pad) < 0)
     return dlab_error("layer %s (conv): kernel %d with stride %d and padding %d does not fit the "
                       "input %s (output side (H + 2*%d - %d) / %d + 1 would be < 1)",
                       l->name, k, stride, pad, dlab_shape_str(in, s, sizeof s), pad, k, stride);
+  const DlabShape out = {3, {oc, geom.out_h, geom.out_w}};
+  if (dlab_layer_check_output(l, out) < 0) return -1;
+  ConvState *st = l->state;
+  if (!st && !(st = l->state = calloc(1, sizeof *st))) return dlab_error("out of memory");
+  st->geom = geom;
   st->out_channels = oc;
   st->chunk = chunk_samples(&st->geom);
   plan_direct(st);
   l->in_shape = in;
-  l->out_shape = (DlabShape){3, {oc, st->geom.out_h, st->geom.out_w}};
-  int w_shape[4] = {oc, in.d[0], k, k};
+  l->out_shape = out;
   if (!dlab_layer_add_param(l, "weight", 1, 4, w_shape)) return -1;
   if (l->args[ARG_BIAS] != 0 && !dlab_layer_add_param(l, "bias", 1, 1, &oc)) return -1;
   return 0;

@@ -36,7 +36,32 @@ static int collect_params(DlabModel *m) {
   return 0;
 }
 
-DlabModel *dlab_model_create(const char *spec_or_name, DlabShape input, uint64_t seed) {
+/* Sets every layer up for the shape it receives, checking each output and
+ * the activations of one sample together against the limits (layer.h). */
+static int setup_layers(DlabModel *m) {
+  DlabShape shape = m->input;
+  int64_t activations = dlab_shape_numel(shape);
+  for (int i = 0; i < m->n_layers; i++) {
+    DlabLayer *l = m->layers[i];
+    l->build = m->build;
+    l->in_shape = shape;
+    if (l->ops->setup(l, shape) < 0 || dlab_layer_check_output(l, l->out_shape) < 0) return -1;
+    shape = l->out_shape;
+    activations += dlab_shape_numel(shape);
+    if (activations > DLAB_MODEL_MAX_ACTIVATIONS)
+      return dlab_error("layer %s (%s): with it, the layers' outputs add up to more than %d values per "
+                        "sample, the most supported",
+                        l->name, l->ops->keyword, DLAB_MODEL_MAX_ACTIVATIONS);
+  }
+  if (shape.ndim != 1) {
+    char s[64];
+    return dlab_error("spec: the network must end in a flat output (a `linear`), but it ends in %s",
+                      dlab_shape_str(shape, s, sizeof s));
+  }
+  return 0;
+}
+
+DlabModel *dlab_model_build(const char *spec_or_name, DlabShape input, uint64_t seed, DlabBuild build) {
   const char *spec = dlab_zoo_resolve(spec_or_name);
   DlabModel *m = calloc(1, sizeof *m);
   if (!m) {
@@ -44,20 +69,10 @@ DlabModel *dlab_model_create(const char *spec_or_name, DlabShape input, uint64_t
     return NULL;
   }
   m->input = input;
-  if (dlab_spec_parse(spec, &m->layers, &m->n_layers) < 0) goto fail;
-  DlabShape shape = input;
-  for (int i = 0; i < m->n_layers; i++) {
-    DlabLayer *l = m->layers[i];
-    l->in_shape = shape;
-    if (l->ops->setup(l, shape) < 0) goto fail;
-    shape = l->out_shape;
-  }
-  if (shape.ndim != 1) {
-    char s[64];
-    dlab_error("spec: the network must end in a flat output (a `linear`), but it ends in %s",
-               dlab_shape_str(shape, s, sizeof s));
+  m->build = build;
+  if (dlab_shape_check_input(input) < 0 || dlab_spec_parse(spec, &m->layers, &m->n_layers) < 0 ||
+      setup_layers(m) < 0)
     goto fail;
-  }
   m->spec = dlab_spec_format(m->layers, m->n_layers);
   m->acts = calloc((size_t)m->n_layers + 1, sizeof *m->acts);
   m->grads = calloc((size_t)m->n_layers + 1, sizeof *m->grads);
@@ -66,12 +81,22 @@ DlabModel *dlab_model_create(const char *spec_or_name, DlabShape input, uint64_t
     goto fail;
   }
   if (collect_params(m) < 0) goto fail;
-  init_weights(m, seed);
+  if (build == DLAB_BUILD_SHAPES) return m;
+  /* Weights for inference come from a checkpoint: drawing them is wasted. */
+  if (build == DLAB_BUILD_TRAIN) init_weights(m, seed);
   if (dlab_model_set_fusion(m, 1) < 0) goto fail;
   return m;
 fail:
   dlab_model_free(m);
   return NULL;
+}
+
+DlabModel *dlab_model_create(const char *spec_or_name, DlabShape input, uint64_t seed) {
+  return dlab_model_build(spec_or_name, input, seed, DLAB_BUILD_TRAIN);
+}
+
+DlabModel *dlab_model_describe(const char *spec_or_name, DlabShape input) {
+  return dlab_model_build(spec_or_name, input, 0, DLAB_BUILD_SHAPES);
 }
 
 void dlab_model_free(DlabModel *m) {
@@ -128,10 +153,12 @@ int dlab_model_set_fusion(DlabModel *m, int on) {
 
 int dlab_model_set_batch(DlabModel *m, int batch) {
   if (batch < 1) return dlab_error("batch size %d: must be at least 1", batch);
+  if (m->build == DLAB_BUILD_SHAPES) return dlab_error("internal: a model built for its shapes only cannot run");
   if (batch <= m->batch) return 0;
   for (int i = 0; i <= m->n_layers; i++) {
     if (shape_batch(&m->acts[i], batch, act_shape(m, i)) < 0) return -1;
-    if (i > 0 && shape_batch(&m->grads[i], batch, act_shape(m, i)) < 0) return -1;
+    if (i > 0 && m->build == DLAB_BUILD_TRAIN && shape_batch(&m->grads[i], batch, act_shape(m, i)) < 0)
+      return -1;
   }
   for (int i = 0; i < m->n_layers; i++) {
     DlabLayer *l = m->layers[i];
@@ -145,9 +172,10 @@ int dlab_model_set_batch(DlabModel *m, int batch) {
 DlabTensor *dlab_model_forward(DlabModel *m, int batch, int training) {
   /* Within capacity these resizes only rewrite the shape. */
   shape_batch(&m->acts[0], batch, m->input);
+  const int with_grads = m->build == DLAB_BUILD_TRAIN;
   for (int i = 0; i < m->n_layers; i++) {
     shape_batch(&m->acts[i + 1], batch, m->layers[i]->out_shape);
-    shape_batch(&m->grads[i + 1], batch, m->layers[i]->out_shape);
+    if (with_grads) shape_batch(&m->grads[i + 1], batch, m->layers[i]->out_shape);
   }
   for (int i = 0; i < m->n_layers; i += group_span(m, i)) {
     DlabLayer *l = m->layers[i];
@@ -178,6 +206,7 @@ static int first_trained(const DlabModel *m) {
 }
 
 void dlab_model_backward(DlabModel *m) {
+  if (m->build != DLAB_BUILD_TRAIN) return; /* no gradients to write into */
   const int first = first_trained(m);
   for (int last = m->n_layers - 1; last >= 0;) {
     int i = group_head(m, last);

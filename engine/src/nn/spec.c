@@ -14,7 +14,9 @@
 #define MAX_TOKENS 16
 #define MAX_LAYERS 256
 
-typedef enum { ARG_COUNT, ARG_FLAG, ARG_REAL, ARG_PROB } ArgKind;
+/* What an argument may hold: a whole number in [1, 1e6] or in [0, 1e6],
+ * 0 or 1, a probability in [0, 1), a number > 0, or any number. */
+typedef enum { ARG_COUNT, ARG_WHOLE, ARG_FLAG, ARG_PROB, ARG_POSITIVE, ARG_ANY } ArgKind;
 
 typedef struct {
   const char *name; /* for messages and keyed args */
@@ -40,20 +42,20 @@ static const KeywordDesc keywords[] = {
     {"linear", &dlab_linear_ops, 1, 1, {{"OUT", 0, ARG_COUNT, 0}}, {{"bias", 1, ARG_FLAG, 1}}, 1},
     {"conv", &dlab_conv2d_ops, 2, 2,
      {{"OUT", 0, ARG_COUNT, 0}, {"K", 1, ARG_COUNT, 0}},
-     {{"stride", 2, ARG_COUNT, 1}, {"pad", 3, ARG_REAL, 0}, {"bias", 4, ARG_FLAG, 1}}, 3},
+     {{"stride", 2, ARG_COUNT, 1}, {"pad", 3, ARG_WHOLE, 0}, {"bias", 4, ARG_FLAG, 1}}, 3},
     {"maxpool", &dlab_maxpool2d_ops, 1, 1, {{"K", 0, ARG_COUNT, 0}},
-     {{"stride", 1, ARG_COUNT, STRIDE_FROM_KERNEL}, {"pad", 2, ARG_REAL, 0}}, 2},
+     {{"stride", 1, ARG_COUNT, STRIDE_FROM_KERNEL}, {"pad", 2, ARG_WHOLE, 0}}, 2},
     {"avgpool", &dlab_avgpool2d_ops, 1, 1, {{"K", 0, ARG_COUNT, 0}},
-     {{"stride", 1, ARG_COUNT, STRIDE_FROM_KERNEL}, {"pad", 2, ARG_REAL, 0}}, 2},
+     {{"stride", 1, ARG_COUNT, STRIDE_FROM_KERNEL}, {"pad", 2, ARG_WHOLE, 0}}, 2},
     {"relu", &dlab_relu_ops, 0, 0, {{0}}, {{0}}, 0},
-    {"lrelu", &dlab_leaky_relu_ops, 0, 1, {{"SLOPE", 0, ARG_REAL, 0.01f}}, {{0}}, 0},
+    {"lrelu", &dlab_leaky_relu_ops, 0, 1, {{"SLOPE", 0, ARG_ANY, 0.01f}}, {{0}}, 0},
     {"gelu", &dlab_gelu_ops, 0, 0, {{0}}, {{0}}, 0},
     {"sigmoid", &dlab_sigmoid_ops, 0, 0, {{0}}, {{0}}, 0},
     {"tanh", &dlab_tanh_ops, 0, 0, {{0}}, {{0}}, 0},
     {"bn1d", &dlab_batchnorm1d_ops, 0, 0, {{0}},
-     {{"eps", 0, ARG_REAL, 1e-5f}, {"momentum", 1, ARG_PROB, 0.1f}}, 2},
+     {{"eps", 0, ARG_POSITIVE, 1e-5f}, {"momentum", 1, ARG_PROB, 0.1f}}, 2},
     {"bn2d", &dlab_batchnorm2d_ops, 0, 0, {{0}},
-     {{"eps", 0, ARG_REAL, 1e-5f}, {"momentum", 1, ARG_PROB, 0.1f}}, 2},
+     {{"eps", 0, ARG_POSITIVE, 1e-5f}, {"momentum", 1, ARG_PROB, 0.1f}}, 2},
     {"dropout", &dlab_dropout_ops, 0, 1, {{"P", 0, ARG_PROB, 0.5f}}, {{0}}, 0},
     {"flatten", &dlab_flatten_ops, 0, 0, {{0}}, {{0}}, 0},
 };
@@ -100,26 +102,49 @@ static int unknown_keyword(const char *word, const char *segment) {
                     word, segment);
 }
 
+/* Whether v is acceptable for an argument of kind `kind`. */
+static int in_range(ArgKind kind, double v) {
+  switch (kind) {
+    case ARG_COUNT: return v >= 1 && v == floor(v) && v <= 1e6;
+    case ARG_FLAG: return v == 0 || v == 1;
+    case ARG_PROB: return v >= 0 && v < 1;
+    case ARG_POSITIVE: return v > 0;
+    case ARG_WHOLE: return v >= 0 && v == floor(v) && v <= 1e6;
+    case ARG_ANY: break;
+  }
+  return 1;
+}
+
+static const char *range_text(ArgKind kind) {
+  switch (kind) {
+    case ARG_COUNT: return "a whole number in [1, 1000000]";
+    case ARG_FLAG: return "0 or 1";
+    case ARG_PROB: return "in [0, 1)";
+    case ARG_POSITIVE: return "> 0";
+    case ARG_WHOLE: return "a whole number in [0, 1000000]";
+    case ARG_ANY: break;
+  }
+  return "a number";
+}
+
+/* The argument is stored as a float and written back into checkpoints: the
+ * range is checked on the value as typed and again on the float it
+ * becomes, so that what is accepted is what the stored text says
+ * (`dropout 0.99999999` would become `dropout 1`). */
 static int parse_value(const ArgDesc *a, const char *tok, const char *segment, float *out) {
   char *end;
   double v = strtod(tok, &end);
   if (end == tok || *end != '\0' || !isfinite(v))
     return dlab_error("spec: `%s`: %s `%s` is not a number", segment, a->name, tok);
-  int ok = 1;
-  switch (a->kind) {
-    case ARG_COUNT: ok = v >= 1 && v == floor(v) && v <= 1e6; break;
-    case ARG_FLAG: ok = v == 0 || v == 1; break;
-    case ARG_PROB: ok = v >= 0 && v < 1; break;
-    case ARG_REAL: ok = v >= 0 || strcmp(a->name, "SLOPE") == 0; break;
-  }
-  if (!ok) {
-    const char *want = a->kind == ARG_COUNT  ? "a whole number >= 1"
-                       : a->kind == ARG_FLAG ? "0 or 1"
-                       : a->kind == ARG_PROB ? "in [0, 1)"
-                                             : ">= 0";
-    return dlab_error("spec: `%s`: %s must be %s, not `%s`", segment, a->name, want, tok);
-  }
-  *out = (float)v;
+  if (!in_range(a->kind, v))
+    return dlab_error("spec: `%s`: %s must be %s, not `%s`", segment, a->name, range_text(a->kind), tok);
+  float f = (float)v;
+  if (!isfinite(f))
+    return dlab_error("spec: `%s`: %s `%s` is too large for a single-precision float", segment, a->name, tok);
+  if (!in_range(a->kind, f))
+    return dlab_error("spec: `%s`: %s must be %s, not `%s` (it rounds to %.9g in single precision)", segment,
+                      a->name, range_text(a->kind), tok, (double)f);
+  *out = f;
   return 0;
 }
 
@@ -133,8 +158,12 @@ static int tokenize(char *s, char **tok, int max) {
   return n;
 }
 
+/* Layer names are state_dict prefixes: "<name>.num_batches_tracked" must
+ * fit in DlabParam.name. */
+#define MAX_NAME_LEN 40
+
 static int valid_name(const char *s) {
-  if (!*s) return 0;
+  if (!*s || strlen(s) > MAX_NAME_LEN) return 0;
   for (; *s; s++)
     if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.') return 0;
   return 1;
@@ -171,7 +200,8 @@ static DlabLayer *parse_segment(const char *segment, int index) {
   if (tok[0][first_len - 1] == ':') {
     tok[0][first_len - 1] = '\0';
     if (!valid_name(tok[0])) {
-      dlab_error("spec: `%s`: layer name `%s` may only use letters, digits, `_` and `.`", segment, tok[0]);
+      dlab_error("spec: `%s`: layer name `%s` must be 1 to %d letters, digits, `_` or `.`", segment, tok[0],
+                 MAX_NAME_LEN);
       return NULL;
     }
     name = tok[0];
@@ -299,7 +329,19 @@ static void append(char **buf, size_t *len, size_t *cap, const char *text) {
   *len += t;
 }
 
-static void format_number(char *out, size_t n, float v) { snprintf(out, n, "%g", (double)v); }
+/* The shortest text that parses back (as parse_value does) to the same
+ * float: whole numbers as they are, others with 6 to 9 significant digits
+ * (9 always suffice for a float). */
+static void format_number(char *out, size_t n, float v) {
+  if (v == floorf(v) && fabsf(v) < 1e9f) {
+    snprintf(out, n, "%.0f", (double)v);
+    return;
+  }
+  for (int digits = 6; digits <= 9; digits++) {
+    snprintf(out, n, "%.*g", digits, (double)v);
+    if ((float)strtod(out, NULL) == v) return;
+  }
+}
 
 char *dlab_spec_format(DlabLayer *const *layers, int n_layers) {
   size_t len = 0, cap = 256;
