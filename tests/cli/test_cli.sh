@@ -111,8 +111,8 @@ expect_error "missing checkpoint" "nothing.safetensors" "$dlab" eval --model "$t
 
 # --- eval and predict output formats ------------------------------------------
 "$dlab" eval --model "$tmp/tiny.safetensors" --data "$tmp/tiny" >"$tmp/out" 2>&1
-if grep -qE '^accuracy [01]\.[0-9]{4}$' "$tmp/out" && grep -qE '^loss [0-9]+\.[0-9]{4}$' "$tmp/out" && grep -q "confusion matrix" "$tmp/out"; then
-  ok "dlab eval prints accuracy, loss and a confusion matrix"
+if grep -qE '^accuracy [01]\.[0-9]{4} ± 0\.[0-9]{4} \(standard error over [0-9]+ images\)$' "$tmp/out" && grep -qE '^loss [0-9]+\.[0-9]{4}$' "$tmp/out" && grep -q "confusion matrix" "$tmp/out"; then
+  ok "dlab eval prints accuracy with its standard error, loss and a confusion matrix"
 else not_ok "dlab eval prints accuracy, loss and a confusion matrix" "$(cat "$tmp/out")"; fi
 "$py" - "$tmp" <<'PY'
 import struct, sys, zlib

@@ -113,7 +113,7 @@ check "metrics.csv keeps its columns and adds val_loss, val_accuracy" \
   bash -c "head -1 '$tmp/log/metrics.csv' | grep -q '^epoch,step,lr,loss,accuracy,train_loss,train_accuracy,test_loss,test_accuracy,images_per_sec,seconds,val_loss,val_accuracy$' && tail -1 '$tmp/log/metrics.csv' | grep -qE ',0\\.[0-9]+,[01](\\.[0-9]+)?$'"
 "$dlab" eval --model "$tmp/run.best.safetensors" --data "$idx" --split val --val-split 0.1 --split-seed 42 >"$tmp/out" 2>&1
 check "eval --split val evaluates the same 30 validation images" \
-  bash -c "grep -qE '^accuracy [01]\\.[0-9]{4}$' '$tmp/out' && [ \$(grep -cE '^ +[0-9] +( +[0-9]+){10}' '$tmp/out') = 10 ]"
+  bash -c "grep -qE '^accuracy [01]\\.[0-9]{4} ± 0\\.[0-9]{4} \\(standard error over 30 images\\)$' '$tmp/out' && [ \$(grep -cE '^ +[0-9] +( +[0-9]+){10}' '$tmp/out') = 10 ]"
 expect_error "--save-best without a validation split" "--val-split" "$dlab" train --data "$idx" --save-best val_acc --out "$tmp/x.safetensors"
 expect_error "--save-best with an unknown metric" "val_loss or val_acc" "$dlab" train --data "$idx" --val-split 0.1 --save-best accuracy --out "$tmp/x.safetensors"
 expect_error "--val-split out of range" "--val-split 1.5" "$dlab" train --data "$idx" --val-split 1.5 --epochs 1 --out "$tmp/x.safetensors"
