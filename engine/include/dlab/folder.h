@@ -35,6 +35,10 @@ typedef struct {
  * neither part empty. Errors name `what` and the line. */
 int dlab_label_file_parse(const char *text, size_t len, const char *what, DlabLabelList *out);
 
+/* The most a label file may hold (8 million lines of 32 bytes); a larger
+ * one, or a .gz inflating to more, is refused without reading on. */
+#define DLAB_LABEL_FILE_MAX ((size_t)256 << 20)
+
 int dlab_label_file_read(const char *path, DlabLabelList *out);
 void dlab_label_list_free(DlabLabelList *list);
 

@@ -68,7 +68,7 @@ static int read_classes_file(const char *dir, char **names) {
   if (!dlab_is_regular_file(path)) return 0;
   uint8_t *buf = NULL;
   size_t len = 0;
-  if (dlab_read_file_maybe_gz(path, &buf, &len) < 0) return -1;
+  if (dlab_read_file_maybe_gz(path, DLAB_CLASS_NAMES_MAX, &buf, &len) < 0) return -1;
   int n = dlab_cifar_parse_meta((const char *)buf, len, path, names, DLAB_MAX_CLASSES);
   free(buf);
   return n;

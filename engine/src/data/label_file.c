@@ -81,7 +81,7 @@ int dlab_label_file_read(const char *path, DlabLabelList *out) {
   memset(out, 0, sizeof *out);
   uint8_t *buf = NULL;
   size_t len = 0;
-  if (dlab_read_file_maybe_gz(path, &buf, &len) < 0) return -1;
+  if (dlab_read_file_maybe_gz(path, DLAB_LABEL_FILE_MAX, &buf, &len) < 0) return -1;
   int rc = dlab_label_file_parse((const char *)buf, len, path, out);
   free(buf);
   return rc;
