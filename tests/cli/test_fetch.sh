@@ -71,12 +71,13 @@ check "the next run resumes that .part from byte 125000" \
 # --- hostile servers and URLs (issue 13) --------------------------------------------------
 # An endless body filled the disk (153 MB of .part for a 9.9 MB file): it is
 # stopped at the file's size, and no .part larger than the file is kept.
-"$dlab" fetch --url "$ranged/endless.bin" --out "$tmp/got/endless.bin" --max-mb 1 >"$tmp/out" 2>"$tmp/err"
+# (ulimit: should that break, the test fails at 20 MB instead of filling the disk.)
+(ulimit -f 20000; exec "$dlab" fetch --url "$ranged/endless.bin" --out "$tmp/got/endless.bin" --max-mb 1) >"$tmp/out" 2>"$tmp/err"
 rc=$?
 check "an endless body is stopped at --max-mb 1: exit 1, no file and no .part left" \
   bash -c "[ $rc = 1 ] && grep -q 'sends more than 1000000 bytes' '$tmp/err' && [ ! -e '$tmp/got/endless.bin' ] && [ ! -e '$tmp/got/endless.bin.part' ]"
 mkdir -p "$tmp/endless"
-"$dlab" fetch mnist --data "$tmp/endless" --mirror "$ranged/endless/" >"$tmp/out" 2>"$tmp/err"
+(ulimit -f 20000; exec "$dlab" fetch mnist --data "$tmp/endless" --mirror "$ranged/endless/") >"$tmp/out" 2>"$tmp/err"
 rc=$?
 check "fetch mnist from a mirror whose train-images never ends: stopped at its published 9912422 bytes, nothing kept" \
   bash -c "[ $rc = 1 ] && grep -q 'sends more than 9912422 bytes, the most this file may have' '$tmp/err' && [ -z \"\$(ls -A '$tmp/endless/MNIST/raw')\" ]"

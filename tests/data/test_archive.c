@@ -275,7 +275,8 @@ static void test_zip(void) {
   tf_write_bytes(path, lying, len);
   remove(out);
   n = dlab_zip_extract(path, dest, want_gz, NULL, 0);
-  tap_ok(n == -1 && !tf_exists(out) && tf_contains(dlab_error_message(), "inflates to more than the 100 bytes"),
+  tap_ok(n == -1 && !tf_exists(out) &&
+             tf_contains(dlab_error_message(), "inflates to more than the 100 bytes"),
          "zip: a member inflating past the size its directory gives: \"%s\"", dlab_error_message());
   free(lying);
   tf_write_bytes(path, zip, len);
