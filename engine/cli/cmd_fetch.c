@@ -85,7 +85,7 @@ static void print_help(const CliOption *opts, int n) {
 
 int cmd_fetch(int argc, char **argv) {
   const char *data = NULL, *mirror = NULL, *checksums = NULL, *url = NULL, *out = NULL, *md5 = NULL;
-  int retries = 3, quiet = 0, keep = 0, help = 0;
+  int retries = 3, quiet = 0, keep = 0, help = 0, max_mb = 0;
   CliOption opts[] = {
       {"data", OPT_STRING, &data, "data root to fill (default $DLAB_DATA or ~/.local/share/digit-lab/datasets)", 0},
       {"mirror", OPT_STRING, &mirror, "base URL to download from instead of the official mirrors", 0},
@@ -95,6 +95,7 @@ int cmd_fetch(int argc, char **argv) {
       {"url", OPT_STRING, &url, "download this one URL (with --out)", 0},
       {"out", OPT_STRING, &out, "file to write with --url", 0},
       {"md5", OPT_STRING, &md5, "expected MD5 of the --url download", 0},
+      {"max-mb", OPT_INT, &max_mb, "stop a --url download larger than this many MB (default 4096)", 0},
       {"quiet", OPT_FLAG, &quiet, "print nothing but errors", 0},
       {"help", OPT_FLAG, &help, "show this help", 0},
   };
@@ -105,6 +106,15 @@ int cmd_fetch(int argc, char **argv) {
   if (help) {
     print_help(opts, n_opts);
     return 0;
+  }
+  /* Only http and https: said now, before anything is created. */
+  if (url && dlab_url_check(url) < 0) {
+    fprintf(stderr, "dlab fetch: --url %s\n", dlab_error_message());
+    return 2;
+  }
+  if (mirror && dlab_url_check(mirror) < 0) {
+    fprintf(stderr, "dlab fetch: --mirror %s\n", dlab_error_message());
+    return 2;
   }
   FetchProgress progress = {.tty = isatty(2), .quiet = quiet};
   if (retries == 0) retries = -1; /* the library's 0 means its default */
@@ -118,7 +128,8 @@ int cmd_fetch(int argc, char **argv) {
       return 2;
     }
     DlabDownload d = {.url = url, .path = out, .md5 = md5, .retries = retries,
-                      .progress = on_progress, .status = on_status, .user = &progress};
+                      .max_size = (uint64_t)max_mb * 1000000, .progress = on_progress,
+                      .status = on_status, .user = &progress};
     int rc = dlab_download(&d);
     clear_line(&progress);
     if (rc < 0) return cli_fail("fetch");

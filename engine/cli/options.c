@@ -1,5 +1,9 @@
 #include "options.h"
 
+#include "dlab/loader.h"
+
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,24 +49,102 @@ static int unknown(const char *cmd, const char *arg, const CliOption *opts, int 
   return -1;
 }
 
+/* The values every numeric option of every dlab command accepts, by
+ * name: an option means the same in each command, so its range is written
+ * here once. The GUI's spin buttons (ui/dlab-train-page.ui) stay inside
+ * these. */
+typedef struct {
+  const char *name;
+  double lo, hi;
+  int lo_open, hi_open; /* (lo, ...] and [..., hi) */
+} CliRange;
+
+static const CliRange ranges[] = {
+    /* dlab train (and eval) */
+    {"epochs", 1, 100000, 0, 0},
+    {"batch-size", 1, 65536, 0, 0},
+    {"lr", 0, 10, 1, 0},
+    {"momentum", 0, 1, 0, 1},
+    {"dampening", 0, 1, 0, 0},
+    {"weight-decay", 0, 1, 0, 0},
+    {"beta1", 0, 1, 0, 1},
+    {"beta2", 0, 1, 0, 1},
+    {"label-smoothing", 0, 1, 0, 1},
+    {"seed", 0, INT_MAX, 0, 0},
+    {"threads", 0, 256, 0, 0}, /* 0: every core; threads.c's DLAB_MAX_THREADS */
+    {"workers", -1, DLAB_LOADER_MAX_WORKERS, 0, 0}, /* -1: automatic */
+    {"limit", 0, INT_MAX, 0, 0},                    /* 0: every image */
+    /* the dataset options (data_args.h) */
+    {"channels", 0, 3, 0, 0}, /* 0: the first image's */
+    {"val-split", 0, 1, 0, 1},
+    {"split-seed", 0, INT_MAX, 0, 0},
+    /* dlab data grid */
+    {"count", 1, 100000, 0, 0},
+    {"columns", 1, 1000, 0, 0},
+    {"scale", 1, 64, 0, 0},
+    {"padding", 0, 256, 0, 0},
+    {"first", 0, INT_MAX, 0, 0},
+    {"random", 0, INT_MAX, 0, 0}, /* 0: the first samples, in order */
+    /* dlab fetch */
+    {"retries", 0, 100, 0, 0},
+    {"max-mb", 1, 1048576, 0, 0},
+};
+
+static const CliRange *find_range(const char *name) {
+  for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+    if (strcmp(ranges[i].name, name) == 0) return &ranges[i];
+  return NULL;
+}
+
+static void format_range(const CliRange *r, char *buf, size_t n) {
+  snprintf(buf, n, "%c%.10g, %.10g%c", r->lo_open ? '(' : '[', r->lo, r->hi, r->hi_open ? ')' : ']');
+}
+
+int cli_option_range(const char *name, char *buf, size_t n) {
+  const CliRange *r = find_range(name);
+  if (!r) return -1;
+  format_range(r, buf, n);
+  return 0;
+}
+
+static int in_range(const CliRange *r, double v) {
+  return (r->lo_open ? v > r->lo : v >= r->lo) && (r->hi_open ? v < r->hi : v <= r->hi);
+}
+
 static int set_value(const char *cmd, CliOption *o, const char *text) {
-  char *end;
-  switch (o->kind) {
-    case OPT_STRING: *(const char **)o->value = text; return 0;
-    case OPT_INT: {
-      long v = strtol(text, &end, 10);
-      if (end == text || *end || v < -2147483647L || v > 2147483647L) break;
-      *(int *)o->value = (int)v;
-      return 0;
-    }
-    case OPT_FLOAT: {
-      double v = strtod(text, &end);
-      if (end == text || *end || !isfinite(v)) break;
-      *(float *)o->value = (float)v;
-      return 0;
-    }
-    case OPT_FLAG: *(int *)o->value = 1; return 0;
+  char *end, range[64];
+  double v = 0;
+  if (o->kind == OPT_STRING || o->kind == OPT_FLAG) {
+    if (o->kind == OPT_STRING) *(const char **)o->value = text;
+    else *(int *)o->value = 1;
+    return 0;
   }
+  const CliRange *r = find_range(o->name);
+  if (!r) {
+    fprintf(stderr, "dlab %s: --%s has no accepted range (a bug: add it to options.c)\n", cmd, o->name);
+    return -1;
+  }
+  if (o->kind == OPT_INT) {
+    errno = 0;
+    long long whole = strtoll(text, &end, 10);
+    if (end == text || *end || errno == ERANGE) goto not_a_number;
+    v = (double)whole;
+  } else {
+    v = strtod(text, &end);
+    if (end == text || *end) goto not_a_number;
+  }
+  /* strtod turns 1e400 into inf and `inf` is a number to it: neither is in
+   * any range, and the range check keeps a float's conversion defined. */
+  if (!isfinite(v) || !in_range(r, v)) {
+    format_range(r, range, sizeof range);
+    fprintf(stderr, "dlab %s: --%s %s: must be %sin %s\n", cmd, o->name, text,
+            o->kind == OPT_INT ? "a whole number " : "", range);
+    return -1;
+  }
+  if (o->kind == OPT_INT) *(int *)o->value = (int)v;
+  else *(float *)o->value = (float)v;
+  return 0;
+not_a_number:
   fprintf(stderr, "dlab %s: --%s %s: not a valid %s\n", cmd, o->name, text,
           o->kind == OPT_INT ? "whole number" : "number");
   return -1;
@@ -113,10 +195,14 @@ int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts
 
 void cli_print_options(const CliOption *opts, int n_opts) {
   for (int i = 0; i < n_opts; i++) {
-    char left[48];
+    char left[48], range[64] = "";
     snprintf(left, sizeof left, "--%s%s", opts[i].name,
              opts[i].kind == OPT_FLAG ? "" : opts[i].kind == OPT_STRING ? " TEXT" : " N");
-    printf("  %-24s %s\n", left, opts[i].help);
+    if (opts[i].kind == OPT_INT || opts[i].kind == OPT_FLOAT) {
+      range[0] = ' ';
+      if (cli_option_range(opts[i].name, range + 1, sizeof range - 1) < 0) range[0] = '\0';
+    }
+    printf("  %-24s %s%s\n", left, opts[i].help, range);
   }
 }
 

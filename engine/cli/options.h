@@ -4,6 +4,8 @@
 #ifndef DLAB_CLI_OPTIONS_H
 #define DLAB_CLI_OPTIONS_H
 
+#include <stddef.h>
+
 typedef enum { OPT_STRING, OPT_INT, OPT_FLOAT, OPT_FLAG } OptKind;
 
 typedef struct {
@@ -15,12 +17,19 @@ typedef struct {
 } CliOption;
 
 /* Parses argv[first..argc). Options fill their values; other arguments are
- * collected into positional[] (at most max_positional). Returns 0, or -1
- * after printing "dlab CMD: ..." to stderr. */
+ * collected into positional[] (at most max_positional). A number must be
+ * finite and in its option's range (options.c's table, one range per
+ * option name for every command: "--lr 1e300: must be in (0, 10]"); a
+ * numeric option missing from that table is refused as a bug. Returns 0,
+ * or -1 after printing "dlab CMD: ..." to stderr. */
 int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts, int n_opts,
               const char **positional, int max_positional, int *n_positional);
 
-/* Prints the options table for --help. */
+/* The accepted range of numeric option `name` as "(0, 10]" into buf; 0,
+ * or -1 when it has none. */
+int cli_option_range(const char *name, char *buf, size_t n);
+
+/* Prints the options table for --help, with each number's range. */
 void cli_print_options(const CliOption *opts, int n_opts);
 
 /* Whether option `name` was given on the command line. */

@@ -7,7 +7,13 @@ and can cut a transfer off half way: the first GET of each file named with
 closes the connection. Each request is logged to --log as `PATH RANGE`.
 The port it listens on is written to --port-file once it is ready.
 
+Hostile answers, for the tests of what `dlab fetch` refuses: a path named
+with --endless gets a body of zeros without end (no Content-Length; the
+server writes until the client hangs up), and --redirect PATH=URL answers
+PATH with a 302 to URL (e.g. file:///etc/hostname).
+
     fetch_server.py --root DIR --port-file FILE --log FILE [--cut NAME]...
+                    [--endless NAME]... [--redirect NAME=URL]...
 """
 import argparse
 import http.server
@@ -16,7 +22,7 @@ import re
 import sys
 
 
-def make_handler(root, log_path, cut):
+def make_handler(root, log_path, cut, endless, redirects):
     cut_done = set()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -30,6 +36,15 @@ def make_handler(root, log_path, cut):
             rng = self.headers.get("Range", "-")
             with open(log_path, "a") as log:
                 log.write(f"{self.path} {rng}\n")
+            if name in redirects:
+                self.send_response(302)
+                self.send_header("Location", redirects[name])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if name in endless:
+                self.send_endless()
+                return
             path = os.path.join(root, name)
             if ".." in name.split("/") or not os.path.isfile(path):
                 self.send_response(404)
@@ -64,6 +79,19 @@ def make_handler(root, log_path, cut):
                 return
             self.wfile.write(body)
 
+        def send_endless(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            chunk = bytes(1 << 16)
+            try:
+                while True:
+                    self.wfile.write(chunk)
+            except OSError:  # the client stopped reading: what the test wants
+                pass
+
     return Handler
 
 
@@ -73,8 +101,12 @@ def main():
     p.add_argument("--port-file", required=True)
     p.add_argument("--log", required=True)
     p.add_argument("--cut", action="append", default=[])
+    p.add_argument("--endless", action="append", default=[])
+    p.add_argument("--redirect", action="append", default=[])
     a = p.parse_args()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(a.root, a.log, set(a.cut)))
+    redirects = dict(r.split("=", 1) for r in a.redirect)
+    handler = make_handler(a.root, a.log, set(a.cut), set(a.endless), redirects)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(server.server_address[1]))

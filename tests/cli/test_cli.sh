@@ -30,6 +30,52 @@ expect_error "unknown option" "did you mean --lr" "$dlab" train --lrr 0.1
 expect_error "unknown optimizer" "sgdd" "$dlab" train --optimizer sgdd
 expect_error "bad schedule" "cosinus" "$dlab" train --schedule cosinus
 
+# Every numeric option and transform argument is range-checked where it is
+# parsed (issue 13: `--lr 1e300` trained with an infinite learning rate,
+# `normalize:0:1e300` on zeros): exit 2 before any data is read, and the
+# message gives the accepted range. Each line: NEEDLE<TAB>ARGUMENTS.
+while IFS=$'\t' read -r needle args; do
+  # shellcheck disable=SC2086 # the arguments are split on purpose
+  expect_error "out of range: $args" "$needle" "$dlab" $args --data "$tmp/no-such-data"
+done <<'EOF2'
+--lr 1e300: must be in (0, 10]	train --lr 1e300
+--lr 0: must be in (0, 10]	train --lr 0
+--lr nan: must be in (0, 10]	train --lr nan
+--lr inf: must be in (0, 10]	train --lr inf
+--momentum 1: must be in [0, 1)	train --momentum 1
+--dampening -0.5: must be in [0, 1]	train --dampening -0.5
+--weight-decay 1e9: must be in [0, 1]	train --weight-decay 1e9
+--beta1 1: must be in [0, 1)	train --beta1 1
+--beta2 -1: must be in [0, 1)	train --beta2 -1
+--label-smoothing 1: must be in [0, 1)	train --label-smoothing 1
+--epochs 0: must be a whole number in [1, 100000]	train --epochs 0
+--epochs 99999999999: must be a whole number in [1, 100000]	train --epochs 99999999999
+--batch-size 0: must be a whole number in [1, 65536]	train --batch-size 0
+--seed -1: must be a whole number in [0, 2147483647]	train --seed -1
+--threads 100000: must be a whole number in [0, 256]	train --threads 100000
+--workers 99: must be a whole number in [-1, 4]	train --workers 99
+--limit -5: must be a whole number in [0, 2147483647]	train --limit -5
+--val-split 1.5: must be in [0, 1)	train --val-split 1.5
+--split-seed -1: must be a whole number in [0, 2147483647]	train --split-seed -1
+--channels 7: must be a whole number in [0, 3]	train --channels 7
+--transform normalize:0:1e300: std 1e+300 is outside [0.001, 10]	train --transform normalize:0:1e300
+--transform normalize:1e300:1: mean 1e+300 is outside [-10, 10]	train --transform normalize:1e300:1
+--transform rotate:1e300: degrees 1e+300 is outside [0, 180]	train --transform rotate:1e300
+--transform elastic:1e39: alpha 1e+39 is outside [0, 1000]	train --transform elastic:1e39
+--transform crop:1e300: size 1e+300 is outside [1, 16384]	train --transform crop:1e300
+--transform hflip:nan: p nan is outside [0, 1]	train --transform hflip:nan
+--batch-size 0: must be a whole number in [1, 65536]	eval --model x.safetensors --batch-size 0
+--threads -1: must be a whole number in [0, 256]	eval --model x.safetensors --threads -1
+--count 0: must be a whole number in [1, 100000]	data grid --count 0
+--columns 0: must be a whole number in [1, 1000]	data grid --columns 0
+--scale 1000: must be a whole number in [1, 64]	data grid --scale 1000
+--padding -1: must be a whole number in [0, 256]	data grid --padding -1
+--first -1: must be a whole number in [0, 2147483647]	data grid --first -1
+--random -1: must be a whole number in [0, 2147483647]	data info --random -1
+--retries 1000: must be a whole number in [0, 100]	fetch mnist --retries 1000
+--max-mb 0: must be a whole number in [1, 1048576]	fetch --url http://127.0.0.1:9/x --out x --max-mb 0
+EOF2
+
 # --- bad dataset files ----------------------------------------------------
 # write_idx DIR: a tiny valid MNIST in torchvision's layout (100 train, 20 test).
 write_idx() {
@@ -87,7 +133,7 @@ if grep -q "resuming .* after epoch 2" "$tmp/out" && grep -q "^epoch 3/3 " "$tmp
   ok "--resume continues after the last saved epoch"
 else not_ok "--resume continues after the last saved epoch" "$(cat "$tmp/out")"; fi
 expect_error "NaN loss stops with a message" "loss is" "$dlab" train --data "$tmp/tiny" --model lenet --epochs 1 \
-  --optimizer sgd --lr 1e12 --out "$tmp/nan.safetensors"
+  --optimizer sgd --lr 10 --momentum 0.9 --batch-size 4 --out "$tmp/nan.safetensors"
 
 # --- bad checkpoints ----------------------------------------------------------
 cp "$tmp/tiny.safetensors" "$tmp/trunc.safetensors"

@@ -50,7 +50,9 @@ check "a 404: exit 1, 'HTTP 404' with the URL, nothing left behind" \
 
 # --- cut off half way: resumed with a Range request ------------------------------------
 "$py" "$here/fetch_server.py" --root "$tmp/www" --port-file "$tmp/port" --log "$tmp/requests.log" \
-  --cut cut.bin --cut cut2.bin --cut mnist/train-labels-idx1-ubyte.gz &
+  --cut cut.bin --cut cut2.bin --cut mnist/train-labels-idx1-ubyte.gz \
+  --endless endless.bin --endless endless/train-images-idx3-ubyte.gz \
+  --redirect redirect.bin=file:///etc/hostname &
 pids+=($!)
 wait_for "$tmp/port" || { echo "1..0 # SKIP fetch_server.py did not start"; exit 77; }
 ranged=http://127.0.0.1:$(cat "$tmp/port")
@@ -65,6 +67,36 @@ check "with --retries 0 the cut-off download fails but keeps its .part ($part_si
 "$dlab" fetch --url "$ranged/cut2.bin" --out "$tmp/got/cut2.bin" --md5 "$(md5 "$tmp/www/cut2.bin")" >"$tmp/out" 2>"$tmp/err"
 check "the next run resumes that .part from byte 125000" \
   bash -c "cmp -s '$tmp/www/cut2.bin' '$tmp/got/cut2.bin' && grep -q '^/cut2.bin bytes=125000-$' '$tmp/requests.log' && [ ! -e '$tmp/got/cut2.bin.part' ]"
+
+# --- hostile servers and URLs (issue 13) --------------------------------------------------
+# An endless body filled the disk (153 MB of .part for a 9.9 MB file): it is
+# stopped at the file's size, and no .part larger than the file is kept.
+# (ulimit: should that break, the test fails at 20 MB instead of filling the disk.)
+(ulimit -f 20000; exec "$dlab" fetch --url "$ranged/endless.bin" --out "$tmp/got/endless.bin" --max-mb 1) >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "an endless body is stopped at --max-mb 1: exit 1, no file and no .part left" \
+  bash -c "[ $rc = 1 ] && grep -q 'sends more than 1000000 bytes' '$tmp/err' && [ ! -e '$tmp/got/endless.bin' ] && [ ! -e '$tmp/got/endless.bin.part' ]"
+mkdir -p "$tmp/endless"
+(ulimit -f 20000; exec "$dlab" fetch mnist --data "$tmp/endless" --mirror "$ranged/endless/") >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "fetch mnist from a mirror whose train-images never ends: stopped at its published 9912422 bytes, nothing kept" \
+  bash -c "[ $rc = 1 ] && grep -q 'sends more than 9912422 bytes, the most this file may have' '$tmp/err' && [ -z \"\$(ls -A '$tmp/endless/MNIST/raw')\" ]"
+head -c 2000000 /dev/zero >"$tmp/got/good2.bin.part"
+"$dlab" fetch --url "$base/good.bin" --out "$tmp/got/good2.bin" --max-mb 1 --md5 "$(md5 "$tmp/www/good.bin")" >"$tmp/out" 2>"$tmp/err"
+check "a .part larger than the file may be is dropped, not resumed: the download starts over and completes" \
+  bash -c "cmp -s '$tmp/www/good.bin' '$tmp/got/good2.bin' && [ ! -e '$tmp/got/good2.bin.part' ]"
+# http and https only, for the URL given and for redirects.
+"$dlab" fetch --url "$ranged/redirect.bin" --out "$tmp/got/redirect.bin" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "a redirect to file:///etc/hostname is refused, naming where it led; nothing written" \
+  bash -c "[ $rc = 1 ] && grep -q 'redirected to file:///etc/hostname, which is not an http:// or https:// URL' '$tmp/err' && [ ! -e '$tmp/got/redirect.bin' ] && [ ! -e '$tmp/got/redirect.bin.part' ]"
+expect_error "--url file:///etc/hostname is refused when the option is read" \
+  "dlab fetch: --url file:///etc/hostname: only http:// and https:// URLs are downloaded" \
+  "$dlab" fetch --url file:///etc/hostname --out "$tmp/got/hostname"
+check "... and nothing is written" test ! -e "$tmp/got/hostname"
+expect_error "--mirror file:///etc/ is refused when the option is read" \
+  "dlab fetch: --mirror file:///etc/: only http:// and https:// URLs are downloaded" \
+  "$dlab" fetch mnist --data "$tmp/endless" --mirror file:///etc/
 
 # --- whole datasets from a mirror, with their checksums -----------------------------------
 "$py" - "$tmp/www" <<'PY'
@@ -127,6 +159,54 @@ mkdir -p "$tmp/data2"
 rc=$?
 check "the published checksums reject these files: exit 1, nothing left in MNIST/raw" \
   bash -c "[ $rc = 1 ] && grep -q 'checksum mismatch' '$tmp/err' && [ -z \"\$(ls -A '$tmp/data2/MNIST/raw')\" ]"
+
+# --- archives that lie (issue 13) ---------------------------------------------------------
+# A crafted CIFAR-10 archive already where the download goes was unpacked
+# unchecked ("cifar10: ready", every class named by the attacker): its MD5
+# is checked, and a wrong one is removed and downloaded again.
+"$py" - "$tmp/www" "$tmp/crafted" <<'PY'
+import gzip, io, os, sys, tarfile, zipfile, zlib
+www, crafted = sys.argv[1], sys.argv[2]
+os.makedirs(crafted + '/cifar', exist_ok=True)
+with tarfile.open(crafted + '/cifar/cifar-10-binary.tar.gz', 'w:gz') as tar:
+    def add(name, data):
+        info = tarfile.TarInfo('cifar-10-batches-bin/' + name); info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    for b in range(1, 6):
+        add(f'data_batch_{b}.bin', bytes(3073))
+    add('test_batch.bin', bytes(3073))
+    add('batches.meta.txt', b'evil\n' * 10)
+# An EMNIST gzip.zip of 2 KB: a good member, then one whose .gz inflates to
+# 64 MiB of zeros, far past the 10008 bytes of emnist-mnist-test-labels.
+def gz_zeros(n):
+    c = zlib.compressobj(1, zlib.DEFLATED, 31, 8, zlib.Z_RLE)
+    out = [c.compress(bytes(1 << 20)) for _ in range(n >> 20)]
+    return b''.join(out) + c.flush()
+os.makedirs(www + '/emnist-bomb')
+with zipfile.ZipFile(www + '/emnist-bomb/gzip.zip', 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('gzip/emnist-mnist-train-labels-idx1-ubyte.gz', gzip.compress(b'\0\0\x08\x01\0\0\0\x01\x05'))
+    z.writestr('gzip/emnist-mnist-test-labels-idx1-ubyte.gz', gz_zeros(64 << 20))
+PY
+mkdir -p "$tmp/data3"
+cp "$tmp/crafted/cifar/cifar-10-binary.tar.gz" "$tmp/data3/"
+"$dlab" fetch cifar10 --data "$tmp/data3" --mirror "$ranged/cifar" --checksums "$tmp/sums" >"$tmp/out" 2>"$tmp/err"
+check "a crafted cifar-10-binary.tar.gz already there: checksum mismatch, removed, the real one downloaded" \
+  bash -c "grep -q 'cifar-10-binary.tar.gz: checksum mismatch (MD5 [0-9a-f]*, expected $(md5 "$tmp/www/cifar/cifar-10-binary.tar.gz")): removed, downloading it again' '$tmp/err' && grep -qx 'airplane' '$tmp/data3/cifar-10-batches-bin/batches.meta.txt' && ! grep -q evil '$tmp/data3/cifar-10-batches-bin/batches.meta.txt'"
+# The same 2 KB zip served by a mirror whose --checksums vouch for it: the
+# member is stopped at its known size, and what the extraction wrote before
+# it is removed again.
+(cd "$tmp/www/emnist-bomb" && md5sum gzip.zip) >"$tmp/bomb-sums"
+mkdir -p "$tmp/data4"
+"$dlab" fetch emnist --data "$tmp/data4" --mirror "$ranged/emnist-bomb" --checksums "$tmp/bomb-sums" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "a zip member inflating past its known size (10008 bytes) is stopped; nothing unpacked is left" \
+  bash -c "[ $rc = 1 ] && grep -q 'emnist-mnist-test-labels-idx1-ubyte: more than 10008 bytes' '$tmp/err' && [ \"\$(ls '$tmp/data4/EMNIST/raw')\" = gzip.zip ]"
+mkdir -p "$tmp/data5/EMNIST/raw"
+cp "$tmp/www/emnist-bomb/gzip.zip" "$tmp/data5/EMNIST/raw/"
+"$dlab" fetch emnist --data "$tmp/data5" --mirror "$ranged/emnist" --checksums "$tmp/sums" >"$tmp/out" 2>"$tmp/err"
+check "that zip already in EMNIST/raw: its MD5 is wrong, so it is replaced by the real one and unpacked" \
+  bash -c "grep -q 'checksum mismatch' '$tmp/err' && [ \$(ls '$tmp/data5/EMNIST/raw' | grep -c 'ubyte$') = 24 ] && [ \$(stat -c %s '$tmp/data5/EMNIST/raw/emnist-mnist-test-labels-idx1-ubyte') -lt 10008 ]"
+
 "$dlab" fetch svhn --data "$tmp/data2" >"$tmp/out" 2>"$tmp/err"
 check "an unknown dataset name" bash -c "[ $? != 0 ] && grep -q 'svhn: unknown dataset' '$tmp/err'"
 

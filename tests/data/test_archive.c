@@ -61,7 +61,7 @@ static void test_gunzip(void) {
   for (size_t i = 0; i < sizeof data; i++) data[i] = (char)(i * 31);
   write_gz(gz, data, sizeof data);
   size_t len = 0;
-  int rc = dlab_gunzip_file(gz, out);
+  int rc = dlab_gunzip_file(gz, out, 0);
   unsigned char *back = rc == 0 ? tf_read_bytes(out, &len) : NULL;
   tap_ok(rc == 0 && len == sizeof data && memcmp(back, data, len) == 0, "gunzip a file");
   free(back);
@@ -70,7 +70,7 @@ static void test_gunzip(void) {
   unsigned char *g = tf_read_bytes(gz, &glen);
   tf_write_bytes(gz, g, glen / 2);
   free(g);
-  rc = dlab_gunzip_file(gz, out);
+  rc = dlab_gunzip_file(gz, out, 0);
   FILE *left = fopen(out, "rb");
   char part[1300];
   snprintf(part, sizeof part, "%s.part", out);
@@ -79,6 +79,12 @@ static void test_gunzip(void) {
          "a truncated .gz: an error naming it and nothing left behind: \"%s\"", dlab_error_message());
   if (left) fclose(left);
   if (left_part) fclose(left_part);
+  /* Capped: 5000 bytes may not inflate into a file of at most 4000. */
+  write_gz(gz, data, sizeof data);
+  rc = dlab_gunzip_file(gz, out, 4000);
+  tap_ok(rc == -1 && !tf_exists(out) && !tf_exists(part) &&
+             tf_contains(dlab_error_message(), "more than 4000 bytes, the most this file may hold"),
+         "a .gz inflating past its cap is stopped, nothing left: \"%s\"", dlab_error_message());
 }
 
 /* ---- tar ---- */
@@ -113,8 +119,9 @@ static size_t make_tar(uint8_t *buf, const uint8_t *payload, size_t n) {
   return at + 1024;
 }
 
-static int want_bins(const char *member, char *out, size_t n, void *user) {
+static int want_bins(const char *member, char *out, size_t n, uint64_t *max_size, void *user) {
   (void)user;
+  (void)max_size;
   const char *base = strrchr(member, '/');
   base = base ? base + 1 : member;
   size_t len = strlen(base);
@@ -123,9 +130,17 @@ static int want_bins(const char *member, char *out, size_t n, void *user) {
   return 1;
 }
 
-static int unsafe_name(const char *member, char *out, size_t n, void *user) {
+/* keep.bin may hold 1000 bytes, evil.bin only 100. */
+static int capped_bins(const char *member, char *out, size_t n, uint64_t *max_size, void *user) {
+  if (!want_bins(member, out, n, max_size, user)) return 0;
+  *max_size = strcmp(out, "keep.bin") == 0 ? 1000 : 100;
+  return 1;
+}
+
+static int unsafe_name(const char *member, char *out, size_t n, uint64_t *max_size, void *user) {
   (void)member;
   (void)user;
+  (void)max_size;
   snprintf(out, n, "../outside");
   return 1;
 }
@@ -152,6 +167,18 @@ static void test_tar(void) {
   tap_ok(dlab_tar_gz_extract(path, dest, unsafe_name, NULL) == -1 &&
              tf_contains(dlab_error_message(), "not a plain file name"),
          "a filter answer with a path is refused: \"%s\"", dlab_error_message());
+  /* keep.bin (700 bytes) fits its cap, evil.bin (700) does not: the
+   * extraction fails and takes keep.bin, already written, away again. */
+  char keep[1400], evil_path[1400];
+  snprintf(keep, sizeof keep, "%s/keep.bin", dest);
+  snprintf(evil_path, sizeof evil_path, "%s/evil.bin", dest);
+  remove(keep);
+  remove(evil_path);
+  n = dlab_tar_gz_extract(path, dest, capped_bins, NULL);
+  tap_ok(n == -1 && !tf_exists(keep) && !tf_exists(evil_path) &&
+             tf_contains(dlab_error_message(), "../evil.bin: 700 bytes, more than the 100"),
+         "tar.gz: a member over its cap fails the extraction, and nothing of it is left: \"%s\"",
+         dlab_error_message());
   tar[148] ^= 1; /* break the first header's checksum */
   write_gz(path, tar, len);
   tap_ok(dlab_tar_gz_extract(path, dest, want_bins, NULL) == -1 &&
@@ -204,9 +231,10 @@ static size_t make_zip(uint8_t *buf, const char *name, const uint8_t *data, size
   return at + 22;
 }
 
-static int want_gz(const char *member, char *out, size_t n, void *user) {
-  (void)user;
+/* With a user pointer, the cap it points to. */
+static int want_gz(const char *member, char *out, size_t n, uint64_t *max_size, void *user) {
   if (strcmp(member, "gzip/emnist-x.gz") != 0) return 0;
+  if (user) *max_size = *(const uint64_t *)user;
   snprintf(out, n, "emnist-x");
   return 1;
 }
@@ -227,13 +255,31 @@ static void test_zip(void) {
   snprintf(dest, sizeof dest, "%s/zip_out", tmp);
   tf_mkdirs(dest);
   tf_write_bytes(path, zip, len);
-  int n = dlab_zip_extract(path, dest, want_gz, NULL, 1);
   snprintf(out, sizeof out, "%s/emnist-x", dest);
+  uint64_t cap = 2999;
+  int n = dlab_zip_extract(path, dest, want_gz, &cap, 1);
+  tap_ok(n == -1 && !tf_exists(out) && tf_contains(dlab_error_message(), "more than 2999 bytes"),
+         "zip: a .gz member inflating past its cap (2999 bytes) is stopped: \"%s\"", dlab_error_message());
+  n = dlab_zip_extract(path, dest, want_gz, NULL, 1);
   size_t got = 0;
   unsigned char *back = n == 1 ? tf_read_bytes(out, &got) : NULL;
   tap_ok(n == 1 && got == sizeof data && memcmp(back, data, got) == 0,
          "zip of .gz members: deflate, then gunzip, on the way out");
   free(back);
+  /* A directory that says the member is smaller than it inflates to: the
+   * inflating stops there (offset 24 of the central record: its size). */
+  uint8_t *lying = malloc(len);
+  memcpy(lying, zip, len);
+  size_t cd = len - 22 - 46 - strlen("gzip/emnist-x.gz");
+  put32(lying + cd + 24, 100);
+  tf_write_bytes(path, lying, len);
+  remove(out);
+  n = dlab_zip_extract(path, dest, want_gz, NULL, 0);
+  tap_ok(n == -1 && !tf_exists(out) &&
+             tf_contains(dlab_error_message(), "inflates to more than the 100 bytes"),
+         "zip: a member inflating past the size its directory gives: \"%s\"", dlab_error_message());
+  free(lying);
+  tf_write_bytes(path, zip, len);
   DlabZipEntry *entries;
   int count;
   int rc = dlab_zip_parse_directory(zip, len, "mem", &entries, &count);

@@ -75,4 +75,10 @@ static inline int tf_contains(const char *haystack, const char *needle) {
   return strstr(haystack, needle) != NULL;
 }
 
+/* Whether anything (a file, a folder, a dangling link) is at path. */
+static inline int tf_exists(const char *path) {
+  struct stat st;
+  return lstat(path, &st) == 0;
+}
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dlab/dataset.h"
 #include "dlab/error.h"
@@ -219,6 +220,58 @@ static void test_sizes_and_errors(void) {
          "label parser: an empty label is refused");
 }
 
+/* A label file's paths stay inside the dataset's folder (issue 13: a line
+ * `/etc/hostname` or `../outside.png` was opened): the message names the
+ * label file, the line and the path. */
+static void expect_outside(const char *root, const char *train, const char *needle, const char *why) {
+  write_text(root, "train.txt", train);
+  DlabDatasetPair p;
+  int rc = open_folder(root, 0, 0, 0, &p);
+  const char *msg = dlab_error_message();
+  tap_ok(rc == -1 && tf_contains(msg, "train.txt:2: ") && tf_contains(msg, needle), "%s: \"%s\"", why, msg);
+  if (rc == 0) dlab_dataset_pair_free(&p);
+}
+
+static void test_paths_stay_inside(void) {
+  char root[1200], link[1400], target[1400];
+  snprintf(root, sizeof root, "%s/confined", tmp);
+  gray_png(root, "a.png", 0);
+  gray_png(tmp, "outside.png", 1); /* a good PNG beside the folder */
+  write_text(root, "test.txt", "a.png\t1\n");
+  expect_outside(root, "a.png\t0\n/etc/hostname\t1\n", "/etc/hostname: an absolute path",
+                 "an absolute path is refused");
+  expect_outside(root, "a.png\t0\n../outside.png\t1\n", "../outside.png: a `..` component",
+                 "../outside.png is refused");
+  expect_outside(root, "a.png\t0\nimg/../../outside.png\t1\n", "img/../../outside.png: a `..` component",
+                 "a `..` further in is refused too");
+  snprintf(link, sizeof link, "%s/link.png", root);
+  snprintf(target, sizeof target, "%s/outside.png", tmp);
+  int linked = symlink(target, link) == 0;
+  snprintf(link, sizeof link, "%s/up", root);
+  linked &= symlink(tmp, link) == 0;
+  snprintf(link, sizeof link, "%s/alias.png", root);
+  linked &= symlink("a.png", link) == 0;
+  if (!linked) {
+    tap_ok(0, "cannot make symlinks in %s", root);
+    return;
+  }
+  expect_outside(root, "a.png\t0\nlink.png\t1\n", "link.png: a symlink leads out of the dataset's folder",
+                 "an image that is a symlink to a file outside is refused");
+  expect_outside(root, "a.png\t0\nup/outside.png\t1\n", "up/outside.png: a symlink leads out",
+                 "a symlinked folder leading outside is refused");
+  write_text(root, "train.txt", "a.png\t0\nalias.png\t1\n");
+  DlabDatasetPair p;
+  int rc = open_folder(root, 0, 0, 0, &p);
+  tap_ok(rc == 0 && p.train.n == 2 && pixels_are(&p.train, 1, 0),
+         "a symlink that stays inside the folder is followed");
+  if (rc == 0) dlab_dataset_pair_free(&p);
+  DlabLabelList list;
+  const char text[] = "a.png\t0\r\n/abs.png\t1\n";
+  tap_ok(dlab_label_file_parse(text, strlen(text), "mem", &list) == -1 &&
+             tf_contains(dlab_error_message(), "mem:2: /abs.png: an absolute path"),
+         "label parser: \"%s\"", dlab_error_message());
+}
+
 static void test_class_folders(void) {
   char root[1200];
   snprintf(root, sizeof root, "%s/classes", tmp);
@@ -308,6 +361,7 @@ int main(void) {
   test_text_labels();
   test_png_kinds();
   test_sizes_and_errors();
+  test_paths_stay_inside();
   test_class_folders();
   test_export_round_trip();
   tf_remove_tree(tmp);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include "dlab/dataset.h"
@@ -146,8 +147,8 @@ static void test_data_length(void) {
   snprintf(path, sizeof path, "%s/trailing", tmp);
   buf[len] = buf[len + 1] = buf[len + 2] = 0xee;
   tf_write_bytes(path, buf, len + 3);
-  expect_failure(dlab_idx_read(path, &idx), "trailing", "3 bytes after the data",
-                 "trailing bytes");
+  expect_failure(dlab_idx_read(path, &idx), "trailing",
+                 "more data after the 15 bytes the header promises", "trailing bytes");
 }
 
 static void test_bad_gzip(void) {
@@ -176,6 +177,80 @@ static void test_bad_gzip(void) {
   tf_write_bytes(path, gz, len);
   expect_failure(dlab_idx_read(path, &idx), "bad-crc.gz", "corrupt gzip stream (incorrect data check)",
                  "gzip CRC mismatch");
+  free(gz);
+}
+
+/* A gzip IDX file: `header` (4 + 4 * ndim bytes), then `body` zero bytes,
+ * streamed through RLE deflate (a 64 MiB body is a 64 KiB file). */
+static void write_gz_zeros(const char *path, const uint8_t *header, size_t header_len, size_t body) {
+  static const uint8_t zeros[1 << 16];
+  gzFile gz = gzopen(path, "wb1R");
+  int ok = gz && gzwrite(gz, header, (unsigned)header_len) == (int)header_len;
+  for (size_t done = 0; ok && done < body; done += sizeof zeros) {
+    unsigned n = (unsigned)(body - done < sizeof zeros ? body - done : sizeof zeros);
+    ok = gzwrite(gz, zeros, n) == (int)n;
+  }
+  if (!gz || gzclose(gz) != Z_OK || !ok) {
+    fprintf(stderr, "cannot write %s\n", path);
+    exit(99);
+  }
+}
+
+static long peak_rss_kib(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+/* The inflated bytes a stream hands out before dlab_idx_read_stream fails. */
+static uint64_t produced_until_failure(const char *path, const char *file, const char *what,
+                                       const char *why) {
+  DlabStream *s = dlab_stream_open_file(path);
+  DlabIdx idx;
+  int rc = s ? dlab_idx_read_stream(s, path, &idx) : 0;
+  uint64_t produced = s ? dlab_stream_produced(s) : UINT64_MAX;
+  expect_failure(rc, file, what, why);
+  dlab_stream_close(s);
+  return produced;
+}
+
+/* A .gz whose header declares 100x28x28 bytes but whose body inflates to
+ * 64 MiB (issue 13: 1 MB of .gz became 1 GiB in memory before the size
+ * check), and one whose header declares 60000x28x28 over a body of 1000
+ * bytes: both refused, nothing inflated past the declared size. */
+static void test_inflate_capped(void) {
+  char path[1200];
+  const uint8_t header[16] = {0, 0, 8, 3, 0, 0, 0, 100, 0, 0, 0, 28, 0, 0, 0, 28};
+  const size_t declared = 100 * 28 * 28, bomb = (size_t)64 << 20;
+  snprintf(path, sizeof path, "%s/bomb-images.gz", tmp);
+  write_gz_zeros(path, header, sizeof header, bomb);
+  DlabIdx idx;
+  long rss_before = peak_rss_kib();
+  int rc = dlab_idx_read(path, &idx);
+  long grew_mib = (peak_rss_kib() - rss_before) / 1024;
+  expect_failure(rc, "bomb-images.gz", "more data after the 78400 bytes the header promises",
+                 "a .gz whose body is far larger than its header says");
+  tap_ok(grew_mib < 24, "... and reading it took %ld MiB more memory (the body is 64 MiB)", grew_mib);
+  uint64_t produced = produced_until_failure(path, "bomb-images.gz", "more data",
+                                             "the same through a stream");
+  tap_ok(produced == sizeof header + declared + 1,
+         "... which inflated %llu bytes: the header, the declared data and one byte to see more",
+         (unsigned long long)produced);
+  const uint8_t big_header[16] = {0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28};
+  snprintf(path, sizeof path, "%s/short-images.gz", tmp);
+  write_gz_zeros(path, big_header, sizeof big_header, 1000);
+  produced = produced_until_failure(path, "short-images.gz",
+                                    "truncated: 47040000 bytes of data expected, 1000 found",
+                                    "a .gz whose body is smaller than its header says");
+  tap_ok(produced == sizeof big_header + 1000, "... after inflating its %llu bytes",
+         (unsigned long long)produced);
+  uint8_t *out = NULL;
+  size_t out_len = 0;
+  size_t gz_len = 0;
+  uint8_t *gz = tf_read_bytes(path, &gz_len);
+  rc = dlab_gunzip(gz, gz_len, 500, "mem.gz", &out, &out_len);
+  tap_ok(rc == -1 && !out && tf_contains(dlab_error_message(), "mem.gz: more than 500 bytes once inflated"),
+         "dlab_gunzip stops at its cap: \"%s\"", dlab_error_message());
   free(gz);
 }
 
@@ -337,6 +412,7 @@ static void test_gather_and_stats(void) {
 
 int main(void) {
   tf_make_temp_dir(tmp, sizeof tmp, "idx");
+  test_inflate_capped(); /* first: it measures the peak memory */
   test_round_trip(0);
   test_round_trip(1);
   test_ranks();

@@ -1,4 +1,4 @@
-/* IDX files (after decompression). */
+/* IDX files, raw or gzip (decided by the magic, as dlab_idx_read does). */
 #include "dlab/idx.h"
 #include "fuzz_util.h"
 

@@ -60,11 +60,15 @@ def main():
     root = sys.argv[1]
     images = idx([2, 3, 3], range(18))
     seeds = {
-        'idx': {'images': images, 'labels': idx([4], [0, 1, 2, 9]), 'short': images[:20]},
+        # gzip IDX files whose body is longer or shorter than their header says
+        'idx': {'images': images, 'labels': idx([4], [0, 1, 2, 9]), 'short': images[:20],
+                'gz': gzip.compress(images), 'gz_longer': gzip.compress(idx([2, 3, 3], bytes(4096))),
+                'gz_shorter': gzip.compress(idx([60000, 28, 28], bytes(100)))},
         'gzip': {'one': gzip.compress(images), 'two': gzip.compress(b'ab') + gzip.compress(b'cd'),
-                 'empty': gzip.compress(b'')},
+                 'empty': gzip.compress(b''), 'zeros': gzip.compress(bytes(1 << 20))},
         'cifar': {'batch': bytes([3]) + bytes(range(256)) * 12, 'meta': b'airplane\nautomobile\n\nbird\n'},
-        'label_file': {'numeric': b'train/0.png\t5\ntrain/1.png\t0\r\n', 'text': b'\xef\xbb\xbfa.png\tcat\n\nb.png\tdog\n'},
+        'label_file': {'numeric': b'train/0.png\t5\ntrain/1.png\t0\r\n', 'text': b'\xef\xbb\xbfa.png\tcat\n\nb.png\tdog\n',
+                       'absolute': b'a.png\t0\n/etc/hostname\t1\n', 'dotdot': b'a.png\t0\n../outside.png\t1\nb/../c.png\t2\n'},
         'png': {
             'gray': png(3, 2, 0, 8, [b'\x00\x80\xff', b'\x10\x20\x30']),
             'rgb': png(2, 2, 2, 8, [b'\xff\x00\x00\x00\xff\x00', b'\x00\x00\xff\xff\xff\xff']),

@@ -2,22 +2,33 @@
  * (CIFAR-10) and .zip archives (EMNIST), streamed, never whole in memory.
  * Only the members a caller asks for are written, under their base name in
  * the destination folder, each atomically (temporary file, then renamed):
- * an archive cannot write outside the folder or leave half a file. */
+ * an archive cannot write outside the folder or leave half a file. Every
+ * member is capped at the size its caller knows it has (or
+ * DLAB_MEMBER_DEFAULT_MAX): one that inflates past it is stopped there, and
+ * a failed extraction removes every file it wrote. */
 #ifndef DLAB_ARCHIVE_H
 #define DLAB_ARCHIVE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* Inflates gzip file `src` into `dst`. */
-int dlab_gunzip_file(const char *src, const char *dst);
+/* The cap of an extracted file whose size is not known: 1 GiB. */
+#define DLAB_MEMBER_DEFAULT_MAX ((uint64_t)1 << 30)
+
+/* Inflates gzip file `src` into `dst`, stopping with an error (and nothing
+ * left) once it would exceed max_size bytes (0: DLAB_MEMBER_DEFAULT_MAX). */
+int dlab_gunzip_file(const char *src, const char *dst, uint64_t max_size);
 
 /* Decides what to do with an archive member: 1 to extract it to `out_name`
- * (a base name, filled in), 0 to skip it. */
-typedef int (*DlabMemberFilter)(const char *member, char *out_name, size_t n, void *user);
+ * (a base name, filled in) holding at most *max_size bytes (preset to
+ * DLAB_MEMBER_DEFAULT_MAX; lower it to the member's known size), 0 to skip
+ * it. */
+typedef int (*DlabMemberFilter)(const char *member, char *out_name, size_t n, uint64_t *max_size,
+                                void *user);
 
 /* Extracts the chosen regular files of a .tar.gz into dest_dir. Returns
- * the number extracted, or -1 with a message naming the archive. */
+ * the number extracted, or -1 with a message naming the archive (and
+ * nothing of it left in dest_dir). */
 int dlab_tar_gz_extract(const char *archive, const char *dest_dir, DlabMemberFilter filter,
                         void *user);
 

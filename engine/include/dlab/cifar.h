@@ -10,6 +10,13 @@
 
 #define DLAB_CIFAR_SIDE 32
 #define DLAB_CIFAR_RECORD (1 + 3 * DLAB_CIFAR_SIDE * DLAB_CIFAR_SIDE)
+/* The most a batch file may hold: the official ones have 10,000 records; a
+ * file with all 60,000 is accepted, anything larger (or a .gz inflating to
+ * more) is refused without reading further. */
+#define DLAB_CIFAR_MAX_RECORDS 60000
+#define DLAB_CIFAR_BATCH_MAX ((size_t)DLAB_CIFAR_MAX_RECORDS * DLAB_CIFAR_RECORD)
+/* The most a class-name file (batches.meta.txt, classes.txt) may hold. */
+#define DLAB_CLASS_NAMES_MAX ((size_t)1 << 20)
 
 /* Checks a batch in memory: a whole number (at least one) of records, every
  * label < num_classes. Returns the number of records, or -1 with a message

@@ -26,14 +26,25 @@ typedef struct {
   int retries;          /* further attempts after a cut-off transfer; 0: 3,
                            negative: none */
   long connect_timeout; /* seconds (30) */
+  uint64_t max_size;    /* the most the file may be (its size, when known):
+                           a longer body is stopped and the .part removed;
+                           0: DLAB_DOWNLOAD_DEFAULT_MAX */
   DlabFetchProgress progress;
   DlabFetchStatus status;
   void *user;
 } DlabDownload;
 
-/* Downloads url to path (see above). Errors name the URL or the file: the
- * HTTP status ("HTTP 404"), the network problem, or the checksum mismatch. */
+/* The cap of a download whose size is not known: 4 GiB. */
+#define DLAB_DOWNLOAD_DEFAULT_MAX ((uint64_t)4 << 30)
+
+/* Downloads url to path (see above); only http:// and https:// URLs, for
+ * redirects too. Errors name the URL or the file: the HTTP status ("HTTP
+ * 404"), the network problem, a body longer than max_size, a redirect to
+ * another scheme, or the checksum mismatch. */
 int dlab_download(const DlabDownload *d);
+
+/* 0 for an http:// or https:// URL; else -1 with a message naming it. */
+int dlab_url_check(const char *url);
 
 typedef struct {
   const char *root;      /* the data root (see above) */

@@ -4,7 +4,8 @@
  *  1. label files, PaddleOCR's recognition format as the MNIST-to-PNG
  *     tutorial writes it: DIR/train.txt and DIR/test.txt (or
  *     rec_gt_train.txt / rec_gt_test.txt), one `relative/path.png<TAB>label`
- *     per line, paths relative to DIR. Labels that are all whole numbers
+ *     per line, paths relative to DIR and inside it (no absolute path, no
+ *     `..`, no symlink resolving outside DIR). Labels that are all whole numbers
  *     0..63 are class indices; otherwise the distinct labels, sorted, are the
  *     classes. DIR/classes.txt (one name per line), when present, names the
  *     classes (and fixes their order for text labels).
@@ -32,8 +33,13 @@ typedef struct {
 
 /* Parses a label file in memory. Blank lines are skipped, a UTF-8 BOM and
  * \r line ends are accepted; every other line must be PATH<TAB>LABEL with
- * neither part empty. Errors name `what` and the line. */
+ * neither part empty, PATH relative and without `..` components (it stays
+ * in the dataset's folder). Errors name `what`, the line and the path. */
 int dlab_label_file_parse(const char *text, size_t len, const char *what, DlabLabelList *out);
+
+/* The most a label file may hold (8 million lines of 32 bytes); a larger
+ * one, or a .gz inflating to more, is refused without reading on. */
+#define DLAB_LABEL_FILE_MAX ((size_t)256 << 20)
 
 int dlab_label_file_read(const char *path, DlabLabelList *out);
 void dlab_label_list_free(DlabLabelList *list);

@@ -23,9 +23,12 @@ typedef struct {
   int shuffle;  /* 1: a new order every epoch; 0: the dataset's order */
   int workers;  /* background threads; 0: batches are made inside
                    dlab_loader_next; -1: automatic (none without
-                   augmentation, else 1 per 2 cores, at most 4) */
+                   augmentation, else 1 per 2 cores); at most
+                   DLAB_LOADER_MAX_WORKERS */
   int prefetch; /* batches made ahead (0: 4) */
 } DlabLoaderConfig;
+
+#define DLAB_LOADER_MAX_WORKERS 4
 
 DlabLoaderConfig dlab_loader_defaults(void);
 

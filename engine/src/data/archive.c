@@ -2,6 +2,7 @@
  * on the way, and gunzipping a file. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "archive_internal.h"
@@ -10,9 +11,10 @@
 #define CHUNK (1 << 16)
 
 int dlab_member_wanted(DlabMemberFilter filter, void *user, const char *member, char *out,
-                       size_t n, const char *archive) {
+                       size_t n, uint64_t *max_size, const char *archive) {
   out[0] = '\0';
-  if (!filter(member, out, n, user)) return 0;
+  *max_size = DLAB_MEMBER_DEFAULT_MAX;
+  if (!filter(member, out, n, max_size, user)) return 0;
   if (!out[0] || strchr(out, '/') || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
     return dlab_error("%s: member %s would be written as \"%s\", not a plain file name", archive,
                       member, out);
@@ -24,8 +26,9 @@ void dlab_member_error(const char *archive, const char *member) {
     dlab_error_prefix("%s: %s", archive, member);
 }
 
-int dlab_out_open(DlabOutFile *o, const char *dest_dir, const char *name, int gunzip) {
+int dlab_out_open(DlabOutFile *o, const char *dest_dir, const char *name, int gunzip, uint64_t max) {
   memset(o, 0, sizeof *o);
+  o->max = max ? max : DLAB_MEMBER_DEFAULT_MAX;
   if ((size_t)snprintf(o->path, sizeof o->path, "%s/%s", dest_dir, name) >= sizeof o->path)
     return dlab_error("%s/%s: path too long", dest_dir, name);
   snprintf(o->tmp, sizeof o->tmp, "%s.part", o->path);
@@ -43,6 +46,9 @@ int dlab_out_open(DlabOutFile *o, const char *dest_dir, const char *name, int gu
 }
 
 static int put(DlabOutFile *o, const uint8_t *data, size_t n) {
+  if (n > o->max - o->written)
+    return dlab_error("%s: more than %llu bytes, the most this file may hold; stopped there",
+                      o->path, (unsigned long long)o->max);
   if (n && fwrite(data, 1, n, o->fp) != n)
     return dlab_error("%s: cannot write: %s", o->tmp, strerror(errno));
   o->written += n;
@@ -107,14 +113,49 @@ int dlab_out_commit(DlabOutFile *o) {
   return 0;
 }
 
-int dlab_gunzip_file(const char *src, const char *dst) {
+static int written_add(DlabWritten *w, const char *path) {
+  if (w->n == w->cap) {
+    int cap = w->cap ? w->cap * 2 : 16;
+    char **p = realloc(w->paths, (size_t)cap * sizeof *p);
+    if (!p) return dlab_error("%s: out of memory", path);
+    w->paths = p;
+    w->cap = cap;
+  }
+  if (!(w->paths[w->n] = strdup(path))) return dlab_error("%s: out of memory", path);
+  w->n++;
+  return 0;
+}
+
+int dlab_out_commit_into(DlabOutFile *o, DlabWritten *w) {
+  char path[sizeof o->path];
+  snprintf(path, sizeof path, "%s", o->path);
+  if (dlab_out_commit(o) < 0) return -1;
+  if (written_add(w, path) < 0) {
+    remove(path);
+    return -1;
+  }
+  return 0;
+}
+
+void dlab_written_undo(DlabWritten *w) {
+  for (int i = 0; i < w->n; i++) remove(w->paths[i]);
+  dlab_written_free(w);
+}
+
+void dlab_written_free(DlabWritten *w) {
+  for (int i = 0; i < w->n; i++) free(w->paths[i]);
+  free(w->paths);
+  memset(w, 0, sizeof *w);
+}
+
+int dlab_gunzip_file(const char *src, const char *dst, uint64_t max_size) {
   FILE *in = fopen(src, "rb");
   if (!in) return dlab_error("%s: cannot open: %s", src, strerror(errno));
   const char *slash = strrchr(dst, '/');
   char dir[4096];
   snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - dst) : 1, slash ? dst : ".");
   DlabOutFile o;
-  if (dlab_out_open(&o, dir, slash ? slash + 1 : dst, 1) < 0) {
+  if (dlab_out_open(&o, dir, slash ? slash + 1 : dst, 1, max_size) < 0) {
     fclose(in);
     return -1;
   }

@@ -110,15 +110,18 @@ static int read_long_name(gzFile gz, uint64_t size, char *name, size_t n, const 
 }
 
 static int extract_member(gzFile gz, const DlabTarHeader *h, const char *dest, const char *out_name,
-                          const char *archive) {
+                          uint64_t max_size, const char *archive, DlabWritten *written) {
+  if (h->size > max_size)
+    return dlab_error("%s: %s: %llu bytes, more than the %llu this file may hold", archive, h->name,
+                      (unsigned long long)h->size, (unsigned long long)max_size);
   DlabOutFile o;
-  if (dlab_out_open(&o, dest, out_name, 0) < 0) return -1;
+  if (dlab_out_open(&o, dest, out_name, 0, max_size) < 0) return -1;
   if (pass_data(gz, h->size, &o, archive) < 0) {
     dlab_member_error(archive, h->name);
     dlab_out_abort(&o);
     return -1;
   }
-  if (dlab_out_commit(&o) < 0) {
+  if (dlab_out_commit_into(&o, written) < 0) {
     dlab_member_error(archive, h->name);
     return -1;
   }
@@ -128,15 +131,17 @@ static int extract_member(gzFile gz, const DlabTarHeader *h, const char *dest, c
 /* Handles the member whose header is h; returns 1 if extracted, 0 if
  * skipped, -1 on error. */
 static int handle_member(gzFile gz, const DlabTarHeader *h, const char *name, const char *archive,
-                         const char *dest_dir, DlabMemberFilter filter, void *user) {
+                         const char *dest_dir, DlabMemberFilter filter, void *user,
+                         DlabWritten *written) {
   char out_name[256];
+  uint64_t max_size = 0;
   int want = 0;
   if (h->type == '0' || h->type == '\0') {
-    want = dlab_member_wanted(filter, user, name, out_name, sizeof out_name, archive);
+    want = dlab_member_wanted(filter, user, name, out_name, sizeof out_name, &max_size, archive);
     if (want < 0) return -1;
   }
   if (!want) return pass_data(gz, h->size, NULL, archive) < 0 ? -1 : 0;
-  return extract_member(gz, h, dest_dir, out_name, archive) < 0 ? -1 : 1;
+  return extract_member(gz, h, dest_dir, out_name, max_size, archive, written) < 0 ? -1 : 1;
 }
 
 int dlab_tar_gz_extract(const char *archive, const char *dest_dir, DlabMemberFilter filter,
@@ -144,6 +149,7 @@ int dlab_tar_gz_extract(const char *archive, const char *dest_dir, DlabMemberFil
   gzFile gz = gzopen(archive, "rb");
   if (!gz) return dlab_error("%s: cannot open: %s", archive, strerror(errno));
   int extracted = 0;
+  DlabWritten written = {0};
   char long_name[BLOCK * 8] = "";
   for (;;) {
     uint8_t block[BLOCK];
@@ -166,14 +172,17 @@ int dlab_tar_gz_extract(const char *archive, const char *dest_dir, DlabMemberFil
       if (read_long_name(gz, h.size, long_name, sizeof long_name, archive) < 0) goto fail;
       continue;
     }
-    int rc = handle_member(gz, &h, long_name[0] ? long_name : h.name, archive, dest_dir, filter, user);
+    int rc = handle_member(gz, &h, long_name[0] ? long_name : h.name, archive, dest_dir, filter, user,
+                           &written);
     long_name[0] = '\0';
     if (rc < 0) goto fail;
     extracted += rc;
   }
   gzclose(gz);
+  dlab_written_free(&written);
   return extracted;
 fail:
   gzclose(gz);
+  dlab_written_undo(&written);
   return -1;
 }

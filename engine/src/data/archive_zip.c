@@ -133,7 +133,7 @@ done:
 }
 
 /* Streams one member's data through inflate (or not) into `out`, checking
- * its CRC and size. */
+ * its CRC and size; stops as soon as it inflates past its declared size. */
 static int copy_member(FILE *fp, const DlabZipEntry *e, DlabOutFile *out, const char *what) {
   uint8_t local[LOCAL_LEN];
   if (fseeko(fp, (off_t)e->local_offset, SEEK_SET) != 0 || fread(local, 1, LOCAL_LEN, fp) != LOCAL_LEN ||
@@ -174,6 +174,9 @@ static int copy_member(FILE *fp, const DlabZipEntry *e, DlabOutFile *out, const 
       size_t got = sizeof buf - zs.avail_out;
       crc = (uint32_t)crc32(crc, buf, (uInt)got);
       produced += got;
+      if (rc == 0 && produced > e->size)
+        rc = dlab_error("%s: %s: inflates to more than the %lu bytes the directory says", what,
+                        e->name, (unsigned long)e->size);
       if (rc == 0) rc = dlab_out_write(out, buf, got);
       if (z == Z_STREAM_END) ended = 1;
       if (z == Z_BUF_ERROR && zs.avail_in > 0) rc = dlab_error("%s: %s: corrupt deflate data", what, e->name);
@@ -191,21 +194,31 @@ int dlab_zip_extract(const char *archive, const char *dest_dir, DlabMemberFilter
   FILE *fp = fopen(archive, "rb");
   if (!fp) return dlab_error("%s: cannot open: %s", archive, strerror(errno));
   DlabZipEntry *entries = NULL;
+  DlabWritten written = {0};
   int n = 0, extracted = 0;
   if (read_directory(fp, archive, &entries, &n) < 0) goto fail;
   for (int i = 0; i < n; i++) {
     char out_name[256];
-    int want = dlab_member_wanted(filter, user, entries[i].name, out_name, sizeof out_name, archive);
+    uint64_t max_size = 0;
+    int want = dlab_member_wanted(filter, user, entries[i].name, out_name, sizeof out_name, &max_size,
+                                  archive);
     if (want < 0) goto fail;
     if (!want) continue;
+    /* A stored member's size is what it writes; a .gz member is capped as
+     * it inflates. */
+    if (!gunzip_members && entries[i].size > max_size) {
+      dlab_error("%s: %s: %lu bytes, more than the %llu this file may hold", archive, entries[i].name,
+                 (unsigned long)entries[i].size, (unsigned long long)max_size);
+      goto fail;
+    }
     DlabOutFile out;
-    if (dlab_out_open(&out, dest_dir, out_name, gunzip_members) < 0) goto fail;
+    if (dlab_out_open(&out, dest_dir, out_name, gunzip_members, max_size) < 0) goto fail;
     if (copy_member(fp, &entries[i], &out, archive) < 0) {
       dlab_member_error(archive, entries[i].name);
       dlab_out_abort(&out);
       goto fail;
     }
-    if (dlab_out_commit(&out) < 0) {
+    if (dlab_out_commit_into(&out, &written) < 0) {
       dlab_member_error(archive, entries[i].name);
       goto fail;
     }
@@ -213,9 +226,11 @@ int dlab_zip_extract(const char *archive, const char *dest_dir, DlabMemberFilter
   }
   free(entries);
   fclose(fp);
+  dlab_written_free(&written);
   return extracted;
 fail:
   free(entries);
   fclose(fp);
+  dlab_written_undo(&written);
   return -1;
 }

@@ -96,7 +96,7 @@ static int load_classes(const char *dir, DlabDataset *d) {
   if (!dlab_is_regular_file(path)) return dlab_dataset_set_classes(d, default_classes, 10);
   uint8_t *buf = NULL;
   size_t len = 0;
-  if (dlab_read_file_maybe_gz(path, &buf, &len) < 0) return -1;
+  if (dlab_read_file_maybe_gz(path, DLAB_CLASS_NAMES_MAX, &buf, &len) < 0) return -1;
   char *names[DLAB_MAX_CLASSES] = {0};
   int n = dlab_cifar_parse_meta((const char *)buf, len, path, names, DLAB_MAX_CLASSES);
   free(buf);
@@ -130,7 +130,7 @@ static int read_batches(const char *dir, const char *const *names, int count, in
                  "test_batch.bin in %s)", path, dir);
       goto fail;
     }
-    if (dlab_read_file_maybe_gz(path, &b->buf[i], &len) < 0) goto fail;
+    if (dlab_read_file_maybe_gz(path, DLAB_CIFAR_BATCH_MAX, &b->buf[i], &len) < 0) goto fail;
     b->count = i + 1;
     b->n[i] = dlab_cifar_check_batch(b->buf[i], len, path, num_classes);
     if (b->n[i] < 0) goto fail;

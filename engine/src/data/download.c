@@ -17,6 +17,8 @@
 #define DEFAULT_CONNECT_TIMEOUT 30L
 /* A transfer slower than 1 byte/s for this long is treated as cut off. */
 #define STALL_SECONDS 60L
+/* Only these, for the URL given and for every redirect. */
+#define ALLOWED_PROTOCOLS "http,https"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_setup(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
@@ -25,10 +27,13 @@ typedef struct {
   const DlabDownload *d;
   FILE *fp;
   uint64_t offset; /* bytes already in the .part when this attempt began */
+  uint64_t received; /* bytes written by this attempt */
   CURL *curl;
   int checked_status;
   int restarted;   /* the server ignored the range: started again from 0 */
   int write_failed;
+  uint64_t max_size; /* the most the whole file may be */
+  int too_big;       /* the server sent more than that: stopped */
 } Transfer;
 
 static uint64_t file_size(const char *path) {
@@ -45,6 +50,7 @@ static void check_status(Transfer *t) {
   if (t->offset > 0 && code == 200) {
     if (ftruncate(fileno(t->fp), 0) == 0) rewind(t->fp);
     t->offset = 0;
+    t->received = 0;
     t->restarted = 1;
   }
 }
@@ -53,6 +59,13 @@ static size_t on_data(char *data, size_t size, size_t n, void *user) {
   Transfer *t = user;
   if (!t->checked_status) check_status(t);
   size_t bytes = size * n;
+  /* An endless (or too long) body is stopped before the .part outgrows the
+   * file it should become. */
+  if (t->offset + t->received + bytes > t->max_size) {
+    t->too_big = 1;
+    return 0;
+  }
+  t->received += bytes;
   if (fwrite(data, 1, bytes, t->fp) != bytes) {
     t->write_failed = errno ? errno : EIO;
     return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
@@ -87,9 +100,47 @@ static const char *reason(long code) {
 
 typedef enum { ATTEMPT_DONE, ATTEMPT_RETRY, ATTEMPT_FAILED } AttemptResult;
 
+static uint64_t max_size(const DlabDownload *d) {
+  return d->max_size ? d->max_size : DLAB_DOWNLOAD_DEFAULT_MAX;
+}
+
+int dlab_url_check(const char *url) {
+  if (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0) return 0;
+  return dlab_error("%s: only http:// and https:// URLs are downloaded", url);
+}
+
+static void limit_protocols(CURL *c) {
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, ALLOWED_PROTOCOLS);
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, ALLOWED_PROTOCOLS);
+#else
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+}
+
+/* A redirect to another scheme (file://, ftp://...) is refused by libcurl;
+ * the message names where it led. */
+static void refused_redirect(const DlabDownload *d, CURL *c) {
+  char *to = NULL;
+  /* libcurl moves to the Location it refuses (or leaves it as the redirect
+   * it did not follow). */
+  curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &to);
+  if (!to || strcmp(to, d->url) == 0) curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &to);
+  dlab_error("%s: redirected to %s, which is not an http:// or https:// URL; refused", d->url,
+             to ? to : "a URL of another scheme");
+}
+
+static void too_big(const DlabDownload *d, const char *part) {
+  remove(part);
+  dlab_error("%s: the server sends more than %llu bytes, %s; stopped, and the download removed",
+             d->url, (unsigned long long)max_size(d),
+             d->max_size ? "the most this file may have" : "the most a file of unknown size may have");
+}
+
 /* err must hold CURL_ERROR_SIZE bytes (libcurl's own message). */
 static AttemptResult attempt(const DlabDownload *d, const char *part, char *err) {
-  Transfer t = {.d = d, .offset = file_size(part)};
+  Transfer t = {.d = d, .offset = file_size(part), .max_size = max_size(d)};
   t.fp = fopen(part, "ab");
   if (!t.fp) {
     dlab_error("%s: cannot create: %s", part, strerror(errno));
@@ -104,6 +155,10 @@ static AttemptResult attempt(const DlabDownload *d, const char *part, char *err)
   CURL *c = t.curl;
   err[0] = '\0';
   curl_easy_setopt(c, CURLOPT_URL, d->url);
+  limit_protocols(c);
+  /* libcurl refuses a Content-Length above this before any byte comes;
+   * on_data stops a body that goes on past it. */
+  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t.max_size);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
@@ -122,8 +177,14 @@ static AttemptResult attempt(const DlabDownload *d, const char *part, char *err)
   CURLcode rc = curl_easy_perform(c);
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  if (rc == CURLE_UNSUPPORTED_PROTOCOL) refused_redirect(d, c);
   curl_easy_cleanup(c);
   int close_failed = fclose(t.fp) != 0;
+  if (rc == CURLE_UNSUPPORTED_PROTOCOL) return ATTEMPT_FAILED;
+  if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+    too_big(d, part);
+    return ATTEMPT_FAILED;
+  }
   if (rc == CURLE_OK && !close_failed) return ATTEMPT_DONE;
   if (rc == CURLE_WRITE_ERROR || close_failed) {
     dlab_error("%s: cannot write: %s", part, strerror(t.write_failed ? t.write_failed : errno));
@@ -162,9 +223,12 @@ static void say(const DlabDownload *d, const char *fmt, const char *a) {
 
 int dlab_download(const DlabDownload *d) {
   pthread_once(&curl_once, curl_setup);
+  if (dlab_url_check(d->url) < 0) return -1;
   char part[4200];
   if ((size_t)snprintf(part, sizeof part, "%s.part", d->path) >= sizeof part)
     return dlab_error("%s: path too long", d->path);
+  /* A .part larger than the file it should become is not worth resuming. */
+  if (file_size(part) > max_size(d)) remove(part);
   /* 0 means the default; a negative count means no retry at all. */
   int retries = d->retries > 0 ? d->retries : d->retries < 0 ? 0 : DEFAULT_RETRIES;
   char err[CURL_ERROR_SIZE];
@@ -175,7 +239,7 @@ int dlab_download(const DlabDownload *d) {
     if (r == ATTEMPT_FAILED || i >= retries) {
       /* A part worth resuming stays; an empty one is nothing to keep. */
       uint64_t kept = file_size(part);
-      if (kept == 0) {
+      if (kept == 0 || kept > max_size(d)) {
         remove(part);
         return -1;
       }

@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "data_internal.h"
 #include "dlab/archive.h"
 #include "dlab/error.h"
 #include "dlab/fetch.h"
+#include "dlab/md5.h"
 
 #define MAX_FILES 4
 #define MAX_MIRRORS 2
@@ -19,7 +21,14 @@ typedef enum { UNPACK_GUNZIP, UNPACK_TAR_GZ, UNPACK_ZIP_OF_GZ } Unpack;
 
 typedef struct {
   const char *name, *md5;
+  uint64_t size; /* bytes, as published with the MD5 */
 } Source;
+
+/* An unpacked file and its size: no member may unpack to more. */
+typedef struct {
+  const char *name;
+  uint64_t size;
+} Output;
 
 typedef struct {
   const char *name;
@@ -27,51 +36,59 @@ typedef struct {
   const char *mirrors[MAX_MIRRORS];   /* base URLs, tried in order */
   Source files[MAX_FILES];
   Unpack unpack;
-  const char *outputs[MAX_OUTPUTS];   /* the unpacked files, all present = done */
+  Output outputs[MAX_OUTPUTS];        /* the unpacked files, all present = done */
 } Known;
 
-#define IDX_OUTPUTS                                                                 \
-  {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", \
-   "t10k-labels-idx1-ubyte"}
-#define EMNIST_SPLIT(s)                                                            \
-  "emnist-" s "-train-images-idx3-ubyte", "emnist-" s "-train-labels-idx1-ubyte", \
-      "emnist-" s "-test-images-idx3-ubyte", "emnist-" s "-test-labels-idx1-ubyte"
+/* IDX sizes: a 16-byte header and 28x28 bytes per image; 8 and 1 per label. */
+#define IDX_IMAGES(n) (16 + (uint64_t)(n) * 784)
+#define IDX_LABELS(n) (8 + (uint64_t)(n))
+#define IDX_OUTPUTS                                                                        \
+  {{"train-images-idx3-ubyte", IDX_IMAGES(60000)}, {"train-labels-idx1-ubyte", IDX_LABELS(60000)}, \
+   {"t10k-images-idx3-ubyte", IDX_IMAGES(10000)}, {"t10k-labels-idx1-ubyte", IDX_LABELS(10000)}}
+#define EMNIST_SPLIT(s, train, test)                                                    \
+  {"emnist-" s "-train-images-idx3-ubyte", IDX_IMAGES(train)},                          \
+      {"emnist-" s "-train-labels-idx1-ubyte", IDX_LABELS(train)},                      \
+      {"emnist-" s "-test-images-idx3-ubyte", IDX_IMAGES(test)},                        \
+      {"emnist-" s "-test-labels-idx1-ubyte", IDX_LABELS(test)}
+#define CIFAR_BATCH 30730000 /* 10,000 records of 3073 bytes */
 
-/* The checksums torchvision and the datasets' pages publish (MD5 of the
- * downloaded, compressed files). */
+/* The checksums and sizes torchvision and the datasets' pages publish (of
+ * the downloaded, compressed files), and the sizes of what they unpack to. */
 static const Known known[] = {
     {"mnist",
      "MNIST/raw",
      {"https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"},
-     {{"train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"},
-      {"train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"},
-      {"t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"},
-      {"t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"}},
+     {{"train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873", 9912422},
+      {"train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432", 28881},
+      {"t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3", 1648877},
+      {"t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c", 4542}},
      UNPACK_GUNZIP,
      IDX_OUTPUTS},
     {"fashion-mnist",
      "FashionMNIST/raw",
      {"http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", NULL},
-     {{"train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"},
-      {"train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"},
-      {"t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"},
-      {"t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"}},
+     {{"train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d", 26421880},
+      {"train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe", 29515},
+      {"t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79", 4422102},
+      {"t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310", 5148}},
      UNPACK_GUNZIP,
      IDX_OUTPUTS},
     {"emnist",
      "EMNIST/raw",
      {"https://biometrics.nist.gov/cs_links/EMNIST/", NULL},
-     {{"gzip.zip", "58c8d27c78d21e728a6bc7b3cc06412e"}},
+     {{"gzip.zip", "58c8d27c78d21e728a6bc7b3cc06412e", 561753746}},
      UNPACK_ZIP_OF_GZ,
-     {EMNIST_SPLIT("byclass"), EMNIST_SPLIT("bymerge"), EMNIST_SPLIT("balanced"),
-      EMNIST_SPLIT("letters"), EMNIST_SPLIT("digits"), EMNIST_SPLIT("mnist")}},
+     {EMNIST_SPLIT("byclass", 697932, 116323), EMNIST_SPLIT("bymerge", 697932, 116323),
+      EMNIST_SPLIT("balanced", 112800, 18800), EMNIST_SPLIT("letters", 124800, 20800),
+      EMNIST_SPLIT("digits", 240000, 40000), EMNIST_SPLIT("mnist", 60000, 10000)}},
     {"cifar10",
      "cifar-10-batches-bin",
      {"https://www.cs.toronto.edu/~kriz/", NULL},
-     {{"cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530"}},
+     {{"cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530", 170052171}},
      UNPACK_TAR_GZ,
-     {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
-      "data_batch_5.bin", "test_batch.bin", "batches.meta.txt"}},
+     {{"data_batch_1.bin", CIFAR_BATCH}, {"data_batch_2.bin", CIFAR_BATCH}, {"data_batch_3.bin", CIFAR_BATCH},
+      {"data_batch_4.bin", CIFAR_BATCH}, {"data_batch_5.bin", CIFAR_BATCH}, {"test_batch.bin", CIFAR_BATCH},
+      {"batches.meta.txt", 61}}},
 };
 #define N_KNOWN (int)(sizeof known / sizeof known[0])
 
@@ -134,6 +151,36 @@ static int checksum_from_file(const char *path, const char *file, char md5[33]) 
   return 0;
 }
 
+/* ---- sizes ---- */
+
+static const Output *find_output(const Known *k, const char *name) {
+  for (int i = 0; i < MAX_OUTPUTS && k->outputs[i].name; i++)
+    if (strcmp(k->outputs[i].name, name) == 0) return &k->outputs[i];
+  return NULL;
+}
+
+/* What a downloaded .gz unpacks to: its name without ".gz". */
+static const Output *gunzip_output(const Known *k, const char *gz_name) {
+  char name[256];
+  snprintf(name, sizeof name, "%.*s", (int)strlen(gz_name) - 3, gz_name);
+  return find_output(k, name);
+}
+
+/* The most the download of `s` may be: its published size; with
+ * --checksums (a mirror that repackages the files) the size of what it
+ * unpacks to, stored uncompressed, plus room for headers. */
+static uint64_t download_cap(const Known *k, const Source *s, const DlabFetchOptions *o) {
+  if (!o->checksums) return s->size;
+  uint64_t raw = 0;
+  if (k->unpack == UNPACK_GUNZIP) {
+    const Output *out = gunzip_output(k, s->name);
+    raw = out ? out->size : 0;
+  } else {
+    for (int i = 0; i < MAX_OUTPUTS && k->outputs[i].name; i++) raw += k->outputs[i].size;
+  }
+  return raw + raw / 64 + ((uint64_t)1 << 20);
+}
+
 /* ---- unpacking ---- */
 
 typedef struct {
@@ -141,8 +188,8 @@ typedef struct {
 } Wanted;
 
 /* Archive members: their base name must be one of the dataset's outputs
- * (for EMNIST, an output + ".gz"). */
-static int member_filter(const char *member, char *out, size_t n, void *user) {
+ * (for EMNIST, an output + ".gz"), and they unpack to its size at most. */
+static int member_filter(const char *member, char *out, size_t n, uint64_t *max_size, void *user) {
   const Wanted *w = user;
   const char *base = strrchr(member, '/');
   base = base ? base + 1 : member;
@@ -153,35 +200,37 @@ static int member_filter(const char *member, char *out, size_t n, void *user) {
     if (len < 4 || strcmp(name + len - 3, ".gz") != 0) return 0;
     name[len - 3] = '\0';
   }
-  for (int i = 0; i < MAX_OUTPUTS && w->k->outputs[i]; i++)
-    if (strcmp(w->k->outputs[i], name) == 0) {
-      snprintf(out, n, "%s", name);
-      return 1;
-    }
-  return 0;
+  const Output *o = find_output(w->k, name);
+  if (!o) return 0;
+  snprintf(out, n, "%s", name);
+  *max_size = o->size;
+  return 1;
 }
 
 static int all_outputs_present(const Known *k, const char *dir) {
   char path[DLAB_PATH_LEN];
-  for (int i = 0; i < MAX_OUTPUTS && k->outputs[i]; i++)
-    if (dlab_join_path(path, sizeof path, dir, k->outputs[i]) < 0 || !dlab_is_regular_file(path)) return 0;
+  for (int i = 0; i < MAX_OUTPUTS && k->outputs[i].name; i++)
+    if (dlab_join_path(path, sizeof path, dir, k->outputs[i].name) < 0 || !dlab_is_regular_file(path))
+      return 0;
   return 1;
 }
 
 static int list_missing(const Known *k, const char *dir, const char *archive) {
   char path[DLAB_PATH_LEN];
-  for (int i = 0; i < MAX_OUTPUTS && k->outputs[i]; i++)
-    if (dlab_join_path(path, sizeof path, dir, k->outputs[i]) == 0 && !dlab_is_regular_file(path))
-      return dlab_error("%s: %s is not in the archive", archive, k->outputs[i]);
+  for (int i = 0; i < MAX_OUTPUTS && k->outputs[i].name; i++)
+    if (dlab_join_path(path, sizeof path, dir, k->outputs[i].name) == 0 && !dlab_is_regular_file(path))
+      return dlab_error("%s: %s is not in the archive", archive, k->outputs[i].name);
   return 0;
 }
 
-static int unpack(const Known *k, const char *dir, const char *download, const DlabFetchOptions *o) {
+static int unpack(const Known *k, const Source *s, const char *dir, const char *download,
+                  const DlabFetchOptions *o) {
   say(o, "unpacking %s%s", download, "");
   if (k->unpack == UNPACK_GUNZIP) {
     char out[DLAB_PATH_LEN];
     snprintf(out, sizeof out, "%.*s", (int)(strlen(download) - 3), download);
-    return dlab_gunzip_file(download, out);
+    const Output *want = gunzip_output(k, s->name);
+    return dlab_gunzip_file(download, out, want ? want->size : 0);
   }
   Wanted w = {k};
   int n = k->unpack == UNPACK_TAR_GZ ? dlab_tar_gz_extract(download, dir, member_filter, &w)
@@ -194,13 +243,31 @@ static int unpack(const Known *k, const char *dir, const char *download, const D
 /* ---- downloading ---- */
 
 static int download_from(const char *base, const Source *s, const char *path, const char *md5,
-                         const DlabFetchOptions *o) {
+                         uint64_t max_size, const DlabFetchOptions *o) {
   char url[4200];
   size_t len = strlen(base);
   snprintf(url, sizeof url, "%s%s%s", base, len && base[len - 1] == '/' ? "" : "/", s->name);
-  DlabDownload d = {.url = url, .path = path, .md5 = md5, .retries = o->retries,
+  DlabDownload d = {.url = url, .path = path, .md5 = md5, .retries = o->retries, .max_size = max_size,
                     .progress = o->progress, .status = o->status, .user = o->user};
   return dlab_download(&d);
+}
+
+/* A file already there (from an earlier run, or put there by someone
+ * else) is used only when its MD5 matches; a wrong one is removed, to be
+ * downloaded again. Returns 1 when it is good, 0 when it was removed. */
+static int existing_is_good(const char *path, const char *md5, const DlabFetchOptions *o) {
+  char got[33], line[200];
+  if (dlab_md5_file(path, got) < 0) return -1;
+  if (strcasecmp(got, md5) == 0) {
+    say(o, "%s: already downloaded, checksum verified%s", path, "");
+    return 1;
+  }
+  if (remove(path) != 0)
+    return dlab_error("%s: checksum mismatch: MD5 %s, expected %s, and it cannot be removed: %s", path,
+                      got, md5, strerror(errno));
+  snprintf(line, sizeof line, "MD5 %s, expected %s", got, md5);
+  say(o, "%s: checksum mismatch (%s): removed, downloading it again", path, line);
+  return 0;
 }
 
 /* One file: already good, or downloaded from the first mirror that works. */
@@ -211,14 +278,15 @@ static int fetch_file(const Known *k, const Source *s, const char *dir, const Dl
   snprintf(md5, sizeof md5, "%s", s->md5);
   if (o->checksums && checksum_from_file(o->checksums, s->name, md5) < 0) return -1;
   if (dlab_is_regular_file(path)) {
-    say(o, "%s: already downloaded%s", path, "");
-    return 0; /* it was renamed into place only after its checksum matched */
+    int good = existing_is_good(path, md5, o);
+    if (good != 0) return good < 0 ? -1 : 0;
   }
-  if (o->mirror) return download_from(o->mirror, s, path, md5, o);
+  uint64_t cap = download_cap(k, s, o);
+  if (o->mirror) return download_from(o->mirror, s, path, md5, cap, o);
   int rc = -1;
   for (int m = 0; m < MAX_MIRRORS && k->mirrors[m] && rc < 0; m++) {
     if (m > 0) say(o, "%s; trying %s", dlab_error_message(), k->mirrors[m]);
-    rc = download_from(k->mirrors[m], s, path, md5, o);
+    rc = download_from(k->mirrors[m], s, path, md5, cap, o);
     if (rc < 0 && strstr(dlab_error_message(), "checksum mismatch")) break;
   }
   return rc;
@@ -228,6 +296,7 @@ int dlab_fetch_dataset(const char *name, const DlabFetchOptions *o) {
   const Known *k = find(name);
   if (!k) return dlab_error("%s: unknown dataset (dlab fetch knows mnist, fashion-mnist, emnist, cifar10)", name);
   if (!o->root || !*o->root) return dlab_error("%s: no data root given", name);
+  if (o->mirror && dlab_url_check(o->mirror) < 0) return dlab_error_prefix("--mirror");
   char dir[DLAB_PATH_LEN];
   if (dlab_join_path(dir, sizeof dir, o->root, k->subdir) < 0 || make_dirs(dir) < 0) return -1;
   if (all_outputs_present(k, dir)) {
@@ -239,7 +308,7 @@ int dlab_fetch_dataset(const char *name, const DlabFetchOptions *o) {
   for (int i = 0; i < MAX_FILES && k->files[i].name; i++) {
     char path[DLAB_PATH_LEN];
     if (fetch_file(k, &k->files[i], download_dir, o, path, sizeof path) < 0) return -1;
-    if (unpack(k, dir, path, o) < 0) return -1;
+    if (unpack(k, &k->files[i], dir, path, o) < 0) return -1;
   }
   say(o, "%s: ready in %s", k->name, dir);
   return 0;

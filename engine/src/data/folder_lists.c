@@ -40,10 +40,7 @@ static int samples_add(DlabSampleList *s, const char *dir, const char *rel, int 
     s->cap = cap;
   }
   char path[DLAB_PATH_LEN];
-  if (rel[0] == '/')
-    snprintf(path, sizeof path, "%s", rel);
-  else if (dlab_join_path(path, sizeof path, dir, rel) < 0)
-    return -1;
+  if (dlab_join_path(path, sizeof path, dir, rel) < 0) return -1;
   s->paths[s->n] = strdup(path);
   if (!s->paths[s->n]) return dlab_error("%s: out of memory listing images", dir);
   s->labels[s->n++] = (uint8_t)label;
@@ -68,7 +65,7 @@ static int read_classes_file(const char *dir, char **names) {
   if (!dlab_is_regular_file(path)) return 0;
   uint8_t *buf = NULL;
   size_t len = 0;
-  if (dlab_read_file_maybe_gz(path, &buf, &len) < 0) return -1;
+  if (dlab_read_file_maybe_gz(path, DLAB_CLASS_NAMES_MAX, &buf, &len) < 0) return -1;
   int n = dlab_cifar_parse_meta((const char *)buf, len, path, names, DLAB_MAX_CLASSES);
   free(buf);
   return n;
@@ -175,16 +172,43 @@ static int class_of(const DlabFolderListing *l, const char *label, int numeric) 
   return -1;
 }
 
+/* The parser has refused absolute paths and `..`; a symlink (the image, or
+ * a folder on its way) can still lead out of the dataset's folder. The
+ * path is resolved with realpath and must lie under the folder's own real
+ * path, `dir_real`. */
+static int check_inside(const char *dir, const char *dir_real, const DlabLabelEntry *e,
+                        const char *list_path) {
+  char joined[DLAB_PATH_LEN], *real;
+  if (dlab_join_path(joined, sizeof joined, dir, e->path) < 0) return -1;
+  if (!(real = realpath(joined, NULL)))
+    return dlab_error("%s:%d: %s: cannot open: %s", list_path, e->line, e->path, strerror(errno));
+  size_t n = strlen(dir_real);
+  int inside = strncmp(real, dir_real, n) == 0 && (real[n] == '/' || (n == 1 && dir_real[0] == '/'));
+  int rc = inside ? 0
+                  : dlab_error("%s:%d: %s: a symlink leads out of the dataset's folder (to %s)", list_path,
+                               e->line, e->path, real);
+  free(real);
+  return rc;
+}
+
 static int add_labelled(const char *dir, const DlabLabelList *list, const char *list_path,
                         const DlabFolderListing *l, int numeric, DlabSampleList *s) {
-  for (int i = 0; i < list->n; i++) {
-    int k = class_of(l, list->items[i].label, numeric);
+  char *dir_real = realpath(dir, NULL);
+  if (!dir_real) return dlab_error("%s: cannot open the folder: %s", dir, strerror(errno));
+  int rc = 0;
+  for (int i = 0; i < list->n && rc == 0; i++) {
+    const DlabLabelEntry *e = &list->items[i];
+    int k = class_of(l, e->label, numeric);
     if (k < 0)
-      return dlab_error("%s:%d: label \"%s\" is not one of the %d classes", list_path,
-                        list->items[i].line, list->items[i].label, l->num_classes);
-    if (samples_add(s, dir, list->items[i].path, k) < 0) return -1;
+      rc = dlab_error("%s:%d: label \"%s\" is not one of the %d classes", list_path, e->line, e->label,
+                      l->num_classes);
+    else if (check_inside(dir, dir_real, e, list_path) == 0)
+      rc = samples_add(s, dir, e->path, k);
+    else
+      rc = -1;
   }
-  return 0;
+  free(dir_real);
+  return rc;
 }
 
 /* The first of `names` present in dir; 0 when none. */

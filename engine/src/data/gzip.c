@@ -1,4 +1,7 @@
-/* Reading a whole file into memory, inflating it when it is gzip.
+/* Reading a file (or a buffer) as a stream of bytes, inflating it on the
+ * way when it is gzip, so that a reader takes exactly the bytes it expects
+ * and no more: a small .gz that inflates to gigabytes costs no more than
+ * what its reader asked for.
  *
  * Whether a file is compressed is decided by its first two bytes (1f 8b),
  * never by its name: torchvision leaves both train-images-idx3-ubyte and
@@ -13,142 +16,256 @@
 #include "dlab/error.h"
 #include "dlab/idx.h"
 
-#define READ_CHUNK (1u << 20)
-/* Deflate cannot compress better than about 1032:1, so a size hint larger
- * than that is a lie (a corrupt or hostile trailer) and is not trusted. */
-#define DEFLATE_MAX_RATIO 1032u
+#define IN_CHUNK (1u << 16)
+/* A whole-file read grows its buffer by doubling from here, so a file
+ * that is shorter than its cap costs what it holds, not the cap. */
+#define FIRST_BUFFER (1u << 16)
 
-static int grow(uint8_t **buf, size_t *cap, size_t need, const char *path) {
-  if (need <= *cap) return 0;
-  size_t new_cap = *cap ? *cap : 4096;
-  while (new_cap < need) {
-    if (new_cap > SIZE_MAX / 2) return dlab_error("%s: file too large for memory", path);
-    new_cap *= 2;
+struct DlabStream {
+  char *what;
+  FILE *fp;        /* the file, or NULL when reading memory */
+  uint8_t *in_buf; /* IN_CHUNK bytes read from fp */
+  const uint8_t *next_in;
+  size_t avail_in;
+  int input_done;  /* no more input after next_in[0..avail_in) */
+  int gz;          /* the source is gzip (decided by its first two bytes) */
+  z_stream zs;
+  int zs_open;
+  int member_done; /* the current gzip member has ended */
+  uint64_t produced;
+};
+
+/* Makes at least `want` input bytes available, unless the input ends
+ * first. Memory sources have all their input from the start. */
+static int fill_input(DlabStream *s, size_t want) {
+  if (!s->fp) return 0;
+  while (s->avail_in < want && !s->input_done) {
+    if (s->avail_in) memmove(s->in_buf, s->next_in, s->avail_in);
+    s->next_in = s->in_buf;
+    size_t got = fread(s->in_buf + s->avail_in, 1, IN_CHUNK - s->avail_in, s->fp);
+    if (got == 0) {
+      if (ferror(s->fp)) return dlab_error("%s: read error: %s", s->what, strerror(errno));
+      s->input_done = 1;
+    }
+    s->avail_in += got;
   }
-  uint8_t *p = realloc(*buf, new_cap);
-  if (!p) return dlab_error("%s: out of memory (%zu bytes)", path, new_cap);
-  *buf = p;
-  *cap = new_cap;
   return 0;
 }
 
-/* Reads the file as it is on disk. Works for pipes and /proc files too,
- * since it reads until end of file instead of trusting a size. */
-static int read_raw(const char *path, uint8_t **out, size_t *out_len) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return dlab_error("%s: cannot open: %s", path, strerror(errno));
+static int at_gzip_magic(const DlabStream *s) {
+  return s->avail_in >= 2 && s->next_in[0] == 0x1f && s->next_in[1] == 0x8b;
+}
+
+static DlabStream *stream_new(const char *what) {
+  DlabStream *s = calloc(1, sizeof *s);
+  if (!s || !(s->what = strdup(what))) {
+    free(s);
+    dlab_error("%s: out of memory", what);
+    return NULL;
+  }
+  return s;
+}
+
+/* Looks at the first bytes and sets up zlib for a gzip source. */
+static int start(DlabStream *s) {
+  if (fill_input(s, 2) < 0) return -1;
+  s->gz = at_gzip_magic(s);
+  if (!s->gz) return 0;
+  if (inflateInit2(&s->zs, 16 + MAX_WBITS) != Z_OK)
+    return dlab_error("%s: cannot initialize zlib", s->what);
+  s->zs_open = 1;
+  return 0;
+}
+
+DlabStream *dlab_stream_open_file(const char *path) {
+  DlabStream *s = stream_new(path);
+  if (!s) return NULL;
+  s->fp = fopen(path, "rb");
+  if (!s->fp) {
+    dlab_error("%s: cannot open: %s", path, strerror(errno));
+    dlab_stream_close(s);
+    return NULL;
+  }
+  s->in_buf = malloc(IN_CHUNK);
+  if (!s->in_buf) {
+    dlab_error("%s: out of memory", path);
+    dlab_stream_close(s);
+    return NULL;
+  }
+  s->next_in = s->in_buf;
+  if (start(s) < 0) {
+    dlab_stream_close(s);
+    return NULL;
+  }
+  return s;
+}
+
+DlabStream *dlab_stream_open_memory(const uint8_t *buf, size_t len, const char *what) {
+  DlabStream *s = stream_new(what);
+  if (!s) return NULL;
+  s->next_in = buf;
+  s->avail_in = len;
+  s->input_done = 1;
+  if (start(s) < 0) {
+    dlab_stream_close(s);
+    return NULL;
+  }
+  return s;
+}
+
+void dlab_stream_close(DlabStream *s) {
+  if (!s) return;
+  if (s->zs_open) inflateEnd(&s->zs);
+  if (s->fp) fclose(s->fp);
+  free(s->in_buf);
+  free(s->what);
+  free(s);
+}
+
+int dlab_stream_is_gzip(const DlabStream *s) { return s->gz; }
+
+uint64_t dlab_stream_produced(const DlabStream *s) { return s->produced; }
+
+static size_t read_raw(DlabStream *s, uint8_t *out, size_t n) {
+  size_t have = 0;
+  while (have < n) {
+    if (s->avail_in == 0 && fill_input(s, 1) < 0) return (size_t)-1;
+    if (s->avail_in == 0) break;
+    size_t take = s->avail_in < n - have ? s->avail_in : n - have;
+    memcpy(out + have, s->next_in, take);
+    s->next_in += take;
+    s->avail_in -= take;
+    have += take;
+  }
+  return have;
+}
+
+/* After a member ends: another member (what `cat a.gz b.gz` makes)
+ * continues the data; anything else is garbage. Returns 1 when the data
+ * goes on, 0 at its end. */
+static int next_member(DlabStream *s) {
+  if (fill_input(s, 2) < 0) return -1;
+  if (s->avail_in == 0) return 0;
+  if (!at_gzip_magic(s)) return dlab_error("%s: garbage after the gzip stream", s->what);
+  inflateReset(&s->zs);
+  s->member_done = 0;
+  return 1;
+}
+
+static int zlib_failure(DlabStream *s, int rc) {
+  if (rc == Z_MEM_ERROR) return dlab_error("%s: out of memory while inflating", s->what);
+  return dlab_error("%s: corrupt gzip stream (%s)", s->what,
+                    s->zs.msg ? s->zs.msg : "unknown zlib error");
+}
+
+/* Inflates at most n bytes: never more than asked, whatever the stream
+ * holds. */
+static size_t read_gz(DlabStream *s, uint8_t *out, size_t n) {
+  size_t have = 0;
+  while (have < n) {
+    if (s->member_done) {
+      int more = next_member(s);
+      if (more < 0) return (size_t)-1;
+      if (!more) break;
+    }
+    if (s->avail_in == 0 && fill_input(s, 1) < 0) return (size_t)-1;
+    if (s->avail_in == 0) {
+      dlab_error("%s: gzip stream ends early", s->what);
+      return (size_t)-1;
+    }
+    /* zlib counts in uInt (32 bits): feed and drain in bounded steps. */
+    uInt in = s->avail_in > UINT32_MAX ? UINT32_MAX : (uInt)s->avail_in;
+    uInt room = n - have > UINT32_MAX ? UINT32_MAX : (uInt)(n - have);
+    s->zs.next_in = (Bytef *)(uintptr_t)s->next_in;
+    s->zs.avail_in = in;
+    s->zs.next_out = out + have;
+    s->zs.avail_out = room;
+    int rc = inflate(&s->zs, Z_NO_FLUSH);
+    s->next_in += in - s->zs.avail_in;
+    s->avail_in -= in - s->zs.avail_in;
+    have += room - s->zs.avail_out;
+    if (rc == Z_STREAM_END) s->member_done = 1;
+    else if (rc == Z_BUF_ERROR && s->zs.avail_in == 0) continue; /* needs more input */
+    else if (rc != Z_OK) {
+      zlib_failure(s, rc);
+      return (size_t)-1;
+    }
+  }
+  return have;
+}
+
+int dlab_stream_read(DlabStream *s, void *buf, size_t n, size_t *got) {
+  size_t have = s->gz ? read_gz(s, buf, n) : read_raw(s, buf, n);
+  *got = 0;
+  if (have == (size_t)-1) return -1;
+  s->produced += have;
+  *got = have;
+  return 0;
+}
+
+int dlab_stream_at_end(DlabStream *s) {
+  uint8_t byte;
+  size_t got = 0;
+  if (dlab_stream_read(s, &byte, 1, &got) < 0) return -1;
+  return got == 0;
+}
+
+/* Reads everything, growing the buffer as data arrives, and stops one
+ * byte past max_len. */
+static int read_all(DlabStream *s, size_t max_len, uint8_t **out, size_t *out_len) {
   uint8_t *buf = NULL;
   size_t cap = 0, len = 0;
   for (;;) {
-    if (grow(&buf, &cap, len + READ_CHUNK, path) < 0) goto fail;
-    size_t got = fread(buf + len, 1, cap - len, fp);
-    len += got;
-    if (got == 0) break;
-  }
-  if (ferror(fp)) {
-    dlab_error("%s: read error: %s", path, strerror(errno));
-    goto fail;
-  }
-  fclose(fp);
-  *out = buf;
-  *out_len = len;
-  return 0;
-fail:
-  free(buf);
-  fclose(fp);
-  return -1;
-}
-
-static int is_gzip(const uint8_t *buf, size_t len) {
-  return len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b;
-}
-
-/* The gzip trailer ends with the uncompressed size modulo 2^32: a good first
- * guess for the output buffer, bounded by what deflate can possibly reach. */
-static size_t size_hint(const uint8_t *gz, size_t len) {
-  if (len < 18) return 4096;
-  const uint8_t *t = gz + len - 4;
-  size_t isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
-  size_t bound = len > SIZE_MAX / DEFLATE_MAX_RATIO ? SIZE_MAX : len * DEFLATE_MAX_RATIO;
-  if (isize == 0) return 4096;
-  return isize < bound ? isize + 1 : bound;
-}
-
-static int zlib_failure(const char *path, int rc, const z_stream *zs) {
-  if (rc == Z_MEM_ERROR) return dlab_error("%s: out of memory while inflating", path);
-  return dlab_error("%s: corrupt gzip stream (%s)", path, zs->msg ? zs->msg : "unknown zlib error");
-}
-
-/* Inflates every gzip member in `gz` (concatenated members are legal gzip and
- * what `cat a.gz b.gz` produces). */
-static int inflate_all(const char *path, const uint8_t *gz, size_t gz_len, uint8_t **out,
-                       size_t *out_len) {
-  z_stream zs;
-  memset(&zs, 0, sizeof zs);
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-    return dlab_error("%s: cannot initialize zlib", path);
-  uint8_t *buf = NULL;
-  size_t cap = 0, len = 0, consumed = 0;
-  if (grow(&buf, &cap, size_hint(gz, gz_len), path) < 0) goto fail;
-  for (;;) {
-    if (len == cap && grow(&buf, &cap, cap + 1, path) < 0) goto fail;
-    /* zlib counts in uInt (32 bits): feed and drain in bounded steps. */
-    size_t in_left = gz_len - consumed, out_left = cap - len;
-    zs.next_in = (Bytef *)(uintptr_t)(gz + consumed);
-    zs.avail_in = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
-    zs.next_out = buf + len;
-    zs.avail_out = out_left > UINT32_MAX ? UINT32_MAX : (uInt)out_left;
-    uInt in_before = zs.avail_in, out_before = zs.avail_out;
-    int rc = inflate(&zs, Z_NO_FLUSH);
-    consumed += in_before - zs.avail_in;
-    len += out_before - zs.avail_out;
-    if (rc == Z_STREAM_END) {
-      if (consumed == gz_len) break;
-      if (!is_gzip(gz + consumed, gz_len - consumed)) {
-        dlab_error("%s: %zu bytes of garbage after the gzip stream", path, gz_len - consumed);
-        goto fail;
+    if (len == cap) {
+      size_t limit = max_len < SIZE_MAX ? max_len + 1 : SIZE_MAX;
+      size_t first = limit < FIRST_BUFFER ? limit : FIRST_BUFFER;
+      size_t new_cap = cap ? (cap > limit / 2 ? limit : cap * 2) : first;
+      if (new_cap <= cap) break; /* max_len + 1 bytes are in: too long */
+      uint8_t *p = realloc(buf, new_cap);
+      if (!p) {
+        free(buf);
+        return dlab_error("%s: out of memory (%zu bytes)", s->what, new_cap);
       }
-      inflateReset(&zs);
-      continue;
+      buf = p;
+      cap = new_cap;
     }
-    if (rc == Z_BUF_ERROR && consumed == gz_len) {
-      dlab_error("%s: gzip stream ends early", path);
-      goto fail;
+    size_t got = 0;
+    if (dlab_stream_read(s, buf + len, cap - len, &got) < 0) {
+      free(buf);
+      return -1;
     }
-    if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      zlib_failure(path, rc, &zs);
-      goto fail;
-    }
+    len += got;
+    if (len < cap) break; /* the end of the data */
   }
-  inflateEnd(&zs);
+  if (len > max_len) {
+    free(buf);
+    return dlab_error("%s: more than %zu bytes%s, the most this file may hold", s->what, max_len,
+                      s->gz ? " once inflated" : "");
+  }
   *out = buf;
   *out_len = len;
   return 0;
-fail:
-  inflateEnd(&zs);
-  free(buf);
-  return -1;
 }
 
-int dlab_read_file_maybe_gz(const char *path, uint8_t **buf, size_t *len) {
+int dlab_read_file_maybe_gz(const char *path, size_t max_len, uint8_t **buf, size_t *len) {
   *buf = NULL;
   *len = 0;
-  uint8_t *raw = NULL;
-  size_t raw_len = 0;
-  if (read_raw(path, &raw, &raw_len) < 0) return -1;
-  if (!is_gzip(raw, raw_len)) {
-    *buf = raw;
-    *len = raw_len;
-    return 0;
-  }
-  int rc = inflate_all(path, raw, raw_len, buf, len);
-  free(raw);
+  DlabStream *s = dlab_stream_open_file(path);
+  if (!s) return -1;
+  int rc = read_all(s, max_len, buf, len);
+  dlab_stream_close(s);
   return rc;
 }
 
-int dlab_gunzip(const uint8_t *gz, size_t len, const char *what, uint8_t **out, size_t *out_len) {
+int dlab_gunzip(const uint8_t *gz, size_t len, size_t max_len, const char *what, uint8_t **out,
+                size_t *out_len) {
   *out = NULL;
   *out_len = 0;
-  if (!is_gzip(gz, len)) return dlab_error("%s: not gzip data (no 1f 8b magic)", what);
-  return inflate_all(what, gz, len, out, out_len);
+  if (len < 2 || gz[0] != 0x1f || gz[1] != 0x8b)
+    return dlab_error("%s: not gzip data (no 1f 8b magic)", what);
+  DlabStream *s = dlab_stream_open_memory(gz, len, what);
+  if (!s) return -1;
+  int rc = read_all(s, max_len, out, out_len);
+  dlab_stream_close(s);
+  return rc;
 }

@@ -2,8 +2,10 @@
  *
  * Layout: two zero bytes, a type byte (0x08 = unsigned byte, the only one
  * these datasets use), a rank byte, then one big-endian uint32 per dimension,
- * then the data in row-major order. The parser trusts nothing: every size is
- * checked against the buffer before a byte is read. */
+ * then the data in row-major order. The reader trusts nothing: the header is
+ * read first, the data size it declares is computed in 64 bits with overflow
+ * checks, and exactly that many bytes are read (inflated, for a .gz): a
+ * file with more data, or less, is refused without reading past it. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 
 #define IDX_TYPE_UBYTE 0x08
 #define IDX_MAX_DIMS 4
+/* The data buffer starts at this size and doubles up to the declared one. */
+#define DATA_CHUNK (1u << 20)
 
 static uint32_t read_be32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
@@ -40,60 +44,99 @@ static int check_magic(const uint8_t *buf, size_t len, const char *what) {
   return ndim;
 }
 
-/* Reads the dimensions and their product; rejects zeros and products that
- * do not fit in memory sizes or in an int per dimension. */
-static int read_dims(const uint8_t *buf, size_t len, int ndim, const char *what, DlabIdx *out,
-                     size_t *count) {
-  size_t header = 4 + 4 * (size_t)ndim;
-  if (len < header)
-    return dlab_error("%s: truncated: IDX header of %zu bytes expected, %zu found", what,
-                      header, len);
-  size_t product = 1;
+/* Reads the dimensions and their product in 64 bits; rejects zeros and
+ * products that do not fit in memory sizes or in an int per dimension. */
+static int read_dims(const uint8_t *hdr, int ndim, const char *what, DlabIdx *out, size_t *count) {
+  uint64_t product = 1;
   for (int i = 0; i < ndim; i++) {
-    uint32_t d = read_be32(buf + 4 + 4 * i);
+    uint32_t d = read_be32(hdr + 4 * i);
     if (d == 0) return dlab_error("%s: dimension %d of the IDX file is zero", what, i);
     if (d > INT_MAX)
       return dlab_error("%s: dimension %d of the IDX file is too large (%u)", what, i, d);
-    if (product > SIZE_MAX / d)
+    if (product > UINT64_MAX / d || product * d > SIZE_MAX)
       return dlab_error("%s: IDX dimensions overflow (their product does not fit in memory)",
                         what);
     product *= d;
     out->dims[i] = (int)d;
   }
-  *count = product;
+  *count = (size_t)product;
+  return 0;
+}
+
+/* Reads exactly the `count` bytes of data the header declared, growing the
+ * buffer as they arrive (a header that lies costs only what is there), and
+ * checks that nothing follows them. */
+static int read_data(DlabStream *s, size_t count, const char *what, uint8_t **out) {
+  uint8_t *buf = NULL;
+  size_t cap = 0, len = 0;
+  while (len < count) {
+    size_t new_cap = cap ? (cap > count / 2 ? count : cap * 2) : (count < DATA_CHUNK ? count : DATA_CHUNK);
+    uint8_t *p = realloc(buf, new_cap);
+    if (!p) {
+      free(buf);
+      return dlab_error("%s: out of memory (%zu bytes)", what, new_cap);
+    }
+    buf = p;
+    cap = new_cap;
+    size_t got = 0;
+    if (dlab_stream_read(s, buf + len, cap - len, &got) < 0) goto fail;
+    len += got;
+    if (len < cap) break;
+  }
+  if (len < count) {
+    dlab_error("%s: truncated: %zu bytes of data expected, %zu found", what, count, len);
+    goto fail;
+  }
+  int end = dlab_stream_at_end(s);
+  if (end < 0) goto fail;
+  if (!end) {
+    dlab_error("%s: more data after the %zu bytes the header promises%s", what, count,
+               dlab_stream_is_gzip(s) ? " (inflating stopped there)" : "");
+    goto fail;
+  }
+  *out = buf;
+  return 0;
+fail:
+  free(buf);
+  return -1;
+}
+
+int dlab_idx_read_stream(DlabStream *s, const char *what, DlabIdx *out) {
+  memset(out, 0, sizeof *out);
+  /* Unused dimensions read as 1 so that a product over all four is safe. */
+  for (int i = 0; i < IDX_MAX_DIMS; i++) out->dims[i] = 1;
+  uint8_t hdr[4 + 4 * IDX_MAX_DIMS];
+  size_t got = 0;
+  if (dlab_stream_read(s, hdr, 4, &got) < 0) return -1;
+  int ndim = check_magic(hdr, got, what);
+  if (ndim < 0) return -1;
+  size_t dims_len = 4 * (size_t)ndim;
+  if (dlab_stream_read(s, hdr + 4, dims_len, &got) < 0) return -1;
+  if (got < dims_len)
+    return dlab_error("%s: truncated: IDX header of %zu bytes expected, %zu found", what,
+                      4 + dims_len, 4 + got);
+  size_t count = 0;
+  if (read_dims(hdr + 4, ndim, what, out, &count) < 0) return -1;
+  if (read_data(s, count, what, &out->data) < 0) return -1;
+  out->ndim = ndim;
   return 0;
 }
 
 int dlab_idx_parse(const uint8_t *buf, size_t len, const char *what, DlabIdx *out) {
   memset(out, 0, sizeof *out);
-  /* Unused dimensions read as 1 so that a product over all four is safe. */
-  for (int i = 0; i < IDX_MAX_DIMS; i++) out->dims[i] = 1;
-  int ndim = check_magic(buf, len, what);
-  if (ndim < 0) return -1;
-  size_t count = 0;
-  if (read_dims(buf, len, ndim, what, out, &count) < 0) return -1;
-  size_t header = 4 + 4 * (size_t)ndim;
-  size_t present = len - header;
-  if (present < count)
-    return dlab_error("%s: truncated: %zu bytes of data expected, %zu found", what, count,
-                      present);
-  if (present > count)
-    return dlab_error("%s: %zu bytes after the data (the header promises %zu)", what,
-                      present - count, count);
-  out->data = malloc(count);
-  if (!out->data) return dlab_error("%s: out of memory (%zu bytes)", what, count);
-  memcpy(out->data, buf + header, count);
-  out->ndim = ndim;
-  return 0;
+  DlabStream *s = dlab_stream_open_memory(buf, len, what);
+  if (!s) return -1;
+  int rc = dlab_idx_read_stream(s, what, out);
+  dlab_stream_close(s);
+  return rc;
 }
 
 int dlab_idx_read(const char *path, DlabIdx *out) {
   memset(out, 0, sizeof *out);
-  uint8_t *buf = NULL;
-  size_t len = 0;
-  if (dlab_read_file_maybe_gz(path, &buf, &len) < 0) return -1;
-  int rc = dlab_idx_parse(buf, len, path, out);
-  free(buf);
+  DlabStream *s = dlab_stream_open_file(path);
+  if (!s) return -1;
+  int rc = dlab_idx_read_stream(s, path, out);
+  dlab_stream_close(s);
   return rc;
 }
 

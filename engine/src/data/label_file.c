@@ -39,6 +39,26 @@ static int append(DlabLabelList *list, int *cap, const char *path, size_t path_l
   return 0;
 }
 
+/* A path in a label file stays inside the dataset's folder: it is relative
+ * to the folder and has no `..` component. (Symlinks that lead out are
+ * found where the files are listed, folder_lists.c.) */
+static int check_path(const char *path, size_t len, int line, const char *what) {
+  int shown = len < 200 ? (int)len : 200;
+  if (path[0] == '/')
+    return dlab_error("%s:%d: %.*s: an absolute path; the paths of a label file are relative to its "
+                      "folder and stay inside it",
+                      what, line, shown, path);
+  for (size_t at = 0; at < len;) {
+    const char *slash = memchr(path + at, '/', len - at);
+    size_t end = slash ? (size_t)(slash - path) : len;
+    if (end - at == 2 && path[at] == '.' && path[at + 1] == '.')
+      return dlab_error("%s:%d: %.*s: a `..` component leads out of the dataset's folder", what, line,
+                        shown, path);
+    at = end + 1;
+  }
+  return 0;
+}
+
 /* Checks one line [a, b) and splits it at its TAB. */
 static int parse_line(const char *a, const char *b, int line, const char *what, DlabLabelList *list,
                       int *cap) {
@@ -52,6 +72,7 @@ static int parse_line(const char *a, const char *b, int line, const char *what, 
     return dlab_error("%s:%d: more than one TAB; expected `path<TAB>label`", what, line);
   if (tab == a) return dlab_error("%s:%d: empty image path before the TAB", what, line);
   if (tab + 1 == b) return dlab_error("%s:%d: empty label after the TAB", what, line);
+  if (check_path(a, (size_t)(tab - a), line, what) < 0) return -1;
   return append(list, cap, a, (size_t)(tab - a), tab + 1, (size_t)(b - tab - 1), line, what);
 }
 
@@ -81,7 +102,7 @@ int dlab_label_file_read(const char *path, DlabLabelList *out) {
   memset(out, 0, sizeof *out);
   uint8_t *buf = NULL;
   size_t len = 0;
-  if (dlab_read_file_maybe_gz(path, &buf, &len) < 0) return -1;
+  if (dlab_read_file_maybe_gz(path, DLAB_LABEL_FILE_MAX, &buf, &len) < 0) return -1;
   int rc = dlab_label_file_parse((const char *)buf, len, path, out);
   free(buf);
   return rc;

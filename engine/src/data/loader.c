@@ -18,7 +18,6 @@
 
 #define SHUFFLE_STREAM 0x5348554646ULL /* "SHUFF", the stream dlab_train has always used */
 #define DEFAULT_PREFETCH 4
-#define MAX_WORKERS 4
 
 typedef struct {
   DlabTensor x;
@@ -74,7 +73,7 @@ static int auto_workers(int augment) {
   if (!augment) return 0;
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   int n = cores > 1 ? (int)(cores / 2) : 1;
-  return n > MAX_WORKERS ? MAX_WORKERS : n;
+  return n > DLAB_LOADER_MAX_WORKERS ? DLAB_LOADER_MAX_WORKERS : n;
 }
 
 /* Makes batch b (of the current epoch) into x and labels. */
@@ -194,7 +193,7 @@ DlabLoader *dlab_loader_create(const DlabLoaderConfig *cfg) {
   l->augment = dlab_transforms_augment(cfg->transforms);
   l->batches = (d->n + cfg->batch_size - 1) / cfg->batch_size;
   l->n_workers = cfg->workers < 0 ? auto_workers(l->augment) : cfg->workers;
-  if (l->n_workers > MAX_WORKERS) l->n_workers = MAX_WORKERS;
+  if (l->n_workers > DLAB_LOADER_MAX_WORKERS) l->n_workers = DLAB_LOADER_MAX_WORKERS;
   l->depth = cfg->prefetch > 0 ? cfg->prefetch : DEFAULT_PREFETCH;
   pthread_mutex_init(&l->lock, NULL);
   pthread_cond_init(&l->work, NULL);

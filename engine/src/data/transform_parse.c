@@ -1,4 +1,5 @@
 /* The text form of a transform list (transform.h), both ways. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,41 +39,69 @@ static DlabTransform defaults(DlabTransformKind kind) {
   return t;
 }
 
-/* Numbers separated by '/': at most `max`; returns the count or -1. */
-static int parse_numbers(const char *text, float *out, int max) {
-  int n = 0;
-  const char *p = text;
-  for (;;) {
-    char *end;
-    double v = strtod(p, &end);
-    if (end == p || !isfinite(v) || n == max) return -1;
-    out[n++] = (float)v;
-    if (*end == '\0') return n;
-    if (*end != '/') return -1;
-    p = end + 1;
-  }
+/* The values each parameter accepts, whatever the step: written once,
+ * checked on the number as typed (before it becomes a float), and named
+ * with the range in the message. */
+typedef struct {
+  const char *key;
+  double lo, hi;
+  int lo_open; /* (lo, hi] */
+} ParamRange;
+
+static const ParamRange param_ranges[] = {
+    {"fill", 0, 255, 0},      {"degrees", 0, 180, 0}, {"size", 1, 16384, 0}, {"padding", 0, 1024, 0},
+    {"p", 0, 1, 0},           {"translate", 0, 1, 0}, {"scale", 0, 10, 1},   {"shear", 0, 80, 0},
+    {"alpha", 0, 1000, 0},    {"sigma", 0, 50, 0},
+    /* inputs are in [0, 1]: a mean far outside, or a std that scales them
+     * to nothing (normalize:0:1e300) or to infinity, trains on garbage */
+    {"mean", -10, 10, 0},     {"std", 0.001, 10, 0},
+};
+
+static const ParamRange *range_of(const char *key) {
+  for (size_t i = 0; i < sizeof param_ranges / sizeof param_ranges[0]; i++)
+    if (strcmp(param_ranges[i].key, key) == 0) return &param_ranges[i];
+  return NULL;
 }
 
 static int bad_value(const char *step, const char *key, const char *value, const char *want) {
   return dlab_error("--transform %s: %s=%s: %s", step, key, value, want);
 }
 
+/* Numbers separated by '/': at most `max`, each finite and in the range of
+ * `key`; returns the count, or -1 with a message. */
+static int parse_numbers(const char *step, const char *key, const char *value, float *out, int max,
+                         const char *want) {
+  const ParamRange *r = range_of(key);
+  int n = 0;
+  const char *p = value;
+  for (;;) {
+    char *end;
+    double v = strtod(p, &end);
+    if (end == p || n == max || (*end != '\0' && *end != '/')) return bad_value(step, key, value, want);
+    if (!isfinite(v) || (r && (r->lo_open ? !(v > r->lo) : !(v >= r->lo))) || (r && !(v <= r->hi)))
+      return dlab_error("--transform %s: %s %g is outside %c%g, %g]", step, key, v,
+                        r && r->lo_open ? '(' : '[', r ? r->lo : -FLT_MAX, r ? r->hi : FLT_MAX);
+    out[n++] = (float)v;
+    if (*end == '\0') return n;
+    p = end + 1;
+  }
+}
+
 static int one_number(const char *step, const char *key, const char *value, float *out) {
-  if (parse_numbers(value, out, 1) != 1) return bad_value(step, key, value, "not a number");
-  return 0;
+  return parse_numbers(step, key, value, out, 1, "not a number") < 0 ? -1 : 0;
 }
 
 static int whole_number(const char *step, const char *key, const char *value, int *out) {
   float v = 0;
   if (one_number(step, key, value, &v) < 0) return -1;
-  if (v != floorf(v) || fabsf(v) > 1e6f) return bad_value(step, key, value, "not a whole number");
+  if (v != floorf(v)) return bad_value(step, key, value, "not a whole number");
   *out = (int)v;
   return 0;
 }
 
 static int pair(const char *step, const char *key, const char *value, float *out) {
-  int n = parse_numbers(value, out, 2);
-  if (n < 1) return bad_value(step, key, value, "not a number or a pair A/B");
+  int n = parse_numbers(step, key, value, out, 2, "not a number or a pair A/B");
+  if (n < 0) return -1;
   if (n == 1) out[1] = out[0];
   return 0;
 }
@@ -89,8 +118,8 @@ static int set_param(DlabTransform *t, const char *step, const char *key, const 
   if (strcmp(key, "alpha") == 0) return one_number(step, key, value, &t->alpha);
   if (strcmp(key, "sigma") == 0) return one_number(step, key, value, &t->sigma);
   float v[DLAB_MAX_CHANNELS];
-  int n = parse_numbers(value, v, DLAB_MAX_CHANNELS);
-  if (n < 1) return bad_value(step, key, value, "one value, or one per channel as A/B/C");
+  int n = parse_numbers(step, key, value, v, DLAB_MAX_CHANNELS, "one value, or one per channel as A/B/C");
+  if (n < 0) return -1;
   if (t->norm_channels && n != t->norm_channels)
     return bad_value(step, key, value, "as many values as the mean has");
   t->norm = DLAB_NORM_GIVEN;
@@ -99,40 +128,23 @@ static int set_param(DlabTransform *t, const char *step, const char *key, const 
   return 0;
 }
 
-static int in_range(const char *step, const char *what, double v, double lo, double hi) {
-  if (v < lo || v > hi)
-    return dlab_error("--transform %s: %s %g is outside [%g, %g]", step, what, v, lo, hi);
-  return 0;
-}
-
+/* What a single value's range cannot say: the parameters a step needs,
+ * and the order of a pair. */
 static int validate(const DlabTransform *t, const char *step, int mean_given, int std_given) {
-  if (in_range(step, "fill", t->fill, 0, 255) < 0) return -1;
   switch (t->kind) {
     case DLAB_TF_NORMALIZE:
       if (mean_given != std_given)
         return dlab_error("--transform %s: give both the mean and the std", step);
-      for (int c = 0; c < t->norm_channels; c++)
-        if (!(t->std[c] > 0)) return dlab_error("--transform %s: std must be positive", step);
       return 0;
-    case DLAB_TF_ROTATE: return in_range(step, "degrees", t->degrees, 0, 180);
     case DLAB_TF_CROP:
       if (t->size < 1) return dlab_error("--transform %s: give the crop size, e.g. crop:28:2", step);
-      return in_range(step, "padding", t->padding, 0, 1024);
-    case DLAB_TF_HFLIP: return in_range(step, "p", t->p, 0, 1);
+      return 0;
     case DLAB_TF_AFFINE:
-      if (in_range(step, "degrees", t->degrees, 0, 180) < 0 ||
-          in_range(step, "translate", t->translate[0], 0, 1) < 0 ||
-          in_range(step, "translate", t->translate[1], 0, 1) < 0 ||
-          in_range(step, "shear", t->shear, 0, 80) < 0)
-        return -1;
-      if (!(t->scale[0] > 0 && t->scale[0] <= t->scale[1] && t->scale[1] <= 10))
+      if (!(t->scale[0] <= t->scale[1]))
         return dlab_error("--transform %s: scale must be LO/HI with 0 < LO <= HI <= 10", step);
       return 0;
-    case DLAB_TF_ELASTIC:
-      if (in_range(step, "alpha", t->alpha, 0, 1000) < 0) return -1;
-      return in_range(step, "sigma", t->sigma, 0, 50);
+    default: return 0;
   }
-  return 0;
 }
 
 static const StepSyntax *find_syntax(const char *name) {
