@@ -7,7 +7,13 @@
  *   dlab.classes      class names, comma-separated
  *   dlab.dataset      "mnist"
  *   dlab.orientation  "normal" or "transposed"
- * The optimizer state, for resuming, goes beside it in FILE.optim.safetensors. */
+ * The optimizer state, for resuming, goes beside it in FILE.optim.safetensors.
+ * The checkpoint a training run saves after each epoch also records, in
+ * both files, where the run was (DlabRunMark):
+ *   dlab.run_id       32 hex digits, the same for every epoch of one run
+ *   dlab.epoch        whole epochs trained
+ *   dlab.step         optimizer steps taken
+ * so that a resume can tell that the two files belong together. */
 #ifndef DLAB_CHECKPOINT_H
 #define DLAB_CHECKPOINT_H
 
@@ -28,8 +34,20 @@ typedef struct {
 void dlab_model_info_from_dataset(DlabModelInfo *info, const DlabDataset *d);
 void dlab_model_info_free(DlabModelInfo *info);
 
-/* Writes m's parameters and buffers plus the metadata, atomically. */
+/* Where a training run was when it saved a checkpoint. */
+#define DLAB_RUN_ID_SIZE 33 /* 32 hex digits and the terminator */
+typedef struct {
+  char run_id[DLAB_RUN_ID_SIZE];
+  int epoch; /* whole epochs trained */
+  long step; /* optimizer steps taken */
+} DlabRunMark;
+
+/* Writes m's parameters and buffers plus the metadata, atomically (stale
+ * temporaries of earlier, killed saves of `path` are removed first). */
 int dlab_checkpoint_save(const char *path, const DlabModel *m, const DlabModelInfo *info);
+/* The same with the run's mark in the metadata (mark may be NULL). */
+int dlab_checkpoint_save_marked(const char *path, const DlabModel *m, const DlabModelInfo *info,
+                                const DlabRunMark *mark);
 
 /* Loads a checkpoint: checks the header, works out from dlab.arch and
  * dlab.input (within the limits of layer.h) the parameters the model has,
@@ -53,8 +71,10 @@ DlabModel *dlab_checkpoint_load_buffer_as(const void *data, size_t len, const ch
 /* Loads the tensors of `path` into an existing model (same checks). */
 int dlab_checkpoint_load_weights(const char *path, DlabModel *m);
 
-/* Optimizer state beside a checkpoint, for resuming. */
+/* Optimizer state beside a checkpoint, for resuming; _marked records the
+ * run's mark in the metadata as the model file does (mark may be NULL). */
 int dlab_optimizer_save(const char *path, DlabOptimizer *o);
+int dlab_optimizer_save_marked(const char *path, DlabOptimizer *o, const DlabRunMark *mark);
 int dlab_optimizer_load(const char *path, DlabOptimizer *o);
 
 #endif

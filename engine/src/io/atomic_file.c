@@ -4,6 +4,7 @@
  * one, never half of one. */
 #include "dlab/atomic_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -32,13 +33,68 @@ static mode_t current_umask(void) {
   return mask;
 }
 
+/* The directory part of `path` ("." when there is none) into buf. */
+static void directory_of(const char *path, char *buf, size_t n) {
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    snprintf(buf, n, ".");
+  else if (slash == path)
+    snprintf(buf, n, "/");
+  else
+    snprintf(buf, n, "%.*s", (int)(slash - path), path);
+}
+
+/* The suffix mkstemp fills in: "XXXXXX" becomes six letters or digits. */
+#define TMP_TAG ".tmp-"
+#define TMP_RANDOM 6
+
+/* `name` is `base` followed by exactly our temporary suffix. */
+static int is_our_temporary(const char *name, const char *base, size_t base_len) {
+  size_t tag_len = sizeof TMP_TAG - 1;
+  if (strncmp(name, base, base_len) != 0 || strncmp(name + base_len, TMP_TAG, tag_len) != 0) return 0;
+  const char *random = name + base_len + tag_len;
+  for (int i = 0; i < TMP_RANDOM; i++) {
+    char c = random[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return 0;
+  }
+  return random[TMP_RANDOM] == '\0';
+}
+
+int dlab_atomic_remove_stale(const char *path) {
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  size_t base_len = strlen(base);
+  if (base_len == 0) return 0;
+  char dir[4096];
+  directory_of(path, dir, sizeof dir);
+  DIR *d = opendir(dir);
+  if (!d) {
+    /* No folder yet: nothing can have been left in it. */
+    if (errno == ENOENT) return 0;
+    return dlab_error("%s: cannot read its folder to remove old temporary files: %s", path, strerror(errno));
+  }
+  int removed = 0, fd = dirfd(d);
+  uid_t me = geteuid();
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    struct stat st;
+    if (!is_our_temporary(e->d_name, base, base_len)) continue;
+    /* lstat-like: a symbolic link of that name is not ours to follow or remove. */
+    if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) || st.st_uid != me)
+      continue;
+    if (unlinkat(fd, e->d_name, 0) == 0) removed++;
+  }
+  closedir(d);
+  return removed;
+}
+
 int dlab_atomic_open(DlabAtomicFile *f, const char *path) {
   memset(f, 0, sizeof *f);
   size_t len = strlen(path);
   if (len == 0) return dlab_error("atomic write: empty file name");
-  if (len + sizeof ".tmp-XXXXXX" > sizeof f->tmp_path) return dlab_error("%s: file name too long", path);
+  if (len + sizeof TMP_TAG "XXXXXX" > sizeof f->tmp_path) return dlab_error("%s: file name too long", path);
   memcpy(f->path, path, len + 1);
-  snprintf(f->tmp_path, sizeof f->tmp_path, "%s.tmp-XXXXXX", path);
+  snprintf(f->tmp_path, sizeof f->tmp_path, "%s" TMP_TAG "XXXXXX", path);
   int fd = mkstemp(f->tmp_path);
   if (fd < 0) {
     int err = errno;
@@ -59,16 +115,6 @@ int dlab_atomic_open(DlabAtomicFile *f, const char *path) {
   return 0;
 }
 
-/* The directory part of `path` ("." when there is none) into buf. */
-static void directory_of(const char *path, char *buf, size_t n) {
-  const char *slash = strrchr(path, '/');
-  if (!slash)
-    snprintf(buf, n, ".");
-  else if (slash == path)
-    snprintf(buf, n, "/");
-  else
-    snprintf(buf, n, "%.*s", (int)(slash - path), path);
-}
 
 /* Makes the rename durable. Some file systems cannot fsync a directory
  * (EINVAL); there is nothing more to do on those. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/atomic_file.h"
 #include "dlab/error.h"
 #include "dlab/safetensors.h"
 #include "model_info.h"
@@ -55,18 +56,45 @@ static DlabStTensor *tensors_for(DlabParam *const *params, int n, int extra, int
   return t;
 }
 
-int dlab_checkpoint_save(const char *path, const DlabModel *m, const DlabModelInfo *info) {
+/* The run's mark as three metadata entries appended to keys/values at *n
+ * (the texts live in `text`). */
+#define MARK_KEYS 3
+typedef struct {
+  char epoch[16], step[24];
+} MarkText;
+
+static void add_mark(const DlabRunMark *mark, MarkText *text, const char **keys, const char **values,
+                     int *n) {
+  if (!mark) return;
+  snprintf(text->epoch, sizeof text->epoch, "%d", mark->epoch);
+  snprintf(text->step, sizeof text->step, "%ld", mark->step);
+  keys[*n] = "dlab.run_id", values[(*n)++] = mark->run_id;
+  keys[*n] = "dlab.epoch", values[(*n)++] = text->epoch;
+  keys[*n] = "dlab.step", values[(*n)++] = text->step;
+}
+
+int dlab_checkpoint_save_marked(const char *path, const DlabModel *m, const DlabModelInfo *info,
+                                const DlabRunMark *mark) {
   CheckpointMeta meta;
   if (checkpoint_meta_build(&meta, m, info) < 0) return dlab_error_prefix("%s", path);
+  const char *keys[CHECKPOINT_META_MAX + MARK_KEYS], *values[CHECKPOINT_META_MAX + MARK_KEYS];
+  int n_meta = meta.n;
+  for (int i = 0; i < meta.n; i++) keys[i] = meta.keys[i], values[i] = meta.values[i];
+  MarkText mark_text;
+  add_mark(mark, &mark_text, keys, values, &n_meta);
   int64_t *ints;
   DlabStTensor *t = tensors_for(m->params, m->n_params, 0, &ints);
   int rc = -1;
-  if (t)
-    rc = dlab_safetensors_write(path, t, m->n_params, meta.keys, (const char *const *)meta.values, meta.n);
+  if (t && dlab_atomic_remove_stale(path) >= 0)
+    rc = dlab_safetensors_write(path, t, m->n_params, keys, values, n_meta);
   free(t);
   free(ints);
   checkpoint_meta_free(&meta);
   return rc;
+}
+
+int dlab_checkpoint_save(const char *path, const DlabModel *m, const DlabModelInfo *info) {
+  return dlab_checkpoint_save_marked(path, m, info, NULL);
 }
 
 /* ---- loading ---- */
@@ -275,14 +303,14 @@ static DlabParam **optimizer_params(DlabOptimizer *o, int *n) {
   return list;
 }
 
-int dlab_optimizer_save(const char *path, DlabOptimizer *o) {
+int dlab_optimizer_save_marked(const char *path, DlabOptimizer *o, const DlabRunMark *mark) {
   int n;
   DlabParam **params = optimizer_params(o, &n);
   if (!params) return dlab_error_prefix("%s", path);
   int64_t *ints = NULL;
   DlabStTensor *t = tensors_for(params, n, 1, &ints);
   int rc = -1;
-  if (t) {
+  if (t && dlab_atomic_remove_stale(path) >= 0) {
     /* The step count, as torch.optim keeps it: an I64 scalar. */
     int64_t steps = dlab_optimizer_steps(o);
     snprintf(t[n].name, sizeof t[n].name, "%s", STEP_TENSOR);
@@ -290,12 +318,20 @@ int dlab_optimizer_save(const char *path, DlabOptimizer *o) {
     t[n].ndim = 0;
     t[n].data = &steps;
     t[n].nbytes = sizeof steps;
-    rc = dlab_safetensors_write(path, t, n + 1, NULL, NULL, 0);
+    const char *keys[MARK_KEYS], *values[MARK_KEYS];
+    int n_meta = 0;
+    MarkText mark_text;
+    add_mark(mark, &mark_text, keys, values, &n_meta);
+    rc = dlab_safetensors_write(path, t, n + 1, keys, values, n_meta);
   }
   free(t);
   free(ints);
   free(params);
   return rc;
+}
+
+int dlab_optimizer_save(const char *path, DlabOptimizer *o) {
+  return dlab_optimizer_save_marked(path, o, NULL);
 }
 
 int dlab_optimizer_load(const char *path, DlabOptimizer *o) {
