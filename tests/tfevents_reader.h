@@ -3,8 +3,8 @@
  * the writer (engine/src/io/tfevents.c). It checks each record's framing
  * (uint64 length, masked CRC-32C of the length, data, masked CRC-32C of
  * the data) and decodes Event {wall_time, step, file_version,
- * summary {value {tag, simple_value}}}. Used by the unit test of the
- * writer and by the GUI test of a whole training run. */
+ * summary {value {tag, simple_value}}, session_log {status}}. Used by the
+ * unit test of the writer and by the GUI test of a whole training run. */
 #ifndef DLAB_TEST_TFEVENTS_READER_H
 #define DLAB_TEST_TFEVENTS_READER_H
 
@@ -52,6 +52,7 @@ typedef struct {
   char tag[300];
   float value;
   int has_value;
+  int session_status; /* SessionLog.status: 1 START; 0 when absent */
   int unknown_fields;
 } TfrEvent;
 
@@ -116,6 +117,13 @@ static inline int tfr_summary_field(TfrEvent *e, int field, int wire, const uint
   return 0;
 }
 
+static inline int tfr_session_log_field(TfrEvent *e, int field, int wire, const uint8_t *p, uint64_t v) {
+  (void)p;
+  if (field == 1 && wire == 0) e->session_status = (int)v;
+  else e->unknown_fields++;
+  return 0;
+}
+
 static inline int tfr_event_field(TfrEvent *e, int field, int wire, const uint8_t *p, uint64_t v) {
   if (field == 1 && wire == 1) memcpy(&e->wall_time, &v, 8);
   else if (field == 2 && wire == 0) e->step = (int64_t)v;
@@ -123,6 +131,7 @@ static inline int tfr_event_field(TfrEvent *e, int field, int wire, const uint8_
     memcpy(e->file_version, p, v);
     e->file_version[v] = '\0';
   } else if (field == 5 && wire == 2) return tfr_walk(p, p + v, e, tfr_summary_field);
+  else if (field == 7 && wire == 2) return tfr_walk(p, p + v, e, tfr_session_log_field);
   else e->unknown_fields++;
   return 0;
 }
@@ -190,6 +199,58 @@ static inline int tfr_find_event_file(const char *dir, char *path, size_t n, int
   }
   if (d) closedir(d);
   return *count > 0 ? 0 : -1;
+}
+
+/* The scalars TensorBoard shows for the run folder `dir`: every event file
+ * in name order (as TensorBoard reads them), where a SessionLog START at
+ * step S (a resumed run's first event) purges the scalars read so far at
+ * steps >= S (TensorBoard's purge_orphaned_data). out->events holds the
+ * scalars only; *n_files the files read. -1 when there is none. */
+static int tfr_cmp_names(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static inline int tfr_read_run(const char *dir, TfrRecords *out, int *n_files) {
+  memset(out, 0, sizeof *out);
+  *n_files = 0;
+  char *names[256];
+  DIR *d = opendir(dir);
+  struct dirent *ent;
+  while (d && (ent = readdir(d)) && *n_files < 256)
+    if (strncmp(ent->d_name, "events.out.tfevents.", 20) == 0) names[(*n_files)++] = strdup(ent->d_name);
+  if (d) closedir(d);
+  if (*n_files == 0) return -1;
+  qsort(names, (size_t)*n_files, sizeof *names, tfr_cmp_names);
+  int cap = 0;
+  for (int f = 0; f < *n_files; f++) {
+    char path[4096];
+    TfrRecords r;
+    snprintf(path, sizeof path, "%s/%s", dir, names[f]);
+    free(names[f]);
+    if (tfr_read_records(path, &r) < 0) continue;
+    out->bad_length_crc += r.bad_length_crc;
+    out->bad_data_crc += r.bad_data_crc;
+    out->truncated += r.truncated;
+    for (int i = 0; i < r.n; i++) {
+      const TfrEvent *e = &r.events[i];
+      if (e->session_status == 1) {
+        int kept = 0;
+        for (int k = 0; k < out->n; k++)
+          if (out->events[k].step < e->step) out->events[kept++] = out->events[k];
+        out->n = kept;
+      }
+      if (!e->has_value) continue;
+      if (out->n == cap) {
+        cap = cap ? 2 * cap : 1024;
+        TfrEvent *grown = realloc(out->events, (size_t)cap * sizeof *grown);
+        if (!grown) break;
+        out->events = grown;
+      }
+      out->events[out->n++] = *e;
+    }
+    free(r.events);
+  }
+  return 0;
 }
 
 #endif

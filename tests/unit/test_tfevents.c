@@ -77,10 +77,26 @@ int main(void) {
   DlabTfEvents *w2 = dlab_tfevents_open(dir);
   tap_ok(w2 && strcmp(dlab_tfevents_path(w2), dlab_tfevents_path(w)) != 0,
          "a second writer gets another name");
+  /* TensorBoard reads a folder's files in name order: a resumed run's file
+   * comes after the one it continues, even within the same second (and
+   * whatever the process ids). */
+  tap_ok(w2 && strcmp(dlab_tfevents_path(w2), dlab_tfevents_path(w)) > 0,
+         "the second writer's file sorts after the first's: %s",
+         w2 ? strrchr(dlab_tfevents_path(w2), '/') + 1 : "");
   if (w2) {
+    /* A resumed run's restart mark: SessionLog{START} at its first step. */
     char p2[4096];
     snprintf(p2, sizeof p2, "%s", dlab_tfevents_path(w2));
+    int rc = dlab_tfevents_add_session_start(w2, 701);
+    rc |= dlab_tfevents_add_scalar(w2, "train/loss", 0.5f, 701, 0);
     dlab_tfevents_close(w2);
+    TfrRecords rs;
+    tfr_read_records(p2, &rs);
+    tap_ok(rc == 0 && rs.n == 3 && rs.bad_data_crc == 0 && rs.events[1].session_status == 1 &&
+               rs.events[1].step == 701 && rs.events[1].unknown_fields == 0 && !rs.events[1].has_value &&
+               rs.events[2].session_status == 0,
+           "a session start is an Event{step 701, session_log{status START}} record");
+    free(rs.events);
     unlink(p2);
   }
 

@@ -38,6 +38,13 @@ const char *dlab_tfevents_path(const DlabTfEvents *w);
 int dlab_tfevents_add_scalar(DlabTfEvents *w, const char *tag, float value, int64_t step,
                              double wall_time);
 
+/* A SessionLog START event at `step`: TensorBoard then forgets the
+ * scalars of every earlier file of the run folder at steps >= step (what
+ * PyTorch's SummaryWriter(purge_step=step) writes). A resumed run writes
+ * it first, so the steps a stopped run trained past its checkpoint,
+ * trained again now, do not show twice. */
+int dlab_tfevents_add_session_start(DlabTfEvents *w, int64_t step);
+
 /* Pushes buffered records to the file, so TensorBoard sees them. */
 int dlab_tfevents_flush(DlabTfEvents *w);
 

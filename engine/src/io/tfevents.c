@@ -2,6 +2,7 @@
  * CRC-32C, each holding a tensorflow.Event protobuf encoded by hand. */
 #include "dlab/tfevents.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -100,7 +101,14 @@ static size_t varint_size(uint64_t v) {
 }
 
 /* Event fields (tensorflow/core/util/event.proto) and Summary.Value's. */
-enum { EVENT_WALL_TIME = 1, EVENT_STEP = 2, EVENT_FILE_VERSION = 3, EVENT_SUMMARY = 5 };
+enum {
+  EVENT_WALL_TIME = 1,
+  EVENT_STEP = 2,
+  EVENT_FILE_VERSION = 3,
+  EVENT_SUMMARY = 5,
+  EVENT_SESSION_LOG = 7
+};
+enum { SESSION_LOG_STATUS = 1, SESSION_START = 1 };
 enum { SUMMARY_VALUE = 1 };
 enum { VALUE_TAG = 1, VALUE_SIMPLE = 2 };
 
@@ -156,17 +164,55 @@ int dlab_tfevents_add_scalar(DlabTfEvents *w, const char *tag, float value, int6
   return write_record(w, data, b.n);
 }
 
+int dlab_tfevents_add_session_start(DlabTfEvents *w, int64_t step) {
+  uint8_t data[64];
+  Buf b = {data, 0, sizeof data};
+  put_double(&b, EVENT_WALL_TIME, now_seconds());
+  if (step != 0) {
+    put_key(&b, EVENT_STEP, WIRE_VARINT);
+    put_varint(&b, (uint64_t)step);
+  }
+  /* SessionLog{status: START}: two bytes. */
+  put_key(&b, EVENT_SESSION_LOG, WIRE_BYTES);
+  put_varint(&b, 2);
+  put_key(&b, SESSION_LOG_STATUS, WIRE_VARINT);
+  put_varint(&b, SESSION_START);
+  return write_record(w, data, b.n);
+}
+
 /* ---- the file --------------------------------------------------------------- */
 
-/* SummaryWriter's name; the final counter makes it unique in `dir`. Returns
- * an fd opened with O_EXCL, or -1. */
+#define NAME_PREFIX "events.out.tfevents."
+
+/* The latest time stamp in the names of dir's event files (0: none). */
+static long latest_stamp(const char *dir) {
+  long latest = 0;
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL) {
+    const char *name = e->d_name;
+    if (strncmp(name, NAME_PREFIX, sizeof NAME_PREFIX - 1) != 0) continue;
+    char *end;
+    long stamp = strtol(name + sizeof NAME_PREFIX - 1, &end, 10);
+    if (*end == '.' && stamp > latest) latest = stamp;
+  }
+  if (d) closedir(d);
+  return latest;
+}
+
+/* SummaryWriter's name; the final counter makes it unique in `dir`. The
+ * time stamp is at least one past those of the folder's other event files:
+ * TensorBoard reads a folder's files in name order, and a resumed run's
+ * file must come after the file of the run it continues, even within the
+ * same second. Returns an fd opened with O_EXCL, or -1. */
 static int create_file(const char *dir, char *path, size_t n) {
   char host[256];
   if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "localhost");
   host[sizeof host - 1] = '\0';
-  long now = (long)now_seconds();
+  long now = (long)now_seconds(), latest = latest_stamp(dir);
+  if (latest >= now) now = latest + 1;
   for (int uid = 0; uid < 1000; uid++) {
-    int len = snprintf(path, n, "%s/events.out.tfevents.%010ld.%s.%ld.%d", dir, now, host,
+    int len = snprintf(path, n, "%s/" NAME_PREFIX "%010ld.%s.%ld.%d", dir, now, host,
                        (long)getpid(), uid);
     if (len < 0 || (size_t)len >= n) {
       dlab_error("%s: directory name too long for an event file", dir);
