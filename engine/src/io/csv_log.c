@@ -5,9 +5,14 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "dlab/atomic_file.h"
 #include "dlab/error.h"
+
+/* The longest row a resumed log may hold (ours are about 150 bytes). */
+#define MAX_LINE 4096
 
 /* A header cell, quoted (RFC 4180) only when it must be. */
 static void write_cell(FILE *fp, const char *text) {
@@ -23,17 +28,21 @@ static void write_cell(FILE *fp, const char *text) {
   fputc('"', fp);
 }
 
+static void write_header(FILE *fp, const char *const *columns, int n_columns) {
+  for (int i = 0; i < n_columns; i++) {
+    if (i) fputc(',', fp);
+    write_cell(fp, columns[i]);
+  }
+  fputc('\n', fp);
+}
+
 int dlab_csv_open(DlabCsvLog *log, const char *path, const char *const *columns, int n_columns) {
   log->fp = NULL;
   log->n_columns = 0;
   if (n_columns < 1) return dlab_error("%s: a CSV log needs at least one column", path);
   FILE *fp = fopen(path, "w");
   if (!fp) return dlab_error("%s: cannot create: %s", path, strerror(errno));
-  for (int i = 0; i < n_columns; i++) {
-    if (i) fputc(',', fp);
-    write_cell(fp, columns[i]);
-  }
-  fputc('\n', fp);
+  write_header(fp, columns, n_columns);
   if (fflush(fp) != 0 || ferror(fp)) {
     int err = errno;
     fclose(fp);
@@ -41,6 +50,97 @@ int dlab_csv_open(DlabCsvLog *log, const char *path, const char *const *columns,
   }
   log->fp = fp;
   log->n_columns = n_columns;
+  snprintf(log->path, sizeof log->path, "%s", path);
+  return 0;
+}
+
+/* The header line as dlab_csv_open writes it, newline included; NULL when
+ * out of memory. The caller frees it. */
+static char *header_text(const char *const *columns, int n_columns) {
+  char *text = NULL;
+  size_t size = 0;
+  FILE *fp = open_memstream(&text, &size);
+  if (!fp) return NULL;
+  write_header(fp, columns, n_columns);
+  if (fclose(fp) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+/* The first cell of a row as a number; -1 when it is not a finite one. */
+static int first_value(const char *line, double *value) {
+  char *end;
+  errno = 0;
+  *value = strtod(line, &end);
+  if (end == line || errno || !isfinite(*value) || (*end != ',' && *end != '\n')) return -1;
+  return 0;
+}
+
+/* Copies the header and the rows of `in` whose first value is at most
+ * `last_key` to `out`, stopping at the first row past it or at a last row
+ * without its newline (one a kill cut short). */
+static int copy_kept_rows(FILE *in, FILE *out, const char *path, const char *header, double last_key) {
+  char line[MAX_LINE];
+  long number = 0;
+  while (fgets(line, sizeof line, in)) {
+    number++;
+    size_t len = strlen(line);
+    if (len == 0 || line[len - 1] != '\n') {
+      if (feof(in)) break;
+      return dlab_error("%s: line %ld is longer than %d bytes: not a metrics log", path, number,
+                        MAX_LINE - 1);
+    }
+    if (number == 1) {
+      if (strcmp(line, header) != 0)
+        return dlab_error("%s: its first line is not the header of this log (%.*s); it is not this run's "
+                          "log: move it away or log to another folder",
+                          path, (int)strcspn(header, "\n"), header);
+    } else {
+      double key;
+      if (first_value(line, &key) < 0)
+        return dlab_error("%s: line %ld: expected a number in the first column: not a metrics log", path,
+                          number);
+      if (key > last_key) break;
+    }
+    if (fputs(line, out) == EOF) return dlab_error("%s: writing failed: %s", path, strerror(errno));
+  }
+  if (ferror(in)) return dlab_error("%s: cannot read: %s", path, strerror(errno));
+  if (number == 0) return dlab_error("%s: empty, without the header of this log: move it away", path);
+  return 0;
+}
+
+int dlab_csv_resume(DlabCsvLog *log, const char *path, const char *const *columns, int n_columns,
+                    double last_key) {
+  log->fp = NULL;
+  log->n_columns = 0;
+  if (n_columns < 1) return dlab_error("%s: a CSV log needs at least one column", path);
+  FILE *in = fopen(path, "r");
+  if (!in) {
+    if (errno == ENOENT) return dlab_csv_open(log, path, columns, n_columns);
+    return dlab_error("%s: cannot open: %s", path, strerror(errno));
+  }
+  char *header = header_text(columns, n_columns);
+  DlabAtomicFile out;
+  int rc = -1;
+  if (!header)
+    dlab_error("%s: out of memory", path);
+  else if (dlab_atomic_remove_stale(path) >= 0 && dlab_atomic_open(&out, path) == 0) {
+    rc = copy_kept_rows(in, out.fp, path, header, last_key);
+    if (rc == 0)
+      rc = dlab_atomic_commit(&out);
+    else
+      dlab_atomic_abort(&out);
+  }
+  free(header);
+  fclose(in);
+  if (rc < 0) return -1;
+  FILE *fp = fopen(path, "a");
+  if (!fp) return dlab_error("%s: cannot open for appending: %s", path, strerror(errno));
+  log->fp = fp;
+  log->n_columns = n_columns;
+  snprintf(log->path, sizeof log->path, "%s", path);
   return 0;
 }
 
@@ -53,7 +153,7 @@ int dlab_csv_row(DlabCsvLog *log, const double *values) {
   }
   fputc('\n', log->fp);
   if (fflush(log->fp) != 0 || ferror(log->fp))
-    return dlab_error("CSV log: writing a row failed: %s", strerror(errno));
+    return dlab_error("%s: writing a row failed: %s", log->path, strerror(errno));
   return 0;
 }
 
