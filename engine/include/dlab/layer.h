@@ -123,6 +123,11 @@ extern const DlabLayerOps dlab_batchnorm2d_ops;
 extern const DlabLayerOps dlab_dropout_ops;
 extern const DlabLayerOps dlab_flatten_ops;
 
+/* A dropout layer's masks for `epoch` (1-based) come from that epoch's own
+ * stream: the training loop calls it before each epoch, so a resumed run
+ * draws the masks of an uninterrupted one. */
+void dlab_dropout_begin_epoch(DlabLayer *l, int epoch);
+
 /* Adds a parameter "<l->name>.<suffix>" of the given shape to l (zeroed;
  * with a gradient when trainable and l->build is DLAB_BUILD_TRAIN; with
  * no data at all for DLAB_BUILD_SHAPES). Refuses a tensor of more than

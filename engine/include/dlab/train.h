@@ -14,6 +14,7 @@
 #include "dlab/transform.h"
 #include "dlab/optim.h"
 #include "dlab/schedule.h"
+#include "dlab/tfevents.h"
 
 typedef struct {
   int epoch;          /* 1-based */
@@ -53,7 +54,8 @@ int dlab_save_best_parse(const char *text, DlabSaveBest *out);
 
 typedef struct {
   int epochs;               /* total, including start_epoch */
-  int start_epoch;          /* epochs already done when resuming (0) */
+  int start_epoch;          /* epochs already done when resuming (0); see
+                               dlab_resume_load (resume.h) */
   int batch_size;
   int no_shuffle;           /* 1: every epoch in the dataset's order (the
                                CIFAR-10 tutorial's DataLoader); 0: shuffled */
@@ -64,8 +66,17 @@ typedef struct {
   int eval_batch_size;      /* 0: 1000 */
   const char *checkpoint;   /* written after every epoch when not NULL, with
                                the optimizer state beside it (see
-                               dlab_optimizer_state_path) */
-  const char *csv_path;     /* metrics log when not NULL */
+                               dlab_optimizer_state_path); both files record
+                               the run id, epoch and step (DlabRunMark) */
+  const char *run_id;       /* the run the checkpoints belong to: a resume
+                               passes the checkpoint's; NULL: a new id */
+  const char *csv_path;     /* metrics log when not NULL: new, or when
+                               resuming the rows up to start_epoch's kept
+                               and the rest dropped (dlab_csv_resume) */
+  DlabTfEvents *events;     /* TensorBoard scalars of every step and epoch
+                               (run_events.h) when not NULL; a resumed run
+                               first marks its first step as a restart
+                               (dlab_tfevents_add_session_start) */
   void (*on_step)(const DlabStepInfo *info, void *user);
   void (*on_epoch)(const DlabEpochInfo *info, void *user);
   void *user;
@@ -98,7 +109,8 @@ typedef struct {
 
 /* Trains m on train, evaluating on val (if any) and test after each epoch. Returns 0 (also
  * when cancelled: result->cancelled) or -1 with a message (a NaN loss stops
- * the run and names the step; the last good checkpoint is kept). */
+ * the run and names the step; the last good checkpoint is kept; so does a
+ * metrics row or an event record that cannot be written). */
 int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
                const DlabTrainConfig *cfg, DlabTrainResult *result);
 

@@ -5,7 +5,10 @@
  * The mask comes from the layer's own generator, derived from l->seed, so a
  * run is reproducible and adding a dropout layer does not shift the other
  * random streams. reset() restarts that generator: calling it before a
- * forward pass replays the same mask (the finite-difference test does so). */
+ * forward pass replays the same mask (the finite-difference test does so).
+ * Training restarts it at every epoch on a stream of its own (epoch 1 on
+ * the first), so that a run resumed after epoch k draws the masks an
+ * uninterrupted run draws. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +84,11 @@ static void dropout_destroy(DlabLayer *l) {
   free(s->scale);
   free(s);
   l->state = NULL;
+}
+
+void dlab_dropout_begin_epoch(DlabLayer *l, int epoch) {
+  DropoutState *s = l->state;
+  dlab_rng_derive(&s->rng, l->seed, (uint64_t)(epoch - 1));
 }
 
 const DlabLayerOps dlab_dropout_ops = {

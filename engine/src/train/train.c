@@ -111,19 +111,25 @@ typedef struct {
   const DlabDataset *train, *test;
   const DlabTrainConfig *cfg;
   DlabOptimizer *opt;
-  DlabModelInfo info;
-  DlabCsvLog csv;
-  int csv_open;
+  DlabTrainLog log;   /* metrics.csv, events, checkpoints */
+  int log_open;
   DlabLoader *loader; /* shuffles, augments and normalizes the batches */
   uint8_t *labels;
   long steps_per_epoch, total_steps;
   double t_start;
-  DlabTrainBest best;
 } Run;
+
+/* Layers that draw (dropout) draw epoch `epoch`'s numbers, however many
+ * epochs this process trained before. */
+static void begin_epoch_streams(DlabModel *m, int epoch) {
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i]->ops == &dlab_dropout_ops) dlab_dropout_begin_epoch(m->layers[i], epoch);
+}
 
 /* One epoch of training. Returns 1 if cancelled, 0 when done, -1 on error. */
 static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
   const DlabTrainConfig *cfg = r->cfg;
+  begin_epoch_streams(r->m, epoch);
   /* Usually begun already, so that its first batches were made while the
    * previous epoch was being evaluated. */
   if (dlab_loader_epoch(r->loader) != epoch) dlab_loader_begin_epoch(r->loader, epoch);
@@ -159,8 +165,7 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
     long done = step + 1 - (long)cfg->start_epoch * r->steps_per_epoch;
     long left = r->total_steps - (step + 1);
     si.eta_sec = (now - r->t_start) / done * left;
-    if (r->csv_open) dlab_train_csv_step(&r->csv, epoch, step + 1, lr, lr_.loss, si.accuracy);
-    if (cfg->on_step) cfg->on_step(&si, cfg->user);
+    if (dlab_train_log_step(&r->log, &si, lr_.loss) < 0) return -1;
   }
   ep->epoch = epoch;
   ep->epochs = cfg->epochs;
@@ -207,15 +212,7 @@ static int run_epochs(Run *r, DlabTrainResult *result) {
       return 0;
     }
     if (dlab_model_set_batch(r->m, cfg->batch_size) < 0) return -1;
-    if (r->csv_open) dlab_train_csv_epoch(&r->csv, &ep, r->steps_per_epoch);
-    if (dlab_train_save_checkpoint(cfg, r->m, &r->info, r->opt) < 0 ||
-        dlab_train_save_if_best(&r->best, cfg, r->m, &r->info, &ep) < 0)
-      return -1;
-    result->best_epoch = r->best.epoch;
-    result->best_value = r->best.value;
-    result->epochs_done = epoch;
-    result->last = ep;
-    if (cfg->on_epoch) cfg->on_epoch(&ep, cfg->user);
+    if (dlab_train_log_epoch(&r->log, r->m, r->opt, &ep, result) < 0) return -1;
   }
   return 0;
 }
@@ -256,17 +253,13 @@ int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
   if (!(r.loader = create_loader(train, cfg))) goto done;
   r.opt = cfg->optimizer ? cfg->optimizer : dlab_optimizer_create(&cfg->optim, m);
   if (!r.opt || dlab_model_set_batch(m, cfg->batch_size) < 0) goto done;
-  dlab_model_info_from_dataset(&r.info, train);
-  if (cfg->csv_path) {
-    if (dlab_train_csv_open(&r.csv, cfg->csv_path) < 0) goto done;
-    r.csv_open = 1;
-  }
+  r.log_open = 1;
+  if (dlab_train_log_open(&r.log, cfg, train, r.steps_per_epoch) < 0) goto done;
   r.t_start = dlab_train_now();
   rc = run_epochs(&r, result);
 done:
-  if (r.csv_open) dlab_csv_close(&r.csv);
+  if (r.log_open) dlab_train_log_close(&r.log);
   if (r.opt && r.opt != cfg->optimizer) dlab_optimizer_free(r.opt);
-  dlab_model_info_free(&r.info);
   dlab_loader_free(r.loader);
   free(r.labels);
   return rc;

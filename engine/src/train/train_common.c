@@ -2,9 +2,12 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "dlab/error.h"
+#include "dlab/resume.h"
+#include "dlab/run_events.h"
 
 double dlab_train_now(void) {
   struct timespec ts;
@@ -55,29 +58,69 @@ static const char *const csv_columns[] = {
 };
 #define N_CSV_COLUMNS (int)(sizeof csv_columns / sizeof csv_columns[0])
 
-int dlab_train_csv_open(DlabCsvLog *csv, const char *path) {
-  return dlab_csv_open(csv, path, csv_columns, N_CSV_COLUMNS);
+int dlab_train_log_open(DlabTrainLog *log, const DlabTrainConfig *cfg, const DlabDataset *train,
+                        long steps_per_epoch) {
+  memset(log, 0, sizeof *log);
+  log->cfg = cfg;
+  log->steps_per_epoch = steps_per_epoch;
+  if (cfg->run_id)
+    snprintf(log->run_id, sizeof log->run_id, "%s", cfg->run_id);
+  else
+    dlab_run_id_new(log->run_id);
+  dlab_model_info_from_dataset(&log->info, train);
+  if (cfg->csv_path) {
+    int rc = cfg->start_epoch > 0
+                 ? dlab_csv_resume(&log->csv, cfg->csv_path, csv_columns, N_CSV_COLUMNS, cfg->start_epoch)
+                 : dlab_csv_open(&log->csv, cfg->csv_path, csv_columns, N_CSV_COLUMNS);
+    if (rc < 0) return -1;
+    log->csv_open = 1;
+  }
+  /* TensorBoard forgets what earlier files hold from this step on: the
+   * steps a stopped run took past its checkpoint, taken again now. */
+  if (cfg->events && cfg->start_epoch > 0 &&
+      (dlab_tfevents_add_session_start(cfg->events, (int64_t)cfg->start_epoch * steps_per_epoch + 1) < 0 ||
+       dlab_tfevents_flush(cfg->events) < 0))
+    return -1;
+  return 0;
 }
 
-void dlab_train_csv_step(DlabCsvLog *csv, int epoch, long step, float lr, double loss, double accuracy) {
-  double row[N_CSV_COLUMNS] = {epoch, step, lr, loss, accuracy, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-  dlab_csv_row(csv, row);
+void dlab_train_log_close(DlabTrainLog *log) {
+  if (log->csv_open) dlab_csv_close(&log->csv);
+  log->csv_open = 0;
+  dlab_model_info_free(&log->info);
 }
 
-void dlab_train_csv_epoch(DlabCsvLog *csv, const DlabEpochInfo *ep, long steps_per_epoch) {
-  double row[N_CSV_COLUMNS] = {ep->epoch, (double)ep->epoch * steps_per_epoch, NAN, NAN, NAN,
+int dlab_train_log_step(DlabTrainLog *log, const DlabStepInfo *si, double loss) {
+  const DlabTrainConfig *cfg = log->cfg;
+  if (log->csv_open) {
+    double row[N_CSV_COLUMNS] = {si->epoch, si->step, si->lr, loss, si->accuracy, NAN, NAN,
+                                 NAN,       NAN,      NAN,    NAN,  NAN,          NAN};
+    if (dlab_csv_row(&log->csv, row) < 0) return -1;
+  }
+  if (cfg->events && dlab_run_events_step(cfg->events, si) < 0) return -1;
+  if (cfg->on_step) cfg->on_step(si, cfg->user);
+  return 0;
+}
+
+static int csv_epoch(DlabTrainLog *log, const DlabEpochInfo *ep) {
+  if (!log->csv_open) return 0;
+  double row[N_CSV_COLUMNS] = {ep->epoch, (double)ep->epoch * log->steps_per_epoch, NAN, NAN, NAN,
                                ep->train_loss, ep->train_accuracy, ep->test_loss, ep->test_accuracy,
                                ep->images_per_sec, ep->seconds, ep->val_loss, ep->val_accuracy};
-  dlab_csv_row(csv, row);
+  return dlab_csv_row(&log->csv, row);
 }
 
-int dlab_train_save_checkpoint(const DlabTrainConfig *cfg, const DlabModel *m, const DlabModelInfo *info,
-                               DlabOptimizer *opt) {
-  const char *path = cfg->checkpoint;
+/* cfg->checkpoint (when set) and the optimizer state beside it, both
+ * marked with the run id, the epoch and the step. */
+static int save_checkpoint(DlabTrainLog *log, const DlabModel *m, DlabOptimizer *opt, int epoch) {
+  const char *path = log->cfg->checkpoint;
   if (!path) return 0;
-  if (dlab_checkpoint_save(path, m, info) < 0) return -1;
+  DlabRunMark mark = {.epoch = epoch, .step = dlab_optimizer_steps(opt)};
+  snprintf(mark.run_id, sizeof mark.run_id, "%s", log->run_id);
   char opt_path[4096];
-  return dlab_optimizer_save(dlab_optimizer_state_path(path, opt_path, sizeof opt_path), opt);
+  dlab_optimizer_state_path(path, opt_path, sizeof opt_path);
+  if (dlab_checkpoint_save_marked(path, m, &log->info, &mark) < 0) return -1;
+  return dlab_optimizer_save_marked(opt_path, opt, &mark);
 }
 
 static int improves(const DlabTrainBest *best, DlabSaveBest metric, const DlabEpochInfo *ep) {
@@ -86,12 +129,32 @@ static int improves(const DlabTrainBest *best, DlabSaveBest metric, const DlabEp
   return ep->val_accuracy > best->value;
 }
 
-int dlab_train_save_if_best(DlabTrainBest *best, const DlabTrainConfig *cfg, const DlabModel *m,
-                            const DlabModelInfo *info, DlabEpochInfo *ep) {
+/* Saves the model to cfg->best_checkpoint, without optimizer state (it is
+ * for using, not for resuming), when `ep` beats the best so far; then sets
+ * ep->best. */
+static int save_if_best(DlabTrainLog *log, const DlabModel *m, DlabEpochInfo *ep) {
+  const DlabTrainConfig *cfg = log->cfg;
+  DlabTrainBest *best = &log->best;
   if (cfg->save_best == DLAB_SAVE_BEST_NONE || !improves(best, cfg->save_best, ep)) return 0;
-  if (dlab_checkpoint_save(cfg->best_checkpoint, m, info) < 0) return -1;
+  if (dlab_checkpoint_save(cfg->best_checkpoint, m, &log->info) < 0) return -1;
   best->epoch = ep->epoch;
   best->value = cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS ? ep->val_loss : ep->val_accuracy;
   ep->best = 1;
+  return 0;
+}
+
+int dlab_train_log_epoch(DlabTrainLog *log, const DlabModel *m, DlabOptimizer *opt, DlabEpochInfo *ep,
+                         DlabTrainResult *result) {
+  const DlabTrainConfig *cfg = log->cfg;
+  if (csv_epoch(log, ep) < 0 || save_checkpoint(log, m, opt, ep->epoch) < 0 || save_if_best(log, m, ep) < 0)
+    return -1;
+  /* After the checkpoint: an epoch in the event file is one a resume
+   * starts after, never one it trains again. */
+  if (cfg->events && dlab_run_events_epoch(cfg->events, ep) < 0) return -1;
+  result->best_epoch = log->best.epoch;
+  result->best_value = log->best.value;
+  result->epochs_done = ep->epoch;
+  result->last = *ep;
+  if (cfg->on_epoch) cfg->on_epoch(ep, cfg->user);
   return 0;
 }

@@ -25,25 +25,40 @@ int dlab_train_check_compatible(const DlabModel *m, const DlabDataset *d);
 int dlab_train_check_run(const DlabModel *m, const DlabDataset *train, const DlabDataset *test,
                          const DlabTrainConfig *cfg);
 
-/* metrics.csv: one row per step, one per epoch, the same columns on every
- * device. */
-int dlab_train_csv_open(DlabCsvLog *csv, const char *path);
-void dlab_train_csv_step(DlabCsvLog *csv, int epoch, long step, float lr, double loss, double accuracy);
-void dlab_train_csv_epoch(DlabCsvLog *csv, const DlabEpochInfo *ep, long steps_per_epoch);
-
-/* cfg->checkpoint (when set) and the optimizer state beside it. */
-int dlab_train_save_checkpoint(const DlabTrainConfig *cfg, const DlabModel *m, const DlabModelInfo *info,
-                               DlabOptimizer *opt);
-
 /* --save-best: the best epoch so far (0: none yet) and its metric. */
 typedef struct {
   int epoch;
   double value;
 } DlabTrainBest;
 
-/* Saves the model to cfg->best_checkpoint, without optimizer state (it is
- * for using, not for resuming), when `ep` beats `best`; then sets ep->best. */
-int dlab_train_save_if_best(DlabTrainBest *best, const DlabTrainConfig *cfg, const DlabModel *m,
-                            const DlabModelInfo *info, DlabEpochInfo *ep);
+/* What a run writes as it goes, the same on every device: metrics.csv
+ * (one row per step, one per epoch, the same columns), the TensorBoard
+ * scalars, and after every epoch the checkpoint with the run's mark and
+ * the best model. Any write that fails stops the run with its message. */
+typedef struct {
+  const DlabTrainConfig *cfg;
+  long steps_per_epoch;
+  DlabCsvLog csv;
+  int csv_open;
+  char run_id[DLAB_RUN_ID_SIZE];
+  DlabModelInfo info; /* the checkpoints' metadata, from the training set */
+  DlabTrainBest best;
+} DlabTrainLog;
+
+/* Opens metrics.csv (new, or continued after cfg->start_epoch), marks a
+ * resumed run's first step in the event file, and takes cfg->run_id or a
+ * new one. */
+int dlab_train_log_open(DlabTrainLog *log, const DlabTrainConfig *cfg, const DlabDataset *train,
+                        long steps_per_epoch);
+void dlab_train_log_close(DlabTrainLog *log);
+
+/* A step done: its metrics row and scalars, then cfg->on_step. `loss` is
+ * the batch's mean loss at the precision the row keeps. */
+int dlab_train_log_step(DlabTrainLog *log, const DlabStepInfo *si, double loss);
+
+/* An epoch done and evaluated: its metrics row, the checkpoint, the best
+ * model (sets ep->best), the scalars, result's fields, then cfg->on_epoch. */
+int dlab_train_log_epoch(DlabTrainLog *log, const DlabModel *m, DlabOptimizer *opt, DlabEpochInfo *ep,
+                         DlabTrainResult *result);
 
 #endif

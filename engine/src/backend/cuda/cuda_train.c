@@ -19,7 +19,6 @@
 
 #include "cuda_internal.h"
 #include "dlab/checkpoint.h"
-#include "dlab/csv_log.h"
 #include "dlab/cuda_train.h"
 #include "dlab/error.h"
 #include "dlab/rng.h"
@@ -38,16 +37,14 @@ typedef struct {
   DlabCudaModel *g;
   DlabCudaData *train_data, *test_data, *val_data;
   DlabCudaRun *run;
-  DlabModelInfo info;
-  DlabCsvLog csv;
-  int csv_open;
+  DlabTrainLog log; /* metrics.csv, events, checkpoints: as on the CPU */
+  int log_open;
   uint32_t *order;
   DlabRng shuffle_rng;
   DlabCudaScalars *scalars;
   long steps_per_epoch, total_steps;
   int eval_batch;
   double t_start;
-  DlabTrainBest best;
   /* the epoch in progress */
   double t_epoch, loss_sum;
   long correct, seen, queued, reported;
@@ -101,23 +98,18 @@ static int setup(Run *r) {
       .smoothing = cfg->label_smoothing, .use_graphs = use_graphs(),
   };
   if (!(r->run = dlab_cuda_run_create(&rc))) return -1;
-  dlab_model_info_from_dataset(&r->info, r->train);
-  if (cfg->csv_path) {
-    if (dlab_train_csv_open(&r->csv, cfg->csv_path) < 0) return -1;
-    r->csv_open = 1;
-  }
-  return 0;
+  r->log_open = 1;
+  return dlab_train_log_open(&r->log, cfg, r->train, r->steps_per_epoch);
 }
 
 static void teardown(Run *r) {
-  if (r->csv_open) dlab_csv_close(&r->csv);
+  if (r->log_open) dlab_train_log_close(&r->log);
   dlab_cuda_run_free(r->run);
   dlab_cuda_data_free(r->train_data);
   dlab_cuda_data_free(r->test_data);
   dlab_cuda_data_free(r->val_data);
   dlab_cuda_model_free(r->g);
   if (r->opt && r->opt != r->cfg->optimizer) dlab_optimizer_free(r->opt);
-  dlab_model_info_free(&r->info);
   free(r->order);
   free(r->scalars);
 }
@@ -168,9 +160,7 @@ static int report_step(Run *r, int epoch, long s) {
   long done = step + 1 - (long)cfg->start_epoch * r->steps_per_epoch;
   long left = r->total_steps - (step + 1);
   si.eta_sec = (now - r->t_start) / done * left;
-  if (r->csv_open) dlab_train_csv_step(&r->csv, epoch, step + 1, lr, st.loss, si.accuracy);
-  if (cfg->on_step) cfg->on_step(&si, cfg->user);
-  return 0;
+  return dlab_train_log_step(&r->log, &si, st.loss);
 }
 
 /* Reports the steps the GPU has finished; with `all`, waits for every
@@ -235,16 +225,7 @@ static int finish_epoch(Run *r, DlabEpochInfo *ep, DlabTrainResult *result) {
   if (cfg->val && evaluate_into(r, r->val_data, cfg->val->n, &ep->val_loss, &ep->val_accuracy) < 0) return -1;
   if (evaluate_into(r, r->test_data, r->test->n, &ep->test_loss, &ep->test_accuracy) < 0) return -1;
   if (bring_back(r) < 0) return -1;
-  if (r->csv_open) dlab_train_csv_epoch(&r->csv, ep, r->steps_per_epoch);
-  if (dlab_train_save_checkpoint(cfg, r->m, &r->info, r->opt) < 0 ||
-      dlab_train_save_if_best(&r->best, cfg, r->m, &r->info, ep) < 0)
-    return -1;
-  result->best_epoch = r->best.epoch;
-  result->best_value = r->best.value;
-  result->epochs_done = ep->epoch;
-  result->last = *ep;
-  if (cfg->on_epoch) cfg->on_epoch(ep, cfg->user);
-  return 0;
+  return dlab_train_log_epoch(&r->log, r->m, r->opt, ep, result);
 }
 
 static int run_epochs(Run *r, DlabTrainResult *result) {
