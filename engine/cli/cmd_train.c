@@ -12,7 +12,7 @@
 #include "dlab/dataset.h"
 #include "dlab/error.h"
 #include "dlab/recipes.h"
-#include "dlab/run_events.h"
+#include "dlab/resume.h"
 #include "dlab/threads.h"
 #include "dlab/train.h"
 #include "dlab/transform.h"
@@ -31,6 +31,8 @@ typedef struct {
   CliProgress progress;
   DlabDeviceSpec device_spec;
   DlabTfEvents *events; /* --log: TensorBoard's copy of the curves */
+  int argc;             /* the command line, for --log's command.txt */
+  char **argv;
 } TrainArgs;
 
 static void print_help(const CliOption *opts, int n) {
@@ -92,14 +94,12 @@ static const char *default_best(const char *out, char *buf, size_t n) {
 
 static void on_step(const DlabStepInfo *info, void *user) {
   TrainArgs *a = user;
-  if (a->events) dlab_run_events_step(a->events, info);
   cli_progress_step(info, &a->progress);
 }
 
 /* The per-epoch line, then the validation result when there is one. */
 static void on_epoch(const DlabEpochInfo *info, void *user) {
   TrainArgs *a = user;
-  if (a->events) dlab_run_events_epoch(a->events, info);
   cli_progress_epoch(info, &a->progress);
   if (a->quiet || !a->val.n) return;
   printf("  val loss %.4f acc %.4f%s\n", info->val_loss, info->val_accuracy,
@@ -118,18 +118,13 @@ static void limit_dataset(DlabDataset *d, int limit) {
   if (limit > 0 && limit < d->n) d->n = limit;
 }
 
-/* Loads the checkpoint and optimizer state of an interrupted run. */
-static int resume_from(const char *out, DlabModel *m, DlabOptimizer *opt, long steps_per_epoch,
-                       int *start_epoch) {
-  char opt_path[4096];
-  if (dlab_checkpoint_load_weights(out, m) < 0) return -1;
-  if (dlab_optimizer_load(dlab_optimizer_state_path(out, opt_path, sizeof opt_path), opt) < 0) return -1;
-  long steps = dlab_optimizer_steps(opt);
-  if (steps % steps_per_epoch != 0)
-    return dlab_error("%s: %ld steps done is not a whole number of epochs at this batch size; "
-                      "resume with the batch size of the original run",
-                      opt_path, steps);
-  *start_epoch = (int)(steps / steps_per_epoch);
+/* --log DIR: command.txt (the run's command, then a line per resume) and
+ * a new TensorBoard event file, which a resumed run's scalars continue. */
+static int open_log(TrainArgs *a, DlabTrainConfig *cfg) {
+  if (!a->log) return 0;
+  if (dlab_run_command_write(a->log, a->argc, (const char *const *)a->argv, a->resume) < 0) return -1;
+  if (!(a->events = dlab_tfevents_open(a->log))) return -1;
+  cfg->events = a->events;
   return 0;
 }
 
@@ -141,11 +136,15 @@ static int train_with(TrainArgs *a, DlabDatasetPair *data, DlabTrainConfig *cfg)
   DlabOptimizer *opt = dlab_optimizer_create(&cfg->optim, m);
   if (!opt) goto done;
   cfg->optimizer = opt;
+  DlabRunMark mark;
   if (a->resume) {
     long spe = (data->train.n + cfg->batch_size - 1) / cfg->batch_size;
-    if (resume_from(a->out, m, opt, spe, &cfg->start_epoch) < 0) goto done;
-    printf("resuming %s after epoch %d\n", a->out, cfg->start_epoch);
+    if (dlab_resume_load(a->out, m, opt, spe, &mark) < 0) goto done;
+    cfg->start_epoch = mark.epoch;
+    cfg->run_id = mark.run_id;
+    if (!a->quiet) printf("resuming %s after epoch %d\n", a->out, cfg->start_epoch);
   }
+  if (open_log(a, cfg) < 0) goto done;
   if (!a->quiet) {
     printf("training %s (%ld parameters) on %s: %d train, ", dlab_zoo_find(a->model) ? a->model : "a custom network",
            dlab_model_count_params(m), data->train.name, data->train.n);
@@ -323,6 +322,8 @@ static int train_main(int argc, char **argv) {
     cfg.best_checkpoint = a.best ? a.best : default_best(a.out, best_buf, sizeof best_buf);
   }
 
+  a.argc = argc;
+  a.argv = argv;
   cli_progress_init(&a.progress, a.quiet);
   cfg.on_step = on_step;
   cfg.on_epoch = on_epoch;
@@ -340,10 +341,6 @@ static int train_main(int argc, char **argv) {
     goto done;
   }
   cfg.val = a.val.n ? &a.val : NULL;
-  if (a.log && !(a.events = dlab_tfevents_open(a.log))) {
-    cli_fail("train");
-    goto done;
-  }
   rc = train_with(&a, &data, &cfg);
   if (dlab_tfevents_close(a.events) < 0 && rc == 0) rc = cli_fail("train");
 done:
