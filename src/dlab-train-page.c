@@ -846,8 +846,10 @@ on_job_finished (DlabTrainingJob *job, DlabTrainPage *self)
       gtk_progress_bar_set_fraction (self->progress_bar, 1);
       break;
     case DLAB_JOB_STOPPED:
-      text = g_strdup_printf (ngettext ("Stopped after %d whole epoch · evaluating on the test set…",
-                                        "Stopped after %d whole epochs · evaluating on the test set…", done), done);
+      text = g_strdup_printf (ngettext ("Stopped after %d whole epoch · "
+                                        "evaluating the weights of the moment of the stop…",
+                                        "Stopped after %d whole epochs · "
+                                        "evaluating the weights of the moment of the stop…", done), done);
       break;
     default:
       text = g_strdup (_("Training failed"));
@@ -858,6 +860,27 @@ on_job_finished (DlabTrainingJob *job, DlabTrainPage *self)
     }
   set_status (self, text);
   update_actions (self);
+}
+
+/* After Stop two sets of weights exist: those of the moment of the stop
+ * (stopped.safetensors, which the accuracy is of and Use in Sketchpad
+ * takes) and the last whole epoch's checkpoint (which Resume continues).
+ * The line names both. */
+static char *
+stopped_status (DlabTrainingJob *job, const char *prefix, double accuracy)
+{
+  const char *checkpoint = dlab_training_job_get_checkpoint (job);
+  gboolean saved = checkpoint && g_str_has_suffix (checkpoint, "stopped.safetensors");
+  const char *stopped = saved ? "stopped.safetensors" : _("not saved");
+  const char *resume = dlab_training_job_get_resume_checkpoint (job);
+  int done = dlab_training_job_get_epochs_done (job);
+
+  if (!resume || done < 1)
+    return g_strdup_printf (_("%s · test accuracy %.2f%% with the weights of the moment of the stop (%s)"),
+                            prefix, accuracy * 100, stopped);
+  return g_strdup_printf (_("%s · test accuracy %.2f%% with the weights of the moment of the stop (%s) · "
+                            "Resume continues from the checkpoint of epoch %d"),
+                          prefix, accuracy * 100, stopped, done);
 }
 
 static void
@@ -883,7 +906,10 @@ on_job_results (DlabTrainingJob *job, DlabTrainPage *self)
                                       (const char *const *) r->test->class_names);
       prefix = g_strndup (status, strstr (status, " · ") ? (gsize) (strstr (status, " · ") - status) : strlen (status));
       g_free (text);
-      text = g_strdup_printf (_("%s · test accuracy %.2f%%"), prefix, r->accuracy * 100);
+      if (dlab_training_job_get_state (job) == DLAB_JOB_STOPPED)
+        text = stopped_status (job, prefix, r->accuracy);
+      else
+        text = g_strdup_printf (_("%s · test accuracy %.2f%%"), prefix, r->accuracy * 100);
       set_status (self, text);
     }
   else if (dlab_training_job_get_state (job) != DLAB_JOB_FAILED)

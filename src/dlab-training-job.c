@@ -15,7 +15,7 @@
 
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
-#include "dlab/run_events.h"
+#include "dlab/resume.h"
 #include "dlab/threads.h"
 #include "dlab/transform.h"
 #include "dlab/zoo.h"
@@ -233,6 +233,7 @@ struct _DlabTrainingJob {
   DlabModel *model;
   DlabOptimizer *optimizer;
   DlabTfEvents *events;
+  DlabRunMark resumed;             /* where a resumed run's checkpoint was */
 };
 
 G_DEFINE_FINAL_TYPE (DlabTrainingJob, dlab_training_job, G_TYPE_OBJECT)
@@ -436,8 +437,6 @@ on_step (const DlabStepInfo *info, void *user)
 {
   DlabTrainingJob *self = user;
 
-  if (self->events)
-    dlab_run_events_step (self->events, info);
   g_mutex_lock (&self->lock);
   g_array_append_val (self->steps_in, *info);
   g_mutex_unlock (&self->lock);
@@ -448,8 +447,6 @@ on_epoch (const DlabEpochInfo *info, void *user)
 {
   DlabTrainingJob *self = user;
 
-  if (self->events)
-    dlab_run_events_epoch (self->events, info);
   g_mutex_lock (&self->lock);
   g_array_append_val (self->epochs_in, *info);
   g_mutex_unlock (&self->lock);
@@ -462,32 +459,23 @@ fail (char **message, const char *what)
   return -1;
 }
 
-/* The command line that repeats this run, for the run folder. */
-static void
-write_command (DlabTrainingJob *self)
+/* The command line that repeats this run, in the run folder's command.txt
+ * (a resume adds its line), as `dlab train --log` keeps it. */
+static int
+write_command (DlabTrainingJob *self, char **message)
 {
-  g_autofree char *log = g_strdup (self->run_dir);
-  g_auto (GStrv) argv = dlab_train_settings_to_argv (self->settings, self->epoch_checkpoint, log);
-  GString *text = g_string_new ("dlab");
-  for (int i = 0; argv[i]; i++)
-    {
-      /* Quoted only where the shell would read it otherwise. */
-      gboolean plain = *argv[i] != '\0';
-      for (const char *c = argv[i]; *c && plain; c++)
-        plain = g_ascii_isalnum (*c) || strchr ("-_./:=,+@%", *c);
-      if (plain)
-        g_string_append_printf (text, " %s", argv[i]);
-      else
-        {
-          g_autofree char *quoted = g_shell_quote (argv[i]);
-          g_string_append_printf (text, " %s", quoted);
-        }
-    }
-  g_autofree char *path = g_build_filename (self->run_dir, "command.txt", NULL);
+  g_auto (GStrv) argv = dlab_train_settings_to_argv (self->settings, self->epoch_checkpoint, self->run_dir);
+  g_autoptr (GPtrArray) line = g_ptr_array_new ();
 
-  g_string_append (text, self->resume ? " --resume\n" : "\n");
-  g_file_set_contents (path, text->str, -1, NULL);
-  g_string_free (text, TRUE);
+  g_ptr_array_add (line, (gpointer) "dlab");
+  for (int i = 0; argv[i]; i++)
+    g_ptr_array_add (line, argv[i]);
+  if (self->resume)
+    g_ptr_array_add (line, (gpointer) "--resume");
+  if (dlab_run_command_write (self->run_dir, (int) line->len, (const char *const *) line->pdata,
+                              self->resume) < 0)
+    return fail (message, NULL);
+  return 0;
 }
 
 /* The data as `dlab train` prepares it: the first `limit` training images,
@@ -550,20 +538,17 @@ fill_config (DlabTrainingJob *self, DlabTrainConfig *cfg, char **message)
   return 0;
 }
 
+/* The checkpoint pair of the run folder, checked as `dlab train --resume`
+ * checks it, into the model and optimizer. */
 static int
 load_resume_state (DlabTrainingJob *self, DlabTrainConfig *cfg, char **message)
 {
-  char opt_path[4096];
-  long spe = (self->train.n + cfg->batch_size - 1) / cfg->batch_size, steps;
+  long spe = (self->train.n + cfg->batch_size - 1) / cfg->batch_size;
 
-  if (dlab_checkpoint_load_weights (self->epoch_checkpoint, self->model) < 0 ||
-      dlab_optimizer_load (dlab_optimizer_state_path (self->epoch_checkpoint, opt_path, sizeof opt_path),
-                           self->optimizer) < 0)
+  if (dlab_resume_load (self->epoch_checkpoint, self->model, self->optimizer, spe, &self->resumed) < 0)
     return fail (message, NULL);
-  steps = dlab_optimizer_steps (self->optimizer);
-  if (steps % spe != 0)
-    return fail (message, _("The saved run stopped inside an epoch at another batch size; it cannot be resumed"));
-  cfg->start_epoch = (int) (steps / spe);
+  cfg->start_epoch = self->resumed.epoch;
+  cfg->run_id = self->resumed.run_id;
   return 0;
 }
 
@@ -593,15 +578,16 @@ setup_run (DlabTrainingJob *self, DlabTrainConfig *cfg, char **message)
   cfg->optimizer = self->optimizer;
   if (self->resume && load_resume_state (self, cfg, message) < 0)
     return -1;
-  /* The engine's CSV log starts afresh; a resumed run keeps the old one. */
-  if (!self->resume)
-    cfg->csv_path = g_steal_pointer (&csv);
+  /* A resumed run continues the engine's CSV log after its epoch. */
+  cfg->csv_path = g_steal_pointer (&csv);
   self->steps_per_epoch = (self->train.n + cfg->batch_size - 1) / cfg->batch_size;
   self->start_epoch = cfg->start_epoch;
-  write_command (self);
+  if (write_command (self, message) < 0)
+    return -1;
   self->events = dlab_tfevents_open (self->run_dir);
   if (!self->events)
     return fail (message, NULL);
+  cfg->events = self->events;
   return 0;
 }
 
@@ -729,7 +715,12 @@ run_thread (gpointer data)
     }
   if (state == DLAB_JOB_STOPPED)
     save_stopped (self, &message);
-  dlab_tfevents_close (self->events);
+  /* The last scalars reach the file here: a failure is the run's. */
+  if (dlab_tfevents_close (self->events) < 0 && !message)
+    {
+      message = g_strdup (dlab_error_message ());
+      state = DLAB_JOB_FAILED;
+    }
   self->events = NULL;
   g_free ((char *) cfg.csv_path);
   post_finished (self, state, message, MAX (result.epochs_done, cfg.start_epoch));

@@ -16,8 +16,10 @@
  * the weights of that moment are saved (stopped.safetensors) before
  * "finished". The run folder holds the checkpoint after every epoch
  * (model.safetensors, with its optimizer state for resuming), metrics.csv,
- * the TensorBoard event file and command.txt, the equivalent `dlab train`
- * command. */
+ * the TensorBoard event files and command.txt, the equivalent `dlab train`
+ * command. A resume checks and loads the checkpoint pair, continues
+ * metrics.csv after the resumed epoch and adds its line to command.txt
+ * exactly as `dlab train --resume --log` does (resume.h). */
 #pragma once
 
 #include <gio/gio.h>

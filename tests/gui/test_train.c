@@ -733,6 +733,140 @@ check_run_a (DlabWindow *window, DlabTrainPage *page)
   unwatch_run (job, &w);
 }
 
+/* ---- the logs across Stop and Resume ---------------------------------------------------------------- */
+
+/* The cells of a CSV row, the two timing columns (images_per_sec,
+ * seconds) blanked: what a second run with the same settings repeats. */
+static char *
+untimed_row (const char *line)
+{
+  g_auto (GStrv) cells = g_strsplit (line, ",", -1);
+  guint n = g_strv_length (cells);
+
+  for (guint i = 9; i < 11 && i < n; i++)
+    cells[i][0] = '\0';
+  return g_strjoinv (",", cells);
+}
+
+/* The rows of a metrics.csv (no header), untimed. */
+static GPtrArray *
+read_rows (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_free);
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return rows;
+  lines = g_strsplit (text, "\n", -1);
+  for (int i = 1; lines[i] && *lines[i]; i++)
+    g_ptr_array_add (rows, untimed_row (lines[i]));
+  return rows;
+}
+
+/* An epoch row leaves the lr cell empty: "E,S,,". */
+static gboolean
+is_epoch_row (const char *row, int *epoch)
+{
+  const char *lr = strchr (row, ',');
+  lr = lr ? strchr (lr + 1, ',') : NULL;
+  *epoch = atoi (row);
+  return lr && lr[1] == ',';
+}
+
+/* `dlab train` with the run's own command (the first line of command.txt)
+ * to `epochs` epochs into a folder of its own; the CLI's metrics.csv. */
+static char *
+cli_metrics (const char *run_dir, int epochs)
+{
+  g_autofree char *cmd_path = g_build_filename (run_dir, "command.txt", NULL);
+  g_autofree char *text = NULL, *err = NULL;
+  g_auto (GStrv) lines = NULL, argv = NULL;
+  g_autofree char *out = g_build_filename (tmp_dir, "b-cli.safetensors", NULL);
+  g_autofree char *log = g_build_filename (tmp_dir, "b-cli-log", NULL);
+  g_autofree char *n = g_strdup_printf ("%d", epochs);
+  int status = -1;
+
+  if (!g_file_get_contents (cmd_path, &text, NULL, NULL) || !(lines = g_strsplit (text, "\n", -1)) ||
+      !g_shell_parse_argv (lines[0], NULL, &argv, NULL))
+    return NULL;
+  g_free (argv[0]);
+  argv[0] = g_strdup (dlab_exe);
+  for (int i = 1; argv[i] && argv[i + 1]; i++)
+    {
+      const char *value = g_str_equal (argv[i], "--out") ? out : g_str_equal (argv[i], "--log") ? log
+                          : g_str_equal (argv[i], "--epochs") ? n : NULL;
+      if (value)
+        {
+          g_free (argv[i + 1]);
+          argv[i + 1] = g_strdup (value);
+        }
+    }
+  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      printf ("# dlab train failed: %s\n", err ? err : "");
+      return NULL;
+    }
+  return g_build_filename (log, "metrics.csv", NULL);
+}
+
+/* After Stop, Resume and Stop again: metrics.csv holds the rows `dlab
+ * train` writes for the same epochs, then only the step rows of the
+ * epoch the second Stop cut; TensorBoard shows each step and epoch once;
+ * command.txt has the run's line and the resume's. */
+static void
+check_resumed_logs (DlabTrainingJob *job)
+{
+  const char *run_dir = dlab_training_job_get_run_dir (job);
+  int epochs = dlab_training_job_get_epochs_done (job), tail_ok = 1, e = 0, last_step = 0;
+  g_autofree char *gui_csv = g_build_filename (run_dir, "metrics.csv", NULL);
+  g_autofree char *cli_csv = cli_metrics (run_dir, epochs);
+  g_autoptr (GPtrArray) gui = read_rows (gui_csv);
+  g_autoptr (GPtrArray) cli = cli_csv ? read_rows (cli_csv) : g_ptr_array_new ();
+  guint same = 0;
+  TfrRecords r;
+  int n_files = 0, steps_ok = 1, epochs_ok = 1;
+  long n_steps = 0, n_epochs = 0;
+
+  while (same < cli->len && same < gui->len && g_str_equal (cli->pdata[same], gui->pdata[same]))
+    same++;
+  for (guint i = same; i < gui->len; i++)
+    {
+      tail_ok &= !is_epoch_row (gui->pdata[i], &e) && e == epochs + 1;
+      last_step = atoi (strchr (gui->pdata[i], ',') + 1);
+    }
+  if (same == gui->len && same > 0)
+    last_step = atoi (strchr (gui->pdata[same - 1], ',') + 1);
+  tap_ok (cli->len > 0 && same == cli->len && tail_ok,
+          "metrics.csv after Stop, Resume, Stop: the %u rows dlab train writes for %d epochs (timings aside), "
+          "then %u step rows of the epoch the last Stop cut",
+          cli->len, epochs, gui->len - same);
+
+  tap_ok (tfr_read_run (run_dir, &r, &n_files) == 0 && n_files == 2 && r.bad_data_crc == 0,
+          "two event files in the run folder, read as one run");
+  for (int i = 0; i < r.n; i++)
+    {
+      if (strcmp (r.events[i].tag, "train/loss") == 0)
+        steps_ok &= r.events[i].step == ++n_steps;
+      else if (strcmp (r.events[i].tag, "epoch/train_loss") == 0)
+        epochs_ok &= r.events[i].step == ++n_epochs;
+    }
+  tap_ok (steps_ok && n_steps == last_step && epochs_ok && n_epochs == epochs,
+          "TensorBoard shows each step once (%ld, in order) and each epoch once (%ld)", n_steps, n_epochs);
+  free (r.events);
+
+  {
+    g_autofree char *cmd_path = g_build_filename (run_dir, "command.txt", NULL), *text = NULL;
+    g_auto (GStrv) lines = NULL;
+    if (g_file_get_contents (cmd_path, &text, NULL, NULL))
+      lines = g_strsplit (text, "\n", -1);
+    tap_ok (lines && g_strv_length (lines) == 3 && !strstr (lines[0], "--resume") &&
+            g_str_has_suffix (lines[1], " --resume") && !*lines[2],
+            "command.txt keeps the run's command and adds the resume's");
+  }
+}
+
 /* Resume goes on from the last finished epoch of the stopped run. */
 static void
 check_resume (DlabWindow *window, DlabTrainPage *page, DlabTrainingJob *stopped)
@@ -766,6 +900,7 @@ check_resume (DlabWindow *window, DlabTrainPage *page, DlabTrainingJob *stopped)
   gui_wait_until (job_idle, page, 30000);
   tap_ok (dlab_training_job_get_state (job) == DLAB_JOB_STOPPED, "and stops again");
   unwatch_run (job, &w);
+  check_resumed_logs (job);
 }
 
 /* ---- 3. full speed: the main loop, memory, Stop ----------------------------------------------------- */
@@ -851,6 +986,16 @@ check_run_b (DlabWindow *window, DlabTrainPage *page)
       }
   }
   gui_wait_until (job_idle, page, 30000);
+  {
+    /* The accuracy is of the weights of the moment of the stop; Resume
+     * goes on from the last whole epoch's checkpoint: the line says both. */
+    const char *status = gtk_label_get_label (GTK_LABEL (child (page, "status_label")));
+    g_autofree char *resume = g_strdup_printf ("Resume continues from the checkpoint of epoch %d",
+                                               dlab_training_job_get_epochs_done (job));
+    tap_ok (strstr (status, "test accuracy") &&
+            strstr (status, "weights of the moment of the stop (stopped.safetensors)") && strstr (status, resume),
+            "the status says which weights it shows: %s", status);
+  }
   tap_ok (gtk_widget_is_sensitive (gui_find_actionable (GTK_WIDGET (window), "train.resume")) &&
           gtk_widget_is_sensitive (gui_find_actionable (GTK_WIDGET (window), "train.start")),
           "after the stop, Train and Resume are possible");
