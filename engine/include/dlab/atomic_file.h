@@ -23,9 +23,9 @@ void dlab_atomic_abort(DlabAtomicFile *f);
  * named exactly "<name of path>.tmp-" and six letters or digits (our own
  * pattern), if they are regular files of this user; nothing else (a
  * symbolic link, a folder, a longer or shorter suffix) is touched. Returns
- * how many were removed, or -1 with a message if the folder cannot be
- * read. Call it before saving or resuming from a file; never while
- * another process may be writing that same file. */
+ * how many were removed (0 when the folder cannot be listed). Call it
+ * before saving or resuming from a file; never while another process may
+ * be writing that same file. */
 int dlab_atomic_remove_stale(const char *path);
 
 #endif

@@ -67,12 +67,11 @@ int dlab_atomic_remove_stale(const char *path) {
   if (base_len == 0) return 0;
   char dir[4096];
   directory_of(path, dir, sizeof dir);
+  /* A folder that does not exist, or that may be written but not listed,
+   * keeps what it holds: the save that follows says what is wrong, if
+   * anything is. */
   DIR *d = opendir(dir);
-  if (!d) {
-    /* No folder yet: nothing can have been left in it. */
-    if (errno == ENOENT) return 0;
-    return dlab_error("%s: cannot read its folder to remove old temporary files: %s", path, strerror(errno));
-  }
+  if (!d) return 0;
   int removed = 0, fd = dirfd(d);
   uid_t me = geteuid();
   struct dirent *e;

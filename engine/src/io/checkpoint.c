@@ -85,8 +85,10 @@ int dlab_checkpoint_save_marked(const char *path, const DlabModel *m, const Dlab
   int64_t *ints;
   DlabStTensor *t = tensors_for(m->params, m->n_params, 0, &ints);
   int rc = -1;
-  if (t && dlab_atomic_remove_stale(path) >= 0)
+  if (t) {
+    dlab_atomic_remove_stale(path);
     rc = dlab_safetensors_write(path, t, m->n_params, keys, values, n_meta);
+  }
   free(t);
   free(ints);
   checkpoint_meta_free(&meta);
@@ -310,7 +312,8 @@ int dlab_optimizer_save_marked(const char *path, DlabOptimizer *o, const DlabRun
   int64_t *ints = NULL;
   DlabStTensor *t = tensors_for(params, n, 1, &ints);
   int rc = -1;
-  if (t && dlab_atomic_remove_stale(path) >= 0) {
+  if (t) {
+    dlab_atomic_remove_stale(path);
     /* The step count, as torch.optim keeps it: an I64 scalar. */
     int64_t steps = dlab_optimizer_steps(o);
     snprintf(t[n].name, sizeof t[n].name, "%s", STEP_TENSOR);

@@ -121,12 +121,13 @@ int dlab_csv_resume(DlabCsvLog *log, const char *path, const char *const *column
     if (errno == ENOENT) return dlab_csv_open(log, path, columns, n_columns);
     return dlab_error("%s: cannot open: %s", path, strerror(errno));
   }
+  dlab_atomic_remove_stale(path);
   char *header = header_text(columns, n_columns);
   DlabAtomicFile out;
   int rc = -1;
   if (!header)
     dlab_error("%s: out of memory", path);
-  else if (dlab_atomic_remove_stale(path) >= 0 && dlab_atomic_open(&out, path) == 0) {
+  else if (dlab_atomic_open(&out, path) == 0) {
     rc = copy_kept_rows(in, out.fp, path, header, last_key);
     if (rc == 0)
       rc = dlab_atomic_commit(&out);

@@ -145,7 +145,8 @@ int dlab_resume_load(const char *checkpoint, DlabModel *m, DlabOptimizer *opt, l
   char opt_path[4096];
   DlabRunMark model_mark, opt_mark;
   dlab_optimizer_state_path(checkpoint, opt_path, sizeof opt_path);
-  if (dlab_atomic_remove_stale(checkpoint) < 0 || dlab_atomic_remove_stale(opt_path) < 0) return -1;
+  dlab_atomic_remove_stale(checkpoint);
+  dlab_atomic_remove_stale(opt_path);
   if (dlab_run_mark_read(checkpoint, &model_mark) < 0 || dlab_run_mark_read(opt_path, &opt_mark) < 0 ||
       check_pair(checkpoint, &model_mark, opt_path, &opt_mark) < 0)
     return -1;
@@ -209,7 +210,7 @@ int dlab_run_command_write(const char *dir, int argc, const char *const *argv, i
   char path[4096];
   if ((size_t)snprintf(path, sizeof path, "%s/command.txt", dir) >= sizeof path)
     return dlab_error("%s: folder name too long", dir);
-  if (dlab_atomic_remove_stale(path) < 0) return -1;
+  dlab_atomic_remove_stale(path);
   DlabAtomicFile f;
   if (dlab_atomic_open(&f, path) < 0) return -1;
   if (resume && copy_earlier_lines(path, f.fp) < 0) {
