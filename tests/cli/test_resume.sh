@@ -22,6 +22,8 @@ for name, data in [('train-images-idx3-ubyte', images(100)), ('train-labels-idx1
                    ('t10k-images-idx3-ubyte', images(20)), ('t10k-labels-idx1-ubyte', labels(20))]:
     open(os.path.join(d, name), 'wb').write(data)
 PY
+# strace that can kill a process at its Nth rename (syscall injection).
+can_inject() { command -v strace >/dev/null && strace -f -o /dev/null -e inject=rename:signal=KILL:when=99 true 2>/dev/null; }
 # Small and quick; digitnet has a dropout layer.
 bs=16 spe=7 # steps per epoch: 100 images in batches of 16
 train() { "$dlab" train --data "$tmp/tiny" --batch-size "$bs" --threads 1 --quiet "$@"; }
@@ -76,8 +78,8 @@ if grep -q "without --resume" "$tmp/err"; then ok "the message says what to do"
 else not_ok "the message says what to do" "$(cat "$tmp/err")"; fi
 
 # The same, made by a kill between the two renames of epoch 2's save.
-if ! command -v strace >/dev/null || ! strace -f -o /dev/null true 2>/dev/null; then
-  skip "a kill between the renames of a checkpoint's two files" "strace is missing or cannot trace here"
+if ! can_inject; then
+  skip "a kill between the renames of a checkpoint's two files" "strace is missing or cannot inject syscalls here"
 else
   killed=$tmp/killed.safetensors
   # Renames: epoch 1's model and optimizer state, then epoch 2's model; the
@@ -138,8 +140,8 @@ else not_ok "command.txt keeps the run's command and adds the resume" "$(cat "$l
 
 # A real kill while epoch 3's checkpoint is saved (its step scalars and rows
 # are written), resumed to 4. Renames: command.txt, then two per epoch.
-if ! command -v strace >/dev/null || ! strace -f -o /dev/null true 2>/dev/null; then
-  skip "logs after a kill inside epoch 3" "strace is missing or cannot trace here"
+if ! can_inject; then
+  skip "logs after a kill inside epoch 3" "strace is missing or cannot inject syscalls here"
 else
   log=$tmp/killed-log
   bs=2 spe=50 # enough scalars that some of epoch 3's reach the file before the kill
