@@ -7,6 +7,7 @@
 
 #include "dlab-application.h"
 #include "dlab-code-window.h"
+#include "dlab-fold-box.h"
 #include "dlab-tutorial-chooser.h"
 #include "dlab-get-datasets.h"
 #include "dlab/error.h"
@@ -1069,6 +1070,7 @@ dlab_train_page_start (DlabTrainPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   dlab_tutorial_chooser_set_result (self->tutorial_chooser, 0, 0, 0, 0);
   dlab_plot_reset (self->plot, gtk_spin_button_get_value_as_int (self->epochs_spin));
+  dlab_plot_set_title (self->plot, name);
   dlab_confusion_view_set_matrix (self->confusion_view, NULL, 0, NULL);
   dlab_mistakes_view_set_job (self->mistakes_view, NULL);
   gtk_label_set_label (self->accuracy_label, _("Training…"));
@@ -1433,7 +1435,8 @@ export_png_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   (void) action;
   (void) param;
-  choose_save (DLAB_TRAIN_PAGE (widget), _("Export Chart"), "curves.png", export_png);
+  g_autofree char *name = dlab_plot_dup_file_name (DLAB_TRAIN_PAGE (widget)->plot, "png");
+  choose_save (DLAB_TRAIN_PAGE (widget), _("Export Chart"), name, export_png);
 }
 
 static void
@@ -1441,7 +1444,8 @@ export_svg_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   (void) action;
   (void) param;
-  choose_save (DLAB_TRAIN_PAGE (widget), _("Export Chart"), "curves.svg", export_svg);
+  g_autofree char *name = dlab_plot_dup_file_name (DLAB_TRAIN_PAGE (widget)->plot, "svg");
+  choose_save (DLAB_TRAIN_PAGE (widget), _("Export Chart"), name, export_svg);
 }
 
 /* ---- accessors ------------------------------------------------------------------------------------ */
@@ -1601,6 +1605,7 @@ dlab_train_page_class_init (DlabTrainPageClass *klass)
                                           NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 
   g_type_ensure (DLAB_TYPE_TUTORIAL_CHOOSER);
+  g_type_ensure (DLAB_TYPE_FOLD_BOX);
   g_type_ensure (DLAB_TYPE_PLOT);
   g_type_ensure (DLAB_TYPE_CONFUSION_VIEW);
   g_type_ensure (DLAB_TYPE_MISTAKES_VIEW);
