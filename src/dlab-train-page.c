@@ -1514,7 +1514,7 @@ fill_models (DlabTrainPage *self)
 
   for (const DlabZooEntry *e = dlab_zoo_entries (); e->name; e++)
     {
-      g_autofree char *label = g_strdup_printf ("%s — %s", e->name, e->description);
+      g_autofree char *label = g_strdup_printf ("%s — %s", e->name, _(e->description));
       gtk_string_list_append (list, label);
     }
   gtk_string_list_append (list, _("Custom"));

@@ -64,9 +64,10 @@ show_recipe (DlabTutorialChooser *self, const DlabRecipe *r)
   gtk_widget_set_visible (GTK_WIDGET (self->result_row), FALSE);
   if (!r)
     return;
-  /* The recipes' texts come from the engine, in English. */
-  adw_action_row_set_subtitle (self->about_row, r->trains);
-  adw_action_row_set_subtitle (self->unusual_row, r->unusual);
+  /* The recipes' texts come from the engine, in English, marked with N_()
+   * for the application's catalogue. */
+  adw_action_row_set_subtitle (self->about_row, _(r->trains));
+  adw_action_row_set_subtitle (self->unusual_row, _(r->unusual));
 }
 
 static void
@@ -118,7 +119,7 @@ dlab_tutorial_chooser_set_result (DlabTutorialChooser *self, double test_accurac
     }
   text = g_string_new (NULL);
   if (r->reported)
-    g_string_append_printf (text, _("The tutorial reports: %s."), r->reported);
+    g_string_append_printf (text, _("The tutorial reports: %s."), _(r->reported));
   else
     g_string_append (text, _("The tutorial's text gives no final accuracy."));
   g_string_append_c (text, '\n');
@@ -131,7 +132,8 @@ dlab_tutorial_chooser_set_result (DlabTutorialChooser *self, double test_accurac
       g_autofree char *val = accuracy_text (val_accuracy, n_val);
       g_string_append_printf (text, _(", validation accuracy %s"), val);
     }
-  g_string_append_c (text, '.');
+  /* Translators: the full stop that ends "This run: test accuracy …". */
+  g_string_append (text, C_("end of a sentence", "."));
   if (r->reported && r->reported_accuracy > 0)
     {
       gboolean on_val = g_strcmp0 (r->reported_split, "val") == 0 && n_val > 0;
@@ -169,7 +171,7 @@ fill_titles (DlabTutorialChooser *self)
 
   gtk_string_list_append (titles, _("None: your own settings"));
   for (const DlabRecipe *r = dlab_recipes (); r->name; r++)
-    gtk_string_list_append (titles, original ? r->title : r->title_en);
+    gtk_string_list_append (titles, original ? r->title : _(r->title_en));
   adw_combo_row_set_model (self->tutorial_row, G_LIST_MODEL (titles));
 }
 

@@ -8,6 +8,14 @@
 
 #include "dlab/error.h"
 
+/* N_() marks a text for translation and is nothing more: the engine has no
+ * gettext. xgettext extracts the marked texts into the application's
+ * catalogue (po/POTFILES.in), and the application shows them through
+ * gettext (_(r->trains)). The Chinese titles are the tutorials' own. */
+#ifndef N_
+#define N_(text) text
+#endif
+
 static const DlabRecipeSetting mlp_mnist[] = {
     {"dataset", "mnist"},       {"model", "mlp"},          {"transform", "normalize:0.5:0.5"},
     {"optimizer", "sgd"},       {"lr", "0.01"},            {"momentum", "0.5"},
@@ -49,45 +57,50 @@ static const DlabRecipeSetting emnistnet_emnist[] = {
 };
 
 static const DlabRecipe recipes[] = {
-    {"mlp-mnist", "PyTorch 搭建简单神经网络实现手写数字识别", "A simple neural network for handwritten digits",
-     "the 784-300-100-10 MLP with BatchNorm on MNIST, SGD with momentum, 20 epochs",
-     "The learning rate is cut tenfold at the start of every fifth epoch, epoch 0 included, so it "
-     "never trains at the 0.01 it sets: try --schedule step:5:0.1.",
-     "train loss and accuracy, test loss and accuracy", NULL, 0, NULL, "000_b24cdccc46fabbb6.txt",
+    {"mlp-mnist", "PyTorch 搭建简单神经网络实现手写数字识别",
+     N_("A simple neural network for handwritten digits"),
+     N_("the 784-300-100-10 MLP with BatchNorm on MNIST, SGD with momentum, 20 epochs"),
+     N_("The learning rate is cut tenfold at the start of every fifth epoch, epoch 0 included, so it "
+        "never trains at the 0.01 it sets: try --schedule step:5:0.1."),
+     N_("train loss and accuracy, test loss and accuracy"), NULL, 0, NULL, "000_b24cdccc46fabbb6.txt",
      mlp_mnist},
-    {"lenet-fashion", "玩转深度学习——pytorch实现Lenet网络", "Deep learning hands-on: LeNet in PyTorch",
-     "LeNet-5 with LeakyReLU on Fashion-MNIST, Adam, 10 epochs, live curves",
-     "The images are not normalized (ToTensor only) and a plain ReLU sits between the last two linear "
-     "layers where the others are LeakyReLU: try --transform normalize.",
-     "loss, train accuracy and test accuracy", NULL, 0, NULL, "001_3d62c0b551629f0f.txt", lenet_fashion},
+    {"lenet-fashion", "玩转深度学习——pytorch实现Lenet网络", N_("Deep learning hands-on: LeNet in PyTorch"),
+     N_("LeNet-5 with LeakyReLU on Fashion-MNIST, Adam, 10 epochs, live curves"),
+     N_("The images are not normalized (ToTensor only) and a plain ReLU sits between the last two linear "
+        "layers where the others are LeakyReLU: try --transform normalize."),
+     N_("loss, train accuracy and test accuracy"), NULL, 0, NULL, "001_3d62c0b551629f0f.txt", lenet_fashion},
     {"lenet3x3-fashion", "玩转深度学习——pytorch实现Lenet网络(3x3 卷积)",
-     "Deep learning hands-on: LeNet with 3x3 convolutions",
-     "the tutorial's second LeNet, four 3x3 convolutions with 2, 4, 8 and 16 channels, on Fashion-MNIST",
-     "Its first convolutions have only 2 and 4 channels, so it has fewer parameters than LeNet-5: try "
-     "wider layers in a spec of your own.",
-     "loss, train accuracy and test accuracy", NULL, 0, NULL, "001_3d62c0b551629f0f.txt", lenet3x3_fashion},
+     N_("Deep learning hands-on: LeNet with 3x3 convolutions"),
+     N_("the tutorial's second LeNet, four 3x3 convolutions with 2, 4, 8 and 16 channels, on "
+        "Fashion-MNIST"),
+     N_("Its first convolutions have only 2 and 4 channels, so it has fewer parameters than LeNet-5: try "
+        "wider layers in a spec of your own."),
+     N_("loss, train accuracy and test accuracy"), NULL, 0, NULL, "001_3d62c0b551629f0f.txt",
+     lenet3x3_fashion},
     {"cifarnet-cifar10", "基于小土堆入门教程的pytorch训练神经网络方法实现",
-     "Training a network in PyTorch, after the Xiaotudui course",
-     "three 5x5 convolution and pooling stages with two linear layers on CIFAR-10, plain SGD, batch 16",
-     "The training images are never shuffled (its DataLoader has no shuffle=True) and there is no "
-     "activation between the two linear layers: try removing --no-shuffle.",
-     "total test loss and test accuracy", NULL, 0, NULL, "002_7148e92e04c6736c.txt", cifarnet_cifar10},
+     N_("Training a network in PyTorch, after the Xiaotudui course"),
+     N_("three 5x5 convolution and pooling stages with two linear layers on CIFAR-10, plain SGD, "
+        "batch 16"),
+     N_("The training images are never shuffled (its DataLoader has no shuffle=True) and there is no "
+        "activation between the two linear layers: try removing --no-shuffle."),
+     N_("total test loss and test accuracy"), NULL, 0, NULL, "002_7148e92e04c6736c.txt", cifarnet_cifar10},
     {"digitnet-png", "使用Pytorch和卷积神经网络进行简单的数字识别(MNIST)",
-     "Simple digit recognition with PyTorch and a CNN (MNIST)",
-     "DigitNet on a folder of PNGs (MNIST exported with a PaddleOCR label file), augmented, with a "
-     "validation split",
-     "It keeps the checkpoint with the best validation loss, and no activation separates its two linear "
-     "layers; its validation images are augmented by accident, which Digit Lab does not repeat (it "
-     "measures validation on plain images).",
-     "train and validation loss and accuracy",
-     "validation accuracy 98.15% after 10 epochs (best validation loss 0.065 at epoch 9, 98.39%)", 0.9815,
-     "val", "003_84571de0309f30af.txt", digitnet_png},
-    {"emnistnet-emnist", "CNN 识别 EMNIST 手写数字,Gradio 画板", "A CNN on EMNIST with a Gradio sketchpad",
-     "PyTorch's 60-minute-blitz Net on EMNIST (split mnist), SGD with momentum, batch 4, 2 epochs",
-     "It trains with batches of only 4 images for 2 epochs on EMNIST's stored (transposed) images: try "
-     "--batch-size 64 with a larger --lr.",
-     "the running loss every 2000 steps, then the test accuracy", NULL, 0, NULL, "004_4a33927221fe1f82.txt",
-     emnistnet_emnist},
+     N_("Simple digit recognition with PyTorch and a CNN (MNIST)"),
+     N_("DigitNet on a folder of PNGs (MNIST exported with a PaddleOCR label file), augmented, with a "
+        "validation split"),
+     N_("It keeps the checkpoint with the best validation loss, and no activation separates its two "
+        "linear layers; its validation images are augmented by accident, which Digit Lab does not "
+        "repeat (it measures validation on plain images)."),
+     N_("train and validation loss and accuracy"),
+     /* xgettext:no-c-format */
+     N_("validation accuracy 98.15% after 10 epochs (best validation loss 0.065 at epoch 9, 98.39%)"),
+     0.9815, "val", "003_84571de0309f30af.txt", digitnet_png},
+    {"emnistnet-emnist", "CNN 识别 EMNIST 手写数字,Gradio 画板", N_("A CNN on EMNIST with a Gradio sketchpad"),
+     N_("PyTorch's 60-minute-blitz Net on EMNIST (split mnist), SGD with momentum, batch 4, 2 epochs"),
+     N_("It trains with batches of only 4 images for 2 epochs on EMNIST's stored (transposed) images: "
+        "try --batch-size 64 with a larger --lr."),
+     N_("the running loss every 2000 steps, then the test accuracy"), NULL, 0, NULL,
+     "004_4a33927221fe1f82.txt", emnistnet_emnist},
     {0},
 };
 
