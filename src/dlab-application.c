@@ -181,3 +181,14 @@ dlab_settings_new (void)
   told = TRUE;
   return NULL;
 }
+
+void
+dlab_application_bind_text_domain (void)
+{
+  const char *dir = g_getenv ("DLAB_LOCALEDIR");
+
+  bindtextdomain (GETTEXT_PACKAGE, dir && *dir ? dir : DLAB_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  /* The default domain too: ngettext () and _() look there. */
+  textdomain (GETTEXT_PACKAGE);
+}

@@ -18,4 +18,11 @@ DlabApplication *dlab_application_new (void);
  * `meson devenv`): the window then simply starts with its defaults. */
 GSettings *dlab_settings_new (void);
 
+/* Binds the text domain GETTEXT_PACKAGE and makes it the default one
+ * (ngettext () uses that): to $DLAB_LOCALEDIR when set, else to the
+ * installed locale directory. `meson devenv` sets DLAB_LOCALEDIR to the
+ * build's po/ output, so that an uninstalled build speaks the locale's
+ * language; the tests bind it the same way. Call after setlocale (). */
+void dlab_application_bind_text_domain (void);
+
 G_END_DECLS
