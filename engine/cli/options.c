@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include "dlab/cnum.h"
 #include "dlab/loader.h"
 
 #include <errno.h>
@@ -97,7 +98,7 @@ static const CliRange *find_range(const char *name) {
 }
 
 static void format_range(const CliRange *r, char *buf, size_t n) {
-  snprintf(buf, n, "%c%.10g, %.10g%c", r->lo_open ? '(' : '[', r->lo, r->hi, r->hi_open ? ')' : ']');
+  dlab_snprintf_c(buf, n, "%c%.10g, %.10g%c", r->lo_open ? '(' : '[', r->lo, r->hi, r->hi_open ? ')' : ']');
 }
 
 int cli_option_range(const char *name, char *buf, size_t n) {
@@ -130,7 +131,7 @@ static int set_value(const char *cmd, CliOption *o, const char *text) {
     if (end == text || *end || errno == ERANGE) goto not_a_number;
     v = (double)whole;
   } else {
-    v = strtod(text, &end);
+    v = dlab_strtod_c(text, &end);
     if (end == text || *end) goto not_a_number;
   }
   /* strtod turns 1e400 into inf and `inf` is a number to it: neither is in

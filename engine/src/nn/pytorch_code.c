@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/cnum.h"
 #include "dlab/error.h"
 
 typedef struct {
@@ -27,7 +28,7 @@ static void emit(Code *c, const char *fmt, ...) {
   if (c->failed) return;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  int n = dlab_vsnprintf_c(NULL, 0, fmt, ap);
   va_end(ap);
   if (n < 0 || c->len + (size_t)n + 1 > c->cap) {
     size_t cap = (c->cap ? c->cap : 1024) * 2 + (size_t)(n < 0 ? 0 : n);
@@ -40,7 +41,7 @@ static void emit(Code *c, const char *fmt, ...) {
     c->cap = cap;
   }
   va_start(ap, fmt);
-  vsnprintf(c->text + c->len, c->cap - c->len, fmt, ap);
+  dlab_vsnprintf_c(c->text + c->len, c->cap - c->len, fmt, ap);
   va_end(ap);
   c->len += (size_t)n;
 }
@@ -49,13 +50,9 @@ static void emit(Code *c, const char *fmt, ...) {
  * "0.100000001"), with a '.' whatever the locale. */
 static const char *real(float v, char buf[32]) {
   for (int digits = 1; digits <= 9; digits++) {
-    snprintf(buf, 32, "%.*g", digits, (double)v);
-    for (char *p = buf; *p; p++)
-      if (*p == ',') *p = '.';
-    if ((float)strtod(buf, NULL) == v || digits == 9) break;
+    dlab_snprintf_c(buf, 32, "%.*g", digits, (double)v);
+    if ((float)dlab_strtod_c(buf, NULL) == v) break;
   }
-  for (char *p = buf; *p; p++)
-    if (*p == ',') *p = '.';
   return buf;
 }
 
