@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_i18n.h"
 #include "commands.h"
 #include "data_args.h"
 #include "dlab/checkpoint.h"
@@ -36,40 +37,41 @@ typedef struct {
 } TrainArgs;
 
 static void print_help(const CliOption *opts, int n) {
-  printf("usage: dlab train --dataset NAME --model NAME|SPEC [OPTIONS]\n"
-         "       dlab train --recipe NAME [OPTIONS]\n\n"
-         "Trains a network, printing per-epoch train (and validation) and test loss and\n"
-         "accuracy (with its standard error), and saves a checkpoint (with the optimizer\n"
-         "state beside it) after every epoch. --recipe sets every option as a tutorial\n"
-         "does (dlab recipes lists them); options given after it override its settings.\n\n");
+  fputs(_("usage: dlab train --dataset NAME --model NAME|SPEC [OPTIONS]\n"
+          "       dlab train --recipe NAME [OPTIONS]\n\n"
+          "Trains a network, printing per-epoch train (and validation) and test loss and\n"
+          "accuracy (with its standard error), and saves a checkpoint (with the optimizer\n"
+          "state beside it) after every epoch. --recipe sets every option as a tutorial\n"
+          "does (dlab recipes lists them); options given after it override its settings.\n\n"),
+        stdout);
   cli_print_options(opts, n);
-  printf("\nDatasets: mnist, fashion-mnist; emnist-digits, emnist-mnist, emnist-letters\n"
-         "(27 classes: N/A, a..z, as torchvision), emnist-balanced, emnist-bymerge,\n"
-         "emnist-byclass (EMNIST is turned upright unless --keep-transposed); cifar10\n"
-         "(binary batches in cifar-10-batches-bin); folder:DIR, a folder of PNGs with\n"
-         "DIR/train.txt and DIR/test.txt (`path<TAB>label` lines) or DIR/train/CLASS/\n"
-         "and DIR/test/CLASS/ sub-folders. `dlab fetch` downloads the named ones.\n"
-         "\nTransforms (--transform), applied in order to the training images, each step\n"
-         "NAME[:ARG...] with ARG a value in the order shown or KEY=VALUE:\n"
-         "  normalize[:MEAN:STD]   given values (A/B/C per channel) or normalize:computed\n"
-         "                         (measured on the training split); default: the\n"
-         "                         dataset's, added last when not listed\n"
-         "  rotate:DEGREES[:FILL]  random rotation in [-DEGREES, DEGREES]\n"
-         "  crop:SIZE[:PADDING[:FILL]]  random crop after padding every side\n"
-         "  hflip[:P]              horizontal flip with probability P (0.5)\n"
-         "  affine:DEGREES[:TX/TY[:LO/HI[:SHEAR[:FILL]]]]  random affine\n"
-         "  elastic[:ALPHA[:SIGMA[:FILL]]]  elastic distortion (50, 5)\n"
-         "e.g. --transform rotate:5,crop:28:2 is RandomRotation(5), RandomCrop(28, padding=2).\n"
-         "\nValidation: --val-split 0.1 --split-seed 42 keeps 10%% of the training set\n"
-         "out of training (never the test set) and evaluates it after every epoch;\n"
-         "--save-best val_acc (or val_loss) writes the best epoch's model to --best\n"
-         "(default OUT.best.safetensors).\n"
-         "\nSchedules: constant, step[:EPOCHS[:GAMMA]], stepstart[:EPOCHS[:GAMMA]] (the cut\n"
-         "at the start of epochs 0, EPOCHS, 2 EPOCHS... as the MNIST MLP tutorial does),\n"
-         "cosine[:ETA_MIN], onecycle[:PCT], each optionally followed by ,warmup:STEPS\n"
-         "(e.g. cosine,warmup:500).\n"
-         "Example: dlab train --dataset fashion-mnist --model lenet --epochs 10 \\\n"
-         "           --batch-size 256 --optimizer adam --lr 1e-3 --out lenet.safetensors\n");
+  printf(_("\nDatasets: mnist, fashion-mnist; emnist-digits, emnist-mnist, emnist-letters\n"
+           "(27 classes: N/A, a..z, as torchvision), emnist-balanced, emnist-bymerge,\n"
+           "emnist-byclass (EMNIST is turned upright unless --keep-transposed); cifar10\n"
+           "(binary batches in cifar-10-batches-bin); folder:DIR, a folder of PNGs with\n"
+           "DIR/train.txt and DIR/test.txt (`path<TAB>label` lines) or DIR/train/CLASS/\n"
+           "and DIR/test/CLASS/ sub-folders. `dlab fetch` downloads the named ones.\n"
+           "\nTransforms (--transform), applied in order to the training images, each step\n"
+           "NAME[:ARG...] with ARG a value in the order shown or KEY=VALUE:\n"
+           "  normalize[:MEAN:STD]   given values (A/B/C per channel) or normalize:computed\n"
+           "                         (measured on the training split); default: the\n"
+           "                         dataset's, added last when not listed\n"
+           "  rotate:DEGREES[:FILL]  random rotation in [-DEGREES, DEGREES]\n"
+           "  crop:SIZE[:PADDING[:FILL]]  random crop after padding every side\n"
+           "  hflip[:P]              horizontal flip with probability P (0.5)\n"
+           "  affine:DEGREES[:TX/TY[:LO/HI[:SHEAR[:FILL]]]]  random affine\n"
+           "  elastic[:ALPHA[:SIGMA[:FILL]]]  elastic distortion (50, 5)\n"
+           "e.g. --transform rotate:5,crop:28:2 is RandomRotation(5), RandomCrop(28, padding=2).\n"
+           "\nValidation: --val-split 0.1 --split-seed 42 keeps 10%% of the training set\n"
+           "out of training (never the test set) and evaluates it after every epoch;\n"
+           "--save-best val_acc (or val_loss) writes the best epoch's model to --best\n"
+           "(default OUT.best.safetensors).\n"
+           "\nSchedules: constant, step[:EPOCHS[:GAMMA]], stepstart[:EPOCHS[:GAMMA]] (the cut\n"
+           "at the start of epochs 0, EPOCHS, 2 EPOCHS... as the MNIST MLP tutorial does),\n"
+           "cosine[:ETA_MIN], onecycle[:PCT], each optionally followed by ,warmup:STEPS\n"
+           "(e.g. cosine,warmup:500).\n"
+           "Example: dlab train --dataset fashion-mnist --model lenet --epochs 10 \\\n"
+           "           --batch-size 256 --optimizer adam --lr 1e-3 --out lenet.safetensors\n"));
 }
 
 /* The default checkpoint name: "<dataset>-<model>.safetensors". */
@@ -102,14 +104,14 @@ static void on_epoch(const DlabEpochInfo *info, void *user) {
   TrainArgs *a = user;
   cli_progress_epoch(info, &a->progress);
   if (a->quiet || !a->val.n) return;
-  printf("  val loss %.4f acc %.4f%s\n", info->val_loss, info->val_accuracy,
-         info->best ? "  (best so far, saved)" : "");
+  printf(_("  val loss %.4f acc %.4f%s\n"), info->val_loss, info->val_accuracy,
+         info->best ? _("  (best so far, saved)") : "");
   fflush(stdout);
 }
 
 static int make_log_dir(const char *dir) {
   if (mkdir(dir, 0777) < 0 && errno != EEXIST)
-    return dlab_error("--log %s: cannot create the directory: %s", dir, strerror(errno));
+    return dlab_error(_("--log %s: cannot create the directory: %s"), dir, strerror(errno));
   return 0;
 }
 
@@ -142,24 +144,26 @@ static int train_with(TrainArgs *a, DlabDatasetPair *data, DlabTrainConfig *cfg)
     if (dlab_resume_load(a->out, m, opt, spe, &mark) < 0) goto done;
     cfg->start_epoch = mark.epoch;
     cfg->run_id = mark.run_id;
-    if (!a->quiet) printf("resuming %s after epoch %d\n", a->out, cfg->start_epoch);
+    if (!a->quiet) printf(_("resuming %s after epoch %d\n"), a->out, cfg->start_epoch);
   }
   if (open_log(a, cfg) < 0) goto done;
   if (!a->quiet) {
-    printf("training %s (%ld parameters) on %s: %d train, ", dlab_zoo_find(a->model) ? a->model : "a custom network",
-           dlab_model_count_params(m), data->train.name, data->train.n);
-    if (a->val.n) printf("%d validation, ", a->val.n);
-    printf("%d test images, %s from %s\n", data->test.n, dlab_optim_kind_name(cfg->optim.kind), data->root);
+    printf(_("training %s (%ld parameters) on %s: %d train, "),
+           dlab_zoo_find(a->model) ? a->model : _("a custom network"), dlab_model_count_params(m),
+           data->train.name, data->train.n);
+    if (a->val.n) printf(_("%d validation, "), a->val.n);
+    printf(_("%d test images, %s from %s\n"), data->test.n, dlab_optim_kind_name(cfg->optim.kind),
+           data->root);
     if (dlab_transforms_augment(&a->transforms)) {
       char desc[512];
-      printf("transforms: %s\n", dlab_transforms_describe(&a->transforms, desc, sizeof desc));
+      printf(_("transforms: %s\n"), dlab_transforms_describe(&a->transforms, desc, sizeof desc));
     }
   }
   DlabTrainResult result;
   if (dlab_train_device(a->device_spec, m, &data->train, &data->test, cfg, &result) < 0) goto done;
-  if (!a->quiet) printf("saved %s\n", a->out);
+  if (!a->quiet) printf(_("saved %s\n"), a->out);
   if (!a->quiet && result.best_epoch)
-    printf("best: epoch %d, %s %.4f, saved %s\n", result.best_epoch,
+    printf(_("best: epoch %d, %s %.4f, saved %s\n"), result.best_epoch,
            cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS ? "val_loss" : "val_acc", result.best_value,
            cfg->best_checkpoint);
   rc = 0;
@@ -198,7 +202,7 @@ int cmd_train(int argc, char **argv) {
   }
   if (at < 0) return train_main(argc, argv);
   if (width == 2 && at + 1 >= argc) {
-    fprintf(stderr, "dlab train: --recipe needs a name (dlab recipes lists them)\n");
+    fputs(_("dlab train: --recipe needs a name (dlab recipes lists them)\n"), stderr);
     return 2;
   }
   const DlabRecipe *r = dlab_recipe_find(width == 2 ? argv[at + 1] : argv[at] + 9);
@@ -209,7 +213,7 @@ int cmd_train(int argc, char **argv) {
   char *names = calloc((size_t)n_settings + 1, RECIPE_FLAG_MAX);
   int rc = 1;
   if (!args || !names) {
-    dlab_error("out of memory");
+    dlab_error("%s", _("out of memory"));
     cli_fail("train");
     goto done;
   }
@@ -232,35 +236,35 @@ static int train_main(int argc, char **argv) {
                   .device = "cpu"};
   CliOption opts[] = {
       CLI_DATA_OPTIONS(&a.data),
-      {"recipe", OPT_STRING, &a.recipe, "a tutorial's settings (dlab recipes); later options override", 0},
-      {"model", OPT_STRING, &a.model, "a zoo name (dlab models) or a spec (default lenet)", 0},
-      {"epochs", OPT_INT, &a.epochs, "number of epochs (default 10)", 0},
-      {"batch-size", OPT_INT, &a.batch_size, "images per step (default 64)", 0},
-      {"no-shuffle", OPT_FLAG, &a.no_shuffle, "keep the dataset's order in every epoch (default: shuffled)", 0},
-      {"optimizer", OPT_STRING, &a.optimizer, "sgd, adam or adamw (default adam)", 0},
-      {"lr", OPT_FLOAT, &a.lr, "learning rate (default 0.01 for sgd, 1e-3 otherwise)", 0},
-      {"momentum", OPT_FLOAT, &a.momentum, "SGD momentum (default 0)", 0},
-      {"dampening", OPT_FLOAT, &a.dampening, "SGD dampening (default 0)", 0},
-      {"nesterov", OPT_FLAG, &a.nesterov, "Nesterov momentum for SGD", 0},
-      {"weight-decay", OPT_FLOAT, &a.weight_decay, "L2 (sgd, adam) or decoupled (adamw, default 0.01)", 0},
-      {"beta1", OPT_FLOAT, &a.beta1, "Adam beta1 (default 0.9)", 0},
-      {"beta2", OPT_FLOAT, &a.beta2, "Adam beta2 (default 0.999)", 0},
-      {"schedule", OPT_STRING, &a.schedule, "learning-rate schedule (default constant)", 0},
-      {"label-smoothing", OPT_FLOAT, &a.label_smoothing, "cross-entropy label smoothing (default 0)", 0},
-      {"seed", OPT_INT, &a.seed, "seed for initialization and shuffling (default 1)", 0},
-      {"threads", OPT_INT, &a.threads, "CPU threads (default: all cores)", 0},
-      {"device", OPT_STRING, &a.device, "cpu (default), cuda or cuda:N: where to train (dlab devices)", 0},
-      {"out", OPT_STRING, &a.out, "checkpoint file (default DATASET-MODEL.safetensors)", 0},
-      {"log", OPT_STRING, &a.log, "directory for metrics.csv and a TensorBoard event file", 0},
+      {"recipe", OPT_STRING, &a.recipe, N_("a tutorial's settings (dlab recipes); later options override"), 0},
+      {"model", OPT_STRING, &a.model, N_("a zoo name (dlab models) or a spec (default lenet)"), 0},
+      {"epochs", OPT_INT, &a.epochs, N_("number of epochs (default 10)"), 0},
+      {"batch-size", OPT_INT, &a.batch_size, N_("images per step (default 64)"), 0},
+      {"no-shuffle", OPT_FLAG, &a.no_shuffle, N_("keep the dataset's order in every epoch (default: shuffled)"), 0},
+      {"optimizer", OPT_STRING, &a.optimizer, N_("sgd, adam or adamw (default adam)"), 0},
+      {"lr", OPT_FLOAT, &a.lr, N_("learning rate (default 0.01 for sgd, 1e-3 otherwise)"), 0},
+      {"momentum", OPT_FLOAT, &a.momentum, N_("SGD momentum (default 0)"), 0},
+      {"dampening", OPT_FLOAT, &a.dampening, N_("SGD dampening (default 0)"), 0},
+      {"nesterov", OPT_FLAG, &a.nesterov, N_("Nesterov momentum for SGD"), 0},
+      {"weight-decay", OPT_FLOAT, &a.weight_decay, N_("L2 (sgd, adam) or decoupled (adamw, default 0.01)"), 0},
+      {"beta1", OPT_FLOAT, &a.beta1, N_("Adam beta1 (default 0.9)"), 0},
+      {"beta2", OPT_FLOAT, &a.beta2, N_("Adam beta2 (default 0.999)"), 0},
+      {"schedule", OPT_STRING, &a.schedule, N_("learning-rate schedule (default constant)"), 0},
+      {"label-smoothing", OPT_FLOAT, &a.label_smoothing, N_("cross-entropy label smoothing (default 0)"), 0},
+      {"seed", OPT_INT, &a.seed, N_("seed for initialization and shuffling (default 1)"), 0},
+      {"threads", OPT_INT, &a.threads, N_("CPU threads (default: all cores)"), 0},
+      {"device", OPT_STRING, &a.device, N_("cpu (default), cuda or cuda:N: where to train (dlab devices)"), 0},
+      {"out", OPT_STRING, &a.out, N_("checkpoint file (default DATASET-MODEL.safetensors)"), 0},
+      {"log", OPT_STRING, &a.log, N_("directory for metrics.csv and a TensorBoard event file"), 0},
       CLI_SPLIT_OPTIONS(&a.data),
-      {"save-best", OPT_STRING, &a.save_best, "val_loss or val_acc: keep the best epoch's model (needs --val-split)", 0},
-      {"best", OPT_STRING, &a.best, "file for --save-best (default OUT.best.safetensors)", 0},
-      {"transform", OPT_STRING, &a.transform, "training transforms, e.g. rotate:5,crop:28:2 (see below)", 0},
-      {"workers", OPT_INT, &a.workers, "threads preparing batches (default: 1 per 2 cores with augmentation)", 0},
-      {"limit", OPT_INT, &a.limit, "use only the first N training images", 0},
-      {"resume", OPT_FLAG, &a.resume, "continue the run saved in --out", 0},
-      {"quiet", OPT_FLAG, &a.quiet, "print nothing but errors", 0},
-      {"help", OPT_FLAG, &a.help, "show this help", 0},
+      {"save-best", OPT_STRING, &a.save_best, N_("val_loss or val_acc: keep the best epoch's model (needs --val-split)"), 0},
+      {"best", OPT_STRING, &a.best, N_("file for --save-best (default OUT.best.safetensors)"), 0},
+      {"transform", OPT_STRING, &a.transform, N_("training transforms, e.g. rotate:5,crop:28:2 (see below)"), 0},
+      {"workers", OPT_INT, &a.workers, N_("threads preparing batches (default: 1 per 2 cores with augmentation)"), 0},
+      {"limit", OPT_INT, &a.limit, N_("use only the first N training images"), 0},
+      {"resume", OPT_FLAG, &a.resume, N_("continue the run saved in --out"), 0},
+      {"quiet", OPT_FLAG, &a.quiet, N_("print nothing but errors"), 0},
+      {"help", OPT_FLAG, &a.help, N_("show this help"), 0},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   const char *pos[1];
@@ -271,7 +275,7 @@ static int train_main(int argc, char **argv) {
     return 0;
   }
   if (a.recipe) {
-    fprintf(stderr, "dlab train: --recipe %s: give one recipe, once\n", a.recipe);
+    fprintf(stderr, _("dlab train: --recipe %s: give one recipe, once\n"), a.recipe);
     return 2;
   }
 
@@ -290,7 +294,8 @@ static int train_main(int argc, char **argv) {
   cfg.optim.beta1 = a.beta1;
   cfg.optim.beta2 = a.beta2;
   if (a.nesterov && (kind != DLAB_OPTIM_SGD || a.momentum <= 0 || a.dampening != 0)) {
-    fprintf(stderr, "dlab train: --nesterov needs --optimizer sgd, a positive --momentum and no dampening\n");
+    fputs(_("dlab train: --nesterov needs --optimizer sgd, a positive --momentum and no dampening\n"),
+          stderr);
     return 2;
   }
   if (dlab_schedule_parse(a.schedule, &cfg.schedule) < 0) return cli_fail("train");
@@ -316,7 +321,7 @@ static int train_main(int argc, char **argv) {
   if (a.save_best) {
     if (dlab_save_best_parse(a.save_best, &cfg.save_best) < 0) return cli_fail("train");
     if (cfg.save_best != DLAB_SAVE_BEST_NONE && a.data.val_split == 0) {
-      fprintf(stderr, "dlab train: --save-best needs a validation set: add --val-split (e.g. 0.1)\n");
+      fputs(_("dlab train: --save-best needs a validation set: add --val-split (e.g. 0.1)\n"), stderr);
       return 2;
     }
     cfg.best_checkpoint = a.best ? a.best : default_best(a.out, best_buf, sizeof best_buf);

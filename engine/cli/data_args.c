@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_i18n.h"
 #include "commands.h"
 #include "dlab/error.h"
 
@@ -13,10 +14,10 @@ int cli_parse_size(const char *text, int *w, int *h) {
   if (end != text && (*end == 'x' || *end == 'X')) {
     const char *second = end + 1;
     b = strtol(second, &end, 10);
-    if (end == second) return dlab_error("--resize %s: expected WxH, e.g. 28x28", text);
+    if (end == second) return dlab_error(_("--resize %s: expected WxH, e.g. 28x28"), text);
   }
   if (end == text || *end || a < 1 || b < 1 || a > 16384 || b > 16384)
-    return dlab_error("--resize %s: expected WxH, e.g. 28x28 (1 to 16384 per side)", text);
+    return dlab_error(_("--resize %s: expected WxH, e.g. 28x28 (1 to 16384 per side)"), text);
   *w = (int)a;
   *h = (int)b;
   return 0;

@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include "cli_i18n.h"
 #include "dlab/cnum.h"
 #include "dlab/loader.h"
 
@@ -44,9 +45,9 @@ static int unknown(const char *cmd, const char *arg, const CliOption *opts, int 
     if (d < best_d) best_d = d, best = opts[i].name;
   }
   if (best)
-    fprintf(stderr, "dlab %s: unknown option %s (did you mean --%s?)\n", cmd, arg, best);
+    fprintf(stderr, _("dlab %s: unknown option %s (did you mean --%s?)\n"), cmd, arg, best);
   else
-    fprintf(stderr, "dlab %s: unknown option %s (see dlab %s --help)\n", cmd, arg, cmd);
+    fprintf(stderr, _("dlab %s: unknown option %s (see dlab %s --help)\n"), cmd, arg, cmd);
   return -1;
 }
 
@@ -138,16 +139,20 @@ static int set_value(const char *cmd, CliOption *o, const char *text) {
    * any range, and the range check keeps a float's conversion defined. */
   if (!isfinite(v) || !in_range(r, v)) {
     format_range(r, range, sizeof range);
-    fprintf(stderr, "dlab %s: --%s %s: must be %sin %s\n", cmd, o->name, text,
-            o->kind == OPT_INT ? "a whole number " : "", range);
+    if (o->kind == OPT_INT)
+      fprintf(stderr, _("dlab %s: --%s %s: must be a whole number in %s\n"), cmd, o->name, text, range);
+    else
+      fprintf(stderr, _("dlab %s: --%s %s: must be in %s\n"), cmd, o->name, text, range);
     return -1;
   }
   if (o->kind == OPT_INT) *(int *)o->value = (int)v;
   else *(float *)o->value = (float)v;
   return 0;
 not_a_number:
-  fprintf(stderr, "dlab %s: --%s %s: not a valid %s\n", cmd, o->name, text,
-          o->kind == OPT_INT ? "whole number" : "number");
+  if (o->kind == OPT_INT)
+    fprintf(stderr, _("dlab %s: --%s %s: not a valid whole number\n"), cmd, o->name, text);
+  else
+    fprintf(stderr, _("dlab %s: --%s %s: not a valid number\n"), cmd, o->name, text);
   return -1;
 }
 
@@ -163,7 +168,7 @@ int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts
         continue;
       }
       if (*n_positional >= max_positional) {
-        fprintf(stderr, "dlab %s: unexpected argument `%s`\n", cmd, a);
+        fprintf(stderr, _("dlab %s: unexpected argument `%s`\n"), cmd, a);
         return -1;
       }
       positional[(*n_positional)++] = a;
@@ -175,7 +180,7 @@ int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts
     o->seen = 1;
     if (o->kind == OPT_FLAG) {
       if (eq) {
-        fprintf(stderr, "dlab %s: --%s takes no value\n", cmd, o->name);
+        fprintf(stderr, _("dlab %s: --%s takes no value\n"), cmd, o->name);
         return -1;
       }
       *(int *)o->value = 1;
@@ -184,7 +189,7 @@ int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts
     const char *text = eq ? eq + 1 : NULL;
     if (!text) {
       if (i + 1 >= argc) {
-        fprintf(stderr, "dlab %s: --%s needs a value\n", cmd, o->name);
+        fprintf(stderr, _("dlab %s: --%s needs a value\n"), cmd, o->name);
         return -1;
       }
       text = argv[++i];
@@ -203,7 +208,7 @@ void cli_print_options(const CliOption *opts, int n_opts) {
       range[0] = ' ';
       if (cli_option_range(opts[i].name, range + 1, sizeof range - 1) < 0) range[0] = '\0';
     }
-    printf("  %-24s %s%s\n", left, opts[i].help, range);
+    printf("  %-24s %s%s\n", left, _(opts[i].help), range);
   }
 }
 

@@ -145,9 +145,10 @@ def listed_files(root):
 
 def files_with_strings(root):
     """The sources a person reads strings from: C files with a gettext call
-    on a literal, every .ui file, and the .in/.xml data files."""
+    on a literal (the application's and the dlab command line's), every .ui
+    file, and the .in/.xml data files."""
     found = []
-    for sub, ext in (('src', '.c'), ('ui', '.ui')):
+    for sub, ext in (('engine/cli', '.c'), ('engine/cli', '.h'), ('src', '.c'), ('ui', '.ui')):
         d = os.path.join(root, sub)
         for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
             if not name.endswith(ext):
