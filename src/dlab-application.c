@@ -27,6 +27,9 @@ static const Accelerator accelerators[] = {
   { "win.undo", { "<Control>z", NULL } },
   { "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
   { "win.clear", { "Escape", "Delete", NULL } },
+  { "win.show-page::draw", { "<Alt>1", NULL } },
+  { "win.show-page::train", { "<Alt>2", NULL } },
+  { "win.show-page::data", { "<Alt>3", NULL } },
 };
 
 static DlabWindow *
@@ -102,11 +105,28 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_activated, NULL, NULL, NULL, { 0, 0, 0 } },
 };
 
+/* In a Flatpak sandbox the home folder is out of reach (the manifest asks
+ * for no file access but what the portals hand over): datasets go to the
+ * application's own data folder, ~/.var/app/ID/data/digit-lab/datasets,
+ * and $DLAB_DATA tells the engine and Get Datasets to use it. Set before
+ * any window or thread reads the environment. */
+static void
+use_sandbox_datasets (void)
+{
+  g_autofree char *dir = NULL;
+
+  if (g_getenv ("DLAB_DATA") || !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return;
+  dir = g_build_filename (g_get_user_data_dir (), "digit-lab", "datasets", NULL);
+  g_setenv ("DLAB_DATA", dir, TRUE);
+}
+
 static void
 dlab_application_startup (GApplication *app)
 {
   DlabApplication *self = DLAB_APPLICATION (app);
 
+  use_sandbox_datasets ();
   G_APPLICATION_CLASS (dlab_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);

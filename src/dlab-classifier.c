@@ -223,6 +223,53 @@ dataset_title (const char *id)
   return id;
 }
 
+void
+dlab_classifier_set_name (DlabClassifier *self, const char *name)
+{
+  g_return_if_fail (DLAB_IS_CLASSIFIER (self));
+  g_return_if_fail (name != NULL);
+  g_free (self->name);
+  self->name = g_strdup (name);
+}
+
+const char *
+dlab_classifier_get_dataset (DlabClassifier *self)
+{
+  g_return_val_if_fail (DLAB_IS_CLASSIFIER (self), "");
+  return dlab_predictor_info (self->predictor)->dataset;
+}
+
+/* Every class name a single digit, in order: a digits model whatever
+ * its dataset (a folder of digit images, a checkpoint without one). */
+static gboolean
+classes_are_digits (DlabClassifier *self)
+{
+  if (self->n_classes != 10)
+    return FALSE;
+  for (int i = 0; i < 10; i++)
+    if (self->class_names[i][0] != '0' + i || self->class_names[i][1] != '\0')
+      return FALSE;
+  return TRUE;
+}
+
+const char *
+dlab_classifier_get_drawing_hint (DlabClassifier *self)
+{
+  const char *dataset;
+
+  g_return_val_if_fail (DLAB_IS_CLASSIFIER (self), "");
+  dataset = dlab_classifier_get_dataset (self);
+  if (g_str_equal (dataset, "fashion-mnist"))
+    return _("Draw a piece of clothing here");
+  if (g_str_equal (dataset, "emnist-letters"))
+    return _("Draw a letter here");
+  if (g_str_has_prefix (dataset, "emnist-b"))  /* balanced, bymerge, byclass */
+    return _("Draw a letter or a digit here");
+  if (classes_are_digits (self))
+    return _("Draw a digit here");
+  return _("Draw here");
+}
+
 char *
 dlab_classifier_describe (DlabClassifier *self)
 {

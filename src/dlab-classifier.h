@@ -32,10 +32,19 @@ void dlab_classifier_load_file_async (GFile *file, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
 DlabClassifier *dlab_classifier_load_file_finish (GAsyncResult *result, GError **error);
 
-/* "Built-in model" or the file's base name. */
+/* "Built-in model" or the file's base name, unless set_name gave
+ * another (a training run's name). */
 const char *dlab_classifier_get_name (DlabClassifier *self);
+void dlab_classifier_set_name (DlabClassifier *self, const char *name);
+/* The engine's name of the dataset it was trained on ("mnist",
+ * "fashion-mnist", "emnist-letters", "folder:…"); "" when unknown. */
+const char *dlab_classifier_get_dataset (DlabClassifier *self);
 /* The file it came from; NULL for the built-in model. */
 GFile *dlab_classifier_get_file (DlabClassifier *self);
+/* What to ask for on the empty pad: "Draw a digit here" for a digits
+ * model, "Draw a letter here", "Draw a piece of clothing here", else
+ * "Draw here" (translated). */
+const char *dlab_classifier_get_drawing_hint (DlabClassifier *self);
 /* One line for people: dataset, class count, parameter count. */
 char *dlab_classifier_describe (DlabClassifier *self);
 

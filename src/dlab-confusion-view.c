@@ -15,6 +15,7 @@ struct _DlabConfusionView {
   double name_width;    /* the widest class name */
   int sel_true, sel_pred;
   int hover_true, hover_pred;
+  int cur_true, cur_pred;   /* the cell the arrow keys are on */
 };
 
 G_DEFINE_FINAL_TYPE (DlabConfusionView, dlab_confusion_view, GTK_TYPE_WIDGET)
@@ -22,19 +23,37 @@ G_DEFINE_FINAL_TYPE (DlabConfusionView, dlab_confusion_view, GTK_TYPE_WIDGET)
 enum { SIGNAL_CELL_ACTIVATED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-/* Room for the class names (at most) and the axis titles. */
-#define LABEL_SPACE 64.0
-#define TITLE_SPACE 20.0
-
 typedef struct {
   double x, y, cell;  /* top-left of cell (0, 0) and the cell size */
 } Geometry;
+
+/* Room for the axis titles: a line of the widget's text (which grows with
+ * GNOME's text scaling). */
+static double
+title_space (DlabConfusionView *self)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "Ag");
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  g_object_unref (layout);
+  return h + 6;
+}
+
+/* The names' room: the widest name, up to a third of the widget, so that
+ * "T-shirt/top" is written out and a folder's long names leave room for
+ * the cells. */
+static double
+label_space (DlabConfusionView *self, double w, double h)
+{
+  return MIN (self->label_space, MAX (24, MIN (w, h) / 3));
+}
 
 static Geometry
 geometry (DlabConfusionView *self)
 {
   double w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
-  double room = self->label_space + TITLE_SPACE;
+  double room = label_space (self, w, h) + title_space (self);
   double side = MIN (w - room, h - room);
   double cell = self->k ? floor (MAX (side, 0) / self->k) : 0;
   double used = cell * self->k + room;
@@ -79,22 +98,60 @@ draw_label (cairo_t *cr, PangoLayout *layout, const char *text, double x, double
   pango_cairo_show_layout (cr, layout);
 }
 
+/* Light text on the page: the dark style. */
+static gboolean
+is_dark (GdkRGBA fg)
+{
+  return 0.3 * fg.red + 0.6 * fg.green + 0.1 * fg.blue > 0.5;
+}
+
 /* Blue for the diagonal, red for mistakes; the square root lifts rare
- * mistakes out of the background. */
+ * mistakes out of the background. On the dark style the colours are
+ * lighter and even the rarest mistake starts well above the background
+ * (a 1 % cell at the light style's 0.19 alpha of dark red all but vanished
+ * there). */
 static void
-cell_color (cairo_t *cr, gboolean diagonal, double share)
+cell_color (cairo_t *cr, gboolean diagonal, double share, gboolean dark)
 {
   double t = diagonal ? share : sqrt (share);
 
-  if (diagonal)
+  if (diagonal && dark)
+    cairo_set_source_rgba (cr, 0.38, 0.62, 0.98, 0.14 + 0.86 * t);
+  else if (diagonal)
     cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.08 + 0.92 * t);
+  else if (share <= 0)
+    cairo_set_source_rgba (cr, 0, 0, 0, 0);
+  else if (dark)
+    cairo_set_source_rgba (cr, 1.0, 0.42, 0.40, 0.32 + 0.68 * t);
   else
-    cairo_set_source_rgba (cr, 0.88, 0.11, 0.14, share > 0 ? 0.10 + 0.90 * t : 0.0);
+    cairo_set_source_rgba (cr, 0.88, 0.11, 0.14, 0.16 + 0.84 * t);
+}
+
+/* Whether a count is written in the background's contrast colour: on a
+ * strong cell (deep colour on the light style, bright on the dark one). */
+static gboolean
+strong_cell (gboolean diagonal, double share)
+{
+  return diagonal ? share > 0.5 : sqrt (share) > 0.5;
 }
 
 static void
 draw_cells (DlabConfusionView *self, cairo_t *cr, Geometry g, PangoLayout *layout, GdkRGBA fg)
 {
+  gboolean dark = is_dark (fg);
+
+  /* The empty grid, faint, so that a matrix with few mistakes still reads
+   * as a matrix. */
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.07);
+  cairo_set_line_width (cr, 1);
+  for (int i = 0; i <= self->k; i++)
+    {
+      cairo_move_to (cr, g.x + i * g.cell, g.y);
+      cairo_line_to (cr, g.x + i * g.cell, g.y + self->k * g.cell);
+      cairo_move_to (cr, g.x, g.y + i * g.cell);
+      cairo_line_to (cr, g.x + self->k * g.cell, g.y + i * g.cell);
+    }
+  cairo_stroke (cr);
   for (int t = 0; t < self->k; t++)
     for (int p = 0; p < self->k; p++)
       {
@@ -103,7 +160,7 @@ draw_cells (DlabConfusionView *self, cairo_t *cr, Geometry g, PangoLayout *layou
         double x = g.x + p * g.cell, y = g.y + t * g.cell;
 
         cairo_rectangle (cr, x + 0.5, y + 0.5, g.cell - 1, g.cell - 1);
-        cell_color (cr, t == p, share);
+        cell_color (cr, t == p, share, dark);
         cairo_fill (cr);
         if (g.cell >= 16 && count > 0)
           {
@@ -117,9 +174,8 @@ draw_cells (DlabConfusionView *self, cairo_t *cr, Geometry g, PangoLayout *layou
             double scale = MIN (1.0, (g.cell - 4) / MAX (tw, 1));
             if (scale < 0.6)
               continue;
-            gboolean dark = (t == p && share > 0.5) || (t != p && sqrt (share) > 0.5);
-            if (dark)
-              cairo_set_source_rgb (cr, 1, 1, 1);
+            if (strong_cell (t == p, share))
+              cairo_set_source_rgb (cr, dark ? 0 : 1, dark ? 0 : 1, dark ? 0 : 1);
             else
               gdk_cairo_set_source_rgba (cr, &fg);
             cairo_save (cr);
@@ -171,30 +227,40 @@ dlab_confusion_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   }
 
   /* Class names: rows on the left, columns below. */
+  double names = label_space (self, w, h);
   gdk_cairo_set_source_rgba (cr, &fg);
   /* Column names run downwards when they are wider than the cells. */
   gboolean rotate = self->name_width > g.cell - 4;
   for (int i = 0; i < self->k && g.cell >= 9; i++)
     {
-      draw_label (cr, layout, class_name (self, i), g.x - 4, g.y + (i + 0.5) * g.cell, 1, 0.5,
-                  self->label_space - 6);
+      draw_label (cr, layout, class_name (self, i), g.x - 4, g.y + (i + 0.5) * g.cell, 1, 0.5, names - 6);
       cairo_save (cr);
       cairo_translate (cr, g.x + (i + 0.5) * g.cell, g.y + self->k * g.cell + 4);
       cairo_rotate (cr, rotate ? G_PI / 2 : 0);
       if (rotate)
-        draw_label (cr, layout, class_name (self, i), 0, 0, 0, 0.5, self->label_space - 6);
+        draw_label (cr, layout, class_name (self, i), 0, 0, 0, 0.5, names - 6);
       else
         draw_label (cr, layout, class_name (self, i), 0, 0, 0.5, 0, g.cell);
       cairo_restore (cr);
     }
   /* Axis titles. */
   cairo_save (cr);
-  cairo_translate (cr, g.x - self->label_space - 4, g.y + self->k * g.cell / 2);
+  cairo_translate (cr, g.x - names - 4, g.y + self->k * g.cell / 2);
   cairo_rotate (cr, -G_PI / 2);
-  draw_label (cr, layout, _("true class"), 0, 0, 0.5, 1, 400);
+  draw_label (cr, layout, _("true class"), 0, 0, 0.5, 1, self->k * g.cell);
   cairo_restore (cr);
-  draw_label (cr, layout, _("predicted class"), g.x + self->k * g.cell / 2,
-              g.y + self->k * g.cell + self->label_space, 0.5, 0, 400);
+  draw_label (cr, layout, _("predicted class"), g.x + self->k * g.cell / 2, g.y + self->k * g.cell + names, 0.5, 0,
+              self->k * g.cell);
+
+  /* The keyboard's cell. */
+  if (self->cur_true >= 0 && gtk_widget_has_visible_focus (widget))
+    {
+      gdk_cairo_set_source_rgba (cr, &fg);
+      cairo_save (cr);
+      cairo_set_dash (cr, (const double[]) { 3, 2 }, 2, 0);
+      outline_cell (cr, g, self->cur_true, self->cur_pred, 2);
+      cairo_restore (cr);
+    }
 
   if (self->hover_true >= 0)
     {
@@ -210,28 +276,99 @@ dlab_confusion_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   cairo_destroy (cr);
 }
 
+/* What a cell says, in the tooltip and to screen readers. */
+static char *
+cell_text (DlabConfusionView *self, int t, int p)
+{
+  int count = self->matrix[t * self->k + p];
+
+  if (t == p)
+    return g_strdup_printf (ngettext ("%d “%s” read correctly (%.1f%% of them)",
+                                      "%d “%s” read correctly (%.1f%% of them)", count),
+                            count, class_name (self, t), self->row_sums[t] ? 100.0 * count / self->row_sums[t] : 0);
+  return g_strdup_printf (ngettext ("%d “%s” read as “%s” (%.1f%% of them). Click to see it.",
+                                    "%d “%s” read as “%s” (%.1f%% of them). Click to see them.", count),
+                          count, class_name (self, t), class_name (self, p),
+                          self->row_sums[t] ? 100.0 * count / self->row_sums[t] : 0);
+}
+
 static void
 update_tooltip (DlabConfusionView *self)
 {
-  int t = self->hover_true, p = self->hover_pred, count;
   g_autofree char *text = NULL;
 
-  if (t < 0)
+  if (self->hover_true < 0)
     {
       gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
       return;
     }
-  count = self->matrix[t * self->k + p];
-  if (t == p)
-    text = g_strdup_printf (ngettext ("%d “%s” read correctly (%.1f%% of them)",
-                                      "%d “%s” read correctly (%.1f%% of them)", count),
-                            count, class_name (self, t), self->row_sums[t] ? 100.0 * count / self->row_sums[t] : 0);
-  else
-    text = g_strdup_printf (ngettext ("%d “%s” read as “%s” (%.1f%% of them). Click to see it.",
-                                      "%d “%s” read as “%s” (%.1f%% of them). Click to see them.", count),
-                            count, class_name (self, t), class_name (self, p),
-                            self->row_sums[t] ? 100.0 * count / self->row_sums[t] : 0);
+  text = cell_text (self, self->hover_true, self->hover_pred);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), text);
+}
+
+/* ---- the keyboard ---------------------------------------------------------------- */
+
+static void
+set_cursor (DlabConfusionView *self, int t, int p)
+{
+  g_autofree char *text = NULL;
+
+  if (!self->k)
+    return;
+  self->cur_true = CLAMP (t, 0, self->k - 1);
+  self->cur_pred = CLAMP (p, 0, self->k - 1);
+  text = cell_text (self, self->cur_true, self->cur_pred);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The arrow keys move the keyboard's cell by (dx, dy) cells; Home and End
+ * go to the row's first and last. */
+static gboolean
+move_cursor (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  DlabConfusionView *self = DLAB_CONFUSION_VIEW (widget);
+  int dx, dy;
+
+  (void) data;
+  if (!self->k)
+    return FALSE;
+  g_variant_get (args, "(ii)", &dx, &dy);
+  set_cursor (self, self->cur_true + dy, self->cur_pred + dx);
+  return TRUE;
+}
+
+/* Enter or Space does what a click on the cell does. */
+static gboolean
+activate_cursor (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  DlabConfusionView *self = DLAB_CONFUSION_VIEW (widget);
+
+  (void) args;
+  (void) data;
+  if (!self->k)
+    return FALSE;
+  dlab_confusion_view_select (self, self->cur_true, self->cur_pred);
+  return TRUE;
+}
+
+static void
+add_key_bindings (GtkWidgetClass *widget_class)
+{
+  static const struct {
+    guint key;
+    int dx, dy;
+  } moves[] = {
+    { GDK_KEY_Left, -1, 0 }, { GDK_KEY_KP_Left, -1, 0 }, { GDK_KEY_Right, 1, 0 }, { GDK_KEY_KP_Right, 1, 0 },
+    { GDK_KEY_Up, 0, -1 }, { GDK_KEY_KP_Up, 0, -1 }, { GDK_KEY_Down, 0, 1 }, { GDK_KEY_KP_Down, 0, 1 },
+    { GDK_KEY_Home, -1000, 0 }, { GDK_KEY_End, 1000, 0 },
+  };
+  static const guint activate[] = { GDK_KEY_Return, GDK_KEY_KP_Enter, GDK_KEY_ISO_Enter, GDK_KEY_space };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (moves); i++)
+    gtk_widget_class_add_binding (widget_class, moves[i].key, 0, move_cursor, "(ii)", moves[i].dx, moves[i].dy);
+  for (gsize i = 0; i < G_N_ELEMENTS (activate); i++)
+    gtk_widget_class_add_binding (widget_class, activate[i], 0, activate_cursor, NULL);
 }
 
 static void
@@ -270,7 +407,10 @@ on_click (GtkGestureClick *click, int n_press, double x, double y, gpointer data
   (void) click;
   (void) n_press;
   if (dlab_confusion_view_cell_at (self, x, y, &t, &p))
-    dlab_confusion_view_select (self, t, p);
+    {
+      set_cursor (self, t, p);
+      dlab_confusion_view_select (self, t, p);
+    }
 }
 
 void
@@ -295,8 +435,9 @@ dlab_confusion_view_get_selected (DlabConfusionView *self, int *true_class, int 
   return self->sel_true >= 0;
 }
 
-/* The widest class name sets the room kept for the names: digits need
- * little, "Ankle boot" up to LABEL_SPACE (longer names are ellipsized). */
+/* The widest class name sets the room kept for the names, measured in
+ * the widget's font: digits need little, "T-shirt/top" is written out
+ * (see label_space for the longest). */
 static void
 measure_names (DlabConfusionView *self)
 {
@@ -310,7 +451,7 @@ measure_names (DlabConfusionView *self)
       pango_layout_get_pixel_size (layout, &w, &h);
       self->name_width = MAX (self->name_width, w);
     }
-  self->label_space = MIN (LABEL_SPACE, self->name_width + 12);
+  self->label_space = self->name_width + 12;
   g_object_unref (layout);
 }
 
@@ -325,6 +466,7 @@ dlab_confusion_view_set_matrix (DlabConfusionView *self, const int *matrix, int 
   g_clear_pointer (&self->names, g_strfreev);
   self->k = matrix ? k : 0;
   self->sel_true = self->sel_pred = self->hover_true = self->hover_pred = -1;
+  self->cur_true = self->cur_pred = self->k ? 0 : -1;
   if (self->k)
     {
       self->matrix = g_memdup2 (matrix, sizeof (int) * k * k);
@@ -338,6 +480,8 @@ dlab_confusion_view_set_matrix (DlabConfusionView *self, const int *matrix, int 
         }
     }
   measure_names (self);
+  if (self->k)
+    set_cursor (self, 0, 0);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -362,9 +506,21 @@ dlab_confusion_view_measure (GtkWidget *widget, GtkOrientation orientation, int 
 
   (void) orientation;
   (void) for_size;
-  *minimum = (int) (self->label_space + TITLE_SPACE + 8 * MAX (self->k, 2));
-  *natural = (int) (self->label_space + TITLE_SPACE + 34 * MAX (self->k, 2));
+  *minimum = (int) (MIN (self->label_space, 64) + title_space (self) + 8 * MAX (self->k, 2));
+  *natural = (int) (self->label_space + title_space (self) + 34 * MAX (self->k, 2));
   *minimum_baseline = *natural_baseline = -1;
+}
+
+/* Larger text: the names take more room. */
+static void
+dlab_confusion_view_system_setting_changed (GtkWidget *widget, GtkSystemSetting setting)
+{
+  GTK_WIDGET_CLASS (dlab_confusion_view_parent_class)->system_setting_changed (widget, setting);
+  if (setting == GTK_SYSTEM_SETTING_DPI || setting == GTK_SYSTEM_SETTING_FONT_NAME)
+    {
+      measure_names (DLAB_CONFUSION_VIEW (widget));
+      gtk_widget_queue_resize (widget);
+    }
 }
 
 static void
@@ -386,6 +542,8 @@ dlab_confusion_view_class_init (DlabConfusionViewClass *klass)
   G_OBJECT_CLASS (klass)->finalize = dlab_confusion_view_finalize;
   widget_class->snapshot = dlab_confusion_view_snapshot;
   widget_class->measure = dlab_confusion_view_measure;
+  widget_class->system_setting_changed = dlab_confusion_view_system_setting_changed;
+  add_key_bindings (widget_class);
   gtk_widget_class_set_css_name (widget_class, "confusion-view");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 
@@ -397,11 +555,19 @@ dlab_confusion_view_class_init (DlabConfusionViewClass *klass)
 static void
 dlab_confusion_view_init (DlabConfusionView *self)
 {
-  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *motion = gtk_event_controller_motion_new (), *focus;
   GtkGesture *click = gtk_gesture_click_new ();
 
   self->sel_true = self->sel_pred = self->hover_true = self->hover_pred = -1;
-  self->label_space = LABEL_SPACE;
+  self->cur_true = self->cur_pred = -1;
+  self->label_space = 64;
+  /* One Tab stop; the arrow keys move between the cells. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (focus, "enter", G_CALLBACK (gtk_widget_queue_draw), self);
+  g_signal_connect_swapped (focus, "leave", G_CALLBACK (gtk_widget_queue_draw), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), focus);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Confusion matrix"), -1);
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);

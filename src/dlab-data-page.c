@@ -1,8 +1,10 @@
 /* DlabDataPage: see dlab-data-page.h. */
 #include "dlab-data-page.h"
+#include "dlab-fold-box.h"
 #include "dlab-format.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "dlab-application.h"
 #include "dlab/transform.h"
@@ -26,6 +28,7 @@ struct _DlabDataPage {
   int *counts;                  /* per class, of the split shown */
   int k;
   int filter;                   /* -1: all classes */
+  int cursor;                   /* the histogram's bar under keyboard focus, -1: none */
   int n_draws;
   guint draw_round;             /* "new draws" presses */
   GCancellable *measuring;
@@ -246,8 +249,56 @@ measure (DlabDataPage *self)
 
 /* ---- the histogram ------------------------------------------------------------------ */
 
-#define BAR_HEIGHT 16.0
-#define NAME_WIDTH 70.0
+/* One bar per class; the rows are as tall as a line of the widget's text and
+ * the columns as wide as the names and counts, so large text (GNOME's text
+ * scaling, 1.5x) makes it taller rather than cutting it. */
+typedef struct {
+  double row;     /* height of a bar's row */
+  double names;   /* the name column, right-aligned against the bars */
+  double counts;  /* room after the longest bar for its count */
+} HistogramGeometry;
+
+static HistogramGeometry
+histogram_geometry (DlabDataPage *self, PangoLayout *layout, double width)
+{
+  const DlabDataset *d = shown (self);
+  HistogramGeometry g = { 16, 0, 0 };
+  int tw, th;
+
+  pango_layout_set_text (layout, "0123456789", -1);
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  g.row = MAX (16.0, th + 6.0);
+  for (int c = 0; d && self->counts && c < self->k; c++)
+    {
+      g_autofree char *name = dlab_sample_class_name (d, c);
+      g_autofree char *count = dlab_format_count (self->counts[c]);
+      pango_layout_set_text (layout, name, -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      g.names = MAX (g.names, tw + 10.0);
+      pango_layout_set_text (layout, count, -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      g.counts = MAX (g.counts, tw + 8.0);
+    }
+  /* Very long names (a folder's classes) give way to the bars. */
+  g.names = MIN (g.names, 0.45 * width);
+  return g;
+}
+
+static double
+histogram_row_height (DlabDataPage *self)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->histogram), NULL);
+  double row = histogram_geometry (self, layout, 1000).row;
+
+  g_object_unref (layout);
+  return row;
+}
+
+static void
+update_histogram_height (DlabDataPage *self)
+{
+  gtk_drawing_area_set_content_height (self->histogram, (int) ceil (histogram_row_height (self) * MAX (self->k, 1)));
+}
 
 static void
 draw_histogram (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
@@ -255,68 +306,138 @@ draw_histogram (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoint
   DlabDataPage *self = data;
   const DlabDataset *d = shown (self);
   int top = 0;
-  double names = 0;
   GdkRGBA fg;
   PangoLayout *layout;
+  HistogramGeometry g;
 
   (void) height;
   if (!d || !self->counts)
     return;
   gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
   layout = gtk_widget_create_pango_layout (GTK_WIDGET (area), NULL);
-  /* The name column is as wide as the widest name, up to NAME_WIDTH. */
+  g = histogram_geometry (self, layout, width);
   for (int c = 0; c < self->k; c++)
-    {
-      g_autofree char *name = dlab_sample_class_name (d, c);
-      int tw, th;
-      pango_layout_set_text (layout, name, -1);
-      pango_layout_get_pixel_size (layout, &tw, &th);
-      names = MAX (names, MIN (NAME_WIDTH, tw + 10.0));
-      top = MAX (top, self->counts[c]);
-    }
+    top = MAX (top, self->counts[c]);
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   for (int c = 0; c < self->k; c++)
     {
       g_autofree char *name = dlab_sample_class_name (d, c);
       g_autofree char *count = dlab_format_count (self->counts[c]);
-      double y = c * BAR_HEIGHT, bar = top ? (width - names - 50) * (double) self->counts[c] / top : 0;
+      double y = c * g.row, room = MAX (0, width - g.names - g.counts);
+      double bar = top ? room * self->counts[c] / top : 0;
       int tw, th;
 
       if (c == self->filter)
         {
           cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.08);
-          cairo_rectangle (cr, 0, y, width, BAR_HEIGHT);
+          cairo_rectangle (cr, 0, y, width, g.row);
           cairo_fill (cr);
         }
       cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, self->filter < 0 || c == self->filter ? 0.9 : 0.35);
-      cairo_rectangle (cr, names, y + 2, bar, BAR_HEIGHT - 4);
+      cairo_rectangle (cr, g.names, y + 2, bar, g.row - 4);
       cairo_fill (cr);
       gdk_cairo_set_source_rgba (cr, &fg);
-      pango_layout_set_width (layout, (int) ((names - 6) * PANGO_SCALE));
+      pango_layout_set_width (layout, (int) ((g.names - 6) * PANGO_SCALE));
       pango_layout_set_text (layout, name, -1);
       pango_layout_get_pixel_size (layout, &tw, &th);
-      cairo_move_to (cr, names - 6 - tw, y + (BAR_HEIGHT - th) / 2);
+      cairo_move_to (cr, g.names - 6 - tw, y + (g.row - th) / 2);
       pango_cairo_show_layout (cr, layout);
       pango_layout_set_width (layout, -1);
       pango_layout_set_text (layout, count, -1);
       pango_layout_get_pixel_size (layout, &tw, &th);
-      cairo_move_to (cr, names + bar + 4, y + (BAR_HEIGHT - th) / 2);
+      cairo_move_to (cr, g.names + bar + 4, y + (g.row - th) / 2);
       pango_cairo_show_layout (cr, layout);
+      /* The bar the arrow keys are on. */
+      if (c == self->cursor && gtk_widget_has_visible_focus (GTK_WIDGET (area)))
+        {
+          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.8);
+          cairo_set_line_width (cr, 2);
+          cairo_rectangle (cr, 1, y + 1, width - 2, g.row - 2);
+          cairo_stroke (cr);
+        }
     }
   g_object_unref (layout);
+}
+
+/* The class the keyboard is on, said to screen readers too. */
+static void
+set_cursor (DlabDataPage *self, int c)
+{
+  const DlabDataset *d = shown (self);
+  g_autofree char *name = NULL, *count = NULL, *text = NULL;
+
+  self->cursor = self->k ? CLAMP (c, 0, self->k - 1) : -1;
+  gtk_widget_queue_draw (GTK_WIDGET (self->histogram));
+  if (!d || self->cursor < 0)
+    return;
+  name = dlab_sample_class_name (d, self->cursor);
+  count = dlab_format_count (self->counts[self->cursor]);
+  text = g_strdup_printf (ngettext ("“%s”: %s image", "“%s”: %s images", self->counts[self->cursor]), name, count);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->histogram), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+}
+
+static void
+toggle_class (DlabDataPage *self, int c)
+{
+  if (c >= 0 && c < self->k)
+    dlab_data_page_filter_class (self, c == self->filter ? -1 : c);
 }
 
 static void
 on_histogram_click (GtkGestureClick *click, int n_press, double x, double y, gpointer data)
 {
   DlabDataPage *self = data;
-  int c = (int) (y / BAR_HEIGHT);
+  int c = (int) (y / histogram_row_height (self));
 
   (void) click;
   (void) n_press;
   (void) x;
   if (c >= 0 && c < self->k)
-    dlab_data_page_filter_class (self, c == self->filter ? -1 : c);
+    {
+      set_cursor (self, c);
+      toggle_class (self, c);
+    }
+}
+
+/* Up and Down (Home, End) move between the bars, Enter or Space shows
+ * that class (again: all classes). */
+static gboolean
+on_histogram_key (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  DlabDataPage *self = data;
+  int step = g_variant_get_int32 (args);
+
+  (void) widget;
+  if (!self->k)
+    return FALSE;
+  if (step == 0)
+    toggle_class (self, MAX (self->cursor, 0));
+  else
+    set_cursor (self, self->cursor < 0 ? 0 : self->cursor + step);
+  return TRUE;
+}
+
+static void
+add_histogram_keys (DlabDataPage *self)
+{
+  static const struct {
+    guint key;
+    int step;
+  } keys[] = {
+    { GDK_KEY_Up, -1 }, { GDK_KEY_KP_Up, -1 }, { GDK_KEY_Down, 1 }, { GDK_KEY_KP_Down, 1 },
+    { GDK_KEY_Home, -1000 }, { GDK_KEY_End, 1000 }, { GDK_KEY_Return, 0 }, { GDK_KEY_KP_Enter, 0 },
+    { GDK_KEY_space, 0 },
+  };
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      GtkShortcut *shortcut = gtk_shortcut_new (gtk_keyval_trigger_new (keys[i].key, 0),
+                                                gtk_callback_action_new (on_histogram_key, self, NULL));
+      gtk_shortcut_set_arguments (shortcut, g_variant_new_int32 (keys[i].step));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self->histogram), controller);
 }
 
 /* ---- what is shown ---------------------------------------------------------------------- */
@@ -395,7 +516,9 @@ show_split (DlabDataPage *self)
     }
   if (self->filter >= self->k)
     self->filter = -1;
-  gtk_drawing_area_set_content_height (self->histogram, (int) (BAR_HEIGHT * MAX (self->k, 1)));
+  if (self->cursor >= self->k)
+    self->cursor = -1;
+  update_histogram_height (self);
   fill_classes (self);
   refill_grid (self);
   measure (self);
@@ -449,6 +572,8 @@ void
 dlab_data_page_filter_class (DlabDataPage *self, int label)
 {
   self->filter = label >= 0 && label < self->k ? label : -1;
+  if (self->filter >= 0)
+    set_cursor (self, self->filter);
   self->syncing = TRUE;
   gtk_drop_down_set_selected (self->class_dropdown, self->filter + 1);
   self->syncing = FALSE;
@@ -553,9 +678,13 @@ static void
 dlab_data_page_init (DlabDataPage *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *focus;
 
+  g_type_ensure (DLAB_TYPE_FOLD_BOX);
+  g_type_ensure (DLAB_TYPE_TAB_STOP);
   gtk_widget_init_template (GTK_WIDGET (self));
   self->filter = -1;
+  self->cursor = -1;
   self->settings = dlab_settings_new ();
   self->list = dlab_sample_list_new ();
   self->grid = dlab_sample_grid_new (self->list);
@@ -563,6 +692,17 @@ dlab_data_page_init (DlabDataPage *self)
   gtk_drawing_area_set_draw_func (self->histogram, draw_histogram, self, NULL);
   g_signal_connect (click, "released", G_CALLBACK (on_histogram_click), self);
   gtk_widget_add_controller (GTK_WIDGET (self->histogram), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_add_css_class (GTK_WIDGET (self->histogram), "histogram");
+  add_histogram_keys (self);
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (focus, "enter", G_CALLBACK (gtk_widget_queue_draw), self->histogram);
+  g_signal_connect_swapped (focus, "leave", G_CALLBACK (gtk_widget_queue_draw), self->histogram);
+  gtk_widget_add_controller (GTK_WIDGET (self->histogram), focus);
+  /* Larger text (GNOME's text scaling changes gtk-xft-dpi) makes taller rows. */
+  g_signal_connect_object (gtk_settings_get_default (), "notify::gtk-xft-dpi", G_CALLBACK (update_histogram_height),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_settings_get_default (), "notify::gtk-font-name", G_CALLBACK (update_histogram_height),
+                           self, G_CONNECT_SWAPPED);
 
   g_signal_connect_swapped (self->split_dropdown, "notify::selected", G_CALLBACK (show_split), self);
   g_signal_connect_swapped (self->class_dropdown, "notify::selected", G_CALLBACK (on_class_selected), self);

@@ -1,5 +1,6 @@
 /* DlabDrawPage: wires the sketchpad to the classifier, one reading a frame. */
 #include "dlab-draw-page.h"
+#include "dlab-fold-box.h"
 
 #include "dlab/ink.h"
 
@@ -11,6 +12,7 @@ struct _DlabDrawPage {
   DlabInkPreview *ink_preview;
   GtkLabel *model_name_label;
   GtkLabel *model_details_label;
+  GtkLabel *hint_label;
 
   DlabClassifier *classifier;
   guint tick_id;        /* a reading is due at the next frame */
@@ -98,6 +100,7 @@ show_model (DlabDrawPage *self)
   details = dlab_classifier_describe (self->classifier);
   gtk_label_set_label (self->model_name_label, dlab_classifier_get_name (self->classifier));
   gtk_label_set_label (self->model_details_label, details);
+  gtk_label_set_label (self->hint_label, dlab_classifier_get_drawing_hint (self->classifier));
   dlab_prediction_view_set_class_names (self->prediction_view,
                                         dlab_classifier_get_class_names (self->classifier));
 }
@@ -219,6 +222,7 @@ dlab_draw_page_class_init (DlabDrawPageClass *klass)
   g_type_ensure (DLAB_TYPE_SKETCHPAD);
   g_type_ensure (DLAB_TYPE_PREDICTION_VIEW);
   g_type_ensure (DLAB_TYPE_INK_PREVIEW);
+  g_type_ensure (DLAB_TYPE_FOLD_BOX);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/digitlab/DigitLab/dlab-draw-page.ui");
@@ -227,6 +231,7 @@ dlab_draw_page_class_init (DlabDrawPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, ink_preview);
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, model_name_label);
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, model_details_label);
+  gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, hint_label);
 }
 
 static void

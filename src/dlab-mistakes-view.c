@@ -203,7 +203,8 @@ dlab_mistakes_view_init (DlabMistakesView *self)
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_widget_set_vexpand (scrolled, TRUE);
   gtk_widget_set_visible (scrolled, FALSE);
-  gtk_box_append (GTK_BOX (self), scrolled);
+  /* The gallery is one Tab stop (see dlab-sample-grid.h). */
+  gtk_box_append (GTK_BOX (self), dlab_tab_stop_new (scrolled));
 
   self->empty = gtk_label_new (_("After a run, the test images the network reads wrongly show here."));
   gtk_label_set_wrap (GTK_LABEL (self->empty), TRUE);

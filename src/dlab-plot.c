@@ -39,6 +39,8 @@ struct _DlabPlot {
   gboolean hovering;
   double hover_x, hover_y;
 
+  char *title;            /* drawn above exported charts; names their files */
+
   gint64 last_drawn;      /* monotonic µs of the last snapshot */
   guint redraw_id;        /* a deferred redraw for new data */
 };
@@ -62,10 +64,11 @@ static const Rgb val_rgb = { 0.90, 0.38, 0.00 };
 static const Rgb test_rgb = { 0.15, 0.64, 0.41 };
 
 typedef struct {
-  Rgb fg;            /* text and axes */
-  Rgb bg;            /* behind the legend when it sits inside a panel */
-  gboolean export;   /* paper: black on white */
-  PangoLayout *text; /* one layout for every label of a drawing */
+  Rgb fg;             /* text and axes */
+  Rgb bg;             /* behind the legend when it sits inside a panel */
+  gboolean export;    /* paper: black on white */
+  PangoLayout *text;  /* one layout for every label of a drawing */
+  PangoLayout *title; /* the exported chart's title */
 } Style;
 
 static void
@@ -280,16 +283,17 @@ x_extent (DlabPlot *self)
   return MAX ((double) self->x_epochs, ceil (self->last_x));
 }
 
+/* Ticks: about `target` intervals (fewer where labels would collide). */
 static void
-x_axis (DlabPlot *self, Panel *p)
+x_axis (DlabPlot *self, Panel *p, int target)
 {
   p->x_min = 0;
   p->x_max = x_extent (self);
-  p->x_step = MAX (1, nice_step (p->x_max, 8));
+  p->x_step = MAX (1, nice_step (p->x_max, target));
 }
 
 static void
-loss_range (DlabPlot *self, Panel *p)
+loss_range (DlabPlot *self, Panel *p, int target)
 {
   double top = 0;
 
@@ -304,7 +308,7 @@ loss_range (DlabPlot *self, Panel *p)
       }
   if (!(top > 0))
     top = 2.5;
-  p->y_step = nice_step (top, 5);
+  p->y_step = nice_step (top, target);
   p->y_min = 0;
   p->y_max = ceil (top / p->y_step - 1e-9) * p->y_step;
   p->percent = FALSE;
@@ -313,7 +317,7 @@ loss_range (DlabPlot *self, Panel *p)
 /* Accuracy runs up to 100 %; the bottom follows the lowest value, so the
  * last few tenths of a percent stay visible. */
 static void
-accuracy_range (DlabPlot *self, Panel *p)
+accuracy_range (DlabPlot *self, Panel *p, int target)
 {
   double low = 1;
 
@@ -326,31 +330,10 @@ accuracy_range (DlabPlot *self, Panel *p)
       }
   if (self->epochs->len == 0)
     low = 0;
-  p->y_step = nice_step (MAX (1 - low, 0.02), 5);
+  p->y_step = nice_step (MAX (1 - low, 0.02), target);
   p->y_min = MAX (0, floor ((low - p->y_step * 0.3) / p->y_step) * p->y_step);
   p->y_max = 1;
   p->percent = TRUE;
-}
-
-/* Loss above accuracy, or side by side when the widget is wide. */
-static void
-layout_panels (double width, double height, Panel *loss, Panel *acc)
-{
-  const double left = 52, right = 14, top = 30, bottom = 36;
-  gboolean wide = width > 1.9 * height;
-
-  if (wide)
-    {
-      double w = width / 2;
-      *loss = (Panel) { .x = left, .y = top, .w = w - left - right, .h = height - top - bottom };
-      *acc = (Panel) { .x = w + left, .y = top, .w = w - left - right, .h = height - top - bottom };
-    }
-  else
-    {
-      double h = height / 2;
-      *loss = (Panel) { .x = left, .y = top, .w = width - left - right, .h = h - top - bottom };
-      *acc = (Panel) { .x = left, .y = h + top, .w = width - left - right, .h = h - top - bottom };
-    }
 }
 
 /* ---- drawing ------------------------------------------------------------------ */
@@ -383,6 +366,110 @@ tick_label (const Panel *p, double v, gboolean y_axis)
   if (p->percent)
     return g_strdup_printf (p->y_step < 0.01 ? "%.1f%%" : "%.0f%%", v * 100);
   return g_strdup_printf ("%g", round (v / p->y_step) * p->y_step);
+}
+
+/* ---- where the panels go -------------------------------------------------------- */
+
+static int
+text_width (PangoLayout *layout, const char *text)
+{
+  int w, h;
+
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  return w;
+}
+
+static int
+line_height (PangoLayout *layout)
+{
+  int w, h;
+
+  pango_layout_set_text (layout, "0123456789%", -1);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  return h;
+}
+
+/* The widest label of an axis. */
+static int
+tick_labels_width (const Panel *p, PangoLayout *layout, gboolean y_axis)
+{
+  double lo = y_axis ? p->y_min : p->x_min, hi = y_axis ? p->y_max : p->x_max;
+  double step = y_axis ? p->y_step : p->x_step;
+  int widest = 0;
+
+  for (double v = lo; v <= hi + step * 1e-6; v += step)
+    {
+      g_autofree char *label = tick_label (p, v, y_axis);
+      widest = MAX (widest, text_width (layout, label));
+    }
+  return widest;
+}
+
+static void
+set_ranges (DlabPlot *self, Panel *p, gboolean loss, int x_target, int y_target)
+{
+  x_axis (self, p, x_target);
+  if (loss)
+    loss_range (self, p, y_target);
+  else
+    accuracy_range (self, p, y_target);
+}
+
+/* One panel in the box (x, y, w, h), its margins measured in `layout`'s
+ * font: the y labels' width on the left, a line for the title above, two
+ * (tick labels, axis title) below. Large text takes room from the curves
+ * and thins the ticks out; it is never cut. */
+static void
+place_panel (DlabPlot *self, PangoLayout *layout, Panel *p, gboolean loss, double x, double y, double w, double h)
+{
+  int line = line_height (layout);
+  double top = line + 10, bottom = 2 * line + 14, right, left;
+
+  for (int pass = 0; pass < 2; pass++)
+    {
+      int x_label, y_target, x_target;
+      /* First with the usual tick counts, then with as many as fit. */
+      if (pass == 0)
+        set_ranges (self, p, loss, 8, 5);
+      left = tick_labels_width (p, layout, TRUE) + 10;
+      x_label = tick_labels_width (p, layout, FALSE);
+      right = MAX (14, x_label / 2 + 4);
+      p->x = x + left;
+      p->y = y + top;
+      p->w = MAX (1, w - left - right);
+      p->h = MAX (1, h - top - bottom);
+      y_target = (int) CLAMP (p->h / (2.2 * line), 2, 5);
+      x_target = (int) CLAMP (p->w / (x_label + 16.0), 2, 8);
+      set_ranges (self, p, loss, x_target, y_target);
+    }
+  /* The final labels may be wider than the first pass's. */
+  left = tick_labels_width (p, layout, TRUE) + 10;
+  p->w = MAX (1, x + w - right - (x + left));
+  p->x = x + left;
+}
+
+/* Loss above accuracy, or side by side when the widget is wide; `head`
+ * pixels at the top are kept for a title. */
+static void
+layout_panels (DlabPlot *self, PangoLayout *layout, double width, double height, double head, Panel *loss,
+               Panel *acc)
+{
+  double h = height - head;
+  gboolean wide = width > 1.9 * h;
+
+  *loss = (Panel) { 0 };
+  *acc = (Panel) { 0 };
+  if (wide)
+    {
+      place_panel (self, layout, loss, TRUE, 0, head, width / 2, h);
+      place_panel (self, layout, acc, FALSE, width / 2, head, width / 2, h);
+    }
+  else
+    {
+      place_panel (self, layout, loss, TRUE, 0, head, width, h / 2);
+      place_panel (self, layout, acc, FALSE, 0, head + h / 2, width, h / 2);
+    }
 }
 
 static void
@@ -418,7 +505,7 @@ draw_axes (cairo_t *cr, const Panel *p, const Style *st, const char *title, cons
   set_rgb (cr, st->fg, 0.9);
   draw_text (cr, st, title, p->x, p->y - 6, 0, 1);
   set_rgb (cr, st->fg, 0.6);
-  draw_text (cr, st, x_title, p->x + p->w, p->y + p->h + 20, 1, 0);
+  draw_text (cr, st, x_title, p->x + p->w, p->y + p->h + 6 + line_height (st->text), 1, 0);
 }
 
 typedef struct {
@@ -636,11 +723,6 @@ draw_panel (DlabPlot *self, cairo_t *cr, Panel *p, gboolean loss, const Style *s
   int n;
   const char *title = loss ? _("Loss") : _("Accuracy");
 
-  x_axis (self, p);
-  if (loss)
-    loss_range (self, p);
-  else
-    accuracy_range (self, p);
   draw_axes (cr, p, st, title, _("epoch"));
 
   /* Clipped to the frame, with room for the dots on its edges (the last
@@ -760,17 +842,16 @@ inside (const Panel *p, double x, double y)
   return x >= p->x && x <= p->x + p->w && y >= p->y && y <= p->y + p->h;
 }
 
-/* Which panel (x, y) is over, with its axes set up. */
+/* Which panel (x, y) is over, with its axes set up, as the widget draws
+ * them (in its own font). */
 static int
 panel_at (DlabPlot *self, double width, double height, double x, double y, Panel *out)
 {
   Panel loss, acc;
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
 
-  layout_panels (width, height, &loss, &acc);
-  x_axis (self, &loss);
-  loss_range (self, &loss);
-  x_axis (self, &acc);
-  accuracy_range (self, &acc);
+  layout_panels (self, layout, width, height, 0, &loss, &acc);
+  g_object_unref (layout);
   if (inside (&loss, x, y))
     {
       *out = loss;
@@ -782,6 +863,23 @@ panel_at (DlabPlot *self, double width, double height, double x, double y, Panel
       return 2;
     }
   return 0;
+}
+
+gboolean
+dlab_plot_get_panel (DlabPlot *self, gboolean loss, graphene_rect_t *area)
+{
+  Panel p[2];
+  PangoLayout *layout;
+  double width = gtk_widget_get_width (GTK_WIDGET (self)), height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  g_return_val_if_fail (DLAB_IS_PLOT (self), FALSE);
+  if (width < 120 || height < 120)
+    return FALSE;
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  layout_panels (self, layout, width, height, 0, &p[0], &p[1]);
+  g_object_unref (layout);
+  graphene_rect_init (area, p[!loss].x, p[!loss].y, p[!loss].w, p[!loss].h);
+  return TRUE;
 }
 
 char *
@@ -823,36 +921,82 @@ draw_readout (DlabPlot *self, cairo_t *cr, double width, double height, const St
   pango_cairo_show_layout (cr, layout);
 }
 
+/* The exported chart's title: the run, bold, centred; its height. */
+static double
+draw_title (DlabPlot *self, cairo_t *cr, double width, const Style *st)
+{
+  PangoFontDescription *font;
+  int w, h;
+
+  if (!st->export || !self->title || !*self->title)
+    return 0;
+  font = pango_font_description_copy (pango_layout_get_font_description (st->text));
+  pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+  pango_font_description_set_size (font, pango_font_description_get_size (font) * 5 / 4);
+  pango_layout_set_font_description (st->title, font);
+  pango_font_description_free (font);
+  pango_layout_set_width (st->title, (int) ((width - 24) * PANGO_SCALE));
+  pango_layout_set_ellipsize (st->title, PANGO_ELLIPSIZE_MIDDLE);
+  pango_layout_set_text (st->title, self->title, -1);
+  pango_layout_get_pixel_size (st->title, &w, &h);
+  set_rgb (cr, st->fg, 1);
+  cairo_move_to (cr, (width - w) / 2, 10);
+  pango_cairo_show_layout (cr, st->title);
+  return h + 16;
+}
+
 static void
 render (DlabPlot *self, cairo_t *cr, double width, double height, const Style *st)
 {
   Panel loss, acc;
+  double head;
 
   if (width < 120 || height < 120)
     return;
-  layout_panels (width, height, &loss, &acc);
+  head = draw_title (self, cr, width, st);
+  layout_panels (self, st->text, width, height, head, &loss, &acc);
   draw_panel (self, cr, &loss, TRUE, st);
   draw_panel (self, cr, &acc, FALSE, st);
   if (self->n_steps == 0 && self->epochs->len == 0)
     {
+      /* Wrapped to the panel: a narrow window or large text. */
+      double room = MAX (loss.w - 16, 40);
+      int w, h;
+
       set_rgb (cr, st->fg, 0.55);
-      draw_text (cr, st, _("Press Train to see the loss and accuracy curves grow"),
-                 loss.x + loss.w / 2, loss.y + loss.h / 2, 0.5, 0.5);
+      pango_layout_set_width (st->text, (int) (room * PANGO_SCALE));
+      pango_layout_set_alignment (st->text, PANGO_ALIGN_CENTER);
+      text_layout (st, _("Press Train to see the loss and accuracy curves grow"), &w, &h);
+      cairo_move_to (cr, loss.x + (loss.w - room) / 2, loss.y + (loss.h - h) / 2);
+      pango_cairo_show_layout (cr, st->text);
+      pango_layout_set_width (st->text, -1);
+      pango_layout_set_alignment (st->text, PANGO_ALIGN_LEFT);
     }
 }
 
-/* A drawing's style: its colours and one text layout in the widget's font
- * (free with style_clear). */
+/* A drawing's style: its colours and text layouts (free with style_clear).
+ * On screen the text is the widget's, at the screen's resolution, so it
+ * grows with GNOME's text scaling; exports use the widget's font at
+ * 96 dpi, the same on every screen. */
 static Style
 style_new (DlabPlot *self, cairo_t *cr, Rgb fg, gboolean export)
 {
   const PangoFontDescription *font =
     pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (self)));
   gboolean dark_text = 0.3 * fg.r + 0.6 * fg.g + 0.1 * fg.b < 0.5;
-  Style st = { fg, dark_text ? (Rgb) { 1, 1, 1 } : (Rgb) { 0.14, 0.14, 0.15 }, export,
-               pango_cairo_create_layout (cr) };
+  Style st = { fg, dark_text ? (Rgb) { 1, 1, 1 } : (Rgb) { 0.14, 0.14, 0.15 }, export, NULL, NULL };
 
-  pango_layout_set_font_description (st.text, font);
+  if (export)
+    {
+      st.text = pango_cairo_create_layout (cr);
+      pango_layout_set_font_description (st.text, font);
+      st.title = pango_cairo_create_layout (cr);
+    }
+  else
+    {
+      st.text = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+      st.title = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+    }
   return st;
 }
 
@@ -860,6 +1004,7 @@ static void
 style_clear (Style *st)
 {
   g_clear_object (&st->text);
+  g_clear_object (&st->title);
 }
 
 static void
@@ -928,6 +1073,38 @@ dlab_plot_export_svg (DlabPlot *self, const char *path, int width, int height, G
                     FALSE, error);
 }
 
+void
+dlab_plot_set_title (DlabPlot *self, const char *title)
+{
+  g_return_if_fail (DLAB_IS_PLOT (self));
+  g_free (self->title);
+  self->title = title && *title ? g_strdup (title) : NULL;
+}
+
+const char *
+dlab_plot_get_title (DlabPlot *self)
+{
+  g_return_val_if_fail (DLAB_IS_PLOT (self), NULL);
+  return self->title;
+}
+
+char *
+dlab_plot_dup_file_name (DlabPlot *self, const char *extension)
+{
+  GString *name = g_string_new (NULL);
+
+  g_return_val_if_fail (DLAB_IS_PLOT (self), NULL);
+  /* The title as a file name: no slashes, no leading dot, no control
+   * characters; spaces kept (they are fine in file names). */
+  for (const char *c = self->title ? self->title : ""; *c; c++)
+    g_string_append_c (name, *c == '/' || *c == '\\' || (guchar) *c < 0x20 ? '-' : *c);
+  while (name->len && (name->str[0] == '.' || name->str[0] == ' '))
+    g_string_erase (name, 0, 1);
+  g_string_append (name, name->len ? "-curves." : "curves.");
+  g_string_append (name, extension && *extension ? extension : "png");
+  return g_string_free (name, FALSE);
+}
+
 /* ---- the widget -------------------------------------------------------------------- */
 
 static void
@@ -974,6 +1151,7 @@ static void
 dlab_plot_finalize (GObject *object)
 {
   g_array_unref (DLAB_PLOT (object)->epochs);
+  g_free (DLAB_PLOT (object)->title);
   G_OBJECT_CLASS (dlab_plot_parent_class)->finalize (object);
 }
 

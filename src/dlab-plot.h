@@ -51,7 +51,21 @@ void dlab_plot_set_smoothing (DlabPlot *self, double weight);
  * there shows it; NULL outside the data. */
 char *dlab_plot_readout_at (DlabPlot *self, double x, double y);
 
-/* Both panels, black on white, width x height pixels (points for SVG). */
+/* Where a panel's curves are drawn, in widget coordinates, as the last
+ * drawing placed them; the tick labels and titles are around it. FALSE
+ * while the widget is too small to draw. */
+gboolean dlab_plot_get_panel (DlabPlot *self, gboolean loss, graphene_rect_t *area);
+
+/* The run the chart shows, e.g. its folder's name: drawn as the title of
+ * exported charts (NULL: none). */
+void dlab_plot_set_title (DlabPlot *self, const char *title);
+const char *dlab_plot_get_title (DlabPlot *self);
+/* The file name to suggest for an export: "TITLE-curves.EXTENSION"
+ * ("curves.EXTENSION" without a title), safe as a file name. */
+char *dlab_plot_dup_file_name (DlabPlot *self, const char *extension);
+
+/* Both panels, black on white, width x height pixels (points for SVG),
+ * under the title when there is one. */
 gboolean dlab_plot_export_png (DlabPlot *self, const char *path, int width, int height, GError **error);
 gboolean dlab_plot_export_svg (DlabPlot *self, const char *path, int width, int height, GError **error);
 

@@ -74,9 +74,13 @@ dlab_prediction_view_set_class_names (DlabPredictionView *self, const char *cons
     {
       BarRow row;
 
+      /* A long name ("Ankle boot" at large text on a phone) wraps onto
+       * a second line rather than losing its end. */
       row.name = gtk_label_new (names[i]);
       gtk_label_set_xalign (GTK_LABEL (row.name), 1);
-      gtk_label_set_ellipsize (GTK_LABEL (row.name), PANGO_ELLIPSIZE_END);
+      gtk_label_set_justify (GTK_LABEL (row.name), GTK_JUSTIFY_RIGHT);
+      gtk_label_set_wrap (GTK_LABEL (row.name), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (row.name), PANGO_WRAP_WORD_CHAR);
       gtk_label_set_max_width_chars (GTK_LABEL (row.name), 14);
       gtk_widget_add_css_class (row.name, "class-name");
 

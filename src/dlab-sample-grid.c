@@ -228,6 +228,8 @@ bind_tile (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer d
     }
   gtk_label_set_label (GTK_LABEL (label), text);
   gtk_widget_set_tooltip_text (box, tooltip);
+  /* What a screen reader says for the image: the same sentence. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
   if (item->predicted >= 0 && item->predicted != item->label)
     gtk_widget_add_css_class (label, "error");
   else
@@ -259,7 +261,66 @@ dlab_sample_grid_new (DlabSampleList *list)
   grid = gtk_grid_view_new (selection, factory);
   gtk_grid_view_set_max_columns (GTK_GRID_VIEW (grid), 40);
   gtk_widget_add_css_class (grid, "sample-grid");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (grid), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Images"), -1);
   return grid;
+}
+
+/* ---- one Tab stop ------------------------------------------------------------------------ */
+
+struct _DlabTabStop {
+  GtkWidget parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (DlabTabStop, dlab_tab_stop, GTK_TYPE_WIDGET)
+
+static gboolean
+dlab_tab_stop_focus (GtkWidget *widget, GtkDirectionType direction)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+  gboolean inside = gtk_widget_get_focus_child (widget) != NULL;
+
+  /* Focus inside and Tab pressed: on to the widget after the grid (the
+   * container above tries our next sibling when we refuse). */
+  if (inside && (direction == GTK_DIR_TAB_FORWARD || direction == GTK_DIR_TAB_BACKWARD))
+    return FALSE;
+  return child && gtk_widget_child_focus (child, direction);
+}
+
+static void
+dlab_tab_stop_dispose (GObject *object)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))))
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (dlab_tab_stop_parent_class)->dispose (object);
+}
+
+static void
+dlab_tab_stop_class_init (DlabTabStopClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = dlab_tab_stop_dispose;
+  widget_class->focus = dlab_tab_stop_focus;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "tabstop");
+}
+
+static void
+dlab_tab_stop_init (DlabTabStop *self)
+{
+  (void) self;
+}
+
+GtkWidget *
+dlab_tab_stop_new (GtkWidget *child)
+{
+  GtkWidget *self = g_object_new (DLAB_TYPE_TAB_STOP, NULL);
+
+  if (child)
+    gtk_widget_set_parent (child, self);
+  return self;
 }
 
 static const char *

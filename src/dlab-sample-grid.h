@@ -33,8 +33,20 @@ void dlab_sample_list_set (DlabSampleList *self, const DlabDataset *d, GObject *
                            const float *confidence);
 const DlabDataset *dlab_sample_list_get_dataset (DlabSampleList *self);
 
-/* A GtkGridView of the list with a single selection. */
+/* A GtkGridView of the list with a single selection; arrow keys, Page
+ * Up/Down, Home and End move through the images, Enter picks one. */
 GtkWidget *dlab_sample_grid_new (DlabSampleList *list);
+
+/* DlabTabStop: holds one child (a sample grid's scrolled window) and makes
+ * all of it a single stop of the Tab chain. GTK 4.8's grid view makes
+ * every image a Tab stop, so the 60,000 images of a dataset kept the
+ * keyboard from ever reaching what follows the grid; inside a tab stop,
+ * Tab and Shift+Tab leave the grid at once (the arrow keys still move
+ * within it), and entering it focuses the image last focused. */
+#define DLAB_TYPE_TAB_STOP (dlab_tab_stop_get_type ())
+G_DECLARE_FINAL_TYPE (DlabTabStop, dlab_tab_stop, DLAB, TAB_STOP, GtkWidget)
+
+GtkWidget *dlab_tab_stop_new (GtkWidget *child);
 
 /* The tile text shown under the sample at `position` when it is on
  * screen (bound to a tile), else NULL: what a person reads there. */

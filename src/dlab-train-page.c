@@ -6,18 +6,27 @@
 #include <math.h>
 
 #include "dlab-application.h"
+#include "dlab-code-window.h"
+#include "dlab-fold-box.h"
+#include "dlab-tutorial-chooser.h"
 #include "dlab-get-datasets.h"
 #include "dlab/error.h"
 #include "dlab/model.h"
+#include "dlab/pytorch_code.h"
+#include "dlab/recipes.h"
+#include "dlab/run.h"
 #include "dlab/zoo.h"
 
 struct _DlabTrainPage {
   AdwBin parent_instance;
 
   /* Template children. */
+  DlabTutorialChooser *tutorial_chooser;
   AdwComboRow *dataset_row;
   AdwActionRow *dataset_status_row;
-  GtkSpinButton *limit_spin, *val_spin;
+  GtkSpinButton *limit_spin, *val_spin, *split_seed_spin;
+  AdwComboRow *normalize_row;
+  GtkSwitch *transposed_switch;
   AdwComboRow *model_row;
   GtkTextView *spec_view;
   GtkLabel *spec_status;
@@ -27,6 +36,10 @@ struct _DlabTrainPage {
   GtkSpinButton *lr_spin, *momentum_spin, *wd_spin, *batch_spin, *epochs_spin;
   AdwComboRow *schedule_row;
   GtkSwitch *rotate_switch, *shift_switch, *affine_switch, *elastic_switch, *flip_switch;
+  GtkSpinButton *rotate_spin;
+  GtkSwitch *shuffle_switch;
+  AdwComboRow *save_best_row;
+  AdwExpanderRow *more_row;
   GtkLabel *transform_label;
   GtkSpinButton *seed_spin, *threads_spin;
   AdwComboRow *device_row;
@@ -47,6 +60,8 @@ struct _DlabTrainPage {
   DlabTrainingJob *job;         /* the current or last run */
   DlabStepInfo last_step;       /* the newest step, shown at the next frame */
   guint progress_tick;          /* the tick callback that shows it */
+  double last_val_accuracy;     /* the last epoch's, for the tutorial's comparison */
+  int last_val_n;
 };
 
 G_DEFINE_FINAL_TYPE (DlabTrainPage, dlab_train_page, ADW_TYPE_BIN)
@@ -68,7 +83,10 @@ set_data (DlabTrainPage *self, DlabSampleSet *set)
 }
 
 static const char *const optimizers[] = { "sgd", "adam", "adamw" };
-static const char *const schedules[] = { "constant", "step:10:0.1", "cosine", "onecycle" };
+static const char *const schedules[] = { "constant", "step:10:0.1", "cosine", "onecycle", "stepstart:5:0.1" };
+/* The Normalization row's choices as transform steps ("": the dataset's). */
+static const char *const normalizations[] = { "", "normalize:computed", "normalize:0.5:0.5", "normalize:0:1" };
+static const char *const save_bests[] = { "", "val_loss", "val_acc" };
 
 static void update_actions (DlabTrainPage *self);
 static gboolean validate_spec (DlabTrainPage *self);
@@ -555,6 +573,22 @@ model_choice (DlabTrainPage *self)
   return e ? g_strdup (e->name) : spec_text (self);
 }
 
+/* How many images the validation split of the current settings holds (as
+ * dlab_dataset_split rounds it), for the standard error of its accuracy. */
+static int
+dlab_run_args_get_val_n (DlabTrainPage *self)
+{
+  const DlabDataset *all;
+  int n, limit = gtk_spin_button_get_value_as_int (self->limit_spin);
+  double split = (float) gtk_spin_button_get_value (self->val_spin);
+
+  if (!self->data || split <= 0)
+    return 0;
+  all = dlab_sample_set_get_train (self->data);
+  n = limit > 0 && limit < all->n ? limit : all->n;
+  return (int) ceil (n * split);
+}
+
 /* ---- augmentation -------------------------------------------------------------------- */
 
 char *
@@ -574,7 +608,7 @@ dlab_train_page_get_transforms (DlabTrainPage *self)
   (void) c;
 #define STEP(...) g_string_append_printf (t, "%s" __VA_ARGS__)
   if (gtk_switch_get_active (self->rotate_switch))
-    STEP ("rotate:10", t->len ? "," : "");
+    g_string_append_printf (t, "%srotate:%d", t->len ? "," : "", gtk_spin_button_get_value_as_int (self->rotate_spin));
   if (gtk_switch_get_active (self->shift_switch) && h == w)
     g_string_append_printf (t, "%scrop:%d:2", t->len ? "," : "", h);
   if (gtk_switch_get_active (self->affine_switch))
@@ -599,36 +633,72 @@ update_transform_label (DlabTrainPage *self)
 
 /* ---- settings ------------------------------------------------------------------------------ */
 
-DlabTrainSettings *
-dlab_train_page_get_settings (DlabTrainPage *self)
+/* A float as `dlab train` reads it back: the spin button's value, as
+ * the float the engine will hold, with a '.' in any locale. */
+static char *
+float_arg (double v)
 {
-  DlabTrainSettings *s;
-  guint opt = adw_combo_row_get_selected (self->optimizer_row);
-  guint sched = adw_combo_row_get_selected (self->schedule_row);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.9g", (float) v));
+}
+
+/* The training transforms: the augmentation, then the normalization. */
+static char *
+transform_arg (DlabTrainPage *self)
+{
+  g_autofree char *augment = dlab_train_page_get_transforms (self);
+  guint norm = MIN (adw_combo_row_get_selected (self->normalize_row), G_N_ELEMENTS (normalizations) - 1);
+
+  if (!*normalizations[norm])
+    return g_steal_pointer (&augment);
+  return g_strdup_printf ("%s%s%s", augment, *augment ? "," : "", normalizations[norm]);
+}
+
+GStrv
+dlab_train_page_get_args (DlabTrainPage *self)
+{
+  g_autoptr (GStrvBuilder) b = NULL;
+  guint opt = MIN (adw_combo_row_get_selected (self->optimizer_row), G_N_ELEMENTS (optimizers) - 1);
+  guint sched = MIN (adw_combo_row_get_selected (self->schedule_row), G_N_ELEMENTS (schedules) - 1);
+  guint best = MIN (adw_combo_row_get_selected (self->save_best_row), G_N_ELEMENTS (save_bests) - 1);
+  double val_split = gtk_spin_button_get_value (self->val_spin);
+  g_autofree char *dir = data_dir (self), *model = model_choice (self), *transform = transform_arg (self);
 
   if (!current_dataset (self))
     return NULL;
-  s = dlab_train_settings_new ();
-  g_free (s->dataset);
-  s->dataset = g_strdup (current_dataset (self));
-  s->data_dir = data_dir (self);
-  g_free (s->model);
-  s->model = model_choice (self);
-  g_free (s->optimizer);
-  s->optimizer = g_strdup (optimizers[MIN (opt, G_N_ELEMENTS (optimizers) - 1)]);
-  s->lr = gtk_spin_button_get_value (self->lr_spin);
-  s->momentum = gtk_spin_button_get_value (self->momentum_spin);
-  s->weight_decay = gtk_spin_button_get_value (self->wd_spin);
-  g_free (s->schedule);
-  s->schedule = g_strdup (schedules[MIN (sched, G_N_ELEMENTS (schedules) - 1)]);
-  s->transforms = dlab_train_page_get_transforms (self);
-  s->epochs = gtk_spin_button_get_value_as_int (self->epochs_spin);
-  s->batch_size = gtk_spin_button_get_value_as_int (self->batch_spin);
-  s->limit = gtk_spin_button_get_value_as_int (self->limit_spin);
-  s->val_split = gtk_spin_button_get_value (self->val_spin);
-  s->seed = gtk_spin_button_get_value_as_int (self->seed_spin);
-  s->threads = gtk_spin_button_get_value_as_int (self->threads_spin);
-  return s;
+  b = g_strv_builder_new ();
+#define ADD(opt, value) do { char *v_ = (value); g_strv_builder_add_many (b, opt, v_, NULL); g_free (v_); } while (0)
+  ADD ("--dataset", g_strdup (current_dataset (self)));
+  if (dir && *dir)
+    ADD ("--data", g_strdup (dir));
+  if (gtk_switch_get_active (self->transposed_switch) && g_str_has_prefix (current_dataset (self), "emnist"))
+    g_strv_builder_add (b, "--keep-transposed");
+  ADD ("--model", g_strdup (model));
+  ADD ("--optimizer", g_strdup (optimizers[opt]));
+  ADD ("--lr", float_arg (gtk_spin_button_get_value (self->lr_spin)));
+  if (opt == 0)
+    ADD ("--momentum", float_arg (gtk_spin_button_get_value (self->momentum_spin)));
+  ADD ("--weight-decay", float_arg (gtk_spin_button_get_value (self->wd_spin)));
+  ADD ("--schedule", g_strdup (schedules[sched]));
+  if (*transform)
+    ADD ("--transform", g_strdup (transform));
+  ADD ("--epochs", g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->epochs_spin)));
+  ADD ("--batch-size", g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->batch_spin)));
+  if (!gtk_switch_get_active (self->shuffle_switch))
+    g_strv_builder_add (b, "--no-shuffle");
+  if (gtk_spin_button_get_value_as_int (self->limit_spin) > 0)
+    ADD ("--limit", g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->limit_spin)));
+  if (val_split > 0)
+    {
+      ADD ("--val-split", float_arg (val_split));
+      ADD ("--split-seed", g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->split_seed_spin)));
+      if (*save_bests[best])
+        ADD ("--save-best", g_strdup (save_bests[best]));
+    }
+  ADD ("--seed", g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->seed_spin)));
+  ADD ("--threads", g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->threads_spin)));
+#undef ADD
+  return g_strv_builder_end (b);
 }
 
 static void
@@ -648,6 +718,24 @@ on_schedule_selected (DlabTrainPage *self)
 
   if (!self->syncing)
     settings_set_string (self, "schedule", schedules[MIN (sched, G_N_ELEMENTS (schedules) - 1)]);
+}
+
+static void
+on_normalize_selected (DlabTrainPage *self)
+{
+  guint i = MIN (adw_combo_row_get_selected (self->normalize_row), G_N_ELEMENTS (normalizations) - 1);
+
+  if (!self->syncing)
+    settings_set_string (self, "normalize", normalizations[i]);
+}
+
+static void
+on_save_best_selected (DlabTrainPage *self)
+{
+  guint i = MIN (adw_combo_row_get_selected (self->save_best_row), G_N_ELEMENTS (save_bests) - 1);
+
+  if (!self->syncing)
+    settings_set_string (self, "save-best", save_bests[i]);
 }
 
 static guint
@@ -682,6 +770,9 @@ restore_choices (DlabTrainPage *self)
   g_autofree char *network = settings_string (self, "network", "lenet");
   g_autofree char *optimizer = settings_string (self, "optimizer", "adam");
   g_autofree char *schedule = settings_string (self, "schedule", "constant");
+  g_autofree char *normalize = settings_string (self, "normalize", "");
+  g_autofree char *save_best = settings_string (self, "save-best", "");
+  g_autofree char *tutorial = settings_string (self, "tutorial", "");
   const DlabZooEntry *e = dlab_zoo_entries ();
   guint position = 0;
 
@@ -694,6 +785,8 @@ restore_choices (DlabTrainPage *self)
     }
   bind_spin (self, "train-limit", self->limit_spin);
   bind_spin (self, "val-split", self->val_spin);
+  bind_spin (self, "split-seed", self->split_seed_spin);
+  bind_spin (self, "rotate-degrees", self->rotate_spin);
   bind_spin (self, "learning-rate", self->lr_spin);
   bind_spin (self, "momentum", self->momentum_spin);
   bind_spin (self, "weight-decay", self->wd_spin);
@@ -706,10 +799,18 @@ restore_choices (DlabTrainPage *self)
   bind_switch (self, "augment-affine", self->affine_switch);
   bind_switch (self, "augment-elastic", self->elastic_switch);
   bind_switch (self, "augment-flip", self->flip_switch);
+  if (self->settings)
+    {
+      g_settings_bind (self->settings, "shuffle", self->shuffle_switch, "active", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "keep-transposed", self->transposed_switch, "active", G_SETTINGS_BIND_DEFAULT);
+    }
+  g_signal_connect_swapped (self->rotate_spin, "value-changed", G_CALLBACK (update_transform_label), self);
 
   self->syncing = TRUE;
   adw_combo_row_set_selected (self->optimizer_row, index_of (optimizers, G_N_ELEMENTS (optimizers), optimizer));
   adw_combo_row_set_selected (self->schedule_row, index_of (schedules, G_N_ELEMENTS (schedules), schedule));
+  adw_combo_row_set_selected (self->normalize_row, index_of (normalizations, G_N_ELEMENTS (normalizations), normalize));
+  adw_combo_row_set_selected (self->save_best_row, index_of (save_bests, G_N_ELEMENTS (save_bests), save_best));
   for (; e->name && strcmp (e->name, network) != 0; e++)
     position++;
   adw_combo_row_set_selected (self->model_row, position);
@@ -723,6 +824,7 @@ restore_choices (DlabTrainPage *self)
     }
   on_optimizer_selected (self);
   fill_datasets (self, dataset);
+  dlab_tutorial_chooser_select (self->tutorial_chooser, *tutorial ? tutorial : NULL);
 }
 
 /* ---- runs ------------------------------------------------------------------------------------- */
@@ -827,6 +929,8 @@ static void
 on_job_epoch (DlabTrainingJob *job, const DlabEpochInfo *info, DlabTrainPage *self)
 {
   (void) job;
+  self->last_val_accuracy = info->val_accuracy;
+  self->last_val_n = isnan (info->val_accuracy) ? 0 : dlab_run_args_get_val_n (self);
   dlab_plot_add_epoch (self->plot, info->epoch, info->train_loss, info->train_accuracy, info->val_loss,
                        info->val_accuracy, info->test_loss, info->test_accuracy);
 }
@@ -902,6 +1006,8 @@ on_job_results (DlabTrainingJob *job, DlabTrainPage *self)
                                         "Test accuracy %.2f%% (%s of %s images)", r->n),
                               r->accuracy * 100, right, all);
       gtk_label_set_label (self->accuracy_label, text);
+      dlab_tutorial_chooser_set_result (self->tutorial_chooser, r->accuracy, r->n, self->last_val_accuracy,
+                                        self->last_val_n);
       dlab_confusion_view_set_matrix (self->confusion_view, r->confusion, r->k,
                                       (const char *const *) r->test->class_names);
       prefix = g_strndup (status, strstr (status, " · ") ? (gsize) (strstr (status, " · ") - status) : strlen (status));
@@ -942,7 +1048,7 @@ show_error (DlabTrainPage *self, const char *title, const char *details)
 gboolean
 dlab_train_page_start (DlabTrainPage *self)
 {
-  g_autoptr (DlabTrainSettings) s = NULL;
+  g_auto (GStrv) args = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (DlabTrainingJob) job = NULL;
   g_autofree char *runs = NULL, *name = NULL, *run_dir = NULL;
@@ -950,19 +1056,21 @@ dlab_train_page_start (DlabTrainPage *self)
   g_return_val_if_fail (DLAB_IS_TRAIN_PAGE (self), FALSE);
   if (!dlab_train_page_is_ready (self))
     return FALSE;
-  s = dlab_train_page_get_settings (self);
-  if (!dlab_train_settings_check (s, &error))
+  args = dlab_train_page_get_args (self);
+  if (!dlab_run_args_check ((const char *const *) args, &error))
     {
       show_error (self, _("Cannot train"), error->message);
       return FALSE;
     }
   runs = dlab_runs_dir ();
-  name = dlab_run_name (s);
+  name = dlab_run_name ((const char *const *) args);
   run_dir = g_build_filename (runs, name, NULL);
-  job = dlab_training_job_new (s, self->data, run_dir, FALSE);
+  job = dlab_training_job_new ((const char *const *) args, self->data, run_dir, FALSE);
   watch_job (self, job);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  dlab_plot_reset (self->plot, s->epochs);
+  dlab_tutorial_chooser_set_result (self->tutorial_chooser, 0, 0, 0, 0);
+  dlab_plot_reset (self->plot, gtk_spin_button_get_value_as_int (self->epochs_spin));
+  dlab_plot_set_title (self->plot, name);
   dlab_confusion_view_set_matrix (self->confusion_view, NULL, 0, NULL);
   dlab_mistakes_view_set_job (self->mistakes_view, NULL);
   gtk_label_set_label (self->accuracy_label, _("Training…"));
@@ -987,24 +1095,186 @@ dlab_train_page_stop (DlabTrainPage *self)
 gboolean
 dlab_train_page_resume (DlabTrainPage *self)
 {
-  g_autoptr (DlabTrainSettings) s = NULL;
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  g_auto (GStrv) args = NULL;
+  g_autofree char *epochs = NULL;
   g_autoptr (DlabTrainingJob) job = NULL;
   DlabTrainingJob *last = self->job;
+  int n_epochs = gtk_spin_button_get_value_as_int (self->epochs_spin);
 
   g_return_val_if_fail (DLAB_IS_TRAIN_PAGE (self), FALSE);
   if (!can_resume (self))
     return FALSE;
-  s = dlab_train_settings_copy (dlab_training_job_get_settings (last));
-  s->epochs = gtk_spin_button_get_value_as_int (self->epochs_spin);
-  job = dlab_training_job_new (s, dlab_training_job_get_data (last), dlab_training_job_get_run_dir (last), TRUE);
+  /* The last run's arguments; the epochs as set now (the later one wins). */
+  epochs = g_strdup_printf ("%d", n_epochs);
+  g_strv_builder_addv (b, (const char **) dlab_training_job_get_args (last));
+  g_strv_builder_add_many (b, "--epochs", epochs, NULL);
+  args = g_strv_builder_end (b);
+  job = dlab_training_job_new ((const char *const *) args, dlab_training_job_get_data (last),
+                               dlab_training_job_get_run_dir (last), TRUE);
   watch_job (self, job);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  dlab_plot_set_epochs (self->plot, s->epochs);
+  dlab_plot_set_epochs (self->plot, n_epochs);
   dlab_plot_truncate (self->plot, dlab_training_job_get_epochs_done (last));
   set_status (self, _("Resuming…"));
   dlab_training_job_start (job);
   update_actions (self);
   return TRUE;
+}
+
+/* "Show PyTorch Code": the class that loads this network's checkpoints. */
+static void
+show_pytorch_code_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  DlabTrainPage *self = DLAB_TRAIN_PAGE (widget);
+  g_autofree char *spec = spec_text (self), *code = NULL;
+  int c = 1, h = 28, w = 28;
+  DlabModel *m;
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  (void) action;
+  (void) param;
+  if (self->data)
+    {
+      const DlabDataset *d = dlab_sample_set_get_train (self->data);
+      c = d->c, h = d->h, w = d->w;
+    }
+  else if (current_dataset (self))
+    dlab_dataset_guess_shape (current_dataset (self), &c, &h, &w);
+  /* Shapes only: nothing is allocated, whatever the spec asks for. */
+  m = dlab_model_describe (spec, (DlabShape) { 3, { c, h, w } });
+  code = m ? dlab_pytorch_code (m) : NULL;
+  dlab_model_free (m);
+  if (!code)
+    {
+      show_error (self, _("No PyTorch code for this network"), dlab_error_message ());
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (dlab_code_window_new (
+      GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _("PyTorch Code"),
+      _("An nn.Module whose load_state_dict(strict=True) takes this network’s checkpoints, then the "
+        "lines that load one. Run folders keep the checkpoint as model.safetensors."),
+      code)));
+}
+
+/* ---- tutorials ------------------------------------------------------------------------------- */
+
+static void
+select_in_list (AdwComboRow *row, const char *const *values, guint n, const char *value)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (values[i], value) == 0)
+      adw_combo_row_set_selected (row, i);
+}
+
+static void
+set_spin_text (GtkSpinButton *spin, const char *text)
+{
+  if (text)
+    gtk_spin_button_set_value (spin, g_ascii_strtod (text, NULL));
+}
+
+/* The recipe's --transform on the augmentation switches and the
+ * Normalization row. */
+static void
+apply_transforms (DlabTrainPage *self, const char *text)
+{
+  g_auto (GStrv) steps = g_strsplit (text ? text : "", ",", -1);
+  guint norm = 0;
+
+  gtk_switch_set_active (self->rotate_switch, FALSE);
+  gtk_switch_set_active (self->shift_switch, FALSE);
+  gtk_switch_set_active (self->affine_switch, FALSE);
+  gtk_switch_set_active (self->elastic_switch, FALSE);
+  gtk_switch_set_active (self->flip_switch, FALSE);
+  for (int i = 0; steps[i]; i++)
+    {
+      if (g_str_has_prefix (steps[i], "rotate:"))
+        {
+          gtk_switch_set_active (self->rotate_switch, TRUE);
+          set_spin_text (self->rotate_spin, steps[i] + 7);
+        }
+      else if (g_str_has_prefix (steps[i], "crop:"))
+        gtk_switch_set_active (self->shift_switch, TRUE);
+      else if (g_str_has_prefix (steps[i], "affine"))
+        gtk_switch_set_active (self->affine_switch, TRUE);
+      else if (g_str_has_prefix (steps[i], "elastic"))
+        gtk_switch_set_active (self->elastic_switch, TRUE);
+      else if (g_str_has_prefix (steps[i], "hflip"))
+        gtk_switch_set_active (self->flip_switch, TRUE);
+      for (guint k = 1; k < G_N_ELEMENTS (normalizations); k++)
+        if (strcmp (steps[i], normalizations[k]) == 0)
+          norm = k;
+    }
+  adw_combo_row_set_selected (self->normalize_row, norm);
+}
+
+/* Every setting from a tutorial's recipe; what it leaves out takes
+ * `dlab train`'s default. */
+static void
+apply_recipe (DlabTrainPage *self, const DlabRecipe *r)
+{
+  const DlabRunOptions d = dlab_run_options_defaults ();
+  const char *model = dlab_recipe_value (r, "model"), *dataset = dlab_recipe_value (r, "dataset");
+  const char *optimizer = dlab_recipe_value (r, "optimizer"), *schedule = dlab_recipe_value (r, "schedule");
+  const char *save_best = dlab_recipe_value (r, "save-best");
+  guint position = 0;
+
+  if (dataset)
+    dlab_train_page_select_dataset (self, dataset);
+  for (const DlabZooEntry *e = dlab_zoo_entries (); model && e->name; e++, position++)
+    if (strcmp (e->name, model) == 0)
+      adw_combo_row_set_selected (self->model_row, position);
+  select_in_list (self->optimizer_row, optimizers, G_N_ELEMENTS (optimizers), optimizer ? optimizer : d.optimizer);
+  select_in_list (self->schedule_row, schedules, G_N_ELEMENTS (schedules), schedule ? schedule : d.schedule);
+  select_in_list (self->save_best_row, save_bests, G_N_ELEMENTS (save_bests), save_best ? save_best : "");
+  gtk_spin_button_set_value (self->lr_spin, strcmp (optimizer ? optimizer : d.optimizer, "sgd") == 0 ? 0.01 : 0.001);
+  set_spin_text (self->lr_spin, dlab_recipe_value (r, "lr"));
+  gtk_spin_button_set_value (self->momentum_spin, 0);
+  set_spin_text (self->momentum_spin, dlab_recipe_value (r, "momentum"));
+  gtk_spin_button_set_value (self->wd_spin, 0);
+  gtk_spin_button_set_value (self->batch_spin, d.batch_size);
+  set_spin_text (self->batch_spin, dlab_recipe_value (r, "batch-size"));
+  gtk_spin_button_set_value (self->epochs_spin, d.epochs);
+  set_spin_text (self->epochs_spin, dlab_recipe_value (r, "epochs"));
+  gtk_spin_button_set_value (self->val_spin, 0);
+  set_spin_text (self->val_spin, dlab_recipe_value (r, "val-split"));
+  gtk_spin_button_set_value (self->split_seed_spin, d.split_seed);
+  set_spin_text (self->split_seed_spin, dlab_recipe_value (r, "split-seed"));
+  gtk_switch_set_active (self->shuffle_switch, dlab_recipe_value (r, "no-shuffle") == NULL);
+  gtk_switch_set_active (self->transposed_switch, dlab_recipe_value (r, "keep-transposed") != NULL);
+  gtk_spin_button_set_value (self->limit_spin, 0);
+  apply_transforms (self, dlab_recipe_value (r, "transform"));
+  /* The tutorial's settings under More options are shown, not hidden. */
+  adw_expander_row_set_expanded (self->more_row, dlab_recipe_value (r, "no-shuffle") || save_best ||
+                                                     dlab_recipe_value (r, "keep-transposed") ||
+                                                     adw_combo_row_get_selected (self->normalize_row) != 0);
+  settings_set_string (self, "tutorial", r->name);
+}
+
+static void
+on_recipe_chosen (DlabTrainPage *self, const DlabRecipe *r)
+{
+  apply_recipe (self, r);
+}
+
+void
+dlab_train_page_choose_tutorial (DlabTrainPage *self, const char *name)
+{
+  const DlabRecipe *r;
+
+  g_return_if_fail (DLAB_IS_TRAIN_PAGE (self));
+  dlab_error_clear ();
+  r = name ? dlab_recipe_find (name) : NULL;
+  dlab_tutorial_chooser_select (self->tutorial_chooser, r ? r->name : NULL);
+  if (r)
+    apply_recipe (self, r);
+}
+
+DlabTutorialChooser *
+dlab_train_page_get_tutorial_chooser (DlabTrainPage *self)
+{
+  return self->tutorial_chooser;
 }
 
 static void
@@ -1165,7 +1435,8 @@ export_png_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   (void) action;
   (void) param;
-  choose_save (DLAB_TRAIN_PAGE (widget), _("Export Chart"), "curves.png", export_png);
+  g_autofree char *name = dlab_plot_dup_file_name (DLAB_TRAIN_PAGE (widget)->plot, "png");
+  choose_save (DLAB_TRAIN_PAGE (widget), _("Export Chart"), name, export_png);
 }
 
 static void
@@ -1173,7 +1444,8 @@ export_svg_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   (void) action;
   (void) param;
-  choose_save (DLAB_TRAIN_PAGE (widget), _("Export Chart"), "curves.svg", export_svg);
+  g_autofree char *name = dlab_plot_dup_file_name (DLAB_TRAIN_PAGE (widget)->plot, "svg");
+  choose_save (DLAB_TRAIN_PAGE (widget), _("Export Chart"), name, export_svg);
 }
 
 /* ---- accessors ------------------------------------------------------------------------------------ */
@@ -1332,15 +1604,21 @@ dlab_train_page_class_init (DlabTrainPageClass *klass)
   signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                           NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 
+  g_type_ensure (DLAB_TYPE_TUTORIAL_CHOOSER);
+  g_type_ensure (DLAB_TYPE_FOLD_BOX);
   g_type_ensure (DLAB_TYPE_PLOT);
   g_type_ensure (DLAB_TYPE_CONFUSION_VIEW);
   g_type_ensure (DLAB_TYPE_MISTAKES_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/dlab-train-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, DlabTrainPage, name)
+  CHILD (tutorial_chooser);
   CHILD (dataset_row);
   CHILD (dataset_status_row);
   CHILD (limit_spin);
   CHILD (val_spin);
+  CHILD (split_seed_spin);
+  CHILD (normalize_row);
+  CHILD (transposed_switch);
   CHILD (model_row);
   CHILD (spec_view);
   CHILD (spec_status);
@@ -1358,6 +1636,10 @@ dlab_train_page_class_init (DlabTrainPageClass *klass)
   CHILD (affine_switch);
   CHILD (elastic_switch);
   CHILD (flip_switch);
+  CHILD (rotate_spin);
+  CHILD (shuffle_switch);
+  CHILD (save_best_row);
+  CHILD (more_row);
   CHILD (transform_label);
   CHILD (seed_spin);
   CHILD (threads_spin);
@@ -1374,6 +1656,7 @@ dlab_train_page_class_init (DlabTrainPageClass *klass)
 #undef CHILD
 
   gtk_widget_class_install_action (widget_class, "train.start", NULL, start_activated);
+  gtk_widget_class_install_action (widget_class, "train.show-pytorch-code", NULL, show_pytorch_code_activated);
   gtk_widget_class_install_action (widget_class, "train.stop", NULL, stop_activated);
   gtk_widget_class_install_action (widget_class, "train.resume", NULL, resume_activated);
   gtk_widget_class_install_action (widget_class, "train.use-model", NULL, use_model_activated);
@@ -1403,6 +1686,9 @@ dlab_train_page_init (DlabTrainPage *self)
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->spec_view), "changed", G_CALLBACK (on_spec_changed), self);
   g_signal_connect_swapped (self->optimizer_row, "notify::selected", G_CALLBACK (on_optimizer_selected), self);
   g_signal_connect_swapped (self->schedule_row, "notify::selected", G_CALLBACK (on_schedule_selected), self);
+  g_signal_connect_swapped (self->normalize_row, "notify::selected", G_CALLBACK (on_normalize_selected), self);
+  g_signal_connect_swapped (self->save_best_row, "notify::selected", G_CALLBACK (on_save_best_selected), self);
+  g_signal_connect_swapped (self->tutorial_chooser, "recipe-chosen", G_CALLBACK (on_recipe_chosen), self);
   g_signal_connect_swapped (self->epochs_spin, "value-changed", G_CALLBACK (update_actions), self);
   g_signal_connect_swapped (self->confusion_view, "cell-activated", G_CALLBACK (on_cell_activated), self);
   g_signal_connect_swapped (self->mistakes_view, "showing-worst", G_CALLBACK (on_showing_worst), self);

@@ -16,13 +16,22 @@
 #include "dlab-sample-set.h"
 #include "dlab-training-job.h"
 
+#include "dlab-tutorial-chooser.h"
+
 G_BEGIN_DECLS
 
 #define DLAB_TYPE_TRAIN_PAGE (dlab_train_page_get_type ())
 G_DECLARE_FINAL_TYPE (DlabTrainPage, dlab_train_page, DLAB, TRAIN_PAGE, AdwBin)
 
-/* The settings as the page shows them (NULL when no dataset is loaded). */
-DlabTrainSettings *dlab_train_page_get_settings (DlabTrainPage *self);
+/* The run the page describes, as `dlab train` arguments (dlab/run.h; no
+ * program name, no --out/--log: the run folder adds them). NULL when no
+ * dataset is chosen. */
+GStrv dlab_train_page_get_args (DlabTrainPage *self);
+
+/* Fills every setting from a tutorial's recipe (`dlab recipes` name; NULL:
+ * none chosen), as picking it in the Tutorial row does. */
+void dlab_train_page_choose_tutorial (DlabTrainPage *self, const char *name);
+DlabTutorialChooser *dlab_train_page_get_tutorial_chooser (DlabTrainPage *self);
 
 /* What the Train, Stop and Resume buttons do. start and resume return
  * FALSE (showing why) when they cannot run. */

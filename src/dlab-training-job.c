@@ -16,6 +16,7 @@
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
 #include "dlab/resume.h"
+#include "dlab/run.h"
 #include "dlab/threads.h"
 #include "dlab/transform.h"
 #include "dlab/zoo.h"
@@ -23,153 +24,39 @@
 /* The main loop collects the progress this often while a run goes on, so
  * a fast run costs the interface one short callback a frame. */
 #define DELIVERY_INTERVAL_MS 16
-/* Batch of the final per-sample evaluation. */
-#define PREDICT_BATCH 500
 /* The nice value of the training threads (see yield_to_interface). */
 #define TRAINING_NICE 10
 
-/* ---- settings -------------------------------------------------------------- */
-
-DlabTrainSettings *
-dlab_train_settings_new (void)
-{
-  DlabTrainSettings *s = g_new0 (DlabTrainSettings, 1);
-
-  s->dataset = g_strdup ("mnist");
-  s->model = g_strdup ("lenet");
-  s->optimizer = g_strdup ("adam");
-  s->lr = 1e-3;
-  s->schedule = g_strdup ("constant");
-  s->epochs = 10;
-  s->batch_size = 64;
-  s->split_seed = 42;
-  s->seed = 1;
-  return s;
-}
-
-DlabTrainSettings *
-dlab_train_settings_copy (const DlabTrainSettings *s)
-{
-  DlabTrainSettings *c = g_memdup2 (s, sizeof *s);
-
-  c->dataset = g_strdup (s->dataset);
-  c->data_dir = g_strdup (s->data_dir);
-  c->model = g_strdup (s->model);
-  c->optimizer = g_strdup (s->optimizer);
-  c->schedule = g_strdup (s->schedule);
-  c->transforms = g_strdup (s->transforms);
-  return c;
-}
-
-void
-dlab_train_settings_free (DlabTrainSettings *s)
-{
-  if (!s)
-    return;
-  g_free (s->dataset);
-  g_free (s->data_dir);
-  g_free (s->model);
-  g_free (s->optimizer);
-  g_free (s->schedule);
-  g_free (s->transforms);
-  g_free (s);
-}
-
-static gboolean
-is_sgd (const DlabTrainSettings *s)
-{
-  return g_strcmp0 (s->optimizer, "sgd") == 0;
-}
-
-/* Numbers as the CLI reads them back: a float printed with 9 digits is
- * the same float again, so both sides train with identical values. */
-static char *
-float_arg (double v)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.9g", (float) v));
-}
-
-GStrv
-dlab_train_settings_to_argv (const DlabTrainSettings *s, const char *out, const char *log_dir)
-{
-  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-
-#define ADD(opt, value) do { char *v_ = (value); g_strv_builder_add (b, opt); g_strv_builder_add (b, v_); g_free (v_); } while (0)
-  g_strv_builder_add (b, "train");
-  ADD ("--dataset", g_strdup (s->dataset));
-  if (s->data_dir && *s->data_dir)
-    ADD ("--data", g_strdup (s->data_dir));
-  ADD ("--model", g_strdup (s->model));
-  ADD ("--optimizer", g_strdup (s->optimizer));
-  ADD ("--lr", float_arg (s->lr));
-  if (is_sgd (s))
-    {
-      ADD ("--momentum", float_arg (s->momentum));
-      if (s->nesterov && s->momentum > 0)
-        g_strv_builder_add (b, "--nesterov");
-    }
-  ADD ("--weight-decay", float_arg (s->weight_decay));
-  ADD ("--schedule", g_strdup (s->schedule));
-  if (s->transforms && *s->transforms)
-    ADD ("--transform", g_strdup (s->transforms));
-  ADD ("--epochs", g_strdup_printf ("%d", s->epochs));
-  ADD ("--batch-size", g_strdup_printf ("%d", s->batch_size));
-  if (s->limit > 0)
-    ADD ("--limit", g_strdup_printf ("%d", s->limit));
-  if (s->val_split > 0)
-    {
-      ADD ("--val-split", float_arg (s->val_split));
-      ADD ("--split-seed", g_strdup_printf ("%d", s->split_seed));
-    }
-  ADD ("--seed", g_strdup_printf ("%d", s->seed));
-  ADD ("--threads", g_strdup_printf ("%d", s->threads));
-  if (out)
-    ADD ("--out", g_strdup (out));
-  if (log_dir)
-    ADD ("--log", g_strdup (log_dir));
-#undef ADD
-  return g_strv_builder_end (b);
-}
-
-static gboolean
-engine_error (GError **error)
-{
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, dlab_error_message ());
-  return FALSE;
-}
+/* ---- the run's arguments -------------------------------------------------- */
 
 gboolean
-dlab_train_settings_check (const DlabTrainSettings *s, GError **error)
+dlab_run_args_check (const char *const *args, GError **error)
 {
-  DlabOptimKind kind;
-  DlabScheduleConfig schedule;
-  DlabTransformList transforms;
+  DlabRunOptions o = dlab_run_options_defaults ();
 
   dlab_error_clear ();
-  if (s->epochs < 1 || s->batch_size < 1 || s->limit < 0 || s->threads < 0)
+  if (dlab_run_options_parse (&o, (int) g_strv_length ((GStrv) args), (char *const *) args) < 0 ||
+      dlab_run_options_check (&o) < 0)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("Epochs and batch size must be at least 1"));
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, dlab_error_message ());
       return FALSE;
     }
-  if (!(s->lr > 0))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("The learning rate must be positive"));
-      return FALSE;
-    }
-  if (s->val_split < 0 || s->val_split >= 1)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("The validation split must be between 0 and 1"));
-      return FALSE;
-    }
-  if (dlab_optim_parse_kind (s->optimizer, &kind) < 0 ||
-      dlab_schedule_parse (s->schedule, &schedule) < 0 ||
-      dlab_transforms_parse (s->transforms, &transforms) < 0)
-    return engine_error (error);
   return TRUE;
+}
+
+const char *
+dlab_run_args_get (const char *const *args, const char *option)
+{
+  const char *found = NULL;
+
+  /* The last occurrence wins, as when parsing. */
+  for (int i = 0; args && args[i]; i++)
+    if (g_str_has_prefix (args[i], "--") && strcmp (args[i] + 2, option) == 0)
+      {
+        const DlabRunOption *opt = dlab_run_option_find (option);
+        found = opt && opt->kind == DLAB_RUN_OPT_FLAG ? "" : args[i + 1];
+      }
+  return found;
 }
 
 /* ---- the job ---------------------------------------------------------------- */
@@ -187,7 +74,7 @@ static guint signals[N_SIGNALS];
 struct _DlabTrainingJob {
   GObject parent_instance;
 
-  DlabTrainSettings *settings;
+  GStrv args;                 /* the run's options, as `dlab train` reads them */
   DlabSampleSet *data;
   char *run_dir;
   char *epoch_checkpoint;     /* run_dir/model.safetensors */
@@ -227,13 +114,9 @@ struct _DlabTrainingJob {
   long steps_per_epoch;
 
   /* The job's thread only. */
-  DlabDataset train, val;
-  DlabDataset test;                /* the set's test split, with its own mean/std */
-  DlabTransformList transforms;
-  DlabModel *model;
-  DlabOptimizer *optimizer;
-  DlabTfEvents *events;
-  DlabRunMark resumed;             /* where a resumed run's checkpoint was */
+  DlabDatasetPair lent;            /* the sample set's datasets, lent to the run */
+  DlabRun *run;
+  DlabDataset test;                /* the run's view of the test images, for the results */
 };
 
 G_DEFINE_FINAL_TYPE (DlabTrainingJob, dlab_training_job, G_TYPE_OBJECT)
@@ -243,10 +126,7 @@ results_free (DlabJobResults *r)
 {
   if (!r)
     return;
-  g_free (r->confusion);
-  g_free (r->predicted);
-  g_free (r->confidence);
-  g_free (r->p_true);
+  dlab_run_predictions_free (&r->predictions);
   g_free (r);
 }
 
@@ -271,7 +151,7 @@ dlab_training_job_finalize (GObject *object)
     g_thread_join (self->thread);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->data);
-  dlab_train_settings_free (self->settings);
+  g_strfreev (self->args);
   g_free (self->run_dir);
   g_free (self->epoch_checkpoint);
   g_free (self->stopped_checkpoint);
@@ -330,12 +210,11 @@ on_cancelled (GCancellable *cancellable, gpointer data)
 }
 
 DlabTrainingJob *
-dlab_training_job_new (const DlabTrainSettings *settings, DlabSampleSet *data,
-                       const char *run_dir, gboolean resume)
+dlab_training_job_new (const char *const *args, DlabSampleSet *data, const char *run_dir, gboolean resume)
 {
   DlabTrainingJob *self = g_object_new (DLAB_TYPE_TRAINING_JOB, NULL);
 
-  self->settings = dlab_train_settings_copy (settings);
+  self->args = g_strdupv ((GStrv) args);
   self->data = g_object_ref (data);
   self->run_dir = g_strdup (run_dir);
   self->epoch_checkpoint = g_build_filename (run_dir, "model.safetensors", NULL);
@@ -459,104 +338,29 @@ fail (char **message, const char *what)
   return -1;
 }
 
-/* The command line that repeats this run, in the run folder's command.txt
- * (a resume adds its line), as `dlab train --log` keeps it. */
-static int
-write_command (DlabTrainingJob *self, char **message)
+/* The run as `dlab train` would do it: the page's options, then the run
+ * folder's checkpoint and log (and --resume). command.txt gets this very
+ * command line. */
+static GStrv
+run_command (DlabTrainingJob *self)
 {
-  g_auto (GStrv) argv = dlab_train_settings_to_argv (self->settings, self->epoch_checkpoint, self->run_dir);
-  g_autoptr (GPtrArray) line = g_ptr_array_new ();
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
 
-  g_ptr_array_add (line, (gpointer) "dlab");
-  for (int i = 0; argv[i]; i++)
-    g_ptr_array_add (line, argv[i]);
+  g_strv_builder_add (b, "dlab");
+  g_strv_builder_add (b, "train");
+  g_strv_builder_addv (b, (const char **) self->args);
+  g_strv_builder_add_many (b, "--out", self->epoch_checkpoint, "--log", self->run_dir, NULL);
   if (self->resume)
-    g_ptr_array_add (line, (gpointer) "--resume");
-  if (dlab_run_command_write (self->run_dir, (int) line->len, (const char *const *) line->pdata,
-                              self->resume) < 0)
-    return fail (message, NULL);
-  return 0;
-}
-
-/* The data as `dlab train` prepares it: the first `limit` training images,
- * the validation split, the test split normalized with the training
- * statistics, and the transforms' normalization. */
-static int
-prepare_data (DlabTrainingJob *self, char **message)
-{
-  const DlabTrainSettings *s = self->settings;
-  const DlabDataset *all = dlab_sample_set_get_train (self->data);
-  int n = s->limit > 0 && s->limit < all->n ? s->limit : all->n;
-  g_autofree guint32 *idx = g_new (guint32, n);
-
-  for (int i = 0; i < n; i++)
-    idx[i] = (guint32) i;
-  if (dlab_dataset_subset (all, idx, n, &self->train) < 0)
-    return fail (message, NULL);
-  /* A view of the shared test images: only mean and std are changed. */
-  self->test = *dlab_sample_set_get_test (self->data);
-  if (s->val_split > 0)
-    {
-      if (dlab_dataset_split (&self->train, (double) (float) s->val_split, (uint64_t) s->split_seed,
-                              &self->val) < 0)
-        return fail (message, NULL);
-      dlab_dataset_copy_stats (&self->test, &self->train);
-    }
-  if (dlab_transforms_parse (s->transforms, &self->transforms) < 0 ||
-      dlab_transforms_set_stats (&self->transforms, &self->train, self->val.n ? &self->val : NULL,
-                                 &self->test) < 0 ||
-      dlab_transforms_check (&self->transforms, self->train.c, self->train.h, self->train.w) < 0)
-    return fail (message, NULL);
-  return 0;
+    g_strv_builder_add (b, "--resume");
+  return g_strv_builder_end (b);
 }
 
 static int
-fill_config (DlabTrainingJob *self, DlabTrainConfig *cfg, char **message)
+setup_run (DlabTrainingJob *self, char **message)
 {
-  const DlabTrainSettings *s = self->settings;
-  DlabOptimKind kind;
-
-  *cfg = dlab_train_defaults ();
-  if (dlab_optim_parse_kind (s->optimizer, &kind) < 0 ||
-      dlab_schedule_parse (s->schedule, &cfg->schedule) < 0)
-    return fail (message, NULL);
-  cfg->optim = dlab_optim_defaults (kind);
-  cfg->optim.lr = (float) s->lr;
-  cfg->optim.momentum = is_sgd (s) ? (float) s->momentum : 0.0f;
-  cfg->optim.nesterov = is_sgd (s) && s->nesterov && s->momentum > 0;
-  cfg->optim.weight_decay = (float) s->weight_decay;
-  cfg->epochs = s->epochs;
-  cfg->batch_size = s->batch_size;
-  cfg->seed = (uint64_t) s->seed;
-  cfg->checkpoint = self->epoch_checkpoint;
-  cfg->transforms = &self->transforms;
-  cfg->val = self->val.n ? &self->val : NULL;
-  cfg->on_step = on_step;
-  cfg->on_epoch = on_epoch;
-  cfg->user = self;
-  cfg->cancel = &self->cancel;
-  return 0;
-}
-
-/* The checkpoint pair of the run folder, checked as `dlab train --resume`
- * checks it, into the model and optimizer. */
-static int
-load_resume_state (DlabTrainingJob *self, DlabTrainConfig *cfg, char **message)
-{
-  long spe = (self->train.n + cfg->batch_size - 1) / cfg->batch_size;
-
-  if (dlab_resume_load (self->epoch_checkpoint, self->model, self->optimizer, spe, &self->resumed) < 0)
-    return fail (message, NULL);
-  cfg->start_epoch = self->resumed.epoch;
-  cfg->run_id = self->resumed.run_id;
-  return 0;
-}
-
-static int
-setup_run (DlabTrainingJob *self, DlabTrainConfig *cfg, char **message)
-{
-  DlabShape in;
-  g_autofree char *csv = g_build_filename (self->run_dir, "metrics.csv", NULL);
+  g_auto (GStrv) argv = run_command (self);
+  int argc = (int) g_strv_length (argv);
+  DlabRunOptions o = dlab_run_options_defaults ();
 
   if (g_mkdir_with_parents (self->run_dir, 0777) < 0)
     {
@@ -564,85 +368,42 @@ setup_run (DlabTrainingJob *self, DlabTrainConfig *cfg, char **message)
                                   g_strerror (errno));
       return -1;
     }
-  if (prepare_data (self, message) < 0 || fill_config (self, cfg, message) < 0)
-    return -1;
-  if (dlab_threads_set (self->settings->threads) < 0)
+  if (dlab_run_options_parse (&o, argc - 2, argv + 2) < 0)
     return fail (message, NULL);
-  in = (DlabShape) { 3, { self->train.c, self->train.h, self->train.w } };
-  self->model = dlab_model_create (self->settings->model, in, (uint64_t) self->settings->seed);
-  if (!self->model)
+  /* The data the page loaded (and the Data page shows) is lent, not read again. */
+  self->lent.train = *dlab_sample_set_get_train (self->data);
+  self->lent.test = *dlab_sample_set_get_test (self->data);
+  self->run = dlab_run_prepare (&o, &self->lent, argc, (const char *const *) argv);
+  if (!self->run)
     return fail (message, NULL);
-  self->optimizer = dlab_optimizer_create (&cfg->optim, self->model);
-  if (!self->optimizer)
-    return fail (message, NULL);
-  cfg->optimizer = self->optimizer;
-  if (self->resume && load_resume_state (self, cfg, message) < 0)
-    return -1;
-  /* A resumed run continues the engine's CSV log after its epoch. */
-  cfg->csv_path = g_steal_pointer (&csv);
-  self->steps_per_epoch = (self->train.n + cfg->batch_size - 1) / cfg->batch_size;
-  self->start_epoch = cfg->start_epoch;
-  if (write_command (self, message) < 0)
-    return -1;
-  self->events = dlab_tfevents_open (self->run_dir);
-  if (!self->events)
-    return fail (message, NULL);
-  cfg->events = self->events;
+  self->start_epoch = dlab_run_summary (self->run)->start_epoch;
+  self->steps_per_epoch = dlab_run_summary (self->run)->steps_per_epoch;
   return 0;
 }
 
-/* The final weights on the test set: dlab_evaluate's loss, accuracy and
- * confusion matrix, and each sample's prediction for the mistakes. */
+/* The final weights on the test set, image by image (the engine's). */
 static DlabJobResults *
 evaluate (DlabTrainingJob *self)
 {
-  const DlabDataset *d = &self->test;
-  DlabEvalResult ev;
-  DlabJobResults *r;
-  int k = d->num_classes, batch = MIN (PREDICT_BATCH, d->n);
-  g_autofree guint32 *idx = g_new (guint32, batch);
-  g_autofree guint8 *labels = g_new (guint8, batch);
+  DlabJobResults *r = g_new0 (DlabJobResults, 1);
 
-  if (dlab_evaluate (self->model, d, 0, &ev) < 0)
-    return NULL;
-  r = g_new0 (DlabJobResults, 1);
-  r->n = d->n;
-  r->k = k;
-  r->loss = ev.loss;
-  r->accuracy = ev.accuracy;
-  r->confusion = g_memdup2 (ev.confusion, sizeof (int) * k * k);
-  dlab_eval_result_free (&ev);
-  r->predicted = g_new (guint8, d->n);
-  r->confidence = g_new (float, d->n);
-  r->p_true = g_new (float, d->n);
-  r->test = d;
-  if (dlab_model_set_batch (self->model, batch) < 0)
+  /* Stop ends the training, not its results: the evaluation runs to the end. */
+  if (dlab_run_predict_test (self->run, NULL, &r->predictions) != 0)
     {
-      results_free (r);
+      g_free (r);
       return NULL;
     }
-  for (int start = 0; start < d->n; start += batch)
-    {
-      int count = MIN (batch, d->n - start);
-      for (int i = 0; i < count; i++)
-        idx[i] = (guint32) (start + i);
-      dlab_dataset_gather (d, idx, count, &self->model->acts[0], labels);
-      const DlabTensor *logits = dlab_model_forward (self->model, count, 0);
-      for (int i = 0; i < count; i++)
-        {
-          const float *row = logits->data + (gsize) i * k;
-          int best = 0;
-          double sum = 0;
-          for (int c = 1; c < k; c++)
-            if (row[c] > row[best])
-              best = c;
-          for (int c = 0; c < k; c++)
-            sum += exp (row[c] - row[best]);
-          r->predicted[start + i] = (guint8) best;
-          r->confidence[start + i] = (float) (1.0 / sum);
-          r->p_true[start + i] = (float) (exp (row[labels[i]] - row[best]) / sum);
-        }
-    }
+  /* A copy of the run's view of the test images outlives the run. */
+  self->test = *r->predictions.test;
+  r->n = r->predictions.n;
+  r->k = r->predictions.k;
+  r->loss = r->predictions.eval.loss;
+  r->accuracy = r->predictions.eval.accuracy;
+  r->confusion = r->predictions.eval.confusion;
+  r->predicted = r->predictions.predicted;
+  r->confidence = r->predictions.confidence;
+  r->p_true = r->predictions.p_true;
+  r->test = &self->test;
   return r;
 }
 
@@ -669,12 +430,8 @@ post_results (DlabTrainingJob *self, DlabJobResults *results)
 static void
 save_stopped (DlabTrainingJob *self, char **message)
 {
-  DlabModelInfo info;
-
-  dlab_model_info_from_dataset (&info, &self->train);
-  if (dlab_checkpoint_save (self->stopped_checkpoint, self->model, &info) < 0)
+  if (dlab_run_save_model (self->run, self->stopped_checkpoint) < 0 && !*message)
     *message = g_strdup (dlab_error_message ());
-  dlab_model_info_free (&info);
 }
 
 /* Training takes every core it is given; the interface must still get
@@ -694,18 +451,17 @@ static gpointer
 run_thread (gpointer data)
 {
   DlabTrainingJob *self = data;
-  DlabTrainConfig cfg;
   DlabTrainResult result = { 0 };
   char *message = NULL;
   DlabJobState state = DLAB_JOB_FAILED;
   gboolean trained = FALSE;
+  DlabRunCallbacks callbacks = { on_step, on_epoch, self, &self->cancel };
 
   yield_to_interface ();
-  cfg = dlab_train_defaults ();
   dlab_error_clear ();
-  if (setup_run (self, &cfg, &message) == 0)
+  if (setup_run (self, &message) == 0)
     {
-      if (dlab_train (self->model, &self->train, &self->test, &cfg, &result) == 0)
+      if (dlab_run_train (self->run, &callbacks, &result) == 0)
         {
           trained = TRUE;
           state = result.cancelled ? DLAB_JOB_STOPPED : DLAB_JOB_DONE;
@@ -715,24 +471,12 @@ run_thread (gpointer data)
     }
   if (state == DLAB_JOB_STOPPED)
     save_stopped (self, &message);
-  /* The last scalars reach the file here: a failure is the run's. */
-  if (dlab_tfevents_close (self->events) < 0 && !message)
-    {
-      message = g_strdup (dlab_error_message ());
-      state = DLAB_JOB_FAILED;
-    }
-  self->events = NULL;
-  g_free ((char *) cfg.csv_path);
-  post_finished (self, state, message, MAX (result.epochs_done, cfg.start_epoch));
+  post_finished (self, state, message, MAX (result.epochs_done, self->start_epoch));
 
   post_results (self, trained ? evaluate (self) : NULL);
 
-  dlab_optimizer_free (self->optimizer);
-  dlab_model_free (self->model);
-  self->optimizer = NULL;
-  self->model = NULL;
-  dlab_dataset_free (&self->train);
-  dlab_dataset_free (&self->val);
+  dlab_run_free (self->run);
+  self->run = NULL;
   g_object_unref (self);
   return NULL;
 }
@@ -776,10 +520,10 @@ dlab_training_job_is_busy (DlabTrainingJob *self)
   return self->busy;
 }
 
-const DlabTrainSettings *
-dlab_training_job_get_settings (DlabTrainingJob *self)
+const char *const *
+dlab_training_job_get_args (DlabTrainingJob *self)
 {
-  return self->settings;
+  return (const char *const *) self->args;
 }
 
 DlabSampleSet *
@@ -865,12 +609,14 @@ dlab_runs_dir (void)
 }
 
 char *
-dlab_run_name (const DlabTrainSettings *s)
+dlab_run_name (const char *const *args)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  const char *dataset = g_str_has_prefix (s->dataset, "folder:") ? "folder" : s->dataset;
-  const char *model = dlab_zoo_find (s->model) ? s->model : "custom";
+  const char *dataset = dlab_run_args_get (args, "dataset"), *model = dlab_run_args_get (args, "model");
+
+  dataset = !dataset ? "mnist" : g_str_has_prefix (dataset, "folder:") ? "folder" : dataset;
+  model = model && dlab_zoo_find (model) ? model : model ? "custom" : "lenet";
 
   return g_strdup_printf ("%s-%s-%s", dataset, model, stamp);
 }

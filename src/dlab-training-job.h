@@ -1,7 +1,8 @@
 /* DlabTrainingJob: one training run, on its own thread, through the very
- * engine call `dlab train` makes (dlab_train), with the same steps around
- * it (first `limit` images, validation split, normalization, model from the
- * seed), so the same settings give the same weights.
+ * engine run `dlab train` makes (dlab_run_prepare, dlab_run_train: the same
+ * options, limit, validation split, normalization, model from the seed), so
+ * the same arguments give the same weights. The page's datasets are lent
+ * to the run.
  *
  * Threads: the run and its final evaluation happen on the job's thread,
  * at a lower priority than the interface. Progress is queued there and
@@ -25,40 +26,22 @@
 #include <gio/gio.h>
 
 #include "dlab-sample-set.h"
+#include "dlab/run.h"
 #include "dlab/train.h"
 
 G_BEGIN_DECLS
 
-/* Every choice of the Train page; strings are owned. */
-typedef struct {
-  char *dataset;        /* engine name: "mnist", "folder:DIR" */
-  char *data_dir;       /* NULL or "": the usual places */
-  char *model;          /* a zoo name or a spec */
-  char *optimizer;      /* "sgd", "adam", "adamw" */
-  double lr, momentum, weight_decay;
-  gboolean nesterov;
-  char *schedule;       /* dlab_schedule_parse's text */
-  char *transforms;     /* dlab_transforms_parse's text; NULL or "": none */
-  int epochs, batch_size;
-  int limit;            /* first N training images; 0: all */
-  double val_split;     /* 0: no validation set */
-  int split_seed;
-  int seed;
-  int threads;          /* 0: every core */
-} DlabTrainSettings;
+/* A run is described by `dlab train` arguments (dlab/run.h): the Train page
+ * builds them from its widgets, the engine parses and checks them, and
+ * command.txt repeats them. These helpers work on such an argument list
+ * (NULL-terminated, without the program name). */
 
-DlabTrainSettings *dlab_train_settings_new (void);  /* dlab train's defaults */
-DlabTrainSettings *dlab_train_settings_copy (const DlabTrainSettings *s);
-void dlab_train_settings_free (DlabTrainSettings *s);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlabTrainSettings, dlab_train_settings_free)
-
-/* The `dlab train` arguments (without the program name) that do the same
- * run, writing to `out` and logging to `log_dir` (either may be NULL). */
-GStrv dlab_train_settings_to_argv (const DlabTrainSettings *s, const char *out, const char *log_dir);
-
-/* Checks what can be checked without data: numbers in range, the
- * optimizer, schedule and transforms parse. FALSE with a message. */
-gboolean dlab_train_settings_check (const DlabTrainSettings *s, GError **error);
+/* What can be checked without data: every number in its range, the
+ * optimizer, schedule, transforms, device and what goes together. FALSE
+ * with the engine's message. */
+gboolean dlab_run_args_check (const char *const *args, GError **error);
+/* The value of --option in args ("" for a flag), or NULL when absent. */
+const char *dlab_run_args_get (const char *const *args, const char *option);
 
 typedef enum {
   DLAB_JOB_READY,      /* not started */
@@ -68,8 +51,10 @@ typedef enum {
   DLAB_JOB_FAILED,
 } DlabJobState;
 
-/* The test set's verdict on the final weights. */
+/* The test set's verdict on the final weights (the engine's
+ * DlabRunPredictions, with its figures at hand). */
 typedef struct {
+  DlabRunPredictions predictions;
   int n, k;                 /* test samples, classes */
   double loss, accuracy;    /* dlab_evaluate's */
   int *confusion;           /* k x k, [true][predicted], dlab_evaluate's */
@@ -82,11 +67,11 @@ typedef struct {
 #define DLAB_TYPE_TRAINING_JOB (dlab_training_job_get_type ())
 G_DECLARE_FINAL_TYPE (DlabTrainingJob, dlab_training_job, DLAB, TRAINING_JOB, GObject)
 
-/* A run of `settings` on `data` (loaded from settings->dataset) writing to
- * run_dir (created when missing). With `resume`, continues the run saved
- * in run_dir (model.safetensors and its optimizer state). */
-DlabTrainingJob *dlab_training_job_new (const DlabTrainSettings *settings, DlabSampleSet *data,
-                                        const char *run_dir, gboolean resume);
+/* A run of `args` on `data` (the dataset args name, already loaded)
+ * writing to run_dir (created when missing). With `resume`, continues the
+ * run saved in run_dir (model.safetensors and its optimizer state). */
+DlabTrainingJob *dlab_training_job_new (const char *const *args, DlabSampleSet *data, const char *run_dir,
+                                        gboolean resume);
 
 /* Starts the thread. */
 void dlab_training_job_start (DlabTrainingJob *self);
@@ -97,7 +82,7 @@ GCancellable *dlab_training_job_get_cancellable (DlabTrainingJob *self);
 DlabJobState dlab_training_job_get_state (DlabTrainingJob *self);
 /* TRUE until the thread has ended (after "results"). */
 gboolean dlab_training_job_is_busy (DlabTrainingJob *self);
-const DlabTrainSettings *dlab_training_job_get_settings (DlabTrainingJob *self);
+const char *const *dlab_training_job_get_args (DlabTrainingJob *self);
 DlabSampleSet *dlab_training_job_get_data (DlabTrainingJob *self);
 const char *dlab_training_job_get_run_dir (DlabTrainingJob *self);
 /* The message of a failed run, else NULL. */
@@ -122,6 +107,6 @@ guint dlab_training_job_get_n_deliveries (DlabTrainingJob *self);
 /* <data dir>/digit-lab/runs (XDG_DATA_HOME or ~/.local/share). */
 char *dlab_runs_dir (void);
 /* A new run folder name: DATASET-MODEL-YYYYmmdd-HHMMSS. */
-char *dlab_run_name (const DlabTrainSettings *s);
+char *dlab_run_name (const char *const *args);
 
 G_END_DECLS

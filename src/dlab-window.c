@@ -2,6 +2,7 @@
 #include "dlab-window.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "dlab-application.h"
 #include "dlab/error.h"
@@ -122,6 +123,18 @@ dlab_window_show_page (DlabWindow *self, const char *name)
   adw_view_stack_set_visible_child_name (self->stack, name);
 }
 
+/* win.show-page('draw'), bound to Alt+1, 2, 3 (dlab-application.c). */
+static void
+show_page_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  DlabWindow *self = DLAB_WINDOW (widget);
+  const char *name = g_variant_get_string (param, NULL);
+
+  (void) action;
+  if (adw_view_stack_get_child_by_name (self->stack, name))
+    adw_view_stack_set_visible_child_name (self->stack, name);
+}
+
 static void
 remember_model (DlabWindow *self, GFile *file)
 {
@@ -151,6 +164,7 @@ dlab_window_use_builtin_model (DlabWindow *self)
 typedef struct {
   DlabWindow *window;
   char *name;          /* the file's name, for messages */
+  char *display_name;  /* shown instead of it once loaded, or NULL */
   gboolean restoring;  /* the model of the last session, opened at start */
 } LoadContext;
 
@@ -159,6 +173,7 @@ load_context_free (LoadContext *ctx)
 {
   g_object_unref (ctx->window);
   g_free (ctx->name);
+  g_free (ctx->display_name);
   g_free (ctx);
 }
 
@@ -182,6 +197,8 @@ on_model_loaded (GObject *source, GAsyncResult *result, gpointer data)
 
   if (classifier)
     {
+      if (ctx->display_name)
+        dlab_classifier_set_name (classifier, ctx->display_name);
       set_classifier (self, classifier);
       remember_model (self, dlab_classifier_get_file (classifier));
     }
@@ -200,8 +217,24 @@ on_model_loaded (GObject *source, GAsyncResult *result, gpointer data)
   load_context_free (ctx);
 }
 
+/* A training run's checkpoint is named after its run folder
+ * (DATASET-MODEL-DATE-TIME): every run calls its files model.safetensors
+ * and stopped.safetensors. NULL for any other file. */
+static char *
+run_name (GFile *file)
+{
+  g_autofree char *base = g_file_get_basename (file);
+  g_autoptr (GFile) dir = g_file_get_parent (file);
+  g_autoptr (GFile) command = dir ? g_file_get_child (dir, "command.txt") : NULL;
+
+  if (!base || !command || (strcmp (base, "model.safetensors") != 0 && strcmp (base, "stopped.safetensors") != 0) ||
+      !g_file_query_exists (command, NULL))
+    return NULL;
+  return g_file_get_basename (dir);
+}
+
 static void
-load_model (DlabWindow *self, GFile *file, gboolean restoring)
+load_model (DlabWindow *self, GFile *file, const char *display_name, gboolean restoring)
 {
   LoadContext *ctx = g_new0 (LoadContext, 1);
 
@@ -213,6 +246,7 @@ load_model (DlabWindow *self, GFile *file, gboolean restoring)
   ctx->window = g_object_ref (self);
   ctx->restoring = restoring;
   ctx->name = g_file_get_basename (file);
+  ctx->display_name = display_name && *display_name ? g_strdup (display_name) : run_name (file);
   dlab_classifier_load_file_async (file, self->loading, on_model_loaded, ctx);
 }
 
@@ -221,7 +255,16 @@ dlab_window_open_model (DlabWindow *self, GFile *file)
 {
   g_return_if_fail (DLAB_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
-  load_model (self, file, FALSE);
+  load_model (self, file, NULL, FALSE);
+}
+
+void
+dlab_window_use_model (DlabWindow *self, GFile *file, const char *display_name)
+{
+  g_return_if_fail (DLAB_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  load_model (self, file, display_name, FALSE);
+  adw_view_stack_set_visible_child_name (self->stack, "draw");
 }
 
 gboolean
@@ -255,7 +298,7 @@ load_initial_model (DlabWindow *self)
       remember_model (self, NULL);
       /* On disk before the load begins: the load may not return. */
       g_settings_sync ();
-      load_model (self, file, TRUE);
+      load_model (self, file, NULL, TRUE);
     }
 }
 
@@ -550,12 +593,12 @@ update_actions (DlabWindow *self)
 /* ---- the Train and Data pages ------------------------------------------- */
 
 /* "Use in Sketchpad": the run's checkpoint becomes the window's model (a
- * model that cannot read drawings shows an error and the old one stays). */
+ * model that cannot read drawings shows an error and the old one stays),
+ * named after its run (see run_name). */
 static void
 on_use_model (DlabWindow *self, GFile *file)
 {
-  load_model (self, file, FALSE);
-  adw_view_stack_set_visible_child_name (self->stack, "draw");
+  dlab_window_use_model (self, file, NULL);
 }
 
 static void
@@ -694,6 +737,7 @@ dlab_window_class_init (DlabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, redo_activated);
   gtk_widget_class_install_action (widget_class, "win.clear", NULL, clear_activated);
   gtk_widget_class_install_action (widget_class, "win.show-error", NULL, show_error_details);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_activated);
 }
 
 static void

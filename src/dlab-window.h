@@ -31,6 +31,11 @@ void dlab_window_show_page (DlabWindow *self, const char *name);
  * error in the window. */
 void dlab_window_open_model (DlabWindow *self, GFile *file);
 gboolean dlab_window_is_loading (DlabWindow *self);
+/* Opens a checkpoint as open_model does, shows the Draw page, and names the
+ * model `display_name` there, e.g. "MNIST · lenet". NULL: the file's name,
+ * or for a run's model.safetensors or stopped.safetensors (a folder with
+ * command.txt) the run folder's name, as open_model names them too. */
+void dlab_window_use_model (DlabWindow *self, GFile *file, const char *display_name);
 void dlab_window_use_builtin_model (DlabWindow *self);
 
 /* Strokes files (DESIGN.md format). Opening reads the file on a worker

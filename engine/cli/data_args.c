@@ -4,24 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_i18n.h"
 #include "commands.h"
 #include "dlab/error.h"
-
-int cli_parse_size(const char *text, int *w, int *h) {
-  char *end;
-  long a = strtol(text, &end, 10), b = a;
-  if (end != text && (*end == 'x' || *end == 'X')) {
-    const char *second = end + 1;
-    b = strtol(second, &end, 10);
-    if (end == second) return dlab_error(_("--resize %s: expected WxH, e.g. 28x28"), text);
-  }
-  if (end == text || *end || a < 1 || b < 1 || a > 16384 || b > 16384)
-    return dlab_error(_("--resize %s: expected WxH, e.g. 28x28 (1 to 16384 per side)"), text);
-  *w = (int)a;
-  *h = (int)b;
-  return 0;
-}
 
 int cli_open_dataset(const char *cmd, const CliDataArgs *a, const char *fallback,
                      DlabDatasetPair *pair) {
@@ -30,7 +14,7 @@ int cli_open_dataset(const char *cmd, const CliDataArgs *a, const char *fallback
   opt.data_dir = a->data;
   opt.channels = a->channels;
   opt.keep_transposed = a->keep_transposed;
-  if (a->resize && cli_parse_size(a->resize, &opt.resize_w, &opt.resize_h) < 0) {
+  if (a->resize && dlab_dataset_parse_resize(a->resize, &opt) < 0) {
     cli_fail(cmd);
     return -1;
   }

@@ -30,8 +30,6 @@ typedef struct {
 
 #define CLI_DEFAULT_SPLIT_SEED 42
 
-/* "28x28" or "28" -> w, h. */
-int cli_parse_size(const char *text, int *w, int *h);
 
 /* Opens the dataset the options name (a.dataset, or `fallback` when it is
  * NULL). Prints "dlab CMD: ..." and returns -1 on failure. */

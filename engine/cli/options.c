@@ -1,8 +1,9 @@
 #include "options.h"
 
 #include "cli_i18n.h"
+#include "dlab/closest.h"
 #include "dlab/cnum.h"
-#include "dlab/loader.h"
+#include "dlab/run.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,22 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int distance(const char *a, const char *b) {
-  int la = (int)strlen(a), lb = (int)strlen(b);
-  if (la > 31 || lb > 31) return 99;
-  int d[32][32];
-  for (int i = 0; i <= la; i++) d[i][0] = i;
-  for (int j = 0; j <= lb; j++) d[0][j] = j;
-  for (int i = 1; i <= la; i++)
-    for (int j = 1; j <= lb; j++) {
-      int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-      if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
-      if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
-      d[i][j] = best;
-    }
-  return d[la][lb];
-}
-
 static CliOption *find(CliOption *opts, int n, const char *name, size_t len) {
   for (int i = 0; i < n; i++)
     if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0) return &opts[i];
@@ -34,16 +19,11 @@ static CliOption *find(CliOption *opts, int n, const char *name, size_t len) {
 }
 
 static int unknown(const char *cmd, const char *arg, const CliOption *opts, int n) {
-  const char *best = NULL;
-  int best_d = 4;
   char name[64];
   snprintf(name, sizeof name, "%s", arg + 2);
   char *eq = strchr(name, '=');
   if (eq) *eq = '\0';
-  for (int i = 0; i < n; i++) {
-    int d = distance(name, opts[i].name);
-    if (d < best_d) best_d = d, best = opts[i].name;
-  }
+  const char *best = dlab_closest_name(name, opts, n, sizeof opts[0], 4);
   if (best)
     fprintf(stderr, _("dlab %s: unknown option %s (did you mean --%s?)\n"), cmd, arg, best);
   else
@@ -61,25 +41,10 @@ typedef struct {
   int lo_open, hi_open; /* (lo, ...] and [..., hi) */
 } CliRange;
 
+/* The options of a run (dlab train's, which eval and data share: threads,
+ * batch-size, channels, val-split, split-seed) have their ranges in the
+ * engine's table (dlab/run.h); these are the other commands' own. */
 static const CliRange ranges[] = {
-    /* dlab train (and eval) */
-    {"epochs", 1, 100000, 0, 0},
-    {"batch-size", 1, 65536, 0, 0},
-    {"lr", 0, 10, 1, 0},
-    {"momentum", 0, 1, 0, 1},
-    {"dampening", 0, 1, 0, 0},
-    {"weight-decay", 0, 1, 0, 0},
-    {"beta1", 0, 1, 0, 1},
-    {"beta2", 0, 1, 0, 1},
-    {"label-smoothing", 0, 1, 0, 1},
-    {"seed", 0, INT_MAX, 0, 0},
-    {"threads", 0, 256, 0, 0}, /* 0: every core; threads.c's DLAB_MAX_THREADS */
-    {"workers", -1, DLAB_LOADER_MAX_WORKERS, 0, 0}, /* -1: automatic */
-    {"limit", 0, INT_MAX, 0, 0},                    /* 0: every image */
-    /* the dataset options (data_args.h) */
-    {"channels", 0, 3, 0, 0}, /* 0: the first image's */
-    {"val-split", 0, 1, 0, 1},
-    {"split-seed", 0, INT_MAX, 0, 0},
     /* dlab data grid */
     {"count", 1, 100000, 0, 0},
     {"columns", 1, 1000, 0, 0},
@@ -93,6 +58,12 @@ static const CliRange ranges[] = {
 };
 
 static const CliRange *find_range(const char *name) {
+  static _Thread_local CliRange from_run;
+  const DlabRunOption *run = dlab_run_option_find(name);
+  if (run && (run->kind == DLAB_RUN_OPT_INT || run->kind == DLAB_RUN_OPT_FLOAT)) {
+    from_run = (CliRange){run->name, run->lo, run->hi, run->lo_open, run->hi_open};
+    return &from_run;
+  }
   for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
     if (strcmp(ranges[i].name, name) == 0) return &ranges[i];
   return NULL;

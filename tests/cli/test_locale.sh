@@ -147,8 +147,8 @@ else
   zh train --help >"$tmp/out" 2>&1
   check "dlab train --help is Chinese, the options and ranges as typed" \
     grep -qE '^  --lr N +学习率.* \(0, 10\]$' "$tmp/out"
-  zh train --lrr 0.1 >"$tmp/out" 2>"$tmp/err"
-  check "an option mistake is said in Chinese: $(cat "$tmp/err")" grep -q '未知选项 --lrr' "$tmp/err"
+  zh models --inptu 1x28x28 >"$tmp/out" 2>"$tmp/err"
+  check "an option mistake is said in Chinese: $(cat "$tmp/err")" grep -q '未知选项 --inptu' "$tmp/err"
   zh train --data "$tmp/tiny" --model "flatten | dropout 0.3 | linear 10" --epochs 1 --batch-size 16 --threads 1 \
     --out "$tmp/zh.safetensors" --log "$tmp/zh-log" >"$tmp/out" 2>"$tmp/err"
   check "dlab train reports in Chinese: $(grep -m1 '轮' "$tmp/out")" grep -q '^第 1/1 轮' "$tmp/out"

@@ -145,10 +145,12 @@ def listed_files(root):
 
 def files_with_strings(root):
     """The sources a person reads strings from: C files with a gettext call
-    on a literal (the application's and the dlab command line's), every .ui
+    on a literal (the application's, the dlab command line's and the run
+    options' help the command line prints), every .ui
     file, and the .in/.xml data files."""
     found = []
-    for sub, ext in (('engine/cli', '.c'), ('engine/cli', '.h'), ('src', '.c'), ('ui', '.ui')):
+    for sub, ext in (('engine/cli', '.c'), ('engine/cli', '.h'), ('engine/src/run', '.c'), ('src', '.c'),
+                     ('ui', '.ui')):
         d = os.path.join(root, sub)
         for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
             if not name.endswith(ext):

@@ -25,8 +25,10 @@
 #include "dlab/error.h"
 #include "dlab/json.h"
 #include "dlab/model.h"
+#include "dlab/numtext.h"
 #include "dlab/predictor.h"
 #include "dlab/pytorch_code.h"
+#include "dlab/run.h"
 #include "dlab/safetensors.h"
 #include "dlab/schedule.h"
 #include "dlab/spec.h"
@@ -118,6 +120,18 @@ static void test_json_and_numbers(const char *loc) {
   dlab_snprintf_c(buf, sizeof buf, "%.4f", 0.1307);
   tap_ok(d == 0.3081 && *end == 'x' && dlab_strtof_c("1e-3", NULL) == 1e-3f && strcmp(buf, "0.1307") == 0,
          "%s: dlab_strtod_c, dlab_strtof_c and dlab_snprintf_c read and write '.'", loc);
+}
+
+/* The run's options, which dlab train and the Train page parse. */
+static void test_run_options(const char *loc) {
+  DlabRunOptions o = dlab_run_options_defaults();
+  int rc = dlab_run_options_set(&o, "lr", "0.05");
+  tap_ok(rc == 0 && o.lr == 0.05f, "%s: --lr 0.05 is read (%s)", loc, rc ? dlab_error_message() : "0.05");
+  char range[64], num[DLAB_NUMTEXT_SIZE];
+  dlab_run_option_range(dlab_run_option_find("val-split"), range, sizeof range);
+  dlab_format_float(0.1f, num);
+  tap_ok(strcmp(range, "[0, 1)") == 0 && strcmp(num, "0.1") == 0,
+         "%s: ranges and option values are written with '.': %s, %s", loc, range, num);
 }
 
 /* ---- files ---- */
@@ -386,6 +400,7 @@ int main(void) {
   test_schedule(loc);
   test_transforms(loc);
   test_json_and_numbers(loc);
+  test_run_options(loc);
   test_checkpoint_meta(loc);
   test_csv(loc);
   test_default_model(loc);

@@ -59,6 +59,9 @@ typedef struct {
 
 DlabDatasetOptions dlab_dataset_options_default(void);
 
+/* --resize "WxH" or "N" (1 to 16384 per side) into opt. */
+int dlab_dataset_parse_resize(const char *text, DlabDatasetOptions *opt);
+
 /* NULL-terminated names the engine knows; "folder:DIR" is listed as "folder". */
 const char *const *dlab_dataset_names(void);
 

@@ -17,6 +17,21 @@ static const char *const known_names[] = {
 
 const char *const *dlab_dataset_names(void) { return known_names; }
 
+int dlab_dataset_parse_resize(const char *text, DlabDatasetOptions *opt) {
+  char *end;
+  long a = strtol(text, &end, 10), b = a;
+  if (end != text && (*end == 'x' || *end == 'X')) {
+    const char *second = end + 1;
+    b = strtol(second, &end, 10);
+    if (end == second) return dlab_error("--resize %s: expected WxH, e.g. 28x28", text);
+  }
+  if (end == text || *end || a < 1 || b < 1 || a > 16384 || b > 16384)
+    return dlab_error("--resize %s: expected WxH, e.g. 28x28 (1 to 16384 per side)", text);
+  opt->resize_w = (int)a;
+  opt->resize_h = (int)b;
+  return 0;
+}
+
 DlabDatasetOptions dlab_dataset_options_default(void) {
   DlabDatasetOptions o;
   memset(&o, 0, sizeof o);

@@ -17,6 +17,7 @@
 
 #include "dlab/cnum.h"
 #include "dlab/error.h"
+#include "dlab/numtext.h"
 
 typedef struct {
   char *text;
@@ -46,15 +47,7 @@ static void emit(Code *c, const char *fmt, ...) {
   c->len += (size_t)n;
 }
 
-/* The shortest text that reads back as the float v ("0.1", not
- * "0.100000001"), with a '.' whatever the locale. */
-static const char *real(float v, char buf[32]) {
-  for (int digits = 1; digits <= 9; digits++) {
-    dlab_snprintf_c(buf, 32, "%.*g", digits, (double)v);
-    if ((float)dlab_strtod_c(buf, NULL) == v) break;
-  }
-  return buf;
-}
+static const char *real(float v, char buf[DLAB_NUMTEXT_SIZE]) { return dlab_format_float(v, buf); }
 
 static const char *keyword(const DlabLayer *l) { return l->ops->keyword; }
 
@@ -99,7 +92,7 @@ static int pool_stride(const DlabLayer *l) { return l->args[1] < 0 ? (int)l->arg
 static void emit_module(Code *c, const DlabLayer *l) {
   const char *k = keyword(l);
   const float *a = l->args;
-  char num[32];
+  char num[DLAB_NUMTEXT_SIZE];
   if (strcmp(k, "linear") == 0) {
     emit(c, "nn.Linear(%lld, %d%s)", features(&l->in_shape), (int)a[0], a[1] == 0 ? ", bias=False" : "");
   } else if (strcmp(k, "conv") == 0) {
@@ -141,7 +134,7 @@ static void emit_module(Code *c, const DlabLayer *l) {
 static void emit_function(Code *c, const DlabLayer *l) {
   const char *k = keyword(l);
   const float *a = l->args;
-  char num[32];
+  char num[DLAB_NUMTEXT_SIZE];
   emit(c, "        x = ");
   if (strcmp(k, "maxpool") == 0 || strcmp(k, "avgpool") == 0) {
     emit(c, "F.%s(x, %d", k[0] == 'm' ? "max_pool2d" : "avg_pool2d", (int)a[0]);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/closest.h"
 #include "dlab/cnum.h"
 #include "dlab/error.h"
 
@@ -74,28 +75,8 @@ static const KeywordDesc *find_by_ops(const DlabLayerOps *ops) {
   return NULL;
 }
 
-static int edit_distance(const char *a, const char *b) {
-  int la = (int)strlen(a), lb = (int)strlen(b);
-  if (la > 31 || lb > 31) return 99;
-  int d[32][32];
-  for (int i = 0; i <= la; i++) d[i][0] = i;
-  for (int j = 0; j <= lb; j++) d[0][j] = j;
-  for (int i = 1; i <= la; i++)
-    for (int j = 1; j <= lb; j++) {
-      int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-      int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-      d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-    }
-  return d[la][lb];
-}
-
 static int unknown_keyword(const char *word, const char *segment) {
-  const char *best = NULL;
-  int best_d = 3;
-  for (int i = 0; i < N_KEYWORDS; i++) {
-    int d = edit_distance(word, keywords[i].keyword);
-    if (d < best_d) best_d = d, best = keywords[i].keyword;
-  }
+  const char *best = dlab_closest_name(word, keywords, N_KEYWORDS, sizeof keywords[0], 3);
   if (best)
     return dlab_error("spec: unknown layer `%s` in `%s` (did you mean `%s`?)", word, segment, best);
   return dlab_error("spec: unknown layer `%s` in `%s` (known: linear conv maxpool avgpool relu "
