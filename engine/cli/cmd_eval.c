@@ -1,11 +1,14 @@
 /* dlab eval: accuracy, loss and confusion matrix of a checkpoint. The
- * `accuracy` and `loss` lines are read by scripts: keep their format. */
+ * `accuracy` and `loss` lines are read by scripts: keep their format (in
+ * English, with '.' in every locale). */
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_i18n.h"
 #include "commands.h"
 #include "data_args.h"
 #include "dlab/checkpoint.h"
+#include "dlab/cnum.h"
 #include "dlab/cuda_train.h"
 #include "dlab/recipes.h"
 #include "dlab/threads.h"
@@ -14,7 +17,7 @@
 
 static void print_confusion(const DlabEvalResult *r, const DlabDataset *d) {
   int k = d->num_classes;
-  printf("confusion matrix (rows: true class, columns: predicted class)\n%6s", "");
+  printf("%s\n%6s", _("confusion matrix (rows: true class, columns: predicted class)"), "");
   for (int c = 0; c < k; c++) printf(" %5d", c);
   printf("\n");
   for (int t = 0; t < k; t++) {
@@ -27,8 +30,8 @@ static void print_confusion(const DlabEvalResult *r, const DlabDataset *d) {
 /* Normalizes with the statistics the model was trained with. */
 static int apply_model_info(DlabDataset *d, const DlabModelInfo *info, const char *path) {
   if (info->channels != d->c) {
-    fprintf(stderr, "dlab eval: %s was trained on %d-channel images, %s has %d\n", path,
-            info->channels, d->name, d->c);
+    fprintf(stderr, _("dlab eval: %s was trained on %d-channel images, %s has %d\n"), path, info->channels,
+            d->name, d->c);
     return -1;
   }
   for (int c = 0; c < d->c; c++) {
@@ -51,11 +54,11 @@ static int pick_split(const CliDataArgs *a, const char *split, DlabDatasetPair *
     return 0;
   }
   if (strcmp(split, "val") != 0) {
-    fprintf(stderr, "dlab eval: --split %s: expected test, val or train\n", split);
+    fprintf(stderr, _("dlab eval: --split %s: expected test, val or train\n"), split);
     return -1;
   }
   if (a->val_split == 0) {
-    fprintf(stderr, "dlab eval: --split val needs the --val-split (and --split-seed) of the training run\n");
+    fputs(_("dlab eval: --split val needs the --val-split (and --split-seed) of the training run\n"), stderr);
     return -1;
   }
   if (cli_split_validation("eval", a, pair, val) < 0) return -1;
@@ -68,29 +71,31 @@ int cmd_eval(int argc, char **argv) {
   int batch = 1000, threads = 0, help = 0;
   CliDataArgs data = {.split_seed = CLI_DEFAULT_SPLIT_SEED};
   CliOption opts[] = {
-      {"model", OPT_STRING, &model, "checkpoint (.safetensors) to evaluate", 0},
+      {"model", OPT_STRING, &model, N_("checkpoint (.safetensors) to evaluate"), 0},
       CLI_DATA_OPTIONS(&data),
-      {"split", OPT_STRING, &split, "test (default), val (with --val-split) or train", 0},
+      {"split", OPT_STRING, &split, N_("test (default), val (with --val-split) or train"), 0},
       CLI_SPLIT_OPTIONS(&data),
-      {"batch-size", OPT_INT, &batch, "images per forward pass (default 1000)", 0},
-      {"threads", OPT_INT, &threads, "CPU threads (default: all cores)", 0},
-      {"device", OPT_STRING, &device, "cpu (default), cuda or cuda:N (dlab devices)", 0},
-      {"help", OPT_FLAG, &help, "show this help", 0},
+      {"batch-size", OPT_INT, &batch, N_("images per forward pass (default 1000)"), 0},
+      {"threads", OPT_INT, &threads, N_("CPU threads (default: all cores)"), 0},
+      {"device", OPT_STRING, &device, N_("cpu (default), cuda or cuda:N (dlab devices)"), 0},
+      {"help", OPT_FLAG, &help, N_("show this help"), 0},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   const char *pos[1];
   int n_pos;
   if (cli_parse("eval", argc, argv, 2, opts, n_opts, pos, 0, &n_pos) < 0) return 2;
   if (help) {
-    printf("usage: dlab eval --model FILE [--dataset D]\n\nPrints `accuracy A` and `loss L` "
-           "lines for the test set, then the confusion matrix. The dataset defaults to\n"
-           "the checkpoint's (dlab.dataset), read in the checkpoint's orientation; the\n"
-           "images are normalized with the checkpoint's mean and std.\n\n");
+    fputs(_("usage: dlab eval --model FILE [--dataset D]\n\n"
+            "Prints `accuracy A` and `loss L` lines for the test set, then the confusion\n"
+            "matrix. The dataset defaults to the checkpoint's (dlab.dataset), read in the\n"
+            "checkpoint's orientation; the images are normalized with the checkpoint's\n"
+            "mean and std.\n\n"),
+          stdout);
     cli_print_options(opts, n_opts);
     return 0;
   }
   if (!model) {
-    fprintf(stderr, "dlab eval: --model FILE is required\n");
+    fputs(_("dlab eval: --model FILE is required\n"), stderr);
     return 2;
   }
   DlabDeviceSpec device_spec;
@@ -113,8 +118,8 @@ int cmd_eval(int argc, char **argv) {
     cli_fail("eval");
     goto done;
   }
-  printf("accuracy %.4f ± %.4f (standard error over %d images)\nloss %.4f\n", r.accuracy,
-         dlab_accuracy_stderr(r.accuracy, d->n), d->n, r.loss);
+  dlab_fprintf_c(stdout, "accuracy %.4f ± %.4f (standard error over %d images)\nloss %.4f\n", r.accuracy,
+                 dlab_accuracy_stderr(r.accuracy, d->n), d->n, r.loss);
   print_confusion(&r, d);
   rc = 0;
 done:

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_i18n.h"
 #include "commands.h"
 #include "dlab/error.h"
 #include "dlab/fetch.h"
@@ -72,14 +73,15 @@ static const char *default_root(char *buf, size_t n) {
 }
 
 static void print_help(const CliOption *opts, int n) {
-  printf("usage: dlab fetch mnist|fashion-mnist|emnist|cifar10... [--data DIR] [--mirror URL]\n"
-         "       dlab fetch --url URL --out FILE [--md5 HEX]\n\n"
-         "Downloads datasets from their official mirrors into DIR in torchvision's layout\n"
-         "(DIR/MNIST/raw, DIR/FashionMNIST/raw, DIR/EMNIST/raw, DIR/cifar-10-batches-bin),\n"
-         "checks the published MD5 sums and unpacks them. DIR defaults to $DLAB_DATA, else\n"
-         "~/.local/share/digit-lab/datasets. A download is written to FILE.part and renamed\n"
-         "only once its checksum matches; a transfer cut off is resumed, also by the next\n"
-         "run. With --url, fetches a single file the same way.\n\n");
+  fputs(_("usage: dlab fetch mnist|fashion-mnist|emnist|cifar10... [--data DIR] [--mirror URL]\n"
+          "       dlab fetch --url URL --out FILE [--md5 HEX]\n\n"
+          "Downloads datasets from their official mirrors into DIR in torchvision's layout\n"
+          "(DIR/MNIST/raw, DIR/FashionMNIST/raw, DIR/EMNIST/raw, DIR/cifar-10-batches-bin),\n"
+          "checks the published MD5 sums and unpacks them. DIR defaults to $DLAB_DATA, else\n"
+          "~/.local/share/digit-lab/datasets. A download is written to FILE.part and renamed\n"
+          "only once its checksum matches; a transfer cut off is resumed, also by the next\n"
+          "run. With --url, fetches a single file the same way.\n\n"),
+        stdout);
   cli_print_options(opts, n);
 }
 
@@ -87,17 +89,17 @@ int cmd_fetch(int argc, char **argv) {
   const char *data = NULL, *mirror = NULL, *checksums = NULL, *url = NULL, *out = NULL, *md5 = NULL;
   int retries = 3, quiet = 0, keep = 0, help = 0, max_mb = 0;
   CliOption opts[] = {
-      {"data", OPT_STRING, &data, "data root to fill (default $DLAB_DATA or ~/.local/share/digit-lab/datasets)", 0},
-      {"mirror", OPT_STRING, &mirror, "base URL to download from instead of the official mirrors", 0},
-      {"checksums", OPT_STRING, &checksums, "`MD5  NAME` lines replacing the published checksums", 0},
-      {"retries", OPT_INT, &retries, "attempts to resume a transfer cut off (default 3)", 0},
-      {"keep-archives", OPT_FLAG, &keep, "keep the .zip / .tar.gz after unpacking", 0},
-      {"url", OPT_STRING, &url, "download this one URL (with --out)", 0},
-      {"out", OPT_STRING, &out, "file to write with --url", 0},
-      {"md5", OPT_STRING, &md5, "expected MD5 of the --url download", 0},
-      {"max-mb", OPT_INT, &max_mb, "stop a --url download larger than this many MB (default 4096)", 0},
-      {"quiet", OPT_FLAG, &quiet, "print nothing but errors", 0},
-      {"help", OPT_FLAG, &help, "show this help", 0},
+      {"data", OPT_STRING, &data, N_("data root to fill (default $DLAB_DATA or ~/.local/share/digit-lab/datasets)"), 0},
+      {"mirror", OPT_STRING, &mirror, N_("base URL to download from instead of the official mirrors"), 0},
+      {"checksums", OPT_STRING, &checksums, N_("`MD5  NAME` lines replacing the published checksums"), 0},
+      {"retries", OPT_INT, &retries, N_("attempts to resume a transfer cut off (default 3)"), 0},
+      {"keep-archives", OPT_FLAG, &keep, N_("keep the .zip / .tar.gz after unpacking"), 0},
+      {"url", OPT_STRING, &url, N_("download this one URL (with --out)"), 0},
+      {"out", OPT_STRING, &out, N_("file to write with --url"), 0},
+      {"md5", OPT_STRING, &md5, N_("expected MD5 of the --url download"), 0},
+      {"max-mb", OPT_INT, &max_mb, N_("stop a --url download larger than this many MB (default 4096)"), 0},
+      {"quiet", OPT_FLAG, &quiet, N_("print nothing but errors"), 0},
+      {"help", OPT_FLAG, &help, N_("show this help"), 0},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   const char *names[MAX_NAMES];
@@ -120,11 +122,11 @@ int cmd_fetch(int argc, char **argv) {
   if (retries == 0) retries = -1; /* the library's 0 means its default */
   if (url) {
     if (!out || n_names) {
-      fprintf(stderr, "dlab fetch: --url needs --out FILE, and no dataset names\n");
+      fputs(_("dlab fetch: --url needs --out FILE, and no dataset names\n"), stderr);
       return 2;
     }
     if (md5 && strlen(md5) != 32) {
-      fprintf(stderr, "dlab fetch: --md5 %s: expected 32 hex digits\n", md5);
+      fprintf(stderr, _("dlab fetch: --md5 %s: expected 32 hex digits\n"), md5);
       return 2;
     }
     DlabDownload d = {.url = url, .path = out, .md5 = md5, .retries = retries,
@@ -133,11 +135,11 @@ int cmd_fetch(int argc, char **argv) {
     int rc = dlab_download(&d);
     clear_line(&progress);
     if (rc < 0) return cli_fail("fetch");
-    if (!quiet) printf("saved %s\n", out);
+    if (!quiet) printf(_("saved %s\n"), out);
     return 0;
   }
   if (n_names == 0) {
-    fprintf(stderr, "dlab fetch: name a dataset: mnist, fashion-mnist, emnist or cifar10\n");
+    fputs(_("dlab fetch: name a dataset: mnist, fashion-mnist, emnist or cifar10\n"), stderr);
     return 2;
   }
   char root_buf[4096];

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_i18n.h"
 #include "commands.h"
 #include "dlab/error.h"
 #include "dlab/model.h"
@@ -14,29 +15,31 @@ int cmd_models(int argc, char **argv) {
   const char *input = NULL;
   int help = 0, pytorch = 0;
   CliOption opts[] = {
-      {"input", OPT_STRING, &input, "input shape CxHxW for a custom spec (default 1x28x28; each side and "
-                                     "the channels at most 4096, C*H*W at most 16M)", 0},
-      {"pytorch", OPT_FLAG, &pytorch, "print a PyTorch nn.Module that loads this network's checkpoints", 0},
-      {"help", OPT_FLAG, &help, "show this help", 0},
+      {"input", OPT_STRING, &input, N_("input shape CxHxW for a custom spec (default 1x28x28; each side and "
+                                       "the channels at most 4096, C*H*W at most 16M)"), 0},
+      {"pytorch", OPT_FLAG, &pytorch, N_("print a PyTorch nn.Module that loads this network's checkpoints"), 0},
+      {"help", OPT_FLAG, &help, N_("show this help"), 0},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   const char *pos[1];
   int n_pos;
   if (cli_parse("models", argc, argv, 2, opts, n_opts, pos, 1, &n_pos) < 0) return 2;
   if (help) {
-    printf("usage: dlab models [NAME|SPEC] [--input CxHxW] [--pytorch]\n\n"
-           "Without an argument, lists the built-in networks. With a name or a spec,\n"
-           "prints each layer's output shape and parameter count; with --pytorch, the\n"
-           "PyTorch class whose load_state_dict(strict=True) takes its checkpoints.\n\n");
+    fputs(_("usage: dlab models [NAME|SPEC] [--input CxHxW] [--pytorch]\n\n"
+            "Without an argument, lists the built-in networks. With a name or a spec,\n"
+            "prints each layer's output shape and parameter count; with --pytorch, the\n"
+            "PyTorch class whose load_state_dict(strict=True) takes its checkpoints.\n\n"),
+          stdout);
     cli_print_options(opts, n_opts);
     return 0;
   }
   if (pytorch && n_pos == 0) {
-    fprintf(stderr, "dlab models: --pytorch needs a network: a zoo name or a spec\n");
+    fputs(_("dlab models: --pytorch needs a network: a zoo name or a spec\n"), stderr);
     return 2;
   }
   if (n_pos == 0) {
-    printf("%-10s %-8s %10s  %s\n", "name", "input", "params", "description");
+    /* TRANSLATORS: the column headings of `dlab models`: name, input shape, parameters, description */
+    printf("%s\n", _("name       input        params  description"));
     for (const DlabZooEntry *e = dlab_zoo_entries(); e->name; e++) {
       DlabShape s;
       DlabModel *m = dlab_shape_parse(e->input, &s) < 0 ? NULL : dlab_model_describe(e->spec, s);

@@ -2,12 +2,14 @@
  * per input,
  *   path<TAB>class<TAB>probability
  * followed with --all by one <TAB>class=probability field per class.
- * Scripts read these lines: keep the format. */
+ * Scripts read these lines: keep the format ('.' in every locale). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_i18n.h"
 #include "commands.h"
+#include "dlab/cnum.h"
 #include "dlab/error.h"
 #include "dlab/image.h"
 #include "dlab/predictor.h"
@@ -55,9 +57,10 @@ static int load_image(const char *path, DlabShape in, InvertMode invert, float *
 }
 
 static void print_prediction(const char *path, int best, const float *p, const DlabModelInfo *info, int all) {
-  printf("%s\t%s\t%.4f", path, info->class_names[best], (double)p[best]);
+  dlab_fprintf_c(stdout, "%s\t%s\t%.4f", path, info->class_names[best], (double)p[best]);
   if (all)
-    for (int k = 0; k < info->num_classes; k++) printf("\t%s=%.4f", info->class_names[k], (double)p[k]);
+    for (int k = 0; k < info->num_classes; k++)
+      dlab_fprintf_c(stdout, "\t%s=%.4f", info->class_names[k], (double)p[k]);
   printf("\n");
 }
 
@@ -94,7 +97,7 @@ static int predict_all(DlabPredictor *p, const char **paths, int n, int strokes,
   if (!pixels || !probs) {
     free(pixels);
     free(probs);
-    fprintf(stderr, "dlab predict: out of memory\n");
+    fputs(_("dlab predict: out of memory\n"), stderr);
     return 1;
   }
   for (int i = 0; i < n; i++) {
@@ -112,21 +115,22 @@ static int predict_all(DlabPredictor *p, const char **paths, int n, int strokes,
 }
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: dlab predict [--model FILE] IMAGE.png...\n"
-             "       dlab predict [--model FILE] --strokes DRAWING.strokes...\n");
+  fputs(_("usage: dlab predict [--model FILE] IMAGE.png...\n"
+          "       dlab predict [--model FILE] --strokes DRAWING.strokes...\n"),
+        f);
 }
 
 int cmd_predict(int argc, char **argv) {
   const char *model = NULL, *invert_text = "auto";
   int all = 0, strokes = 0, help = 0;
   CliOption opts[] = {
-      {"model", OPT_STRING, &model, "checkpoint (.safetensors; default: the application's model)", 0},
-      {"strokes", OPT_FLAG, &strokes, "the inputs are drawings (strokes files), preprocessed as the "
-                                      "sketchpad does", 0},
-      {"all", OPT_FLAG, &all, "also print every class's probability", 0},
-      {"invert", OPT_STRING, &invert_text, "auto, yes or no: dark ink on light paper is inverted "
-                                           "(auto: when the border is light)", 0},
-      {"help", OPT_FLAG, &help, "show this help", 0},
+      {"model", OPT_STRING, &model, N_("checkpoint (.safetensors; default: the application's model)"), 0},
+      {"strokes", OPT_FLAG, &strokes, N_("the inputs are drawings (strokes files), preprocessed as the "
+                                         "sketchpad does"), 0},
+      {"all", OPT_FLAG, &all, N_("also print every class's probability"), 0},
+      {"invert", OPT_STRING, &invert_text, N_("auto, yes or no: dark ink on light paper is inverted "
+                                              "(auto: when the border is light)"), 0},
+      {"help", OPT_FLAG, &help, N_("show this help"), 0},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   static const char *paths[MAX_INPUTS];
@@ -134,14 +138,15 @@ int cmd_predict(int argc, char **argv) {
   if (cli_parse("predict", argc, argv, 2, opts, n_opts, paths, MAX_INPUTS, &n_paths) < 0) return 2;
   if (help) {
     usage(stdout);
-    printf("\nPrints path<TAB>class<TAB>probability for each input. Images of any size are scaled\n"
-           "to the model's input; drawings go through the sketchpad's preprocessing.\n\n");
+    fputs(_("\nPrints path<TAB>class<TAB>probability for each input. Images of any size are scaled\n"
+            "to the model's input; drawings go through the sketchpad's preprocessing.\n\n"),
+          stdout);
     cli_print_options(opts, n_opts);
     return 0;
   }
   InvertMode invert;
   if (parse_invert(invert_text, &invert) < 0) {
-    fprintf(stderr, "dlab predict: --invert %s: expected auto, yes or no\n", invert_text);
+    fprintf(stderr, _("dlab predict: --invert %s: expected auto, yes or no\n"), invert_text);
     return 2;
   }
   if (n_paths == 0) {

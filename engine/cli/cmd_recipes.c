@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_i18n.h"
 #include "commands.h"
 #include "dlab/recipes.h"
 #include "options.h"
@@ -17,27 +18,28 @@ static void print_command(const DlabRecipe *r) {
 }
 
 static void print_recipe(const DlabRecipe *r) {
-  printf("%s\n  %s\n  %s\n  trains: %s\n  unusual: %s\n  reports each epoch: %s\n", r->name, r->title,
-         r->title_en, r->trains, r->unusual, r->reports);
-  if (r->reported) printf("  the tutorial reports: %s\n", r->reported);
-  printf("  tutorial: shared/seeds/%s\n  same as:\n", r->seed_file);
+  printf("%s\n  %s\n  %s\n", r->name, r->title, r->title_en);
+  printf(_("  trains: %s\n  unusual: %s\n  reports each epoch: %s\n"), r->trains, r->unusual, r->reports);
+  if (r->reported) printf(_("  the tutorial reports: %s\n"), r->reported);
+  printf(_("  tutorial: shared/seeds/%s\n  same as:\n"), r->seed_file);
   print_command(r);
 }
 
 int cmd_recipes(int argc, char **argv) {
   int help = 0;
   CliOption opts[] = {
-      {"help", OPT_FLAG, &help, "show this help", 0},
+      {"help", OPT_FLAG, &help, N_("show this help"), 0},
   };
   const char *pos[1];
   int n_pos;
   if (cli_parse("recipes", argc, argv, 2, opts, 1, pos, 1, &n_pos) < 0) return 2;
   if (help) {
-    printf("usage: dlab recipes [NAME]\n\n"
-           "Lists the tutorials' recipes: each runs exactly its tutorial's data,\n"
-           "transforms, network, optimizer, learning-rate behaviour, batch size, epochs,\n"
-           "split and checkpoint rule. Train one with `dlab train --recipe NAME`; options\n"
-           "after it override its settings. With NAME, prints that recipe in full.\n\n");
+    fputs(_("usage: dlab recipes [NAME]\n\n"
+            "Lists the tutorials' recipes: each runs exactly its tutorial's data,\n"
+            "transforms, network, optimizer, learning-rate behaviour, batch size, epochs,\n"
+            "split and checkpoint rule. Train one with `dlab train --recipe NAME`; options\n"
+            "after it override its settings. With NAME, prints that recipe in full.\n\n"),
+          stdout);
     cli_print_options(opts, 1);
     return 0;
   }

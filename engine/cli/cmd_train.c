@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_i18n.h"
 #include "commands.h"
 #include "dlab/error.h"
 #include "dlab/recipes.h"
 #include "dlab/run.h"
 #include "dlab/threads.h"
+#include "dlab/zoo.h"
 #include "progress.h"
 
 typedef struct {
@@ -19,6 +21,8 @@ typedef struct {
   CliProgress progress;
 } TrainCli;
 
+/* The run's options are the engine's table; their help texts are marked
+ * there for po/ and translated here. */
 static void print_options(void) {
   char left[48], range[64];
   for (const DlabRunOption *o = dlab_run_option_table(); o->name; o++) {
@@ -29,48 +33,49 @@ static void print_options(void) {
       range[0] = ' ';
       dlab_run_option_range(o, range + 1, sizeof range - 1);
     }
-    printf("  %-24s %s%s\n", left, o->help, range);
+    printf("  %-24s %s%s\n", left, _(o->help), range);
   }
-  printf("  %-24s %s\n", "--recipe TEXT", "a tutorial's settings (dlab recipes); later options override");
-  printf("  %-24s %s\n", "--quiet", "print nothing but errors");
-  printf("  %-24s %s\n", "--help", "show this help");
+  printf("  %-24s %s\n", "--recipe TEXT", _("a tutorial's settings (dlab recipes); later options override"));
+  printf("  %-24s %s\n", "--quiet", _("print nothing but errors"));
+  printf("  %-24s %s\n", "--help", _("show this help"));
 }
 
 static void print_help(void) {
-  printf("usage: dlab train --dataset NAME --model NAME|SPEC [OPTIONS]\n"
-         "       dlab train --recipe NAME [OPTIONS]\n\n"
-         "Trains a network, printing per-epoch train (and validation) and test loss and\n"
-         "accuracy (with its standard error), and saves a checkpoint (with the optimizer\n"
-         "state beside it) after every epoch. --recipe sets every option as a tutorial\n"
-         "does (dlab recipes lists them); options given after it override its settings.\n\n");
+  fputs(_("usage: dlab train --dataset NAME --model NAME|SPEC [OPTIONS]\n"
+          "       dlab train --recipe NAME [OPTIONS]\n\n"
+          "Trains a network, printing per-epoch train (and validation) and test loss and\n"
+          "accuracy (with its standard error), and saves a checkpoint (with the optimizer\n"
+          "state beside it) after every epoch. --recipe sets every option as a tutorial\n"
+          "does (dlab recipes lists them); options given after it override its settings.\n\n"),
+        stdout);
   print_options();
-  printf("\nDatasets: mnist, fashion-mnist; emnist-digits, emnist-mnist, emnist-letters\n"
-         "(27 classes: N/A, a..z, as torchvision), emnist-balanced, emnist-bymerge,\n"
-         "emnist-byclass (EMNIST is turned upright unless --keep-transposed); cifar10\n"
-         "(binary batches in cifar-10-batches-bin); folder:DIR, a folder of PNGs with\n"
-         "DIR/train.txt and DIR/test.txt (`path<TAB>label` lines) or DIR/train/CLASS/\n"
-         "and DIR/test/CLASS/ sub-folders. `dlab fetch` downloads the named ones.\n"
-         "\nTransforms (--transform), applied in order to the training images, each step\n"
-         "NAME[:ARG...] with ARG a value in the order shown or KEY=VALUE:\n"
-         "  normalize[:MEAN:STD]   given values (A/B/C per channel) or normalize:computed\n"
-         "                         (measured on the training split); default: the\n"
-         "                         dataset's, added last when not listed\n"
-         "  rotate:DEGREES[:FILL]  random rotation in [-DEGREES, DEGREES]\n"
-         "  crop:SIZE[:PADDING[:FILL]]  random crop after padding every side\n"
-         "  hflip[:P]              horizontal flip with probability P (0.5)\n"
-         "  affine:DEGREES[:TX/TY[:LO/HI[:SHEAR[:FILL]]]]  random affine\n"
-         "  elastic[:ALPHA[:SIGMA[:FILL]]]  elastic distortion (50, 5)\n"
-         "e.g. --transform rotate:5,crop:28:2 is RandomRotation(5), RandomCrop(28, padding=2).\n"
-         "\nValidation: --val-split 0.1 --split-seed 42 keeps 10%% of the training set\n"
-         "out of training (never the test set) and evaluates it after every epoch;\n"
-         "--save-best val_acc (or val_loss) writes the best epoch's model to --best\n"
-         "(default OUT.best.safetensors).\n"
-         "\nSchedules: constant, step[:EPOCHS[:GAMMA]], stepstart[:EPOCHS[:GAMMA]] (the cut\n"
-         "at the start of epochs 0, EPOCHS, 2 EPOCHS... as the MNIST MLP tutorial does),\n"
-         "cosine[:ETA_MIN], onecycle[:PCT], each optionally followed by ,warmup:STEPS\n"
-         "(e.g. cosine,warmup:500).\n"
-         "Example: dlab train --dataset fashion-mnist --model lenet --epochs 10 \\\n"
-         "           --batch-size 256 --optimizer adam --lr 1e-3 --out lenet.safetensors\n");
+  printf(_("\nDatasets: mnist, fashion-mnist; emnist-digits, emnist-mnist, emnist-letters\n"
+           "(27 classes: N/A, a..z, as torchvision), emnist-balanced, emnist-bymerge,\n"
+           "emnist-byclass (EMNIST is turned upright unless --keep-transposed); cifar10\n"
+           "(binary batches in cifar-10-batches-bin); folder:DIR, a folder of PNGs with\n"
+           "DIR/train.txt and DIR/test.txt (`path<TAB>label` lines) or DIR/train/CLASS/\n"
+           "and DIR/test/CLASS/ sub-folders. `dlab fetch` downloads the named ones.\n"
+           "\nTransforms (--transform), applied in order to the training images, each step\n"
+           "NAME[:ARG...] with ARG a value in the order shown or KEY=VALUE:\n"
+           "  normalize[:MEAN:STD]   given values (A/B/C per channel) or normalize:computed\n"
+           "                         (measured on the training split); default: the\n"
+           "                         dataset's, added last when not listed\n"
+           "  rotate:DEGREES[:FILL]  random rotation in [-DEGREES, DEGREES]\n"
+           "  crop:SIZE[:PADDING[:FILL]]  random crop after padding every side\n"
+           "  hflip[:P]              horizontal flip with probability P (0.5)\n"
+           "  affine:DEGREES[:TX/TY[:LO/HI[:SHEAR[:FILL]]]]  random affine\n"
+           "  elastic[:ALPHA[:SIGMA[:FILL]]]  elastic distortion (50, 5)\n"
+           "e.g. --transform rotate:5,crop:28:2 is RandomRotation(5), RandomCrop(28, padding=2).\n"
+           "\nValidation: --val-split 0.1 --split-seed 42 keeps 10%% of the training set\n"
+           "out of training (never the test set) and evaluates it after every epoch;\n"
+           "--save-best val_acc (or val_loss) writes the best epoch's model to --best\n"
+           "(default OUT.best.safetensors).\n"
+           "\nSchedules: constant, step[:EPOCHS[:GAMMA]], stepstart[:EPOCHS[:GAMMA]] (the cut\n"
+           "at the start of epochs 0, EPOCHS, 2 EPOCHS... as the MNIST MLP tutorial does),\n"
+           "cosine[:ETA_MIN], onecycle[:PCT], each optionally followed by ,warmup:STEPS\n"
+           "(e.g. cosine,warmup:500).\n"
+           "Example: dlab train --dataset fashion-mnist --model lenet --epochs 10 \\\n"
+           "           --batch-size 256 --optimizer adam --lr 1e-3 --out lenet.safetensors\n"));
 }
 
 static void on_step(const DlabStepInfo *info, void *user) {
@@ -83,23 +88,24 @@ static void on_epoch(const DlabEpochInfo *info, void *user) {
   TrainCli *t = user;
   cli_progress_epoch(info, &t->progress);
   if (t->quiet || !t->has_val) return;
-  printf("  val loss %.4f acc %.4f%s\n", info->val_loss, info->val_accuracy,
-         info->best ? "  (best so far, saved)" : "");
+  printf(_("  val loss %.4f acc %.4f%s\n"), info->val_loss, info->val_accuracy,
+         info->best ? _("  (best so far, saved)") : "");
   fflush(stdout);
 }
 
 static void print_start(const DlabRunSummary *s, const DlabRunOptions *o) {
-  if (s->start_epoch > 0) printf("resuming %s after epoch %d\n", s->checkpoint, s->start_epoch);
-  printf("training %s (%ld parameters) on %s: %d train, ", s->model_name, s->params, s->dataset, s->n_train);
-  if (s->n_val) printf("%d validation, ", s->n_val);
-  printf("%d test images, %s from %s\n", s->n_test, o->optimizer, s->data_root);
-  if (s->transforms[0]) printf("transforms: %s\n", s->transforms);
+  if (s->start_epoch > 0) printf(_("resuming %s after epoch %d\n"), s->checkpoint, s->start_epoch);
+  const char *model = dlab_zoo_find(o->model) ? o->model : _("a custom network");
+  printf(_("training %s (%ld parameters) on %s: %d train, "), model, s->params, s->dataset, s->n_train);
+  if (s->n_val) printf(_("%d validation, "), s->n_val);
+  printf(_("%d test images, %s from %s\n"), s->n_test, o->optimizer, s->data_root);
+  if (s->transforms[0]) printf(_("transforms: %s\n"), s->transforms);
 }
 
 static void print_end(const DlabRunSummary *s, const DlabTrainResult *result, const DlabRunOptions *o) {
-  printf("saved %s\n", s->checkpoint);
+  printf(_("saved %s\n"), s->checkpoint);
   if (result->best_epoch)
-    printf("best: epoch %d, %s %.4f, saved %s\n", result->best_epoch,
+    printf(_("best: epoch %d, %s %.4f, saved %s\n"), result->best_epoch,
            strcmp(o->save_best, "val_loss") == 0 ? "val_loss" : "val_acc", result->best_value,
            s->best_checkpoint);
 }
@@ -112,7 +118,7 @@ static int take_cli_options(TrainCli *t, int argc, char **argv, char **rest, int
     if (strcmp(argv[i], "--quiet") == 0) t->quiet = 1;
     else if (strcmp(argv[i], "--help") == 0) t->help = 1;
     else if (strcmp(argv[i], "--recipe") == 0 || strncmp(argv[i], "--recipe=", 9) == 0) {
-      fprintf(stderr, "dlab train: --recipe: give one recipe, once\n");
+      fputs(_("dlab train: --recipe: give one recipe, once\n"), stderr);
       return -1;
     } else rest[(*n_rest)++] = argv[i];
   }
@@ -186,7 +192,7 @@ int cmd_train(int argc, char **argv) {
   }
   if (at < 0) return train_main(argc, argv);
   if (width == 2 && at + 1 >= argc) {
-    fprintf(stderr, "dlab train: --recipe needs a name (dlab recipes lists them)\n");
+    fputs(_("dlab train: --recipe needs a name (dlab recipes lists them)\n"), stderr);
     return 2;
   }
   const DlabRecipe *r = dlab_recipe_find(width == 2 ? argv[at + 1] : argv[at] + 9);
@@ -197,7 +203,7 @@ int cmd_train(int argc, char **argv) {
   char *names = calloc((size_t)n_settings + 1, RECIPE_FLAG_MAX);
   int rc = 1;
   if (!args || !names) {
-    dlab_error("out of memory");
+    dlab_error("%s", _("out of memory"));
     cli_fail("train");
     goto done;
   }

@@ -1,7 +1,10 @@
 /* dlab: train, evaluate and run the Digit Lab networks from the shell. */
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cli_i18n.h"
 #include "commands.h"
 #include "dlab/error.h"
 #include "dlab/threads.h"
@@ -13,21 +16,21 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-    {"train", cmd_train, "train a network on a dataset"},
-    {"eval", cmd_eval, "evaluate a checkpoint on a test set (accuracy, loss, confusion matrix)"},
-    {"predict", cmd_predict, "classify PNG images with a checkpoint"},
-    {"models", cmd_models, "list the built-in networks with their parameter counts"},
-    {"recipes", cmd_recipes, "list the tutorials' recipes (dlab train --recipe NAME)"},
-    {"data", cmd_data, "look at a dataset: info, stats, a grid of samples, export to PNGs"},
-    {"fetch", cmd_fetch, "download a dataset (mnist, fashion-mnist, emnist, cifar10)"},
-    {"devices", cmd_devices, "list the CPU and GPUs that dlab can train on"},
+    {"train", cmd_train, N_("train a network on a dataset")},
+    {"eval", cmd_eval, N_("evaluate a checkpoint on a test set (accuracy, loss, confusion matrix)")},
+    {"predict", cmd_predict, N_("classify PNG images with a checkpoint")},
+    {"models", cmd_models, N_("list the built-in networks with their parameter counts")},
+    {"recipes", cmd_recipes, N_("list the tutorials' recipes (dlab train --recipe NAME)")},
+    {"data", cmd_data, N_("look at a dataset: info, stats, a grid of samples, export to PNGs")},
+    {"fetch", cmd_fetch, N_("download a dataset (mnist, fashion-mnist, emnist, cifar10)")},
+    {"devices", cmd_devices, N_("list the CPU and GPUs that dlab can train on")},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: dlab COMMAND [OPTIONS]\n\ncommands:\n");
-  for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-  fprintf(f, "\n`dlab COMMAND --help` describes a command's options.\n");
+  fputs(_("usage: dlab COMMAND [OPTIONS]\n\ncommands:\n"), f);
+  for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-9s %s\n", commands[i].name, _(commands[i].summary));
+  fputs(_("\n`dlab COMMAND --help` describes a command's options.\n"), f);
 }
 
 int cli_fail(const char *cmd) {
@@ -35,7 +38,19 @@ int cli_fail(const char *cmd) {
   return 1;
 }
 
+/* The user's locale, for messages and what a person reads (numbers in
+ * files and options stay in the C locale: dlab/cnum.h), and the text
+ * domain: $DLAB_LOCALEDIR for an uninstalled build (its po/ folder, as the
+ * tests set it), else the installed one. */
+static void init_i18n(void) {
+  setlocale(LC_ALL, "");
+  const char *dir = getenv("DLAB_LOCALEDIR");
+  bindtextdomain(GETTEXT_PACKAGE, dir && *dir ? dir : DLAB_LOCALEDIR);
+  textdomain(GETTEXT_PACKAGE);
+}
+
 int main(int argc, char **argv) {
+  init_i18n();
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "help") == 0) {
     usage(argc < 2 ? stderr : stdout);
@@ -51,7 +66,7 @@ int main(int argc, char **argv) {
       dlab_threads_shutdown();
       return rc;
     }
-  fprintf(stderr, "dlab: unknown command `%s`\n\n", argv[1]);
+  fprintf(stderr, _("dlab: unknown command `%s`\n\n"), argv[1]);
   usage(stderr);
   return 2;
 }

@@ -1,6 +1,8 @@
 #include "options.h"
 
+#include "cli_i18n.h"
 #include "dlab/closest.h"
+#include "dlab/cnum.h"
 #include "dlab/run.h"
 
 #include <errno.h>
@@ -23,9 +25,9 @@ static int unknown(const char *cmd, const char *arg, const CliOption *opts, int 
   if (eq) *eq = '\0';
   const char *best = dlab_closest_name(name, opts, n, sizeof opts[0], 4);
   if (best)
-    fprintf(stderr, "dlab %s: unknown option %s (did you mean --%s?)\n", cmd, arg, best);
+    fprintf(stderr, _("dlab %s: unknown option %s (did you mean --%s?)\n"), cmd, arg, best);
   else
-    fprintf(stderr, "dlab %s: unknown option %s (see dlab %s --help)\n", cmd, arg, cmd);
+    fprintf(stderr, _("dlab %s: unknown option %s (see dlab %s --help)\n"), cmd, arg, cmd);
   return -1;
 }
 
@@ -68,7 +70,7 @@ static const CliRange *find_range(const char *name) {
 }
 
 static void format_range(const CliRange *r, char *buf, size_t n) {
-  snprintf(buf, n, "%c%.10g, %.10g%c", r->lo_open ? '(' : '[', r->lo, r->hi, r->hi_open ? ')' : ']');
+  dlab_snprintf_c(buf, n, "%c%.10g, %.10g%c", r->lo_open ? '(' : '[', r->lo, r->hi, r->hi_open ? ')' : ']');
 }
 
 int cli_option_range(const char *name, char *buf, size_t n) {
@@ -101,23 +103,27 @@ static int set_value(const char *cmd, CliOption *o, const char *text) {
     if (end == text || *end || errno == ERANGE) goto not_a_number;
     v = (double)whole;
   } else {
-    v = strtod(text, &end);
+    v = dlab_strtod_c(text, &end);
     if (end == text || *end) goto not_a_number;
   }
   /* strtod turns 1e400 into inf and `inf` is a number to it: neither is in
    * any range, and the range check keeps a float's conversion defined. */
   if (!isfinite(v) || !in_range(r, v)) {
     format_range(r, range, sizeof range);
-    fprintf(stderr, "dlab %s: --%s %s: must be %sin %s\n", cmd, o->name, text,
-            o->kind == OPT_INT ? "a whole number " : "", range);
+    if (o->kind == OPT_INT)
+      fprintf(stderr, _("dlab %s: --%s %s: must be a whole number in %s\n"), cmd, o->name, text, range);
+    else
+      fprintf(stderr, _("dlab %s: --%s %s: must be in %s\n"), cmd, o->name, text, range);
     return -1;
   }
   if (o->kind == OPT_INT) *(int *)o->value = (int)v;
   else *(float *)o->value = (float)v;
   return 0;
 not_a_number:
-  fprintf(stderr, "dlab %s: --%s %s: not a valid %s\n", cmd, o->name, text,
-          o->kind == OPT_INT ? "whole number" : "number");
+  if (o->kind == OPT_INT)
+    fprintf(stderr, _("dlab %s: --%s %s: not a valid whole number\n"), cmd, o->name, text);
+  else
+    fprintf(stderr, _("dlab %s: --%s %s: not a valid number\n"), cmd, o->name, text);
   return -1;
 }
 
@@ -133,7 +139,7 @@ int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts
         continue;
       }
       if (*n_positional >= max_positional) {
-        fprintf(stderr, "dlab %s: unexpected argument `%s`\n", cmd, a);
+        fprintf(stderr, _("dlab %s: unexpected argument `%s`\n"), cmd, a);
         return -1;
       }
       positional[(*n_positional)++] = a;
@@ -145,7 +151,7 @@ int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts
     o->seen = 1;
     if (o->kind == OPT_FLAG) {
       if (eq) {
-        fprintf(stderr, "dlab %s: --%s takes no value\n", cmd, o->name);
+        fprintf(stderr, _("dlab %s: --%s takes no value\n"), cmd, o->name);
         return -1;
       }
       *(int *)o->value = 1;
@@ -154,7 +160,7 @@ int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts
     const char *text = eq ? eq + 1 : NULL;
     if (!text) {
       if (i + 1 >= argc) {
-        fprintf(stderr, "dlab %s: --%s needs a value\n", cmd, o->name);
+        fprintf(stderr, _("dlab %s: --%s needs a value\n"), cmd, o->name);
         return -1;
       }
       text = argv[++i];
@@ -173,7 +179,7 @@ void cli_print_options(const CliOption *opts, int n_opts) {
       range[0] = ' ';
       if (cli_option_range(opts[i].name, range + 1, sizeof range - 1) < 0) range[0] = '\0';
     }
-    printf("  %-24s %s%s\n", left, opts[i].help, range);
+    printf("  %-24s %s%s\n", left, _(opts[i].help), range);
   }
 }
 

@@ -12,7 +12,7 @@ typedef struct {
   const char *name; /* without dashes: "batch-size" */
   OptKind kind;
   void *value;      /* const char **, int *, float *, int * */
-  const char *help;
+  const char *help;  /* marked N_(): translated where it is printed */
   int seen;         /* set by the parser */
 } CliOption;
 

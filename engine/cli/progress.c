@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_i18n.h"
 #include "dlab/recipes.h"
 
 #define BAR_WIDTH 24
@@ -42,9 +43,10 @@ void cli_progress_step(const DlabStepInfo *info, void *progress) {
   char bar[BAR_WIDTH + 1], elapsed[32], eta[32];
   for (int i = 0; i < BAR_WIDTH; i++) bar[i] = i < filled ? '#' : '.';
   bar[BAR_WIDTH] = '\0';
-  printf("\r\033[Kepoch %d/%d [%s] %ld/%ld  loss %.4f  %.0f img/s  %s elapsed, ETA %s", info->epoch,
-         info->epochs, bar, info->step_in_epoch, info->steps_per_epoch, (double)info->loss,
-         info->images_per_sec, cli_format_duration(info->elapsed_sec, elapsed, sizeof elapsed),
+  printf("\r\033[K");
+  printf(_("epoch %d/%d [%s] %ld/%ld  loss %.4f  %.0f img/s  %s elapsed, ETA %s"), info->epoch, info->epochs,
+         bar, info->step_in_epoch, info->steps_per_epoch, (double)info->loss, info->images_per_sec,
+         cli_format_duration(info->elapsed_sec, elapsed, sizeof elapsed),
          cli_format_duration(info->eta_sec, eta, sizeof eta));
   fflush(stdout);
 }
@@ -53,7 +55,7 @@ void cli_progress_epoch(const DlabEpochInfo *info, void *progress) {
   CliProgress *p = progress;
   if (p->quiet) return;
   if (p->tty) printf("\r\033[K");
-  printf("epoch %d/%d  train loss %.4f acc %.4f  test loss %.4f acc %.4f ± %.4f  %.1f s  %.0f img/s\n",
+  printf(_("epoch %d/%d  train loss %.4f acc %.4f  test loss %.4f acc %.4f ± %.4f  %.1f s  %.0f img/s\n"),
          info->epoch, info->epochs, info->train_loss, info->train_accuracy, info->test_loss,
          info->test_accuracy, dlab_accuracy_stderr(info->test_accuracy, p->test_n), info->seconds,
          info->images_per_sec);

@@ -145,10 +145,12 @@ def listed_files(root):
 
 def files_with_strings(root):
     """The sources a person reads strings from: C files with a gettext call
-    on a literal (src/, engine/src/), every .ui file, and the .in/.xml data
-    files."""
+    on a literal (the application's, the dlab command line's, the run
+    options' help the command line prints, and the engine's texts the
+    application shows), every .ui file, and the .in/.xml data files."""
     found = []
-    for sub, ext in (('src', '.c'), ('ui', '.ui')):
+    for sub, ext in (('engine/cli', '.c'), ('engine/cli', '.h'), ('engine/src/run', '.c'), ('src', '.c'),
+                     ('ui', '.ui')):
         d = os.path.join(root, sub)
         for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
             if not name.endswith(ext):
@@ -158,16 +160,17 @@ def files_with_strings(root):
                 text = f.read()
             if ext == '.ui' or C_MARK.search(text):
                 found.append(f'{sub}/{name}')
-    # The engine has no gettext: its texts the application shows (the zoo's
-    # descriptions, the recipes') are marked with a no-op N_().
+    # Anywhere in the engine's library: its texts the application shows
+    # (the zoo's descriptions, the recipes') are marked with a no-op N_().
     engine = os.path.join(root, 'engine', 'src')
     for d, _dirs, names in sorted(os.walk(engine)):
         for name in sorted(names):
-            if name.endswith('.c'):
-                path = os.path.join(d, name)
+            path = os.path.join(d, name)
+            rel = os.path.relpath(path, root).replace(os.sep, '/')
+            if name.endswith('.c') and rel not in found:
                 with open(path, encoding='utf-8') as f:
                     if C_MARK.search(f.read()):
-                        found.append(os.path.relpath(path, root).replace(os.sep, '/'))
+                        found.append(rel)
     res = os.path.join(root, 'resources')
     for name in sorted(os.listdir(res)) if os.path.isdir(res) else []:
         if name.endswith(('.desktop.in', '.metainfo.xml.in', '.gschema.xml')):

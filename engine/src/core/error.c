@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dlab/cnum.h"
+
 #define DLAB_ERROR_MAX 1024
 
 static _Thread_local char message[DLAB_ERROR_MAX];
@@ -18,7 +20,7 @@ static void one_line(char *s) {
 int dlab_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(message, sizeof message, fmt, ap);
+  dlab_vsnprintf_c(message, sizeof message, fmt, ap);
   va_end(ap);
   one_line(message);
   return -1;
@@ -28,7 +30,7 @@ int dlab_error_prefix(const char *fmt, ...) {
   char prefix[DLAB_ERROR_MAX], joined[2 * DLAB_ERROR_MAX + 2];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(prefix, sizeof prefix, fmt, ap);
+  dlab_vsnprintf_c(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
   snprintf(joined, sizeof joined, "%s: %s", prefix, message);
   size_t n = strlen(joined) < sizeof message - 1 ? strlen(joined) : sizeof message - 1;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/cnum.h"
 #include "dlab/error.h"
 #include "dlab/transform.h"
 
@@ -76,7 +77,7 @@ static int parse_numbers(const char *step, const char *key, const char *value, f
   const char *p = value;
   for (;;) {
     char *end;
-    double v = strtod(p, &end);
+    double v = dlab_strtod_c(p, &end);
     if (end == p || n == max || (*end != '\0' && *end != '/')) return bad_value(step, key, value, want);
     if (!isfinite(v) || (r && (r->lo_open ? !(v > r->lo) : !(v >= r->lo))) || (r && !(v <= r->hi)))
       return dlab_error("--transform %s: %s %g is outside %c%g, %g]", step, key, v,
@@ -241,7 +242,7 @@ int dlab_transforms_augment(const DlabTransformList *t) {
 static size_t put_values(char *buf, size_t n, const float *v, int count) {
   size_t used = 0;
   for (int i = 0; i < count && used < n; i++)
-    used += (size_t)snprintf(buf + used, n - used, "%s%g", i ? "/" : "", (double)v[i]);
+    used += (size_t)dlab_snprintf_c(buf + used, n - used, "%s%g", i ? "/" : "", (double)v[i]);
   return used;
 }
 
@@ -257,18 +258,18 @@ static size_t describe_step(const DlabTransform *t, char *b, size_t n) {
       if (u < n) u += put_values(b + u, n - u, t->std, t->norm_channels);
       return u;
     case DLAB_TF_ROTATE:
-      return (size_t)snprintf(b, n, "rotate:%g:%g", (double)t->degrees, (double)t->fill);
+      return (size_t)dlab_snprintf_c(b, n, "rotate:%g:%g", (double)t->degrees, (double)t->fill);
     case DLAB_TF_CROP:
-      return (size_t)snprintf(b, n, "crop:%d:%d:%g", t->size, t->padding, (double)t->fill);
-    case DLAB_TF_HFLIP: return (size_t)snprintf(b, n, "hflip:%g", (double)t->p);
+      return (size_t)dlab_snprintf_c(b, n, "crop:%d:%d:%g", t->size, t->padding, (double)t->fill);
+    case DLAB_TF_HFLIP: return (size_t)dlab_snprintf_c(b, n, "hflip:%g", (double)t->p);
     case DLAB_TF_AFFINE:
-      return (size_t)snprintf(b, n, "affine:%g:%g/%g:%g/%g:%g:%g", (double)t->degrees,
-                              (double)t->translate[0], (double)t->translate[1],
-                              (double)t->scale[0], (double)t->scale[1], (double)t->shear,
-                              (double)t->fill);
+      return (size_t)dlab_snprintf_c(b, n, "affine:%g:%g/%g:%g/%g:%g:%g", (double)t->degrees,
+                                     (double)t->translate[0], (double)t->translate[1],
+                                     (double)t->scale[0], (double)t->scale[1], (double)t->shear,
+                                     (double)t->fill);
     case DLAB_TF_ELASTIC:
-      return (size_t)snprintf(b, n, "elastic:%g:%g:%g", (double)t->alpha, (double)t->sigma,
-                              (double)t->fill);
+      return (size_t)dlab_snprintf_c(b, n, "elastic:%g:%g:%g", (double)t->alpha, (double)t->sigma,
+                                     (double)t->fill);
   }
   return 0;
 }

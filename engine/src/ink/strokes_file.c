@@ -12,7 +12,6 @@
 #include "dlab/strokes.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "dlab/atomic_file.h"
+#include "dlab/cnum.h"
 #include "dlab/error.h"
 
 /* Far beyond any drawing (a digit has hundreds of points), small enough
@@ -29,24 +29,6 @@
 /* Coordinates past this are certainly not pixels of a canvas and would
  * lose all precision in float arithmetic. */
 #define MAX_COORD 1e7
-
-/* Switches the calling thread to the C locale for numbers; restore with
- * numeric_locale_end. Falls back to the current locale if newlocale fails
- * (then decimal-comma locales misparse, but nothing crashes). */
-typedef struct {
-  locale_t c, old;
-} NumericLocale;
-
-static void numeric_locale_begin(NumericLocale *l) {
-  l->c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-  l->old = l->c ? uselocale(l->c) : (locale_t)0;
-}
-
-static void numeric_locale_end(NumericLocale *l) {
-  if (!l->c) return;
-  uselocale(l->old);
-  freelocale(l->c);
-}
 
 /* One line being parsed: its text (not NUL-terminated) and position. */
 typedef struct {
@@ -155,10 +137,9 @@ static int parse_lines(const char *text, size_t len, const char *what, DlabStrok
 int dlab_strokes_parse(const char *text, size_t len, const char *what, DlabStrokes *s) {
   dlab_strokes_clear(s);
   s->canvas_w = s->canvas_h = 0;
-  NumericLocale loc;
-  numeric_locale_begin(&loc);
+  locale_t saved = dlab_c_locale_enter();
   int rc = parse_lines(text, len, what, s);
-  numeric_locale_end(&loc);
+  dlab_c_locale_leave(saved);
   if (rc) dlab_strokes_clear(s);
   return rc;
 }
@@ -250,8 +231,7 @@ int dlab_strokes_write(const char *path, const DlabStrokes *s) {
   if (check_writable(path, s)) return -1;
   DlabAtomicFile f;
   if (dlab_atomic_open(&f, path)) return -1;
-  NumericLocale loc;
-  numeric_locale_begin(&loc);
+  locale_t saved = dlab_c_locale_enter();
   if (s->canvas_w > 0 && s->canvas_h > 0) {
     char w[32], h[32];
     format_float(w, sizeof w, s->canvas_w);
@@ -259,7 +239,7 @@ int dlab_strokes_write(const char *path, const DlabStrokes *s) {
     fprintf(f.fp, "# canvas %s %s\n", w, h);
   }
   write_points(f.fp, s);
-  numeric_locale_end(&loc);
+  dlab_c_locale_leave(saved);
   if (ferror(f.fp)) {
     dlab_atomic_abort(&f);
     return dlab_error("%s: write error", path);

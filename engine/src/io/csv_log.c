@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dlab/atomic_file.h"
+#include "dlab/cnum.h"
 #include "dlab/error.h"
 
 /* The longest row a resumed log may hold (ours are about 150 bytes). */
@@ -73,7 +74,7 @@ static char *header_text(const char *const *columns, int n_columns) {
 static int first_value(const char *line, double *value) {
   char *end;
   errno = 0;
-  *value = strtod(line, &end);
+  *value = dlab_strtod_c(line, &end);
   if (end == line || errno || !isfinite(*value) || (*end != ',' && *end != '\n')) return -1;
   return 0;
 }
@@ -150,7 +151,7 @@ int dlab_csv_row(DlabCsvLog *log, const double *values) {
   for (int i = 0; i < log->n_columns; i++) {
     if (i) fputc(',', log->fp);
     /* %.10g keeps step counts exact and metrics readable. */
-    if (!isnan(values[i])) fprintf(log->fp, "%.10g", values[i]);
+    if (!isnan(values[i])) dlab_fprintf_c(log->fp, "%.10g", values[i]);
   }
   fputc('\n', log->fp);
   if (fflush(log->fp) != 0 || ferror(log->fp))

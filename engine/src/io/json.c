@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/cnum.h"
 #include "dlab/error.h"
 
 /* Raises "byte N: <message>" for position pos of the buffer. */
@@ -16,7 +17,7 @@ static int fail_at(const DlabJson *j, size_t pos, const char *fmt, ...) {
   char what[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
+  dlab_vsnprintf_c(what, sizeof what, fmt, ap);
   va_end(ap);
   return dlab_error("byte %zu: %s", pos + j->origin, what);
 }
@@ -492,7 +493,7 @@ void dlab_json_out_printf(DlabJsonOut *o, const char *fmt, ...) {
   char small[256];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(small, sizeof small, fmt, ap);
+  int n = dlab_vsnprintf_c(small, sizeof small, fmt, ap);
   va_end(ap);
   if (n < 0) {
     o->failed = 1;
@@ -504,7 +505,7 @@ void dlab_json_out_printf(DlabJsonOut *o, const char *fmt, ...) {
   }
   if (reserve(o, (size_t)n) < 0) return;
   va_start(ap, fmt);
-  vsnprintf(o->data + o->len, (size_t)n + 1, fmt, ap);
+  dlab_vsnprintf_c(o->data + o->len, (size_t)n + 1, fmt, ap);
   va_end(ap);
   o->len += (size_t)n;
 }

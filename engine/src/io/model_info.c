@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/cnum.h"
 #include "dlab/error.h"
 #include "model_info.h"
 
@@ -48,7 +49,7 @@ static char *format_floats(const float *v, int n) {
   if (!s) return NULL;
   size_t len = 0;
   s[0] = '\0';
-  for (int i = 0; i < n; i++) len += (size_t)sprintf(s + len, i ? ",%.6g" : "%.6g", (double)v[i]);
+  for (int i = 0; i < n; i++) len += (size_t)dlab_snprintf_c(s + len, 32, i ? ",%.6g" : "%.6g", (double)v[i]);
   return s;
 }
 
@@ -144,7 +145,7 @@ static int parse_floats(const char *path, const char *key, const char *text, flo
   for (;;) {
     errno = 0;
     char *end;
-    float v = strtof(s, &end);
+    float v = dlab_strtof_c(s, &end);
     if (end == s || errno || !isfinite(v))
       return dlab_error("%s: %s \"%s\": not a list of numbers", path, key, text);
     if (positive && !(v > 0)) return dlab_error("%s: %s \"%s\": values must be positive", path, key, text);

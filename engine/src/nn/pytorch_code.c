@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/cnum.h"
 #include "dlab/error.h"
 #include "dlab/numtext.h"
 
@@ -28,7 +29,7 @@ static void emit(Code *c, const char *fmt, ...) {
   if (c->failed) return;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  int n = dlab_vsnprintf_c(NULL, 0, fmt, ap);
   va_end(ap);
   if (n < 0 || c->len + (size_t)n + 1 > c->cap) {
     size_t cap = (c->cap ? c->cap : 1024) * 2 + (size_t)(n < 0 ? 0 : n);
@@ -41,7 +42,7 @@ static void emit(Code *c, const char *fmt, ...) {
     c->cap = cap;
   }
   va_start(ap, fmt);
-  vsnprintf(c->text + c->len, c->cap - c->len, fmt, ap);
+  dlab_vsnprintf_c(c->text + c->len, c->cap - c->len, fmt, ap);
   va_end(ap);
   c->len += (size_t)n;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dlab/closest.h"
+#include "dlab/cnum.h"
 #include "dlab/error.h"
 
 #define MAX_KEYS 3
@@ -114,7 +115,7 @@ static const char *range_text(ArgKind kind) {
  * (`dropout 0.99999999` would become `dropout 1`). */
 static int parse_value(const ArgDesc *a, const char *tok, const char *segment, float *out) {
   char *end;
-  double v = strtod(tok, &end);
+  double v = dlab_strtod_c(tok, &end);
   if (end == tok || *end != '\0' || !isfinite(v))
     return dlab_error("spec: `%s`: %s `%s` is not a number", segment, a->name, tok);
   if (!in_range(a->kind, v))
@@ -315,12 +316,12 @@ static void append(char **buf, size_t *len, size_t *cap, const char *text) {
  * (9 always suffice for a float). */
 static void format_number(char *out, size_t n, float v) {
   if (v == floorf(v) && fabsf(v) < 1e9f) {
-    snprintf(out, n, "%.0f", (double)v);
+    dlab_snprintf_c(out, n, "%.0f", (double)v);
     return;
   }
   for (int digits = 6; digits <= 9; digits++) {
-    snprintf(out, n, "%.*g", digits, (double)v);
-    if ((float)strtod(out, NULL) == v) return;
+    dlab_snprintf_c(out, n, "%.*g", digits, (double)v);
+    if ((float)dlab_strtod_c(out, NULL) == v) return;
   }
 }
 

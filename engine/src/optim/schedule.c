@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/cnum.h"
 #include "dlab/error.h"
 
 DlabScheduleConfig dlab_schedule_defaults(DlabScheduleKind kind) {
@@ -28,7 +29,7 @@ DlabScheduleConfig dlab_schedule_defaults(DlabScheduleKind kind) {
 /* Reads the number at *p (up to ':' or ','); -1 if it is not one. */
 static int read_number(const char **p, double *out) {
   char *end;
-  *out = strtod(*p, &end);
+  *out = dlab_strtod_c(*p, &end);
   if (end == *p || (*end != '\0' && *end != ':' && *end != ',')) return -1;
   *p = end;
   return 0;

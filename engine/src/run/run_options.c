@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dlab/closest.h"
+#include "dlab/cnum.h"
 #include "dlab/device.h"
 #include "dlab/error.h"
 #include "dlab/loader.h"
@@ -38,6 +39,10 @@ DlabRunOptions dlab_run_options_defaults(void) {
   };
 }
 
+/* The help texts are marked for po/ (the dlab command line translates them
+ * where it prints them); the engine itself stays English. */
+#define N_(text) text
+
 #define AT(field) offsetof(DlabRunOptions, field)
 #define STR(name, field, help) {name, DLAB_RUN_OPT_STRING, AT(field), help, 0, 0, 0, 0}
 #define FLAG(name, field, help) {name, DLAB_RUN_OPT_FLAG, AT(field), help, 0, 0, 0, 0}
@@ -46,40 +51,41 @@ DlabRunOptions dlab_run_options_defaults(void) {
   {name, DLAB_RUN_OPT_FLOAT, AT(field), help, lo, hi, lo_open, hi_open}
 
 static const DlabRunOption table[] = {
-    STR("dataset", dataset, "mnist, fashion-mnist, emnist-SPLIT, cifar10 or folder:DIR (default mnist)"),
-    STR("data", data_dir, "dataset root directory (default: the usual places)"),
-    STR("resize", resize, "folder datasets: scale every PNG to WxH (or N for NxN)"),
-    INT("channels", channels, "folder datasets: 1 (gray) or 3 (RGB); default: the first image's", 0, 3),
-    FLAG("keep-transposed", keep_transposed, "EMNIST: keep the stored transposed images (as torchvision)"),
-    INT("limit", limit, "use only the first N training images (default 0: all)", 0, INT_MAX),
-    REAL("val-split", val_split, "carve this fraction of the training set out for validation (e.g. 0.1)", 0, 1, 0,
-         1),
-    INT("split-seed", split_seed, "seed choosing the validation samples (default 42)", 0, INT_MAX),
-    STR("transform", transform, "training transforms, e.g. rotate:5,crop:28:2 (see below)"),
-    STR("model", model, "a zoo name (dlab models) or a spec (default lenet)"),
-    INT("epochs", epochs, "number of epochs (default 10)", 1, 100000),
-    INT("batch-size", batch_size, "images per step (default 64)", 1, 65536),
-    FLAG("no-shuffle", no_shuffle, "keep the dataset's order in every epoch (default: shuffled)"),
-    STR("optimizer", optimizer, "sgd, adam or adamw (default adam)"),
-    REAL("lr", lr, "learning rate (default 0.01 for sgd, 1e-3 otherwise)", 0, 10, 1, 0),
-    REAL("momentum", momentum, "SGD momentum (default 0)", 0, 1, 0, 1),
-    REAL("dampening", dampening, "SGD dampening (default 0)", 0, 1, 0, 0),
-    FLAG("nesterov", nesterov, "Nesterov momentum for SGD"),
-    REAL("weight-decay", weight_decay, "L2 (sgd, adam) or decoupled (adamw, default 0.01)", 0, 1, 0, 0),
-    REAL("beta1", beta1, "Adam beta1 (default 0.9)", 0, 1, 0, 1),
-    REAL("beta2", beta2, "Adam beta2 (default 0.999)", 0, 1, 0, 1),
-    STR("schedule", schedule, "learning-rate schedule (default constant)"),
-    REAL("label-smoothing", label_smoothing, "cross-entropy label smoothing (default 0)", 0, 1, 0, 1),
-    INT("seed", seed, "seed for initialization and shuffling (default 1)", 0, INT_MAX),
-    INT("threads", threads, "CPU threads (default 0: all cores)", 0, 256),
-    INT("workers", workers, "threads preparing batches (default -1: 1 per 2 cores with augmentation)", -1,
+    STR("dataset", dataset, N_("mnist, fashion-mnist, emnist-SPLIT, cifar10 or folder:DIR (default mnist)")),
+    STR("data", data_dir, N_("dataset root directory (default: the usual places)")),
+    STR("resize", resize, N_("folder datasets: scale every PNG to WxH (or N for NxN)")),
+    INT("channels", channels, N_("folder datasets: 1 (gray) or 3 (RGB); default: the first image's"), 0, 3),
+    FLAG("keep-transposed", keep_transposed,
+         N_("EMNIST: keep the stored transposed images (as torchvision)")),
+    INT("limit", limit, N_("use only the first N training images (default 0: all)"), 0, INT_MAX),
+    REAL("val-split", val_split, N_("carve this fraction of the training set out for validation (e.g. 0.1)"),
+         0, 1, 0, 1),
+    INT("split-seed", split_seed, N_("seed choosing the validation samples (default 42)"), 0, INT_MAX),
+    STR("transform", transform, N_("training transforms, e.g. rotate:5,crop:28:2 (see below)")),
+    STR("model", model, N_("a zoo name (dlab models) or a spec (default lenet)")),
+    INT("epochs", epochs, N_("number of epochs (default 10)"), 1, 100000),
+    INT("batch-size", batch_size, N_("images per step (default 64)"), 1, 65536),
+    FLAG("no-shuffle", no_shuffle, N_("keep the dataset's order in every epoch (default: shuffled)")),
+    STR("optimizer", optimizer, N_("sgd, adam or adamw (default adam)")),
+    REAL("lr", lr, N_("learning rate (default 0.01 for sgd, 1e-3 otherwise)"), 0, 10, 1, 0),
+    REAL("momentum", momentum, N_("SGD momentum (default 0)"), 0, 1, 0, 1),
+    REAL("dampening", dampening, N_("SGD dampening (default 0)"), 0, 1, 0, 0),
+    FLAG("nesterov", nesterov, N_("Nesterov momentum for SGD")),
+    REAL("weight-decay", weight_decay, N_("L2 (sgd, adam) or decoupled (adamw, default 0.01)"), 0, 1, 0, 0),
+    REAL("beta1", beta1, N_("Adam beta1 (default 0.9)"), 0, 1, 0, 1),
+    REAL("beta2", beta2, N_("Adam beta2 (default 0.999)"), 0, 1, 0, 1),
+    STR("schedule", schedule, N_("learning-rate schedule (default constant)")),
+    REAL("label-smoothing", label_smoothing, N_("cross-entropy label smoothing (default 0)"), 0, 1, 0, 1),
+    INT("seed", seed, N_("seed for initialization and shuffling (default 1)"), 0, INT_MAX),
+    INT("threads", threads, N_("CPU threads (default 0: all cores)"), 0, 256),
+    INT("workers", workers, N_("threads preparing batches (default -1: 1 per 2 cores with augmentation)"), -1,
         DLAB_LOADER_MAX_WORKERS),
-    STR("device", device, "cpu (default), cuda or cuda:N: where to train (dlab devices)"),
-    STR("out", out, "checkpoint file (default DATASET-MODEL.safetensors)"),
-    STR("log", log, "directory for metrics.csv, a TensorBoard event file and command.txt"),
-    STR("save-best", save_best, "val_loss or val_acc: keep the best epoch's model (needs --val-split)"),
-    STR("best", best, "file for --save-best (default OUT.best.safetensors)"),
-    FLAG("resume", resume, "continue the run saved in --out"),
+    STR("device", device, N_("cpu (default), cuda or cuda:N: where to train (dlab devices)")),
+    STR("out", out, N_("checkpoint file (default DATASET-MODEL.safetensors)")),
+    STR("log", log, N_("directory for metrics.csv, a TensorBoard event file and command.txt")),
+    STR("save-best", save_best, N_("val_loss or val_acc: keep the best epoch's model (needs --val-split)")),
+    STR("best", best, N_("file for --save-best (default OUT.best.safetensors)")),
+    FLAG("resume", resume, N_("continue the run saved in --out")),
     {0},
 };
 #define N_OPTIONS (int)(sizeof table / sizeof table[0] - 1)
@@ -93,9 +99,8 @@ const DlabRunOption *dlab_run_option_find(const char *name) {
 }
 
 const char *dlab_run_option_range(const DlabRunOption *opt, char *buf, size_t n) {
-  snprintf(buf, n, "%c%.10g, %.10g%c", opt->lo_open ? '(' : '[', opt->lo, opt->hi, opt->hi_open ? ')' : ']');
-  for (char *p = buf; *p; p++)
-    if (*p == ',' && p[1] != ' ') *p = '.';
+  dlab_snprintf_c(buf, n, "%c%.10g, %.10g%c", opt->lo_open ? '(' : '[', opt->lo, opt->hi,
+                  opt->hi_open ? ')' : ']');
   return buf;
 }
 
@@ -119,7 +124,7 @@ static int set_number(DlabRunOptions *o, const DlabRunOption *opt, const char *t
       return dlab_error("--%s %s: not a valid whole number", opt->name, text);
     v = (double)whole;
   } else {
-    v = strtod(text, &end);
+    v = dlab_strtod_c(text, &end);
     if (end == text || *end) return dlab_error("--%s %s: not a valid number", opt->name, text);
   }
   if (!isfinite(v) || !in_range(opt, v))

@@ -56,7 +56,8 @@ int dlab_cuda_alloc(void **p, size_t bytes, const char *what) {
   if (e != cudaSuccess) {
     *p = NULL;
     char buf[256];
-    snprintf(buf, sizeof buf, "%s (%.1f MiB)", what, mib(bytes));
+    /* Part of an engine message: '.' in every locale, as dlab_error writes. */
+    dlab_snprintf_c(buf, sizeof buf, "%s (%.1f MiB)", what, mib(bytes));
     return dlab_cuda_check(e, buf);
   }
   return 0;

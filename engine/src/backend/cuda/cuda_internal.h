@@ -7,6 +7,8 @@
 
 /* The system headers the engine's headers use, first: inside the extern "C"
  * block below, C++ would give their templates C linkage. */
+#include <locale.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 extern "C" {
 #endif
 
+#include "dlab/cnum.h"
 #include "dlab/cuda_model.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"

@@ -22,7 +22,7 @@
 #include "dlab/cuda_train.h"
 #include "dlab/error.h"
 #include "dlab/rng.h"
-#include "../../train/train_common.h"
+#include "train/train_common.h"
 
 #define DEFAULT_EVAL_BATCH 1000
 /* loader.c's SHUFFLE_STREAM: the same order as a CPU run with this seed */

@@ -12,7 +12,7 @@
 
 #include "cuda_common.cuh"
 #include "kernels.cuh"
-#include "../../core/rng_core.h"
+#include "core/rng_core.h"
 
 #define AUGMENT_STREAM 0x4155474d454e54ULL /* transform.c's "AUGMENT" */
 #define DEG_TO_RAD 0.017453292519943295
