@@ -44,7 +44,7 @@ int cmd_models(int argc, char **argv) {
       DlabShape s;
       DlabModel *m = dlab_shape_parse(e->input, &s) < 0 ? NULL : dlab_model_describe(e->spec, s);
       if (!m) return cli_fail("models");
-      printf("%-10s %-8s %10ld  %s\n", e->name, e->input, dlab_model_count_params(m), e->description);
+      printf("%-10s %-8s %10ld  %s\n", e->name, e->input, dlab_model_count_params(m), _(e->description));
       dlab_model_free(m);
     }
     return 0;

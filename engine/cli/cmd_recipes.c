@@ -18,9 +18,11 @@ static void print_command(const DlabRecipe *r) {
 }
 
 static void print_recipe(const DlabRecipe *r) {
-  printf("%s\n  %s\n  %s\n", r->name, r->title, r->title_en);
-  printf(_("  trains: %s\n  unusual: %s\n  reports each epoch: %s\n"), r->trains, r->unusual, r->reports);
-  if (r->reported) printf(_("  the tutorial reports: %s\n"), r->reported);
+  printf("%s\n  %s\n", r->name, r->title);
+  /* In Chinese the title's translation is the title itself. */
+  if (strcmp(_(r->title_en), r->title) != 0) printf("  %s\n", _(r->title_en));
+  printf(_("  trains: %s\n  unusual: %s\n  reports each epoch: %s\n"), _(r->trains), _(r->unusual), _(r->reports));
+  if (r->reported) printf(_("  the tutorial reports: %s\n"), _(r->reported));
   printf(_("  tutorial: shared/seeds/%s\n  same as:\n"), r->seed_file);
   print_command(r);
 }
