@@ -158,4 +158,30 @@ expect_error "a metrics.csv of something else is refused" "not the header" \
 if [ "$(cat "$tmp/log/metrics.csv")" = "$(printf 'time,value\n1,2')" ]; then ok "and left as it was"
 else not_ok "and left as it was" "$(head -3 "$tmp/log/metrics.csv")"; fi
 
+# --save-best across a resume: the best epoch (4 of 6 here, on real MNIST)
+# stays the best after resuming at epoch 4; the first resumed epoch, worse,
+# must not replace it (it did: the best so far started afresh).
+if "$dlab" data info --dataset mnist >/dev/null 2>&1; then
+  sb=(--model mlp --limit 400 --val-split 0.5 --split-seed 3 --save-best val_loss --optimizer adam --lr 0.01
+      --seed 5 --threads 1)
+  "$dlab" train "${sb[@]}" --epochs 6 --out "$tmp/sb-a.safetensors" >"$tmp/sb-a.out" 2>&1
+  "$dlab" train "${sb[@]}" --epochs 4 --out "$tmp/sb-b.safetensors" >/dev/null 2>&1
+  "$dlab" train "${sb[@]}" --epochs 6 --out "$tmp/sb-b.safetensors" --resume >"$tmp/sb-b.out" 2>&1
+  want=$(grep "^best:" "$tmp/sb-a.out" | sed 's/, saved.*//') got=$(grep "^best:" "$tmp/sb-b.out" | sed 's/, saved.*//')
+  if [ -n "$want" ] && [ "$want" = "$got" ] &&
+     "$py" - "$tmp/sb-a.best.safetensors" "$tmp/sb-b.best.safetensors" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[0] and __import__("os").environ.get("DLAB_SOURCE_ROOT", ".") + "/tests")
+import numpy as np
+import safetensors_io
+a, _ = safetensors_io.read(sys.argv[1])
+b, _ = safetensors_io.read(sys.argv[2])
+sys.exit(0 if a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a) else 1)
+PY
+  then ok "--save-best keeps its best epoch across a resume ($got), the same weights as without the stop"
+  else not_ok "--save-best keeps its best epoch across a resume" "uninterrupted: $want" "resumed: $got"; fi
+else
+  skip "--save-best across a resume" "MNIST is not in \$DLAB_DATA"
+fi
+
 tap_done

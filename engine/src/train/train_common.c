@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dlab/checkpoint.h"
 #include "dlab/error.h"
 #include "dlab/resume.h"
 #include "dlab/run_events.h"
@@ -58,6 +59,35 @@ static const char *const csv_columns[] = {
 };
 #define N_CSV_COLUMNS (int)(sizeof csv_columns / sizeof csv_columns[0])
 
+/* --save-best across a resume: the best model this run saved before it
+ * stopped (its file carries the run's mark), evaluated again on the
+ * validation set, is the best so far; without this the first resumed epoch
+ * would replace it, better or not. A file of another run, or none, leaves
+ * the best unset. */
+static int restore_best(DlabTrainLog *log) {
+  const DlabTrainConfig *cfg = log->cfg;
+  DlabRunMark mark;
+  if (cfg->save_best == DLAB_SAVE_BEST_NONE || !cfg->val || !cfg->best_checkpoint) return 0;
+  if (dlab_run_mark_read(cfg->best_checkpoint, &mark) < 0 || strcmp(mark.run_id, log->run_id) != 0 ||
+      mark.epoch < 1 || mark.epoch > cfg->start_epoch) {
+    dlab_error_clear();
+    return 0;
+  }
+  DlabModelInfo info;
+  DlabModel *best = dlab_checkpoint_load_as(cfg->best_checkpoint, DLAB_BUILD_INFERENCE, &info);
+  if (!best) return -1;
+  DlabEvalResult ev;
+  int rc = dlab_evaluate(best, cfg->val, cfg->eval_batch_size, &ev);
+  if (rc == 0) {
+    log->best.epoch = mark.epoch;
+    log->best.value = cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS ? ev.loss : ev.accuracy;
+  }
+  dlab_eval_result_free(&ev);
+  dlab_model_info_free(&info);
+  dlab_model_free(best);
+  return rc;
+}
+
 int dlab_train_log_open(DlabTrainLog *log, const DlabTrainConfig *cfg, const DlabDataset *train,
                         long steps_per_epoch) {
   memset(log, 0, sizeof *log);
@@ -68,6 +98,7 @@ int dlab_train_log_open(DlabTrainLog *log, const DlabTrainConfig *cfg, const Dla
   else
     dlab_run_id_new(log->run_id);
   dlab_model_info_from_dataset(&log->info, train);
+  if (cfg->start_epoch > 0 && restore_best(log) < 0) return -1;
   if (cfg->csv_path) {
     int rc = cfg->start_epoch > 0
                  ? dlab_csv_resume(&log->csv, cfg->csv_path, csv_columns, N_CSV_COLUMNS, cfg->start_epoch)
@@ -136,7 +167,10 @@ static int save_if_best(DlabTrainLog *log, const DlabModel *m, DlabEpochInfo *ep
   const DlabTrainConfig *cfg = log->cfg;
   DlabTrainBest *best = &log->best;
   if (cfg->save_best == DLAB_SAVE_BEST_NONE || !improves(best, cfg->save_best, ep)) return 0;
-  if (dlab_checkpoint_save(cfg->best_checkpoint, m, &log->info) < 0) return -1;
+  /* Marked with the run and the epoch, so that a resume finds it again. */
+  DlabRunMark mark = {.epoch = ep->epoch, .step = (long)ep->epoch * log->steps_per_epoch};
+  snprintf(mark.run_id, sizeof mark.run_id, "%s", log->run_id);
+  if (dlab_checkpoint_save_marked(cfg->best_checkpoint, m, &log->info, &mark) < 0) return -1;
   best->epoch = ep->epoch;
   best->value = cfg->save_best == DLAB_SAVE_BEST_VAL_LOSS ? ep->val_loss : ep->val_accuracy;
   ep->best = 1;
