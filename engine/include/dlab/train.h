@@ -127,6 +127,19 @@ int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalRe
  * evaluated so far (loss and accuracy NaN when none); free out as well. */
 int dlab_evaluate_cancellable(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
                               DlabEvalResult *out);
+
+/* Each image's reading, filled by dlab_evaluate_readings: arrays of d->n
+ * the caller allocates. */
+typedef struct {
+  unsigned char *predicted; /* the predicted class */
+  float *confidence;        /* its probability */
+  float *p_true;            /* the probability of the true class */
+} DlabEvalReadings;
+
+/* dlab_evaluate_cancellable that also reads every image (readings may be
+ * NULL), in the same pass. */
+int dlab_evaluate_readings(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
+                           DlabEvalResult *out, DlabEvalReadings *readings);
 void dlab_eval_result_free(DlabEvalResult *r);
 
 #endif

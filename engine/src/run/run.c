@@ -2,7 +2,6 @@
  * Train page both do between "here are the options" and "here are the
  * results". */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,6 @@
 #include "dlab/zoo.h"
 
 #define PATH_SIZE 4096
-#define PREDICT_BATCH 500
 
 struct DlabRun {
   DlabRunOptions o;
@@ -257,62 +255,23 @@ int dlab_run_save_model(DlabRun *r, const char *path) {
   return rc;
 }
 
-/* Softmax of one row: the predicted class, its probability and the true
- * class's. */
-static void read_row(const float *row, int k, int label, unsigned char *predicted, float *confidence,
-                     float *p_true) {
-  int best = 0;
-  double sum = 0;
-  for (int c = 1; c < k; c++)
-    if (row[c] > row[best]) best = c;
-  for (int c = 0; c < k; c++) sum += exp((double)row[c] - row[best]);
-  *predicted = (unsigned char)best;
-  *confidence = (float)(1.0 / sum);
-  *p_true = (float)(exp((double)row[label] - row[best]) / sum);
-}
-
 int dlab_run_predict_test(DlabRun *r, atomic_int *cancel, DlabRunPredictions *out) {
   memset(out, 0, sizeof *out);
   const DlabDataset *d = &r->test;
-  int rc = dlab_evaluate_cancellable(r->model, d, 0, cancel, &out->eval);
-  if (rc != 0) {
-    dlab_eval_result_free(&out->eval);
-    return rc;
-  }
-  int k = d->num_classes, batch = d->n < PREDICT_BATCH ? d->n : PREDICT_BATCH;
   out->n = d->n;
-  out->k = k;
+  out->k = d->num_classes;
   out->test = d;
   out->predicted = malloc((size_t)d->n);
   out->confidence = malloc((size_t)d->n * sizeof(float));
   out->p_true = malloc((size_t)d->n * sizeof(float));
-  uint32_t *idx = malloc((size_t)batch * sizeof *idx);
-  uint8_t *labels = malloc((size_t)batch);
-  if (!out->predicted || !out->confidence || !out->p_true || !idx || !labels ||
-      dlab_model_set_batch(r->model, batch) < 0) {
-    free(idx);
-    free(labels);
+  if (!out->predicted || !out->confidence || !out->p_true) {
     dlab_run_predictions_free(out);
     return dlab_error("out of memory for the test set's predictions");
   }
-  for (int start = 0; start < d->n; start += batch) {
-    if (cancel && atomic_load(cancel)) {
-      free(idx);
-      free(labels);
-      dlab_run_predictions_free(out);
-      return 1;
-    }
-    int count = d->n - start < batch ? d->n - start : batch;
-    for (int i = 0; i < count; i++) idx[i] = (uint32_t)(start + i);
-    dlab_dataset_gather(d, idx, count, &r->model->acts[0], labels);
-    const DlabTensor *logits = dlab_model_forward(r->model, count, 0);
-    for (int i = 0; i < count; i++)
-      read_row(logits->data + (size_t)i * k, k, labels[i], &out->predicted[start + i],
-               &out->confidence[start + i], &out->p_true[start + i]);
-  }
-  free(idx);
-  free(labels);
-  return 0;
+  DlabEvalReadings readings = {out->predicted, out->confidence, out->p_true};
+  int rc = dlab_evaluate_readings(r->model, d, 0, cancel, &out->eval, &readings);
+  if (rc != 0) dlab_run_predictions_free(out);
+  return rc;
 }
 
 void dlab_run_predictions_free(DlabRunPredictions *p) {

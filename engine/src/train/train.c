@@ -52,8 +52,29 @@ int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalRe
   return dlab_evaluate_cancellable(m, d, batch_size, NULL, out);
 }
 
+/* The predicted class of one row of logits, its probability and the true
+ * class's (softmax, computed only when a reading is asked for). */
+static int read_row(const float *row, int k, int label, DlabEvalReadings *readings, size_t at) {
+  int best = 0;
+  for (int c = 1; c < k; c++)
+    if (row[c] > row[best]) best = c;
+  if (readings) {
+    double sum = 0;
+    for (int c = 0; c < k; c++) sum += exp((double)row[c] - row[best]);
+    readings->predicted[at] = (unsigned char)best;
+    readings->confidence[at] = (float)(1.0 / sum);
+    readings->p_true[at] = (float)(exp((double)row[label] - row[best]) / sum);
+  }
+  return best;
+}
+
 int dlab_evaluate_cancellable(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
                               DlabEvalResult *out) {
+  return dlab_evaluate_readings(m, d, batch_size, cancel, out, NULL);
+}
+
+int dlab_evaluate_readings(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
+                           DlabEvalResult *out, DlabEvalReadings *readings) {
   memset(out, 0, sizeof *out);
   if (dlab_train_check_compatible(m, d) < 0) return -1;
   if (batch_size <= 0) batch_size = DEFAULT_EVAL_BATCH;
@@ -85,10 +106,7 @@ int dlab_evaluate_cancellable(DlabModel *m, const DlabDataset *d, int batch_size
     loss_sum += r.loss * count;
     correct += r.correct;
     for (int i = 0; i < count; i++) {
-      const float *row = logits->data + (size_t)i * k;
-      int best = 0;
-      for (int c = 1; c < k; c++)
-        if (row[c] > row[best]) best = c;
+      int best = read_row(logits->data + (size_t)i * k, k, labels[i], readings, (size_t)start + i);
       out->confusion[labels[i] * k + best]++;
     }
     out->n += count;
