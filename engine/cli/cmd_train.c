@@ -13,6 +13,7 @@
 #include "dlab/run.h"
 #include "dlab/threads.h"
 #include "dlab/zoo.h"
+#include "options.h"
 #include "progress.h"
 
 typedef struct {
@@ -24,20 +25,13 @@ typedef struct {
 /* The run's options are the engine's table; their help texts are marked
  * there for po/ and translated here. */
 static void print_options(void) {
-  char left[48], range[64];
-  for (const DlabRunOption *o = dlab_run_option_table(); o->name; o++) {
-    snprintf(left, sizeof left, "--%s%s", o->name,
-             o->kind == DLAB_RUN_OPT_FLAG ? "" : o->kind == DLAB_RUN_OPT_STRING ? " TEXT" : " N");
-    range[0] = '\0';
-    if (o->kind == DLAB_RUN_OPT_INT || o->kind == DLAB_RUN_OPT_FLOAT) {
-      range[0] = ' ';
-      dlab_run_option_range(o, range + 1, sizeof range - 1);
-    }
-    printf("  %-24s %s%s\n", left, _(o->help), range);
-  }
-  printf("  %-24s %s\n", "--recipe TEXT", _("a tutorial's settings (dlab recipes); later options override"));
-  printf("  %-24s %s\n", "--quiet", _("print nothing but errors"));
-  printf("  %-24s %s\n", "--help", _("show this help"));
+  static const OptKind kinds[] = {[DLAB_RUN_OPT_STRING] = OPT_STRING, [DLAB_RUN_OPT_INT] = OPT_INT,
+                                  [DLAB_RUN_OPT_FLOAT] = OPT_FLOAT, [DLAB_RUN_OPT_FLAG] = OPT_FLAG};
+  for (const DlabRunOption *o = dlab_run_option_table(); o->name; o++)
+    cli_print_option(o->name, kinds[o->kind], o->help);
+  cli_print_option("recipe", OPT_STRING, N_("a tutorial's settings (dlab recipes); later options override"));
+  cli_print_option("quiet", OPT_FLAG, N_("print nothing but errors"));
+  cli_print_option("help", OPT_FLAG, N_("show this help"));
 }
 
 static void print_help(void) {

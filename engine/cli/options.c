@@ -170,17 +170,18 @@ int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts
   return 0;
 }
 
-void cli_print_options(const CliOption *opts, int n_opts) {
-  for (int i = 0; i < n_opts; i++) {
-    char left[48], range[64] = "";
-    snprintf(left, sizeof left, "--%s%s", opts[i].name,
-             opts[i].kind == OPT_FLAG ? "" : opts[i].kind == OPT_STRING ? " TEXT" : " N");
-    if (opts[i].kind == OPT_INT || opts[i].kind == OPT_FLOAT) {
-      range[0] = ' ';
-      if (cli_option_range(opts[i].name, range + 1, sizeof range - 1) < 0) range[0] = '\0';
-    }
-    printf("  %-24s %s%s\n", left, _(opts[i].help), range);
+void cli_print_option(const char *name, OptKind kind, const char *help) {
+  char left[48], range[64] = "";
+  snprintf(left, sizeof left, "--%s%s", name, kind == OPT_FLAG ? "" : kind == OPT_STRING ? " TEXT" : " N");
+  if (kind == OPT_INT || kind == OPT_FLOAT) {
+    range[0] = ' ';
+    if (cli_option_range(name, range + 1, sizeof range - 1) < 0) range[0] = '\0';
   }
+  printf("  %-24s %s%s\n", left, _(help), range);
+}
+
+void cli_print_options(const CliOption *opts, int n_opts) {
+  for (int i = 0; i < n_opts; i++) cli_print_option(opts[i].name, opts[i].kind, opts[i].help);
 }
 
 int cli_given(const CliOption *opts, int n_opts, const char *name) {

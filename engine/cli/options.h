@@ -31,6 +31,8 @@ int cli_option_range(const char *name, char *buf, size_t n);
 
 /* Prints the options table for --help, with each number's range. */
 void cli_print_options(const CliOption *opts, int n_opts);
+/* One line of that table: "--name N", the help (translated), the range. */
+void cli_print_option(const char *name, OptKind kind, const char *help);
 
 /* Whether option `name` was given on the command line. */
 int cli_given(const CliOption *opts, int n_opts, const char *name);
