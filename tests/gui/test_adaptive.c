@@ -28,6 +28,7 @@
 #include "dlab-get-datasets.h"
 #include "dlab-plot.h"
 #include "dlab-window.h"
+#include "gui_app.h"
 #include "gui_util.h"
 #include "test_util.h"
 #include "ui_checks.h"
@@ -657,27 +658,9 @@ run_checks (DlabApplication *app)
   check_dark (window);
 }
 
-static gboolean
-start_checks (gpointer data)
-{
-  DlabApplication *app = data;
-
-  run_checks (app);
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_activate (GApplication *app)
-{
-  g_idle_add (start_checks, app);
-}
-
 int
 main (int argc, char **argv)
 {
-  g_autoptr (DlabApplication) app = NULL;
-  char *args[] = { argv[0], NULL };
   g_autofree char *data = NULL, *xdg = NULL;
   int status;
 
@@ -701,11 +684,7 @@ main (int argc, char **argv)
       return tap_done ();
     }
 
-  app = dlab_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
-  status = g_application_run (G_APPLICATION (app), 1, args);
+  status = gui_app_run (argv[0], run_checks);
   tap_ok (status == 0, "the application ran and quit with status %d", status);
 
   ui_remove_tree (tmp_dir);

@@ -12,6 +12,7 @@
 
 #include "dlab-application.h"
 #include "dlab-window.h"
+#include "gui_app.h"
 #include "gui_util.h"
 #include "dlab/checkpoint.h"
 #include "dlab/model.h"
@@ -515,22 +516,6 @@ run_checks (DlabApplication *app)
   gtk_window_get_default_size (GTK_WINDOW (window), &width_at_quit, &height);
 }
 
-static gboolean
-start_checks (gpointer data)
-{
-  DlabApplication *app = data;
-
-  run_checks (app);
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_activate (GApplication *app)
-{
-  g_idle_add (start_checks, app);
-}
-
 static void
 remove_tmp_dir (void)
 {
@@ -548,8 +533,6 @@ remove_tmp_dir (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (DlabApplication) app = NULL;
-  char *args[] = { argv[0], NULL };
   int status;
 
   screenshot_path = argc > 1 ? argv[1] : "digit-lab-window.png";
@@ -560,11 +543,7 @@ main (int argc, char **argv)
     }
   tmp_dir = g_dir_make_tmp ("digit-lab-gui-XXXXXX", NULL);
 
-  app = dlab_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
-  status = g_application_run (G_APPLICATION (app), 1, args);
+  status = gui_app_run (argv[0], run_checks);
   tap_ok (status == 0, "the application ran and quit with status %d", status);
 
   g_autoptr (GSettings) settings = dlab_settings_new ();

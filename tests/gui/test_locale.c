@@ -12,6 +12,7 @@
 #include "dlab-application.h"
 #include "dlab-window.h"
 #include "dlab/strokes.h"
+#include "gui_app.h"
 #include "gui_util.h"
 #include "test_util.h"
 
@@ -139,25 +140,9 @@ run_checks (DlabApplication *app)
           last_error (window));
 }
 
-static gboolean
-start_checks (gpointer data)
-{
-  run_checks (data);
-  g_action_group_activate_action (G_ACTION_GROUP (data), "quit", NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_activate (GApplication *app)
-{
-  g_idle_add (start_checks, app);
-}
-
 int
 main (int argc, char **argv)
 {
-  g_autoptr (DlabApplication) app = NULL;
-  char *args[] = { argv[0], NULL };
   int status;
 
   (void) argc;
@@ -174,11 +159,7 @@ main (int argc, char **argv)
       return 77;
     }
   tmp_dir = g_dir_make_tmp ("digit-lab-locale-XXXXXX", NULL);
-  app = dlab_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
-  status = g_application_run (G_APPLICATION (app), 1, args);
+  status = gui_app_run (argv[0], run_checks);
   tap_ok (status == 0, "the application ran and quit with status %d", status);
   g_rmdir (tmp_dir);
   g_free (tmp_dir);

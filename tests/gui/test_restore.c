@@ -25,6 +25,7 @@
 #include "dlab-window.h"
 #include "dlab/checkpoint.h"
 #include "dlab/model.h"
+#include "gui_app.h"
 #include "gui_util.h"
 #include "test_util.h"
 
@@ -170,27 +171,15 @@ check_spec (GtkApplication *app, DlabWindow *window)
 }
 
 static void
-run_checks (GtkApplication *app)
+run_checks (DlabApplication *dlab_app)
 {
+  GtkApplication *app = GTK_APPLICATION (dlab_app);
+
   DlabWindow *window = DLAB_WINDOW (gtk_application_get_active_window (app));
 
   check_blocked_restore (window);
   check_restore_after_restart (app);
   check_spec (app, window);
-}
-
-static gboolean
-start_checks (gpointer data)
-{
-  run_checks (GTK_APPLICATION (data));
-  g_action_group_activate_action (G_ACTION_GROUP (data), "quit", NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_activate (GApplication *app)
-{
-  g_idle_add (start_checks, app);
 }
 
 /* A small checkpoint for 1x28x28 drawings. */
@@ -220,9 +209,7 @@ write_model (const char *path)
 int
 main (void)
 {
-  g_autoptr (DlabApplication) app = NULL;
   g_autoptr (GSettings) settings = NULL;
-  char *args[] = { (char *) "test_restore", NULL };
   int status;
 
   if (!gtk_init_check ())
@@ -246,11 +233,7 @@ main (void)
     }
   g_settings_set_string (settings, "last-model-path", fifo_path);
 
-  app = dlab_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
-  status = g_application_run (G_APPLICATION (app), 1, args);
+  status = gui_app_run ("test_restore", run_checks);
   tap_ok (status == 0, "the application ran and quit with status %d", status);
 
   g_unlink (fifo_path);

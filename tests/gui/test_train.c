@@ -30,6 +30,7 @@
 #include "dlab/model.h"
 #include "dlab/safetensors.h"
 #include "dlab/zoo.h"
+#include "gui_app.h"
 #include "gui_util.h"
 #include "test_util.h"
 #include "tfevents_reader.h"
@@ -1021,22 +1022,6 @@ run_checks (DlabApplication *app)
   check_run_b (window, train);
 }
 
-static gboolean
-start_checks (gpointer data)
-{
-  DlabApplication *app = data;
-
-  run_checks (app);
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_activate (GApplication *app)
-{
-  g_idle_add (start_checks, app);
-}
-
 static void
 remove_tree (const char *path)
 {
@@ -1076,8 +1061,6 @@ find_mnist (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (DlabApplication) app = NULL;
-  char *args[] = { argv[0], NULL };
   g_autofree char *xdg = NULL;
   int status;
 
@@ -1099,11 +1082,7 @@ main (int argc, char **argv)
       return 77;
     }
 
-  app = dlab_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
-  status = g_application_run (G_APPLICATION (app), 1, args);
+  status = gui_app_run (argv[0], run_checks);
   tap_ok (status == 0, "the application ran and quit with status %d", status);
 
   remove_tree (tmp_dir);

@@ -17,6 +17,7 @@
 #include "dlab-window.h"
 #include "dlab/recipes.h"
 #include "dlab/run.h"
+#include "gui_app.h"
 #include "gui_util.h"
 #include "test_util.h"
 
@@ -160,10 +161,9 @@ check_code_window (DlabWindow *window, DlabTrainPage *page)
     gtk_window_destroy (GTK_WINDOW (code));
 }
 
-static gboolean
-start_checks (gpointer data)
+static void
+run_checks (DlabApplication *app)
 {
-  DlabApplication *app = data;
   DlabWindow *window = DLAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   DlabTrainPage *page = dlab_window_get_train_page (window);
 
@@ -172,21 +172,11 @@ start_checks (gpointer data)
     check_recipe (page, r);
   check_code_window (window, page);
   check_run (window, page);
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_activate (GApplication *app)
-{
-  g_idle_add (start_checks, app);
 }
 
 int
 main (int argc, char **argv)
 {
-  g_autoptr (DlabApplication) app = NULL;
-  char *args[] = { argv[0], NULL };
   g_autofree char *xdg = NULL;
   const char *root = g_getenv ("DLAB_SOURCE_ROOT");
   int status;
@@ -205,11 +195,7 @@ main (int argc, char **argv)
       tap_skip_all ("no display (run under xvfb-run)");
       return 77;
     }
-  app = dlab_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
-  status = g_application_run (G_APPLICATION (app), 1, args);
+  status = gui_app_run (argv[0], run_checks);
   tap_ok (status == 0, "the application ran and quit with status %d", status);
   g_free (tmp_dir);
   return tap_done ();
