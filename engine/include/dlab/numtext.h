@@ -1,6 +1,7 @@
-/* Numbers written into files, specs and command lines: the shortest text
- * that reads back as the same float, always with a '.' (never the
- * locale's decimal comma). */
+/* Numbers written into files, specs and command lines: whole numbers as
+ * such ("300000"), others as the shortest text that reads back as the same
+ * float ("0.1", not "0.100000001"), always with a '.' (never the locale's
+ * decimal comma). */
 #ifndef DLAB_NUMTEXT_H
 #define DLAB_NUMTEXT_H
 

@@ -47,7 +47,6 @@ static void emit(Code *c, const char *fmt, ...) {
   c->len += (size_t)n;
 }
 
-static const char *real(float v, char buf[DLAB_NUMTEXT_SIZE]) { return dlab_format_float(v, buf); }
 
 static const char *keyword(const DlabLayer *l) { return l->ops->keyword; }
 
@@ -108,7 +107,7 @@ static void emit_module(Code *c, const DlabLayer *l) {
   } else if (strcmp(k, "relu") == 0) {
     emit(c, "nn.ReLU()");
   } else if (strcmp(k, "lrelu") == 0) {
-    emit(c, "nn.LeakyReLU(%s)", real(a[0], num));
+    emit(c, "nn.LeakyReLU(%s)", dlab_format_float(a[0], num));
   } else if (strcmp(k, "gelu") == 0) {
     emit(c, "nn.GELU()");
   } else if (strcmp(k, "sigmoid") == 0) {
@@ -117,11 +116,11 @@ static void emit_module(Code *c, const DlabLayer *l) {
     emit(c, "nn.Tanh()");
   } else if (strcmp(k, "bn1d") == 0 || strcmp(k, "bn2d") == 0) {
     emit(c, "nn.BatchNorm%s(%d", k[2] == '1' ? "1d" : "2d", l->in_shape.d[0]);
-    if (a[0] != 1e-5f) emit(c, ", eps=%s", real(a[0], num));
-    if (a[1] != 0.1f) emit(c, ", momentum=%s", real(a[1], num));
+    if (a[0] != 1e-5f) emit(c, ", eps=%s", dlab_format_float(a[0], num));
+    if (a[1] != 0.1f) emit(c, ", momentum=%s", dlab_format_float(a[1], num));
     emit(c, ")");
   } else if (strcmp(k, "dropout") == 0) {
-    emit(c, "nn.Dropout(%s)", real(a[0], num));
+    emit(c, "nn.Dropout(%s)", dlab_format_float(a[0], num));
   } else if (strcmp(k, "flatten") == 0) {
     emit(c, "nn.Flatten()");
   } else {
@@ -144,7 +143,7 @@ static void emit_function(Code *c, const DlabLayer *l) {
   } else if (strcmp(k, "relu") == 0) {
     emit(c, "F.relu(x)");
   } else if (strcmp(k, "lrelu") == 0) {
-    emit(c, "F.leaky_relu(x, %s)", real(a[0], num));
+    emit(c, "F.leaky_relu(x, %s)", dlab_format_float(a[0], num));
   } else if (strcmp(k, "gelu") == 0) {
     emit(c, "F.gelu(x)");
   } else if (strcmp(k, "sigmoid") == 0) {
@@ -152,7 +151,7 @@ static void emit_function(Code *c, const DlabLayer *l) {
   } else if (strcmp(k, "tanh") == 0) {
     emit(c, "torch.tanh(x)");
   } else if (strcmp(k, "dropout") == 0) {
-    emit(c, "F.dropout(x, %s, self.training)", real(a[0], num));
+    emit(c, "F.dropout(x, %s, self.training)", dlab_format_float(a[0], num));
   } else if (strcmp(k, "flatten") == 0) {
     emit(c, "torch.flatten(x, 1)");
   } else {

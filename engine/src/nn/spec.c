@@ -11,6 +11,7 @@
 #include "dlab/closest.h"
 #include "dlab/cnum.h"
 #include "dlab/error.h"
+#include "dlab/numtext.h"
 
 #define MAX_KEYS 3
 #define MAX_TOKENS 16
@@ -314,17 +315,6 @@ static void append(char **buf, size_t *len, size_t *cap, const char *text) {
 /* The shortest text that parses back (as parse_value does) to the same
  * float: whole numbers as they are, others with 6 to 9 significant digits
  * (9 always suffice for a float). */
-static void format_number(char *out, size_t n, float v) {
-  if (v == floorf(v) && fabsf(v) < 1e9f) {
-    dlab_snprintf_c(out, n, "%.0f", (double)v);
-    return;
-  }
-  for (int digits = 6; digits <= 9; digits++) {
-    dlab_snprintf_c(out, n, "%.*g", digits, (double)v);
-    if ((float)dlab_strtod_c(out, NULL) == v) return;
-  }
-}
-
 char *dlab_spec_format(DlabLayer *const *layers, int n_layers) {
   size_t len = 0, cap = 256;
   char *buf = malloc(cap);
@@ -333,7 +323,7 @@ char *dlab_spec_format(DlabLayer *const *layers, int n_layers) {
   for (int i = 0; i < n_layers; i++) {
     const DlabLayer *l = layers[i];
     const KeywordDesc *kw = find_by_ops(l->ops);
-    char num[32], index[16];
+    char num[DLAB_NUMTEXT_SIZE], index[16];
     if (i) append(&buf, &len, &cap, " | ");
     snprintf(index, sizeof index, "%d", i);
     if (strcmp(l->name, index) != 0) {
@@ -345,7 +335,7 @@ char *dlab_spec_format(DlabLayer *const *layers, int n_layers) {
       float v = l->args[kw->positional[a].slot];
       /* Optional positional args are only written when they differ. */
       if (a >= kw->n_required && v == kw->positional[a].fallback) continue;
-      format_number(num, sizeof num, v);
+      dlab_format_float(v, num);
       append(&buf, &len, &cap, " ");
       append(&buf, &len, &cap, num);
     }
@@ -353,7 +343,7 @@ char *dlab_spec_format(DlabLayer *const *layers, int n_layers) {
       float v = l->args[kw->keyed[a].slot], def = kw->keyed[a].fallback;
       if (def == STRIDE_FROM_KERNEL) def = l->args[0];
       if (v == def) continue;
-      format_number(num, sizeof num, v);
+      dlab_format_float(v, num);
       append(&buf, &len, &cap, " ");
       append(&buf, &len, &cap, kw->keyed[a].name);
       append(&buf, &len, &cap, " ");
