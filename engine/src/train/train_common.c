@@ -8,7 +8,7 @@
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
 #include "dlab/resume.h"
-#include "dlab/run_events.h"
+#include "train/run_events.h"
 
 double dlab_train_now(void) {
   struct timespec ts;
