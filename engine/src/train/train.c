@@ -9,20 +9,14 @@
 #include "dlab/train.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "backend/backend_impl.h"
-#include "dlab/checkpoint.h"
-#include "dlab/csv_log.h"
 #include "dlab/error.h"
 #include "dlab/loader.h"
-#include "dlab/loss.h"
+#include "train/evaluate.h"
 #include "train/train_common.h"
-
-#define DEFAULT_EVAL_BATCH 1000
 
 DlabTrainConfig dlab_train_defaults(void) {
   DlabTrainConfig c;
@@ -32,7 +26,7 @@ DlabTrainConfig dlab_train_defaults(void) {
   c.optim = dlab_optim_defaults(DLAB_OPTIM_ADAM);
   c.schedule = dlab_schedule_defaults(DLAB_SCHEDULE_CONSTANT);
   c.seed = 1;
-  c.eval_batch_size = DEFAULT_EVAL_BATCH;
+  c.eval_batch_size = DLAB_DEFAULT_EVAL_BATCH;
   c.loader_workers = -1;
   return c;
 }
@@ -43,117 +37,6 @@ int dlab_save_best_parse(const char *text, DlabSaveBest *out) {
   else if (strcmp(text, "none") == 0) *out = DLAB_SAVE_BEST_NONE;
   else return dlab_error("--save-best %s: expected val_loss or val_acc", text);
   return 0;
-}
-
-const char *dlab_optimizer_state_path(const char *checkpoint, char *buf, size_t n) {
-  size_t len = strlen(checkpoint);
-  const char *ext = ".safetensors";
-  size_t el = strlen(ext);
-  if (len > el && strcmp(checkpoint + len - el, ext) == 0)
-    snprintf(buf, n, "%.*s.optim%s", (int)(len - el), checkpoint, ext);
-  else
-    snprintf(buf, n, "%s.optim%s", checkpoint, ext);
-  return buf;
-}
-
-/* The predicted class of one row of logits, its probability and the true
- * class's (softmax, computed only when a reading is asked for). */
-static int read_row(const float *row, int k, int label, DlabEvalReadings *readings, size_t at) {
-  int best = 0;
-  for (int c = 1; c < k; c++)
-    if (row[c] > row[best]) best = c;
-  if (readings) {
-    double sum = 0;
-    for (int c = 0; c < k; c++) sum += exp((double)row[c] - row[best]);
-    readings->predicted[at] = (unsigned char)best;
-    readings->confidence[at] = (float)(1.0 / sum);
-    readings->p_true[at] = (float)(exp((double)row[label] - row[best]) / sum);
-  }
-  return best;
-}
-
-/* Evaluates on d with backend b, batch by batch: loss, accuracy, the
- * confusion matrix and (readings not NULL) every image's reading, from the
- * logits the backend returns. Returns 1 if cancelled, 0 when done, -1 on
- * error (out is then freed). */
-static int evaluate_on(DlabBackend *b, const DlabDataset *d, int batch_size, atomic_int *cancel, DlabEvalResult *out,
-                       DlabEvalReadings *readings) {
-  int k = d->num_classes;
-  out->confusion = calloc((size_t)k * k, sizeof *out->confusion);
-  if (!out->confusion) return dlab_error("out of memory for evaluation");
-  double loss_sum = 0;
-  long correct = 0;
-  int rc = 0;
-  for (int start = 0; start < d->n; start += batch_size) {
-    /* A large test set takes seconds: Stop must not wait for it. */
-    if (cancel && atomic_load(cancel)) {
-      rc = 1;
-      break;
-    }
-    int count = d->n - start < batch_size ? d->n - start : batch_size;
-    const uint8_t *labels = d->labels + start;
-    DlabTensor *logits;
-    if (b->i->eval(b, d, start, count, &logits) < 0) {
-      dlab_eval_result_free(out);
-      return -1;
-    }
-    DlabLossResult r = dlab_cross_entropy(logits, labels, 0.0f, NULL);
-    loss_sum += r.loss * count;
-    correct += r.correct;
-    for (int i = 0; i < count; i++) {
-      int best = read_row(logits->data + (size_t)i * k, k, labels[i], readings, (size_t)start + i);
-      out->confusion[labels[i] * k + best]++;
-    }
-    out->n += count;
-  }
-  out->loss = out->n ? loss_sum / out->n : NAN;
-  out->accuracy = out->n ? (double)correct / out->n : NAN;
-  return rc;
-}
-
-static int eval_batch_size(int batch_size, const DlabDataset *d) {
-  if (batch_size <= 0) batch_size = DEFAULT_EVAL_BATCH;
-  return batch_size > d->n ? d->n : batch_size;
-}
-
-/* Evaluation alone: a backend for m on `device`, without an optimizer. */
-static int evaluate_with(DlabDeviceSpec device, DlabModel *m, const DlabDataset *d, int batch_size,
-                         atomic_int *cancel, DlabEvalResult *out, DlabEvalReadings *readings) {
-  memset(out, 0, sizeof *out);
-  if (dlab_train_check_compatible(m, d) < 0) return -1;
-  batch_size = eval_batch_size(batch_size, d);
-  DlabBackendConfig bc = {.model = m, .batch_size = batch_size, .max_batch = batch_size};
-  DlabBackend *b = dlab_backend_create(device, &bc);
-  if (!b) return -1;
-  int rc = evaluate_on(b, d, batch_size, cancel, out, readings);
-  dlab_backend_free(b);
-  return rc;
-}
-
-static const DlabDeviceSpec cpu_device = {DLAB_DEVICE_CPU, 0};
-
-int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalResult *out) {
-  return evaluate_with(cpu_device, m, d, batch_size, NULL, out, NULL);
-}
-
-int dlab_evaluate_cancellable(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
-                              DlabEvalResult *out) {
-  return evaluate_with(cpu_device, m, d, batch_size, cancel, out, NULL);
-}
-
-int dlab_evaluate_readings(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
-                           DlabEvalResult *out, DlabEvalReadings *readings) {
-  return evaluate_with(cpu_device, m, d, batch_size, cancel, out, readings);
-}
-
-int dlab_evaluate_device(DlabDeviceSpec device, DlabModel *m, const DlabDataset *d, int batch_size,
-                         DlabEvalResult *out) {
-  return evaluate_with(device, m, d, batch_size, NULL, out, NULL);
-}
-
-void dlab_eval_result_free(DlabEvalResult *r) {
-  free(r->confusion);
-  r->confusion = NULL;
 }
 
 /* What one run keeps between steps. */
@@ -281,7 +164,7 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
 static int evaluate_into(Run *r, const DlabDataset *d, double *loss, double *accuracy) {
   DlabEvalResult ev;
   memset(&ev, 0, sizeof ev);
-  int rc = evaluate_on(r->b, d, eval_batch_size(r->cfg->eval_batch_size, d), r->cfg->cancel, &ev, NULL);
+  int rc = dlab_evaluate_on(r->b, d, dlab_eval_batch_size(r->cfg->eval_batch_size, d), r->cfg->cancel, &ev, NULL);
   *loss = ev.loss;
   *accuracy = ev.accuracy;
   dlab_eval_result_free(&ev);
@@ -336,7 +219,7 @@ static DlabLoader *create_loader(const DlabDataset *train, const DlabTrainConfig
 /* The largest batch any pass will see: training, or evaluation of the
  * largest evaluation set (capped by the evaluation batch size). */
 static int max_batch(const DlabTrainConfig *cfg, const DlabDataset *test) {
-  int eval = cfg->eval_batch_size > 0 ? cfg->eval_batch_size : DEFAULT_EVAL_BATCH, largest = test->n;
+  int eval = cfg->eval_batch_size > 0 ? cfg->eval_batch_size : DLAB_DEFAULT_EVAL_BATCH, largest = test->n;
   if (cfg->val && cfg->val->n > largest) largest = cfg->val->n;
   if (eval > largest) eval = largest;
   return cfg->batch_size > eval ? cfg->batch_size : eval;
