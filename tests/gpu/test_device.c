@@ -1,7 +1,7 @@
 /* Devices: parsing `--device` text, the device list, and the errors of a
  * GPU that is not there (a build without CUDA, no driver, no GPU, a wrong
- * number). Runs everywhere: without a GPU it checks that every CUDA entry
- * point fails with a message instead of crashing. */
+ * number). Runs everywhere: without a GPU it checks that training and
+ * evaluation on cuda fail with a message instead of crashing. */
 #include <string.h>
 
 #include "dlab/train.h"
