@@ -13,8 +13,9 @@
  *   test_backend empty     $DLAB_BACKEND_DIR holds no module: the same, "No
  *                          such file";
  *   test_backend default   the build's own answer: without the module,
- *                          "built without CUDA"; with it (no GPU here), a
- *                          message about the driver or the GPU.
+ *                          "built without CUDA"; with it, the module loads
+ *                          and (no GPU here) the message is the driver's
+ *                          or the GPU's.
  * The module is looked for once per process, hence one mode per run. */
 #include <math.h>
 #include <stdio.h>
@@ -236,6 +237,11 @@ int main(int argc, char **argv) {
       }
       const char *words[] = {"--device cuda:0"};
       expect_cuda_refused(words, 1, 0);
+      /* The module itself loads: every engine function it calls is
+       * exported by this executable, linked as dlab and digit-lab are. */
+      char versions[256];
+      dlab_cuda_version_text(versions, sizeof versions);
+      tap_ok(strncmp(versions, "CUDA runtime ", 13) == 0, "the CUDA module loads here: %s", versions);
     } else {
       const char *words[] = {"built without CUDA"};
       expect_cuda_refused(words, 1, 1);

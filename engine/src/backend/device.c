@@ -114,14 +114,10 @@ int dlab_devices_list(DlabDeviceInfo *out, int max, char *note, size_t note_len)
 }
 
 const char *dlab_cuda_version_text(char *buf, size_t n) {
-  if (!dlab_cuda_built() && !getenv("DLAB_BACKEND_DIR")) {
-    snprintf(buf, n, "built without CUDA");
-    return buf;
-  }
   const DlabBackendReg *reg = dlab_backend_reg(DLAB_DEVICE_CUDA);
   if (reg)
     reg->versions(buf, n);
   else
-    snprintf(buf, n, "CUDA backend not loaded");
+    snprintf(buf, n, dlab_cuda_built() ? "CUDA backend not loaded" : "built without CUDA");
   return buf;
 }
