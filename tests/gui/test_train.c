@@ -32,6 +32,7 @@
 #include "dlab/zoo.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "train_parts.h"
 #include "test_util.h"
 #include "tfevents_reader.h"
 
@@ -295,7 +296,7 @@ tile_shown (gpointer data)
 static gpointer
 child (DlabTrainPage *page, const char *name)
 {
-  return gtk_widget_get_template_child (GTK_WIDGET (page), DLAB_TYPE_TRAIN_PAGE, name);
+  return gui_train_child (page, name);
 }
 
 static void
