@@ -25,6 +25,7 @@ struct _DlabHyperParams {
   GtkSwitch *shuffle_switch, *transposed_switch;
   GtkSpinButton *seed_spin, *threads_spin;
   AdwComboRow *device_row;
+  GtkLabel *device_note;
 
   GSettings *settings;    /* NULL without the schema */
   DlabOptionRows *others; /* the rows made from the options table */
@@ -301,8 +302,9 @@ fill_devices (DlabHyperParams *self)
   if (*note)
     {
       g_autofree char *why = g_strdup_printf (_("No GPU listed: %s"), note);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->device_row), why);
+      gtk_label_set_label (self->device_note, why);
     }
+  gtk_widget_set_visible (GTK_WIDGET (self->device_note), *note != '\0');
   g_object_unref (list);
 }
 
@@ -463,6 +465,7 @@ dlab_hyper_params_class_init (DlabHyperParamsClass *klass)
   CHILD (seed_spin);
   CHILD (threads_spin);
   CHILD (device_row);
+  CHILD (device_note);
 #undef CHILD
 }
 

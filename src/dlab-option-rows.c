@@ -171,6 +171,8 @@ add_row (DlabOptionRows *rows, AdwExpanderRow *into, const DlabRunOption *opt)
       else
         {
           r.control = number_control (opt);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (r.control), GTK_ACCESSIBLE_PROPERTY_LABEL, _(opt->title),
+                                          -1);
           g_signal_connect_swapped (r.control, "value-changed", G_CALLBACK (save), rows);
         }
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), r.control);
