@@ -32,6 +32,7 @@
 #include "dlab-application.h"
 #include "dlab-window.h"
 #include "dlab/checkpoint.h"
+#include "dlab/device.h"
 #include "dlab/run.h"
 #include "dlab/model.h"
 #include "dlab/safetensors.h"
@@ -571,6 +572,36 @@ check_same_as_cli (const char *gui_checkpoint)
   tap_ok (TRUE, "dlab train with the same settings ran (%.1f s)", (g_get_monotonic_time () - t0) / 1e6);
   gboolean same = same_tensors (gui_checkpoint, out, &n, why, sizeof why);
   tap_ok (same, "the GUI's and dlab train's final weights are identical, byte for byte (%d tensors) %s", n, why);
+}
+
+/* ---- the device row -------------------------------------------------------------------------------- */
+
+/* The Device row lists what dlab_devices_list finds, the CPU first, says
+ * why no GPU is listed when none is, and the run asks for the chosen one. */
+static void
+check_devices (DlabTrainPage *page)
+{
+  DlabDeviceInfo devices[16];
+  char note[256] = "";
+  int n = dlab_devices_list (devices, G_N_ELEMENTS (devices), note, sizeof note);
+  GListModel *list = adw_combo_row_get_model (ADW_COMBO_ROW (child (page, "device_row")));
+  GtkWidget *shown = child (page, "device_note");
+  g_autoptr (GtkStringObject) first = list ? g_list_model_get_item (list, 0) : NULL;
+  g_auto (GStrv) args = dlab_train_page_get_args (page);
+  const char *device = dlab_run_args_get ((const char *const *) args, "device");
+
+  tap_ok (list && (int) g_list_model_get_n_items (list) == MIN (n, 16) && first &&
+          g_str_has_prefix (gtk_string_object_get_string (first), "CPU"),
+          "the Device row lists the %d device(s) dlab devices finds, the CPU first (%s)", n,
+          first ? gtk_string_object_get_string (first) : "none");
+  tap_ok (*note ? gtk_widget_get_visible (shown) && strstr (gtk_label_get_label (GTK_LABEL (shown)), note)
+                : !gtk_widget_get_visible (shown),
+          "it says why no GPU is listed: %s", *note ? gtk_label_get_label (GTK_LABEL (shown)) : "(a GPU is listed)");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (page, "device_row")), 0);
+  g_strfreev (args);
+  args = dlab_train_page_get_args (page);
+  device = dlab_run_args_get ((const char *const *) args, "device");
+  tap_ok (g_strcmp0 (device, "cpu") == 0, "the run asks for --device %s", device ? device : "(none)");
 }
 
 /* ---- every option of the run, through the page and through dlab train ------------------------ */
@@ -1292,6 +1323,7 @@ run_checks (DlabApplication *app)
   tap_ok (gui_wait_until (page_ready, train, 20000), "the Train page loads MNIST");
   gtk_widget_measure (GTK_WIDGET (train), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, &natural, NULL, NULL);
   tap_ok (min_width <= 900, "the Train page fits a 900-pixel window (minimum width %d)", min_width);
+  check_devices (train);
   check_data_page (window, train);
   check_run_a (window, train);
   check_parity (window, train);
