@@ -3,6 +3,7 @@
 #pragma once
 
 #include "dlab-dataset-chooser.h"
+#include "dlab-fold-box.h"
 #include "dlab-hyper-params.h"
 #include "dlab-network-editor.h"
 #include "dlab-run-view.h"
@@ -19,6 +20,10 @@ struct _DlabTrainPage {
   DlabNetworkEditor *network_editor;
   DlabHyperParams *hyper_params;
   DlabRunView *run_view;
+  DlabFoldBox *fold_box;          /* the settings beside the run, or above it */
+  GtkScrolledWindow *settings_scroller; /* side by side: the settings' own scroll */
+  GtkBox *settings_box;           /* stacked: straight in the fold box, above the run */
+  guint fold_idle;                /* the settings follow the fold after the allocation */
 
   GSettings *settings;      /* NULL without the schema */
   DlabTrainingJob *job;     /* the current or last run */

@@ -9,7 +9,6 @@
 #include <math.h>
 
 #include "dlab-application.h"
-#include "dlab-fold-box.h"
 #include "dlab-train-page-private.h"
 #include "dlab/error.h"
 #include "dlab/run.h"
@@ -283,6 +282,49 @@ dlab_train_page_get_option_control (DlabTrainPage *self, const char *name)
   return dlab_hyper_params_get_option_control (self->hyper_params, name);
 }
 
+/* ---- the fold -------------------------------------------------------------------------------------- */
+
+/* Side by side, the settings scroll on their own beside the run; stacked
+ * (a phone), they are laid out whole above the run and the page scrolls,
+ * rather than squeezed into a strip a few rows high. (A scrolled window
+ * measures its child's height without the width it will have, so it
+ * cannot simply take the settings' height: the settings leave it.) */
+static gboolean
+follow_fold (gpointer data)
+{
+  DlabTrainPage *self = DLAB_TRAIN_PAGE (data);
+  GtkWidget *box = GTK_WIDGET (self->settings_box);
+  gboolean folded = dlab_fold_box_get_folded (self->fold_box);
+  gboolean in_scroller = gtk_widget_get_ancestor (box, GTK_TYPE_SCROLLED_WINDOW) ==
+                         GTK_WIDGET (self->settings_scroller);
+
+  self->fold_idle = 0;
+  if (folded == !in_scroller)
+    return G_SOURCE_REMOVE;
+  g_object_ref (box);
+  if (folded)
+    {
+      gtk_scrolled_window_set_child (self->settings_scroller, NULL);
+      gtk_widget_insert_after (box, GTK_WIDGET (self->fold_box), GTK_WIDGET (self->settings_scroller));
+    }
+  else
+    {
+      gtk_widget_unparent (box);
+      gtk_scrolled_window_set_child (self->settings_scroller, box);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->settings_scroller), !folded);
+  g_object_unref (box);
+  return G_SOURCE_REMOVE;
+}
+
+/* The fold changes during an allocation: the settings move after it. */
+static void
+on_folded (DlabTrainPage *self)
+{
+  if (!self->fold_idle)
+    self->fold_idle = g_idle_add (follow_fold, self);
+}
+
 /* ---- life ---------------------------------------------------------------------------------------- */
 
 static void
@@ -298,6 +340,7 @@ dlab_train_page_dispose (GObject *object)
     }
   g_clear_object (&self->job);
   g_clear_object (&self->settings);
+  g_clear_handle_id (&self->fold_idle, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), DLAB_TYPE_TRAIN_PAGE);
   G_OBJECT_CLASS (dlab_train_page_parent_class)->dispose (object);
 }
@@ -359,6 +402,9 @@ dlab_train_page_class_init (DlabTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlabTrainPage, network_editor);
   gtk_widget_class_bind_template_child (widget_class, DlabTrainPage, hyper_params);
   gtk_widget_class_bind_template_child (widget_class, DlabTrainPage, run_view);
+  gtk_widget_class_bind_template_child (widget_class, DlabTrainPage, fold_box);
+  gtk_widget_class_bind_template_child (widget_class, DlabTrainPage, settings_scroller);
+  gtk_widget_class_bind_template_child (widget_class, DlabTrainPage, settings_box);
   _dlab_train_page_class_actions_init (widget_class);
 }
 
@@ -382,6 +428,7 @@ dlab_train_page_init (DlabTrainPage *self)
   g_signal_connect_swapped (self->dataset_chooser, "changed", G_CALLBACK (on_dataset_changed), self);
   g_signal_connect_swapped (self->network_editor, "changed", G_CALLBACK (_dlab_train_page_update_actions), self);
   g_signal_connect_swapped (self->hyper_params, "transforms-changed", G_CALLBACK (on_transforms_changed), self);
+  g_signal_connect_swapped (self->fold_box, "notify::folded", G_CALLBACK (on_folded), self);
   g_signal_connect_swapped (self->hyper_params, "epochs-changed", G_CALLBACK (_dlab_train_page_update_actions),
                             self);
   dlab_dataset_chooser_refresh (self->dataset_chooser);

@@ -330,6 +330,15 @@ check_train_page (DlabWindow *window)
           gui_wait_until (job_idle, page, 60000),
           "a one-epoch run on the small MNIST: %s", dlab_train_page_get_status_text (page));
   gui_spin (400); /* the view switcher bar slides in */
+  {
+    /* The page's own scroll (its child) is the only one the settings are in. */
+    GtkWidget *settings = gui_train_child (page, "settings_box");
+    GtkWidget *scroll = gtk_widget_get_ancestor (settings, GTK_TYPE_SCROLLED_WINDOW);
+    tap_ok (scroll == gtk_widget_get_first_child (GTK_WIDGET (page)),
+            "at 360 px the settings are laid out whole above the run (%d px) and scroll with the page, "
+            "not in a strip of their own (%d px)", gtk_widget_get_height (settings),
+            scroll ? gtk_widget_get_height (scroll) : -1);
+  }
   check_tab_chain (window, "train", GTK_WIDGET (page));
   collect_cut_labels (GTK_WIDGET (page), cut);
   tap_ok (cut->len == 0, "train page at 360 px and 1.5x text: every label shows all its text (cut: %s)",
