@@ -243,15 +243,6 @@ dlab_dataset_chooser_get_val_n (DlabDatasetChooser *self)
   return (int) ceil (n * split);
 }
 
-/* A float as `dlab train` reads it back: the spin button's value, as
- * the float the engine will hold, with a '.' in any locale. */
-static char *
-float_arg (double v)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.9g", (float) v));
-}
-
 void
 dlab_dataset_chooser_add_args (DlabDatasetChooser *self, GStrvBuilder *args)
 {
@@ -269,7 +260,7 @@ dlab_dataset_chooser_add_args (DlabDatasetChooser *self, GStrvBuilder *args)
     }
   if (val_split > 0)
     {
-      g_autofree char *text = float_arg (val_split);
+      g_autofree char *text = dlab_format_float_arg (val_split);
       g_strv_builder_add_many (args, "--val-split", text, NULL);
     }
 }

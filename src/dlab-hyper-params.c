@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "dlab-application.h"
+#include "dlab-format.h"
 #include "dlab-option-rows.h"
 #include "dlab/device.h"
 #include "dlab/run.h"
@@ -69,15 +70,6 @@ settings_set_string (DlabHyperParams *self, const char *key, const char *value)
 {
   if (self->settings && !self->syncing)
     g_settings_set_string (self->settings, key, value);
-}
-
-/* A float as `dlab train` reads it back: the spin button's value, as
- * the float the engine will hold, with a '.' in any locale. */
-static char *
-float_arg (double v)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.9g", (float) v));
 }
 
 static void
@@ -207,10 +199,10 @@ dlab_hyper_params_add_args (DlabHyperParams *self, GStrvBuilder *b, const char *
   if (gtk_switch_get_active (self->transposed_switch) && g_str_has_prefix (dataset, "emnist"))
     g_strv_builder_add (b, "--keep-transposed");
   ADD ("--optimizer", g_strdup (optimizer));
-  ADD ("--lr", float_arg (gtk_spin_button_get_value (self->lr_spin)));
+  ADD ("--lr", dlab_format_float_arg (gtk_spin_button_get_value (self->lr_spin)));
   if (strcmp (optimizer, "sgd") == 0)
-    ADD ("--momentum", float_arg (gtk_spin_button_get_value (self->momentum_spin)));
-  ADD ("--weight-decay", float_arg (gtk_spin_button_get_value (self->wd_spin)));
+    ADD ("--momentum", dlab_format_float_arg (gtk_spin_button_get_value (self->momentum_spin)));
+  ADD ("--weight-decay", dlab_format_float_arg (gtk_spin_button_get_value (self->wd_spin)));
   ADD ("--schedule", g_strdup (PICK (schedules, self->schedule_row)));
   if (*transform)
     ADD ("--transform", g_strdup (transform));

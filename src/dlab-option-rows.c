@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <limits.h>
 
+#include "dlab-format.h"
 #include "dlab/run.h"
 
 typedef struct {
@@ -39,7 +40,6 @@ static char *
 value_text (const OptionRow *r)
 {
   const DlabRunOption *opt = r->opt;
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   switch (opt->kind)
     {
@@ -53,10 +53,8 @@ value_text (const OptionRow *r)
       }
     case DLAB_RUN_OPT_FLOAT:
       {
-        /* As the float the engine will hold, with a '.' in any locale. */
-        float v = (float) gtk_spin_button_get_value (GTK_SPIN_BUTTON (r->control));
-        return v != *(const float *) default_field (opt) ? g_strdup (g_ascii_formatd (buf, sizeof buf, "%.9g", v))
-                                                         : NULL;
+        double v = gtk_spin_button_get_value (GTK_SPIN_BUTTON (r->control));
+        return (float) v != *(const float *) default_field (opt) ? dlab_format_float_arg (v) : NULL;
       }
     default:
       {
