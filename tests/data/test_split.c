@@ -78,6 +78,34 @@ int main(void) {
     tap_ok(rc == -1 && strstr(dlab_error_message(), "--val-split"), "--val-split %g is refused: \"%s\"", bad[i], dlab_error_message());
     dlab_dataset_free(&train);
   }
+  /* In place, the training part's pixels follow its labels (moved down in
+   * their buffer); a lent dataset split by copy gives the same two parts
+   * of its first 80 samples and is left as it was. */
+  DlabDataset all, lent_train, lent_val;
+  make(&all, 1);
+  make(&train, 1);
+  train.n = 80;
+  rc = dlab_dataset_split(&train, 0.2, 7, &val);
+  int rc2 = dlab_dataset_split_copy(&all, 80, 0.2, 7, &lent_train, &lent_val);
+  int follow = rc == 0, same_parts = rc == 0 && rc2 == 0, untouched = 1;
+  for (int i = 0; follow && i < train.n; i++)
+    follow &= train.images[i * 4 + 3] == (train.labels[i] < 50 ? 3 : 203);
+  same_parts = same_parts && lent_train.n == train.n && lent_val.n == val.n &&
+               memcmp(lent_train.labels, train.labels, (size_t)train.n) == 0 &&
+               memcmp(lent_train.images, train.images, (size_t)train.n * 4) == 0 &&
+               memcmp(lent_val.labels, val.labels, (size_t)val.n) == 0 && lent_train.mean[0] == train.mean[0] &&
+               lent_val.std[0] == val.std[0];
+  for (int i = 0; i < N; i++) untouched &= all.labels[i] == (uint8_t)i && all.images[i * 4 + 3] == (i < 50 ? 3 : 203);
+  tap_ok(follow && same_parts && untouched && all.n == N,
+         "in place the images follow the labels; split_copy gives the same parts and leaves the lender as it was");
+  dlab_dataset_free(&train);
+  dlab_dataset_free(&val);
+  dlab_dataset_free(&lent_train);
+  dlab_dataset_free(&lent_val);
+  rc = dlab_dataset_split_copy(&all, N + 1, 0.2, 7, &lent_train, &lent_val);
+  tap_ok(rc == -1, "split_copy refuses more samples than the dataset has: %s", dlab_error_message());
+  dlab_dataset_free(&all);
+
   make(&train, 0);
   int counts[N];
   dlab_dataset_class_counts(&train, counts);

@@ -95,11 +95,18 @@ void dlab_dataset_compute_stats(const DlabDataset *d, float *mean, float *std);
 int dlab_dataset_subset(const DlabDataset *d, const uint32_t *idx, int count, DlabDataset *out);
 
 /* Carves a validation set out of `train` in place: round(n * fraction)
- * samples chosen by `seed` go to `val`, the rest stay in `train`, each part
- * in its original order. fraction must be in (0, 1) and leave at least one
- * sample on each side. When train->stats_from_data, mean/std are measured
- * again on the remaining training samples (val gets the same values). */
+ * samples chosen by `seed` go to `val` (a copy), the rest stay in `train`
+ * (moved down in its own buffer), each part in its original order.
+ * fraction must be in (0, 1) and leave at least one sample on each side.
+ * When train->stats_from_data, mean/std are measured again on the
+ * remaining training samples (val gets the same values). */
 int dlab_dataset_split(DlabDataset *train, double fraction, uint64_t seed, DlabDataset *val);
+
+/* The same split of the first n samples of `all`, left as it is (a lent
+ * dataset): `train` and `val` are new datasets, one copy of the n samples
+ * in all. */
+int dlab_dataset_split_copy(const DlabDataset *all, int n, double fraction, uint64_t seed, DlabDataset *train,
+                            DlabDataset *val);
 
 /* Copies mean, std (and stats_from_data) from `from` to `to`: evaluation
  * data is normalized with the training statistics. */

@@ -25,6 +25,7 @@ struct DlabRun {
   DlabDatasetPair owned;  /* opened by the run (no lender) */
   int owns_data;
   DlabDataset train, val; /* the run's own: limited, split */
+  int train_is_view;      /* train is the lender's (limited, not split): not freed */
   DlabDataset test;       /* a view: its images are the pair's */
   DlabTransformList transforms;
   DlabModel *model;
@@ -63,30 +64,30 @@ static int open_data(DlabRun *r) {
   return 0;
 }
 
-/* The first `limit` training images as the run's own copy (the split
- * reorders it), the validation split, and the test set normalized with the
- * training statistics. */
+/* The first `limit` training images, the validation split, and the test
+ * set normalized with the training statistics. A lent dataset is never
+ * changed and, without a split, never copied: the run reads the lender's
+ * images (a limit is its first n); a split copies the n images once, into
+ * the two parts. The run's own data moves to the run and is split in place. */
 static int split_data(DlabRun *r, const DlabDatasetPair *data) {
   const DlabDataset *all = &data->train;
   int n = r->o.limit > 0 && r->o.limit < all->n ? r->o.limit : all->n;
   if (r->owns_data) {
-    /* The run's own data: no copy, the training set moves to the run. */
     r->train = r->owned.train;
     memset(&r->owned.train, 0, sizeof r->owned.train);
     r->train.n = n;
+    if (r->o.val_split > 0 && dlab_dataset_split(&r->train, r->o.val_split, (uint64_t)r->o.split_seed, &r->val) < 0)
+      return -1;
+  } else if (r->o.val_split > 0) {
+    if (dlab_dataset_split_copy(all, n, r->o.val_split, (uint64_t)r->o.split_seed, &r->train, &r->val) < 0)
+      return -1;
   } else {
-    uint32_t *idx = malloc((size_t)n * sizeof *idx);
-    if (!idx) return dlab_error("out of memory");
-    for (int i = 0; i < n; i++) idx[i] = (uint32_t)i;
-    int rc = dlab_dataset_subset(all, idx, n, &r->train);
-    free(idx);
-    if (rc < 0) return -1;
+    r->train = *all;
+    r->train.n = n;
+    r->train_is_view = 1;
   }
   r->test = data->test;
-  if (r->o.val_split > 0) {
-    if (dlab_dataset_split(&r->train, r->o.val_split, (uint64_t)r->o.split_seed, &r->val) < 0) return -1;
-    dlab_dataset_copy_stats(&r->test, &r->train);
-  }
+  if (r->o.val_split > 0) dlab_dataset_copy_stats(&r->test, &r->train);
   return 0;
 }
 
@@ -288,7 +289,7 @@ void dlab_run_free(DlabRun *r) {
   if (r->events) dlab_tfevents_close(r->events);
   dlab_optimizer_free(r->optimizer);
   dlab_model_free(r->model);
-  dlab_dataset_free(&r->train);
+  if (!r->train_is_view) dlab_dataset_free(&r->train);
   dlab_dataset_free(&r->val);
   if (r->owns_data) dlab_dataset_pair_free(&r->owned);
   free(r);
