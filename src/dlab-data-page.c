@@ -545,6 +545,19 @@ dlab_data_page_set_sample_set (DlabDataPage *self, DlabSampleSet *set)
   show_split (self);
 }
 
+void
+dlab_data_page_show_loading (DlabDataPage *self, const char *name)
+{
+  g_autofree char *title = NULL, *text = NULL;
+
+  g_return_if_fail (DLAB_IS_DATA_PAGE (self));
+  if (self->set || !name)
+    return;
+  title = dlab_dataset_title (name);
+  text = g_strdup_printf (_("Loading %s…"), title);
+  gtk_label_set_label (self->title_label, text);
+}
+
 DlabSampleSet *
 dlab_data_page_get_sample_set (DlabDataPage *self)
 {

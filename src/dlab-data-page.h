@@ -21,6 +21,8 @@ G_DECLARE_FINAL_TYPE (DlabDataPage, dlab_data_page, DLAB, DATA_PAGE, AdwBin)
 
 void dlab_data_page_set_sample_set (DlabDataPage *self, DlabSampleSet *set);
 DlabSampleSet *dlab_data_page_get_sample_set (DlabDataPage *self);
+/* No sample set yet: dataset `name` is being loaded (the title says so). */
+void dlab_data_page_show_loading (DlabDataPage *self, const char *name);
 /* The transform text of the augmentation preview ("" or NULL: none). */
 void dlab_data_page_set_transforms (DlabDataPage *self, const char *transforms);
 

@@ -20,6 +20,8 @@ struct _DlabDatasetChooser {
   GPtrArray *dataset_names; /* engine names, by combo position */
   DlabSampleSet *data;      /* the selected dataset, once loaded */
   GCancellable *loading;
+  char *loading_name;       /* the dataset being loaded */
+  gboolean wanted;          /* the data was asked for: it follows the choice */
   gboolean syncing;         /* the list is being filled */
 };
 
@@ -91,6 +93,7 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
     return;
   self = DLAB_DATASET_CHOOSER (data);
   g_clear_object (&self->loading);
+  g_clear_pointer (&self->loading_name, g_free);
   if (!set)
     show_status (self, error->message);
   else
@@ -101,7 +104,8 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
   changed (self);
 }
 
-/* The chooser holds a reference while a load runs (dropped on completion). */
+/* The chooser holds a reference while a load runs (dropped on completion).
+ * Before the data is wanted, only the choice changes. */
 static void
 load (DlabDatasetChooser *self)
 {
@@ -112,9 +116,11 @@ load (DlabDatasetChooser *self)
   if (self->loading)
     g_cancellable_cancel (self->loading);
   g_clear_object (&self->loading);
+  g_clear_pointer (&self->loading_name, g_free);
   g_clear_object (&self->data);
-  if (!name)
+  if (!name || !self->wanted)
     {
+      show_status (self, "");
       changed (self);
       return;
     }
@@ -122,6 +128,7 @@ load (DlabDatasetChooser *self)
   text = g_strdup_printf (_("Loading %s…"), title);
   show_status (self, text);
   self->loading = g_cancellable_new ();
+  self->loading_name = g_strdup (name);
   g_object_ref (self);
   dlab_sample_set_load_async (name, dir, self->loading, on_loaded, self);
   /* The callback runs later; the reference keeps self alive until then. */
@@ -174,7 +181,24 @@ on_selected (DlabDatasetChooser *self)
   if (self->syncing || !name)
     return;
   remember (self, name);
+  self->wanted = TRUE;
   load (self);
+}
+
+void
+dlab_dataset_chooser_load (DlabDatasetChooser *self)
+{
+  g_return_if_fail (DLAB_IS_DATASET_CHOOSER (self));
+  if (self->wanted)
+    return;
+  self->wanted = TRUE;
+  load (self);
+}
+
+const char *
+dlab_dataset_chooser_get_loading (DlabDatasetChooser *self)
+{
+  return self->loading_name;
 }
 
 void
@@ -183,6 +207,7 @@ dlab_dataset_chooser_select (DlabDatasetChooser *self, const char *name)
   gboolean known = FALSE;
 
   g_return_if_fail (DLAB_IS_DATASET_CHOOSER (self));
+  self->wanted = TRUE;
   for (guint i = 0; i < self->dataset_names->len; i++)
     known |= g_strcmp0 (g_ptr_array_index (self->dataset_names, i), name) == 0;
   if (!known && g_str_has_prefix (name, "folder:") && self->settings)
@@ -337,6 +362,7 @@ dlab_dataset_chooser_dispose (GObject *object)
   if (self->loading)
     g_cancellable_cancel (self->loading);
   g_clear_object (&self->loading);
+  g_clear_pointer (&self->loading_name, g_free);
   g_clear_object (&self->data);
   if (self->settings)
     g_signal_handlers_disconnect_by_data (self->settings, self);
@@ -346,12 +372,21 @@ dlab_dataset_chooser_dispose (GObject *object)
   G_OBJECT_CLASS (dlab_dataset_chooser_parent_class)->dispose (object);
 }
 
+/* Shown: the person sees the dataset's line, so it is loaded now. */
+static void
+dlab_dataset_chooser_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (dlab_dataset_chooser_parent_class)->map (widget);
+  dlab_dataset_chooser_load (DLAB_DATASET_CHOOSER (widget));
+}
+
 static void
 dlab_dataset_chooser_class_init (DlabDatasetChooserClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = dlab_dataset_chooser_dispose;
+  widget_class->map = dlab_dataset_chooser_map;
   signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                           NULL, G_TYPE_NONE, 0);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/dlab-dataset-chooser.ui");
@@ -380,5 +415,5 @@ dlab_dataset_chooser_init (DlabDatasetChooser *self)
   dataset = self->settings ? g_settings_get_string (self->settings, "dataset") : g_strdup ("mnist");
   fill (self, dataset);
   g_signal_connect_swapped (self->dataset_row, "notify::selected", G_CALLBACK (on_selected), self);
-  /* The first load is the page's to start, once it listens. */
+  /* The first load waits until the data is wanted (dlab_dataset_chooser_load). */
 }

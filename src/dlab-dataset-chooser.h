@@ -20,6 +20,12 @@ G_DECLARE_FINAL_TYPE (DlabDatasetChooser, dlab_dataset_chooser, DLAB, DATASET_CH
 const char *dlab_dataset_chooser_get_name (DlabDatasetChooser *self);
 /* The chosen dataset once loaded, else NULL. */
 DlabSampleSet *dlab_dataset_chooser_get_sample_set (DlabDatasetChooser *self);
+/* Nothing is loaded before it is needed: the chooser loads its dataset
+ * when it is first shown, when a dataset is chosen, or when this is
+ * called (the Data page is shown); afterwards it follows the choice. */
+void dlab_dataset_chooser_load (DlabDatasetChooser *self);
+/* The engine name of the dataset being loaded now, or NULL. */
+const char *dlab_dataset_chooser_get_loading (DlabDatasetChooser *self);
 /* Selects a dataset by engine name and loads it; a folder not in the list
  * is added to it (and to the "folder-datasets" setting). */
 void dlab_dataset_chooser_select (DlabDatasetChooser *self, const char *name);

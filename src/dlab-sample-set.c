@@ -41,11 +41,21 @@ dlab_sample_set_init (DlabSampleSet *self)
   (void) self;
 }
 
+/* Datasets read from their files, for the tests (any thread). */
+static guint n_loads;
+
+guint
+dlab_sample_set_get_n_loads (void)
+{
+  return g_atomic_int_get (&n_loads);
+}
+
 DlabSampleSet *
 dlab_sample_set_load (const char *name, const char *data_dir, GError **error)
 {
   DlabDatasetPair pair;
 
+  g_atomic_int_inc (&n_loads);
   dlab_error_clear ();
   if (dlab_dataset_load (name, data_dir && *data_dir ? data_dir : NULL, &pair) < 0)
     {

@@ -28,6 +28,10 @@ void dlab_sample_set_load_async (const char *name, const char *data_dir, GCancel
                                  GAsyncReadyCallback callback, gpointer user_data);
 DlabSampleSet *dlab_sample_set_load_finish (GAsyncResult *result, GError **error);
 
+/* How many times a dataset was read from its files in this process (the
+ * tests check that nothing is read before it is needed, and only once). */
+guint dlab_sample_set_get_n_loads (void);
+
 const char *dlab_sample_set_get_name (DlabSampleSet *self);
 const char *dlab_sample_set_get_data_dir (DlabSampleSet *self);  /* NULL: usual places */
 /* The directory the files were read from. */

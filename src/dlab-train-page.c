@@ -121,6 +121,8 @@ dlab_train_page_start (DlabTrainPage *self)
   g_autofree char *runs = NULL, *name = NULL, *run_dir = NULL;
 
   g_return_val_if_fail (DLAB_IS_TRAIN_PAGE (self), FALSE);
+  /* Pressed before the page was shown: the data is wanted now. */
+  dlab_dataset_chooser_load (self->dataset_chooser);
   if (!dlab_train_page_is_ready (self))
     return FALSE;
   args = dlab_train_page_get_args (self);
@@ -244,6 +246,19 @@ DlabSampleSet *
 dlab_train_page_get_sample_set (DlabTrainPage *self)
 {
   return dlab_dataset_chooser_get_sample_set (self->dataset_chooser);
+}
+
+void
+dlab_train_page_load_dataset (DlabTrainPage *self)
+{
+  g_return_if_fail (DLAB_IS_TRAIN_PAGE (self));
+  dlab_dataset_chooser_load (self->dataset_chooser);
+}
+
+const char *
+dlab_train_page_get_loading_dataset (DlabTrainPage *self)
+{
+  return dlab_dataset_chooser_get_loading (self->dataset_chooser);
 }
 
 DlabPlot *
@@ -431,5 +446,6 @@ dlab_train_page_init (DlabTrainPage *self)
   g_signal_connect_swapped (self->fold_box, "notify::folded", G_CALLBACK (on_folded), self);
   g_signal_connect_swapped (self->hyper_params, "epochs-changed", G_CALLBACK (_dlab_train_page_update_actions),
                             self);
+  /* The list; the data itself when the page is shown (or the Data page). */
   dlab_dataset_chooser_refresh (self->dataset_chooser);
 }

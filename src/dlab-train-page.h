@@ -50,6 +50,11 @@ const char *dlab_train_page_get_spec_status (DlabTrainPage *self);
 
 DlabTrainingJob *dlab_train_page_get_job (DlabTrainPage *self);
 DlabSampleSet *dlab_train_page_get_sample_set (DlabTrainPage *self);
+/* The page's dataset is loaded only once needed: when the page is shown,
+ * or when this is called (the Data page shows it). */
+void dlab_train_page_load_dataset (DlabTrainPage *self);
+/* The engine name of the dataset being loaded now, or NULL. */
+const char *dlab_train_page_get_loading_dataset (DlabTrainPage *self);
 DlabPlot *dlab_train_page_get_plot (DlabTrainPage *self);
 DlabConfusionView *dlab_train_page_get_confusion_view (DlabTrainPage *self);
 DlabMistakesView *dlab_train_page_get_mistakes_view (DlabTrainPage *self);

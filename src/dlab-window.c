@@ -620,7 +620,17 @@ on_train_data_changed (DlabWindow *self)
 
   g_object_get (self->train_page, "transforms", &transforms, NULL);
   dlab_data_page_set_sample_set (self->data_page, dlab_train_page_get_sample_set (self->train_page));
+  dlab_data_page_show_loading (self->data_page, dlab_train_page_get_loading_dataset (self->train_page));
   dlab_data_page_set_transforms (self->data_page, transforms);
+}
+
+/* Nothing is loaded before a page needs it: the Data page shows the Train
+ * page's dataset, which it asks for when it is first shown. */
+static void
+on_page_shown (DlabWindow *self)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "data") == 0)
+    dlab_train_page_load_dataset (self->train_page);
 }
 
 /* ---- window state -------------------------------------------------------- */
@@ -765,6 +775,9 @@ dlab_window_init (DlabWindow *self)
   g_signal_connect_object (self->train_page, "notify::transforms", G_CALLBACK (on_train_data_changed), self,
                            G_CONNECT_SWAPPED);
   on_train_data_changed (self);
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_shown), self,
+                           G_CONNECT_SWAPPED);
+  on_page_shown (self);
 
   self->settings = dlab_settings_new ();
   if (self->settings)
