@@ -7,6 +7,9 @@
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #ifdef __linux__
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -447,6 +450,19 @@ yield_to_interface (void)
 #endif
 }
 
+/* The run's model, optimizer state and batches are freed, but glibc keeps
+ * freed memory in its arenas (one per thread that allocated: the job's,
+ * the pool's, the loader's) and raises its mmap threshold after large
+ * frees, so each run would leave the process a little larger. Handing
+ * the free pages back leaves it where the run found it. */
+static void
+give_back_memory (void)
+{
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+}
+
 static gpointer
 run_thread (gpointer data)
 {
@@ -477,6 +493,7 @@ run_thread (gpointer data)
 
   dlab_run_free (self->run);
   self->run = NULL;
+  give_back_memory ();
   g_object_unref (self);
   return NULL;
 }
