@@ -718,6 +718,7 @@ run_checks (DlabApplication *app)
 
   /* A phone's window manager: a close button, no minimize or maximize. */
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
+  dlab_train_page_load_dataset (train); /* as the Train or Data page, shown, would */
   tap_ok (gui_wait_until (page_ready, train, 20000), "the Train page loads the small MNIST");
   gui_redraw (GTK_WIDGET (window));
   check_widths (window);

@@ -280,8 +280,8 @@ visit_data (DlabWindow *window)
   DlabTrainPage *train = dlab_window_get_train_page (window);
   DlabDataPage *page = dlab_window_get_data_page (window);
 
+  dlab_window_show_page (window, "data"); /* which loads the dataset */
   gui_wait_until (page_ready, train, 20000);
-  dlab_window_show_page (window, "data");
   dlab_data_page_select (page, 0);
   gui_spin (300);
   walk (GTK_WIDGET (window));
