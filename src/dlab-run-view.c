@@ -23,7 +23,15 @@ struct _DlabRunView {
   DlabTrainingJob *job;   /* the job watched */
   DlabStepInfo last_step; /* the newest step, shown at the next frame */
   guint progress_tick;    /* the tick callback that shows it */
+  guint progress_wait;    /* a timeout until the line may change again */
+  gint64 progress_shown;  /* when it last changed */
 };
+
+/* The status line and the bar change at most this often: a person reads
+ * a few figures a second, and each change is a layout and a redraw that
+ * the main thread would otherwise do every frame, on the cores training
+ * uses. (The curves have their own limit, in DlabPlot.) */
+#define PROGRESS_INTERVAL_US 200000
 
 G_DEFINE_FINAL_TYPE (DlabRunView, dlab_run_view, ADW_TYPE_BIN)
 
@@ -71,7 +79,7 @@ dlab_run_view_set_stoppable (DlabRunView *self, gboolean stoppable)
 
 /* ---- progress ------------------------------------------------------------------------------ */
 
-/* The status line and the progress bar, once a frame however many steps
+/* The status line and the progress bar, at a frame however many steps
  * arrived since the last one (and not at all while the page is hidden). */
 static gboolean
 show_progress (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
@@ -87,6 +95,7 @@ show_progress (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   (void) clock;
   (void) data;
   self->progress_tick = 0;
+  self->progress_shown = g_get_monotonic_time ();
   /* The times first: in a narrow window the line wraps after them. */
   text = g_strdup_printf (_("Epoch %d of %d · step %ld of %ld · %s elapsed · %s left · loss %.3f · %s images/s"),
                           info->epoch, info->epochs, info->step_in_epoch, info->steps_per_epoch, elapsed, eta,
@@ -97,23 +106,47 @@ show_progress (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 }
 
 static void
+show_progress_soon (DlabRunView *self)
+{
+  if (!self->progress_tick)
+    self->progress_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), show_progress, NULL, NULL);
+}
+
+static gboolean
+progress_due (gpointer data)
+{
+  DlabRunView *self = DLAB_RUN_VIEW (data);
+
+  self->progress_wait = 0;
+  show_progress_soon (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 forget_progress (DlabRunView *self)
 {
   if (self->progress_tick)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->progress_tick);
   self->progress_tick = 0;
+  g_clear_handle_id (&self->progress_wait, g_source_remove);
 }
 
 static void
 on_job_step (DlabTrainingJob *job, const DlabStepInfo *info, DlabRunView *self)
 {
   double x = (info->epoch - 1) + (double) info->step_in_epoch / info->steps_per_epoch;
+  gint64 wait;
 
   (void) job;
   dlab_plot_add_step (self->plot, x, info->loss);
   self->last_step = *info;
-  if (!self->progress_tick)
-    self->progress_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), show_progress, NULL, NULL);
+  if (self->progress_tick || self->progress_wait)
+    return;
+  wait = self->progress_shown + PROGRESS_INTERVAL_US - g_get_monotonic_time ();
+  if (wait <= 0)
+    show_progress_soon (self);
+  else
+    self->progress_wait = g_timeout_add ((guint) (wait / 1000) + 1, progress_due, self);
 }
 
 static void
