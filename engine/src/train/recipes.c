@@ -8,6 +8,8 @@
 
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 /* N_() marks a text for translation and is nothing more: the engine has no
  * gettext. xgettext extracts the marked texts into the application's
  * catalogue (po/POTFILES.in), and the application shows them through
@@ -114,7 +116,7 @@ const DlabRecipe *dlab_recipe_find(const char *name) {
     if (r != recipes) strncat(names, ", ", sizeof names - strlen(names) - 1);
     strncat(names, r->name, sizeof names - strlen(names) - 1);
   }
-  dlab_error("recipe `%s`: unknown (choose %s; dlab recipes describes them)", name, names);
+  dlab_error(_("recipe `%s`: unknown (choose %s; dlab recipes describes them)"), name, names);
   return NULL;
 }
 

@@ -10,6 +10,8 @@
 #include "dlab/resume.h"
 #include "dlab/run_events.h"
 
+#include "core/i18n.h"
+
 double dlab_train_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -17,17 +19,17 @@ double dlab_train_now(void) {
 }
 
 int dlab_train_check_config(const DlabTrainConfig *cfg) {
-  if (cfg->epochs < 1) return dlab_error("--epochs %d: must be at least 1", cfg->epochs);
-  if (cfg->batch_size < 1) return dlab_error("--batch-size %d: must be at least 1", cfg->batch_size);
-  if (!(cfg->optim.lr > 0)) return dlab_error("--lr %g: must be positive", (double)cfg->optim.lr);
+  if (cfg->epochs < 1) return dlab_error(_("--epochs %d: must be at least 1"), cfg->epochs);
+  if (cfg->batch_size < 1) return dlab_error(_("--batch-size %d: must be at least 1"), cfg->batch_size);
+  if (!(cfg->optim.lr > 0)) return dlab_error(_("--lr %g: must be positive"), (double)cfg->optim.lr);
   if (cfg->label_smoothing < 0 || cfg->label_smoothing >= 1)
-    return dlab_error("--label-smoothing %g: must be in [0, 1)", (double)cfg->label_smoothing);
+    return dlab_error(_("--label-smoothing %g: must be in [0, 1)"), (double)cfg->label_smoothing);
   if (cfg->start_epoch < 0 || cfg->start_epoch >= cfg->epochs)
-    return dlab_error("resuming after epoch %d of %d: nothing left to train", cfg->start_epoch, cfg->epochs);
+    return dlab_error(_("resuming after epoch %d of %d: nothing left to train"), cfg->start_epoch, cfg->epochs);
   if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->val)
-    return dlab_error("--save-best needs a validation set (--val-split)");
+    return dlab_error(_("--save-best needs a validation set (--val-split)"));
   if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->best_checkpoint)
-    return dlab_error("--save-best: no file given for the best checkpoint");
+    return dlab_error(_("--save-best: no file given for the best checkpoint"));
   return 0;
 }
 
@@ -35,13 +37,13 @@ int dlab_train_check_compatible(const DlabModel *m, const DlabDataset *d) {
   const DlabShape in = m->input;
   if (in.ndim != 3 || in.d[0] != d->c || in.d[1] != d->h || in.d[2] != d->w) {
     char s[64];
-    return dlab_error("%s has %dx%dx%d images but the model takes %s", d->name, d->c, d->h, d->w,
+    return dlab_error(_("%s has %dx%dx%d images but the model takes %s"), d->name, d->c, d->h, d->w,
                       dlab_shape_str(in, s, sizeof s));
   }
   if (dlab_model_num_outputs(m) != d->num_classes)
-    return dlab_error("%s has %d classes but the model has %d outputs", d->name, d->num_classes,
+    return dlab_error(_("%s has %d classes but the model has %d outputs"), d->name, d->num_classes,
                       dlab_model_num_outputs(m));
-  if (d->n < 1) return dlab_error("%s is empty", d->name);
+  if (d->n < 1) return dlab_error(_("%s is empty"), d->name);
   return 0;
 }
 
