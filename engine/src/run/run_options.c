@@ -41,9 +41,8 @@ DlabRunOptions dlab_run_options_defaults(void) {
   };
 }
 
-/* The help texts are marked for po/ (the dlab command line translates them
- * where it prints them); the engine itself stays English. */
-#define N_(text) text
+/* The help texts are marked for po/ with N_() (core/i18n.h): the dlab
+ * command line translates them where it prints them. */
 
 #define AT(field) offsetof(DlabRunOptions, field)
 #define STR(name, field, help) {name, DLAB_RUN_OPT_STRING, AT(field), help, 0, 0, 0, 0}

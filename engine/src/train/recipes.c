@@ -10,13 +10,10 @@
 
 #include "core/i18n.h"
 
-/* N_() marks a text for translation and is nothing more: the engine has no
- * gettext. xgettext extracts the marked texts into the application's
- * catalogue (po/POTFILES.in), and the application shows them through
- * gettext (_(r->trains)). The Chinese titles are the tutorials' own. */
-#ifndef N_
-#define N_(text) text
-#endif
+/* N_() (core/i18n.h) marks a text for translation and is nothing more:
+ * xgettext extracts the marked texts into the application's catalogue
+ * (po/POTFILES.in), and the application shows them through gettext
+ * (_(r->trains)). The Chinese titles are the tutorials' own. */
 
 static const DlabRecipeSetting mlp_mnist[] = {
     {"dataset", "mnist"},       {"model", "mlp"},          {"transform", "normalize:0.5:0.5"},
