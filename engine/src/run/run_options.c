@@ -41,8 +41,9 @@ DlabRunOptions dlab_run_options_defaults(void) {
   };
 }
 
-/* The help texts are marked for po/ with N_() (core/i18n.h): the dlab
- * command line translates them where it prints them. */
+/* The titles and help texts are marked for po/ with N_() (core/i18n.h):
+ * the application and the dlab command line translate them where they show
+ * them. */
 
 #define AT(field) offsetof(DlabRunOptions, field)
 /* Each row: the name, the title (a setting's name in the Train page; NULL
