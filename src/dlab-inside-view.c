@@ -8,7 +8,8 @@
 #include "dlab/inside.h"
 
 #define SALIENCY_SCALE 6 /* screen pixels per input pixel */
-#define TILE_TARGET 48   /* a feature map's side on screen, roughly */
+#define TILE_TARGET 40   /* a feature map's side on screen, roughly */
+#define MAPS_COLUMNS 16  /* feature maps a row: wide and short, shrunk to fit */
 #define CLASS_COLUMNS 5  /* class buttons a row */
 
 struct _DlabInsideView {
@@ -90,7 +91,15 @@ maps_scale (DlabShape s)
 static int
 bar_width (int n)
 {
-  return n > 200 ? 1 : n > 100 ? 2 : n > 40 ? 4 : 8;
+  return n > 200 ? 1 : n > 100 ? 2 : n > 40 ? 4 : n > 20 ? 8 : 16;
+}
+
+/* A flatten layer's output is the maps above it, one value after another:
+ * bars of them would say nothing new (and be thousands of pixels wide). */
+static gboolean
+shows_picture (const DlabModel *m, int i)
+{
+  return m->layers[i]->ops != &dlab_flatten_ops;
 }
 
 /* ---- the layers, for a model ---- */
@@ -135,6 +144,7 @@ build_layers (DlabInsideView *self)
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
       GtkWidget *label = gtk_label_new (heading);
       GtkWidget *picture = gtk_picture_new ();
+      GtkWidget *scroller = gtk_scrolled_window_new ();
 
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -142,8 +152,15 @@ build_layers (DlabInsideView *self)
       gtk_picture_set_can_shrink (GTK_PICTURE (picture), FALSE);
       gtk_widget_set_halign (picture, GTK_ALIGN_START);
       gtk_accessible_update_property (GTK_ACCESSIBLE (picture), GTK_ACCESSIBLE_PROPERTY_LABEL, heading, -1);
+      /* At its own size; sideways scrolling where the page is narrower. */
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+      gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scroller), TRUE);
+      gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+      gtk_widget_set_halign (scroller, GTK_ALIGN_START);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), picture);
       gtk_box_append (GTK_BOX (row), label);
-      gtk_box_append (GTK_BOX (row), picture);
+      gtk_box_append (GTK_BOX (row), scroller);
+      gtk_widget_set_visible (scroller, shows_picture (m, i));
       gtk_box_append (self->layers_box, row);
       g_ptr_array_add (self->layer_labels, label);
       g_ptr_array_add (self->layer_pictures, picture);
@@ -294,8 +311,10 @@ update (DlabInsideView *self)
     {
       DlabShape s;
       DlabImage img;
+      if (!shows_picture (dlab_inside_model (self->inside), (int) i))
+        continue;
       const float *v = dlab_inside_output (self->inside, (int) i, &s);
-      int rc = s.ndim == 3 ? dlab_inside_maps_image (v, s, maps_scale (s), &img)
+      int rc = s.ndim == 3 ? dlab_inside_maps_image (v, s, maps_scale (s), MAPS_COLUMNS, &img)
                            : dlab_inside_bars_image (v, s.d[0], bar_width (s.d[0]), &img);
       show_picture (g_ptr_array_index (self->layer_pictures, i), rc, &img);
     }
@@ -437,11 +456,12 @@ on_epoch_loaded (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
-on_job_epoch (DlabTrainingJob *job, DlabInsideView *self)
+on_job_epoch (DlabTrainingJob *job, gconstpointer info, DlabInsideView *self)
 {
   const char *path = dlab_training_job_get_resume_checkpoint (job);
   EpochLoad *load;
 
+  (void) info;
   if (!path)
     return;
   g_cancellable_cancel (self->loading);

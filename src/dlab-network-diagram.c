@@ -45,8 +45,12 @@ layer_text (const DlabLayer *l)
   for (int p = 0; p < l->n_params; p++)
     if (l->params[p].trainable)
       n += (long) l->params[p].value.numel;
+  if (n == 0)
+    /* TRANSLATORS: a box of the network diagram: the layer's name, its kind
+       (relu, maxpool…) and its output shape */
+    return g_strdup_printf (_("%s\n%s · %s"), l->name, l->ops->keyword, shape);
   /* TRANSLATORS: a box of the network diagram: the layer's name, its kind
-     (conv, linear, relu…), its output shape and parameter count */
+     (conv, linear…), its output shape and parameter count */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s\n%s · %s\n%ld parameter", "%s\n%s · %s\n%ld parameters",
                                        (gulong) n),
                           l->name, l->ops->keyword, shape, n);

@@ -42,8 +42,7 @@ int dlab_inside_run(DlabInside *in, const float *image, float *probs);
 /* Ink preprocessing then dlab_inside_run; image (may be NULL) receives the
  * 28x28 picture. -1 with a message when nothing is drawn or the model does
  * not read 1x28x28 images. */
-int dlab_inside_run_strokes(DlabInside *in, const DlabStrokes *s, float *image,
-                            float *probs);
+int dlab_inside_run_strokes(DlabInside *in, const DlabStrokes *s, float *image, float *probs);
 
 /* Layer i's output for the last image run (i in 0 .. n_layers-1): its
  * values (CHW or F, one sample) and, in *shape, its shape; NULL before a
@@ -77,21 +76,18 @@ long dlab_inside_layer_params(const DlabModel *m, int i);
 /* Pictures (image.h; free with dlab_image_free), for `dlab inside` and the
  * application alike. 0, or -1 with a message (a picture over 8192 pixels
  * on a side is refused).
- *   maps: a C x H x W output as a grid of C grey tiles, each pixel
- *     `scale` times, on one black-to-white scale for the whole layer;
+ *   maps: a C x H x W output as a grid of C grey tiles, `columns` a row
+ *     (0: as square a grid as C allows), each pixel `scale` times, on one
+ *     black-to-white scale for the whole layer;
  *   bars: n activations as bars `bar_width` pixels wide around a zero
  *     line, positive blue upwards, negative orange downwards (RGB);
  *   filters: a grid of the filters, each on its own scale with zero
  *     mid-grey (grey, or RGB for 3-channel filters);
  *   saliency: the image (H x W x C, 0..1) dimmed, with the gradient's
  *     magnitude over it as heat (RGB, H*scale x W*scale). */
-int dlab_inside_maps_image(const float *v, DlabShape s, int scale,
-                           DlabImage *out);
-int dlab_inside_bars_image(const float *v, int n, int bar_width,
-                           DlabImage *out);
-int dlab_inside_filters_image(const DlabInsideFilters *f, int scale,
-                              DlabImage *out);
-int dlab_inside_saliency_image(const float *image, const float *grad, int h,
-                               int w, int c, int scale, DlabImage *out);
+int dlab_inside_maps_image(const float *v, DlabShape s, int scale, int columns, DlabImage *out);
+int dlab_inside_bars_image(const float *v, int n, int bar_width, DlabImage *out);
+int dlab_inside_filters_image(const DlabInsideFilters *f, int scale, DlabImage *out);
+int dlab_inside_saliency_image(const float *image, const float *grad, int h, int w, int c, int scale, DlabImage *out);
 
 #endif
