@@ -20,10 +20,14 @@ static int columns_for(int count) {
   return cols;
 }
 
-/* out sized for count tiles of tw x th pixels (scale applied), filled with
- * the gap grey; refuses pictures over MAX_PICTURE_SIDE on a side. */
+/* out sized for count tiles of tw x th pixels (scale applied), *cols a
+ * row (0: as square as can be), filled with the gap grey; refuses pictures
+ * over MAX_PICTURE_SIDE on a side. */
 static int init_grid(int count, int tw, int th, int channels, DlabImage *out, int *cols) {
-  *cols = columns_for(count);
+  if (*cols < 1)
+    *cols = columns_for(count);
+  else if (*cols > count)
+    *cols = count;
   const int rows = (count + *cols - 1) / *cols;
   const int64_t w = (int64_t)*cols * (tw + GAP) + GAP, h = (int64_t)rows * (th + GAP) + GAP;
   if (count < 1 || tw < 1 || th < 1 || w > MAX_PICTURE_SIDE || h > MAX_PICTURE_SIDE)
