@@ -38,6 +38,7 @@ struct _DlabInsideView {
   gulong after_paint_id;
   gboolean dirty;           /* the drawing changed since the last update */
   gboolean has_reading;     /* the last update had ink */
+  gboolean epoch_pending;   /* an epoch ended while the view was hidden */
   guint n_updates;
   int saliency_class;       /* -1: the most likely */
   int shown_class;
@@ -254,6 +255,8 @@ clear_class_buttons (DlabInsideView *self)
 
 /* ---- updates ---- */
 
+static void load_epoch_filters (DlabInsideView *self);
+
 static void
 show_saliency (DlabInsideView *self)
 {
@@ -349,6 +352,8 @@ dlab_inside_view_map (GtkWidget *widget)
   if (self->clock)
     self->after_paint_id = g_signal_connect (self->clock, "after-paint", G_CALLBACK (on_after_paint), self);
   mark_dirty (self);
+  if (self->epoch_pending)
+    load_epoch_filters (self);
 }
 
 static void
@@ -455,13 +460,14 @@ on_epoch_loaded (GObject *source, GAsyncResult *result, gpointer data)
   g_free (load);
 }
 
+/* The job's newest epoch checkpoint, loaded on a worker thread. */
 static void
-on_job_epoch (DlabTrainingJob *job, gconstpointer info, DlabInsideView *self)
+load_epoch_filters (DlabInsideView *self)
 {
-  const char *path = dlab_training_job_get_resume_checkpoint (job);
+  const char *path = self->job ? dlab_training_job_get_resume_checkpoint (self->job) : NULL;
   EpochLoad *load;
 
-  (void) info;
+  self->epoch_pending = FALSE;
   if (!path)
     return;
   g_cancellable_cancel (self->loading);
@@ -470,8 +476,20 @@ on_job_epoch (DlabTrainingJob *job, gconstpointer info, DlabInsideView *self)
   g_autoptr (GFile) file = g_file_new_for_path (path);
   load = g_new (EpochLoad, 1);
   load->view = g_object_ref (self);
-  load->epoch = dlab_training_job_get_epochs_done (job);
+  load->epoch = dlab_training_job_get_epochs_done (self->job);
   dlab_classifier_load_file_async (file, self->loading, on_epoch_loaded, load);
+}
+
+/* Hidden, the view loads nothing: the newest epoch waits for it to show. */
+static void
+on_job_epoch (DlabTrainingJob *job, gconstpointer info, DlabInsideView *self)
+{
+  (void) job;
+  (void) info;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    load_epoch_filters (self);
+  else
+    self->epoch_pending = TRUE;
 }
 
 void
@@ -481,6 +499,7 @@ dlab_inside_view_set_training_job (DlabInsideView *self, DlabTrainingJob *job)
   if (self->job)
     g_signal_handlers_disconnect_by_data (self->job, self);
   g_set_object (&self->job, job);
+  self->epoch_pending = FALSE;
   if (job)
     g_signal_connect (job, "epoch", G_CALLBACK (on_job_epoch), self);
 }
