@@ -184,7 +184,7 @@ show_filters (DlabInsideView *self, const DlabInside *inside, int epoch)
       return;
     }
   const DlabModel *m = dlab_inside_model (inside);
-  const int scale = f.h <= 8 ? 40 / f.h : f.h <= 28 ? 2 : 1;
+  const int scale = f.h <= 8 ? 40 / f.h : f.h < 16 ? 2 : 1;
   show_picture (self->filters_picture, dlab_inside_filters_image (&f, scale, &img), &img);
   if (m->layers[f.layer]->ops == &dlab_conv2d_ops)
     /* TRANSLATORS: the filters' caption: their count, the layer's name and the filters' size */

@@ -102,7 +102,8 @@ static int write_filters(const Args *a, const DlabInside *in) {
   DlabInsideFilters f;
   DlabImage img;
   if (dlab_inside_filters(in, &f) < 0) return 0; /* a network without such weights: nothing to show */
-  const int scale = f.h * a->scale > 8 * 28 ? a->scale / 2 + 1 : a->scale * (f.h < 8 ? 3 : 1);
+  /* Small kernels zoomed; an MLP's 28x28 weight images at their own size. */
+  const int scale = f.h < 8 ? 3 * a->scale : f.h < 16 ? a->scale : 1;
   if (dlab_inside_filters_image(&f, scale, &img) < 0) return -1;
   return write_picture(a, "filters.png", &img);
 }

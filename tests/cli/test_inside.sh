@@ -33,6 +33,19 @@ if ls -a "$out" | grep -q '\.tmp-'; then not_ok "no temporary file left" "$(ls -
 check "dlab inside --image --class 3" inside --model "$model" --image "$out/input.png" --class 3 --out "$tmp/image"
 if [ -s "$tmp/image/saliency-3.png" ]; then ok "writes saliency-3.png"; else not_ok "writes saliency-3.png" "$(ls "$tmp/image")"; fi
 
+# An MLP (trained for a moment on MNIST, when it is here): its first linear
+# layer's weights as 28x28 images.
+if DLAB_DATA=${DLAB_DATA:-$src/data} "$dlab" train --model mlp --dataset mnist --limit 200 --epochs 1 \
+    --out "$tmp/mlp.safetensors" >"$tmp/out" 2>"$tmp/err"; then
+  check "dlab inside on an MLP" inside --model "$tmp/mlp.safetensors" --strokes "$seven" --out "$tmp/mlp"
+  if [ -s "$tmp/mlp/filters.png" ] && grep -q '^7 .*linear' "$tmp/mlp/summary.txt"; then
+    ok "an MLP's first-layer weights are pictured, its 8 layers listed"
+  else not_ok "an MLP's first-layer weights are pictured" "$(ls "$tmp/mlp" 2>&1)"; fi
+else
+  skip "dlab inside on an MLP" "no MNIST to train one ($(head -c 200 "$tmp/err"))"
+  skip "an MLP's first-layer weights are pictured" "no MNIST"
+fi
+
 # Mistakes: one message naming the file or the option, nothing written.
 printf 'not a checkpoint' >"$tmp/bad.safetensors"
 expect_error "a bad model" "$tmp/bad.safetensors" "$dlab" inside --model "$tmp/bad.safetensors" --strokes "$seven" --out "$tmp/o1"
