@@ -1,6 +1,7 @@
 /* DlabInsideView: see dlab-inside-view.h. The engine does the numbers and
  * draws the pictures (dlab/inside.h); this file shows them. */
 #include "dlab-inside-view.h"
+#include "dlab-fold-box.h"
 
 #include <glib/gi18n.h>
 
@@ -632,6 +633,7 @@ dlab_inside_view_class_init (DlabInsideViewClass *klass)
   widget_class->unmap = dlab_inside_view_unmap;
 
   g_type_ensure (DLAB_TYPE_NETWORK_DIAGRAM);
+  g_type_ensure (DLAB_TYPE_FOLD_BOX);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/dlab-inside-view.ui");
   gtk_widget_class_bind_template_child (widget_class, DlabInsideView, empty_label);
   gtk_widget_class_bind_template_child (widget_class, DlabInsideView, saliency_picture);

@@ -84,6 +84,31 @@ draw_seven (DlabWindow *window, DlabDrawPage *page, DlabInsideView *view)
   return gui_wait_until (not_opening_strokes, window, 10000) && gui_wait_until (view_updated, view, 10000);
 }
 
+typedef struct {
+  GtkWidget *widget;
+  int width;
+} WidthWait;
+
+static gboolean
+has_width (gpointer data)
+{
+  WidthWait *w = data;
+  return gtk_widget_get_width (w->widget) == w->width;
+}
+
+/* The window's content at width x height (as test_adaptive does it). */
+static gboolean
+resize (GtkWindow *window, int width, int height)
+{
+  WidthWait w = { GTK_WIDGET (window), width };
+  int default_w, default_h, frame;
+
+  gtk_window_get_default_size (window, &default_w, &default_h);
+  frame = MAX (0, default_w - gtk_widget_get_width (GTK_WIDGET (window)));
+  gtk_window_set_default_size (window, width + frame, height + frame);
+  return gui_wait_until (has_width, &w, 3000);
+}
+
 static void
 check_builtin (DlabWindow *window, DlabDrawPage *page, DlabInsideView *view)
 {
@@ -140,7 +165,15 @@ check_builtin (DlabWindow *window, DlabDrawPage *page, DlabInsideView *view)
   gui_wait_until (view_updated, view, 5000);
   gui_spin (200);
 
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 800);
+  /* On a phone nothing in the view widens the window: pictures wider than
+   * the page scroll sideways. */
+  set_text_scale (1.5);
+  gboolean narrow = resize (GTK_WINDOW (window), 360, 720);
+  tap_ok (narrow, "shown, the view lets the window be 360 px wide at 1.5x text (%d)",
+          gtk_widget_get_width (GTK_WIDGET (window)));
+  set_text_scale (1.0);
+
+  resize (GTK_WINDOW (window), 1000, 800);
   gui_spin (200);
   shoot (GTK_WIDGET (view), "inside-builtin.png");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
