@@ -208,9 +208,7 @@ done:
 }
 
 static void usage(FILE *f) {
-  fputs(_("usage: dlab inside [--model FILE] (--strokes DRAWING.strokes | "
-          "--image IMAGE.png) --out DIR\n"
-          "                   [--class N] [--scale N]\n"),
+  fputs(_("usage: dlab inside [--model FILE] (--strokes DRAWING.strokes | --image IMAGE.png) --out DIR [OPTIONS]\n"),
         f);
 }
 
