@@ -165,6 +165,24 @@ check_builtin (DlabWindow *window, DlabDrawPage *page, DlabInsideView *view)
   gui_wait_until (view_updated, view, 5000);
   gui_spin (200);
 
+  /* The keyboard reaches every class button, the pictures' scrollers and
+   * the exports, and a screen reader can name each. */
+  {
+    UiTabWalk walk = ui_walk_tab_chain (GTK_WINDOW (window), GTK_WIDGET (view), 0, 400);
+    g_autoptr (GPtrArray) controls = g_ptr_array_new ();
+    GString *unnamed = g_string_new (NULL);
+    tap_ok (walk.reached == walk.expected && walk.expected >= 13, "Tab reaches all %u controls of the view (missed: %s)",
+            walk.expected, walk.missed->len ? walk.missed->str : "none");
+    ui_collect_controls (GTK_WIDGET (view), 0, controls);
+    for (guint i = 0; i < controls->len; i++)
+      if (!ui_is_named (controls->pdata[i]))
+        ui_describe (controls->pdata[i], unnamed);
+    tap_ok (unnamed->len == 0, "every control of the view has a name (unnamed: %s)",
+            unnamed->len ? unnamed->str : "none");
+    g_string_free (walk.missed, TRUE);
+    g_string_free (unnamed, TRUE);
+  }
+
   /* On a phone nothing in the view widens the window: pictures wider than
    * the page scroll sideways. */
   set_text_scale (1.5);
