@@ -13,7 +13,7 @@
  * Exits 77 without a usable CUDA device. */
 #include <string.h>
 
-#include "dlab/cuda_model.h"
+#include "backend/cuda/cuda_model.h"
 #include "dlab/loss.h"
 #include "dlab/zoo.h"
 #include "gpu_test.h"
