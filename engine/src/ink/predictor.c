@@ -67,19 +67,21 @@ int dlab_predictor_num_classes(const DlabPredictor *p) { return p->info.num_clas
 
 /* HWC 0..1 in normal orientation -> the model's normalized CHW input. EMNIST
  * models saw their images transposed, so they get them transposed here. */
-static void fill_input(DlabPredictor *p, const float *image) {
-  const DlabShape in = p->m->input;
+void dlab_predictor_image_to_input(const DlabModelInfo *info, DlabShape in, const float *image, float *x) {
   const int c = in.d[0], h = in.d[1], w = in.d[2];
-  const int transposed = strcmp(p->info.orientation, "transposed") == 0;
-  float *x = p->m->acts[0].data;
+  const int transposed = strcmp(info->orientation, "transposed") == 0;
   for (int ch = 0; ch < c; ch++) {
-    const float mean = p->info.mean[ch], inv_std = 1.0f / p->info.std[ch];
+    const float mean = info->mean[ch], inv_std = 1.0f / info->std[ch];
     for (int y = 0; y < h; y++)
       for (int xx = 0; xx < w; xx++) {
         int sy = transposed ? xx : y, sx = transposed ? y : xx;
         x[((size_t)ch * h + y) * w + xx] = (image[((size_t)sy * w + sx) * c + ch] - mean) * inv_std;
       }
   }
+}
+
+static void fill_input(DlabPredictor *p, const float *image) {
+  dlab_predictor_image_to_input(&p->info, p->m->input, image, p->m->acts[0].data);
 }
 
 int dlab_predictor_run(DlabPredictor *p, const float *image, float *probs) {
