@@ -12,6 +12,8 @@
 #include "dlab/error.h"
 #include "dlab/rng.h"
 
+#include "core/i18n.h"
+
 #define SPLIT_STREAM 0x53504c4954ULL /* "SPLIT" */
 
 static int copy_metadata(const DlabDataset *d, DlabDataset *out) {
@@ -25,7 +27,7 @@ static int copy_metadata(const DlabDataset *d, DlabDataset *out) {
   for (int k = 0; k < d->num_classes && k < DLAB_MAX_CLASSES; k++) {
     if (!d->class_names[k]) continue;
     out->class_names[k] = strdup(d->class_names[k]);
-    if (!out->class_names[k]) return dlab_error("%s: out of memory", d->name);
+    if (!out->class_names[k]) return dlab_error(_("%s: out of memory"), d->name);
   }
   return 0;
 }
@@ -37,12 +39,12 @@ int dlab_dataset_subset(const DlabDataset *d, const uint32_t *idx, int count, Dl
   out->labels = malloc(count > 0 ? (size_t)count : 1);
   if (!out->images || !out->labels || copy_metadata(d, out) < 0) {
     dlab_dataset_free(out);
-    return dlab_error("%s: out of memory for a subset of %d samples", d->name, count);
+    return dlab_error(_("%s: out of memory for a subset of %d samples"), d->name, count);
   }
   for (int i = 0; i < count; i++) {
     if (idx[i] >= (uint32_t)d->n) {
       dlab_dataset_free(out);
-      return dlab_error("%s: sample %u does not exist (%d samples)", d->name, idx[i], d->n);
+      return dlab_error(_("%s: sample %u does not exist (%d samples)"), d->name, idx[i], d->n);
     }
     memcpy(out->images + (size_t)i * sample, d->images + (size_t)idx[i] * sample, sample);
     out->labels[i] = d->labels[idx[i]];
@@ -62,14 +64,14 @@ static int cmp_u32(const void *a, const void *b) {
 static int split_order(const DlabDataset *d, int n, double fraction, uint64_t seed, uint32_t **perm,
                        int *n_val_out) {
   if (!(fraction > 0 && fraction < 1))
-    return dlab_error("--val-split %g: must be between 0 and 1 (e.g. 0.1)", fraction);
+    return dlab_error(_("--val-split %g: must be between 0 and 1 (e.g. 0.1)"), fraction);
   long n_val = (long)(n * fraction + 0.5);
   if (n_val < 1 || n_val >= n)
-    return dlab_error("--val-split %g of %d training samples leaves %ld for validation and %ld "
-                      "for training; both need at least one",
+    return dlab_error(_("--val-split %g of %d training samples leaves %ld for validation and %ld "
+                        "for training; both need at least one"),
                       fraction, n, n_val, n - n_val);
   if (!(*perm = malloc((size_t)n * sizeof **perm)))
-    return dlab_error("%s: out of memory for the split", d->name);
+    return dlab_error(_("%s: out of memory for the split"), d->name);
   for (int i = 0; i < n; i++) (*perm)[i] = (uint32_t)i;
   DlabRng rng;
   dlab_rng_derive(&rng, seed, SPLIT_STREAM);
@@ -118,7 +120,6 @@ int dlab_dataset_split_copy(const DlabDataset *all, int n, double fraction, uint
                             DlabDataset *val) {
   memset(train, 0, sizeof *train);
   memset(val, 0, sizeof *val);
-  if (n < 0 || n > all->n) return dlab_error("%s: %d samples asked of %d", all->name, n, all->n);
   uint32_t *perm = NULL;
   int n_val = 0;
   if (split_order(all, n, fraction, seed, &perm, &n_val) < 0) return -1;
