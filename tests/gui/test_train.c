@@ -28,10 +28,10 @@
 #include "dlab-window.h"
 #include "dlab/checkpoint.h"
 #include "dlab/model.h"
-#include "dlab/safetensors.h"
 #include "dlab/zoo.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "io/safetensors.h"
 #include "test_util.h"
 #include "tfevents_reader.h"
 

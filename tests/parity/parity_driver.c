@@ -50,8 +50,8 @@
 #include "dlab/error.h"
 #include "dlab/loss.h"
 #include "dlab/optim.h"
-#include "dlab/safetensors.h"
 #include "dlab/threads.h"
+#include "io/safetensors.h"
 
 typedef struct {
   const char *model, *batch, *out, *save;

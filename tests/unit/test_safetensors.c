@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dlab/atomic_file.h"
 #include "dlab/error.h"
-#include "dlab/safetensors.h"
+#include "io/atomic_file.h"
+#include "io/safetensors.h"
 #include "test_util.h"
 
 static char dir[64];

@@ -10,8 +10,8 @@
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
 #include "dlab/model.h"
-#include "dlab/spec.h"
 #include "dlab/zoo.h"
+#include "nn/spec.h"
 #include "test_util.h"
 
 static const DlabShape mnist = {3, {1, 28, 28}};

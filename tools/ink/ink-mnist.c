@@ -36,12 +36,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "dlab/atomic_file.h"
+#include "datasets/idx.h"
 #include "dlab/error.h"
-#include "dlab/idx.h"
 #include "dlab/ink.h"
 #include "dlab/rng.h"
 #include "dlab/strokes.h"
+#include "io/atomic_file.h"
 #include "skeleton.h"
 #include "writer.h"
 

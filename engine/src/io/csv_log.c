@@ -1,16 +1,16 @@
 /* The CSV metrics log: a header row, then one row of numbers per record.
  * Each row is flushed at once so that a crash or a kill loses at most the
  * row being written, and a plot can follow the file while training runs. */
-#include "dlab/csv_log.h"
+#include "io/csv_log.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlab/atomic_file.h"
 #include "dlab/cnum.h"
 #include "dlab/error.h"
+#include "io/atomic_file.h"
 
 /* The longest row a resumed log may hold (ours are about 150 bytes). */
 #define MAX_LINE 4096

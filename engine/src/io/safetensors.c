@@ -4,7 +4,7 @@
  * The reader trusts nothing: the header length, every offset and every
  * shape is checked against the file before a tensor is handed out, so a
  * truncated or hostile file gives an error message, never a crash. */
-#include "dlab/safetensors.h"
+#include "io/safetensors.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dlab/atomic_file.h"
 #include "dlab/error.h"
-#include "dlab/json.h"
+#include "io/atomic_file.h"
+#include "io/json.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "safetensors data is little-endian; a big-endian host would need byte swapping here"

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "dlab/error.h"
-#include "dlab/spec.h"
 #include "dlab/zoo.h"
+#include "nn/spec.h"
 
 /* Every layer sees the same seed; each kind that draws derives its own
  * stream from it and the layer's position. */

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dlab/atomic_file.h"
+#include "io/atomic_file.h"
 #include "dlab/error.h"
-#include "dlab/safetensors.h"
+#include "io/safetensors.h"
 #include "dlab/train.h"
 
 /* command.txt holds a line per start and resume: far below this. */

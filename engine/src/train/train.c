@@ -8,9 +8,9 @@
 #include <time.h>
 
 #include "dlab/checkpoint.h"
-#include "dlab/csv_log.h"
+#include "io/csv_log.h"
 #include "dlab/error.h"
-#include "dlab/loader.h"
+#include "loader/loader.h"
 #include "dlab/loss.h"
 #include "train_common.h"
 

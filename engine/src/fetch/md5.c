@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "dlab/error.h"
-#include "dlab/md5.h"
+#include "fetch/md5.h"
 
 /* Per-step left rotations, four per round. */
 static const int shifts[4][4] = {{7, 12, 17, 22}, {5, 9, 14, 20}, {4, 11, 16, 23}, {6, 10, 15, 21}};

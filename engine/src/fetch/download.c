@@ -11,7 +11,7 @@
 
 #include "dlab/error.h"
 #include "dlab/fetch.h"
-#include "dlab/md5.h"
+#include "fetch/md5.h"
 
 #define DEFAULT_RETRIES 3
 #define DEFAULT_CONNECT_TIMEOUT 30L

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/idx.h"
 #include "dlab/error.h"
-#include "dlab/idx.h"
 
 #define IDX_TYPE_UBYTE 0x08
 #define IDX_MAX_DIMS 4

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "dlab/error.h"
-#include "dlab/loader.h"
 #include "dlab/rng.h"
+#include "loader/loader.h"
 
 #define SHUFFLE_STREAM 0x5348554646ULL /* "SHUFF", the stream dlab_train has always used */
 #define DEFAULT_PREFETCH 4

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/folder.h"
+#include "datasets/idx.h"
 #include "dlab/error.h"
-#include "dlab/folder.h"
-#include "dlab/idx.h"
 
 const char *const dlab_folder_train_lists[] = {"train.txt", "rec_gt_train.txt", NULL};
 const char *const dlab_folder_test_lists[] = {"test.txt", "rec_gt_test.txt", NULL};

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "datasets/idx.h"
 #include "dlab/error.h"
-#include "dlab/idx.h"
 
 #define IN_CHUNK (1u << 16)
 /* A whole-file read grows its buffer by doubling from here, so a file

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlab/atomic_file.h"
 #include "dlab/error.h"
-#include "dlab/safetensors.h"
+#include "io/atomic_file.h"
+#include "io/safetensors.h"
 #include "model_info.h"
 
 /* ---- saving ---- */
