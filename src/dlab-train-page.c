@@ -5,7 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "dlab-application.h"
+#include "dlab-settings.h"
 #include "dlab-code-window.h"
 #include "dlab-fold-box.h"
 #include "dlab-tutorial-chooser.h"
