@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Checks the engine's layers and that nothing includes in a circle.
 
-    tools/check-includes.py [SOURCE_ROOT] [--objects LIB.a ...]
+    tools/check-includes.py [SOURCE_ROOT] [--objects LIB.a|PROGRAM ...]
 
 Prints TAP (the `layers` test of the unit suite runs it), after a listing
 of the folders each engine folder includes. It fails on:
@@ -16,14 +16,16 @@ of the folders each engine folder includes. It fails on:
   4. a public header including a private one (the application could not
      compile it);
   5. a cycle of headers (a.h includes b.h includes a.h);
-  6. with --objects: a circle between the files of a built library, read
-     from its objects' symbols (a.o uses a function of b.o, which uses one
+  6. with --objects: a circle between the files of a built library (or of
+     a program, from the objects meson keeps beside it), read from its
+     objects' symbols (a.o uses a function of b.o, which uses one
      of a.o): the calls the headers hide.
 
 Violations inside a folder of PENDING are listed as such and do not fail,
 until the work named there lands (the entry should then go).
 """
 import collections
+import glob
 import os
 import re
 import shutil
@@ -228,23 +230,35 @@ def header_cycles(tree):
 def object_sources(tree):
     """meson's object names ("src_nn_model.c.o") -> source paths."""
     names = {}
-    for top in ("engine", "src"):
+    for top in ("engine", "engine/cli", "src"):
         base = os.path.join(tree.root, top)
         for p in files_under(tree.root, top):
             names[rel(base, p).replace("/", "_") + ".o"] = p
     return names
 
 
-def object_circles(tree, lib):
+def objects_of(target):
+    """A library's archive, or the objects meson keeps of a program (in
+    PROGRAM.p/, beside it)."""
+    if target.endswith(".a"):
+        return [target]
+    objects = sorted(glob.glob(glob.escape(target) + ".p/*.o"))
+    if not objects:
+        raise SystemExit(f"Bail out! no objects of {target} in {target}.p/")
+    return objects
+
+
+def object_circles(tree, target):
     defined, used = {}, collections.defaultdict(set)
     for flags, table in ((["--defined-only"], "defined"), (["-u"], "used")):
-        out = subprocess.run(["nm", "-o", *flags, lib], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(["nm", "-o", *flags, *objects_of(target)], capture_output=True, text=True,
+                             check=True).stdout
         for line in out.splitlines():
             fields = line.split()
             if len(fields) < 2:
                 continue
-            obj = fields[0].split(":")[1] if ":" in fields[0] else fields[0]
-            obj = os.path.basename(obj)
+            # "lib.a:obj.o:ADDRESS T name" or "obj.o:ADDRESS T name"
+            obj = os.path.basename(fields[0].split(":")[-2])
             if table == "defined" and len(fields) >= 3 and fields[1] in "TDBR":
                 defined[fields[2]] = obj
             elif table == "used":
@@ -284,9 +298,9 @@ def folder_of_source(tree, path):
 
 
 def main(argv):
-    args = [a for a in argv if a != "--objects"]
-    root = os.path.abspath(args[0] if args and not args[0].endswith(".a") else os.path.join(os.path.dirname(__file__), ".."))
-    libs = [a for a in args if a.endswith(".a")]
+    args = argv[:argv.index("--objects")] if "--objects" in argv else argv
+    libs = argv[argv.index("--objects") + 1:] if "--objects" in argv else []
+    root = os.path.abspath(args[0] if args else os.path.join(os.path.dirname(__file__), ".."))
     tree = Tree(root)
     tap = Tap()
 
