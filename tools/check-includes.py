@@ -40,6 +40,7 @@ LAYERS = [
     "io",            # file formats that know nothing above core: JSON,
                      # safetensors, CSV logs, TensorBoard events, atomic writes
     "backend/cpu",   # the CPU kernels (SIMD) that nn/ and optim/ call
+    "kernels/cpu",   # (their place once issue 11's backend work lands)
     "nn",            # layers, models, specs, the zoo, PyTorch code
     "optim",         # optimizers and schedules
     "datasets",      # IDX, CIFAR-10, folders, splits, images, grids, exports
@@ -49,7 +50,8 @@ LAYERS = [
     "loader",        # training batches from datasets, with transforms
     "checkpoint",    # a model and its optimizer state in a file
     "ink",           # strokes, the sketchpad's preprocessing, the predictor
-    "backend/cuda",  # the CUDA backend: under the training loop (issue 11)
+    "backend",       # the backend interface and its registry (issue 11)
+    "backend/cuda",  # the CUDA backend: under the training loop
     "train",         # the training loop, resume, recipes
     "run",           # the run API the application and the CLI call
 ]
@@ -306,7 +308,8 @@ def main(argv):
 
     edges, owner_problems = folder_edges(tree)
     print("# Each engine folder and the folders it includes (bottom layer first):")
-    for here in LAYERS + sorted(set(edges) - set(LAYERS)):
+    present = [f for f in LAYERS if os.path.isdir(os.path.join(tree.src, f))]
+    for here in present + sorted(set(edges) - set(LAYERS)):
         below = sorted(edges.get(here, ()), key=lambda f: LAYERS.index(f) if f in LAYERS else -1)
         print(f"#   {here}/ -> {', '.join(f + '/' for f in below) or '(nothing)'}")
 

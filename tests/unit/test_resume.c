@@ -22,11 +22,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dlab/atomic_file.h"
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
 #include "dlab/resume.h"
 #include "dlab/train.h"
-#include "io/atomic_file.h"
 #include "io/csv_log.h"
 #include "io/safetensors.h"
 #include "test_util.h"

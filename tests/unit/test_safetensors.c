@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dlab/atomic_file.h"
 #include "dlab/error.h"
-#include "io/atomic_file.h"
 #include "io/safetensors.h"
 #include "test_util.h"
 

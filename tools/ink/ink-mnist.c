@@ -37,11 +37,11 @@
 #include <time.h>
 
 #include "datasets/idx.h"
+#include "dlab/atomic_file.h"
 #include "dlab/error.h"
 #include "dlab/ink.h"
 #include "dlab/rng.h"
 #include "dlab/strokes.h"
-#include "io/atomic_file.h"
 #include "skeleton.h"
 #include "writer.h"
 

@@ -33,7 +33,7 @@ int dlab_image_decode_png(const void *data, size_t len, const char *what, int wa
 int dlab_image_png_info(const char *path, int *w, int *h, int *color_channels);
 
 /* Writes `img` (c = 1, 2, 3 or 4: gray, gray+alpha, RGB, RGBA) as an 8-bit
- * PNG. The file appears whole or not at all (io/atomic_file.h). */
+ * PNG. The file appears whole or not at all (atomic_file.h). */
 int dlab_image_write_png(const char *path, const DlabImage *img);
 
 /* The same without the fsync, for writing thousands of files (dataset

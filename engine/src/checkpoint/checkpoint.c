@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/atomic_file.h"
 #include "dlab/error.h"
-#include "io/atomic_file.h"
 #include "io/safetensors.h"
 #include "model_info.h"
 

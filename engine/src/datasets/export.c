@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 
 #include "data_internal.h"
+#include "dlab/atomic_file.h"
 #include "dlab/error.h"
 #include "dlab/export.h"
 #include "dlab/image.h"
 #include "dlab/threads.h"
-#include "io/atomic_file.h"
 
 #define NAME_LEN 128
 #define WRITE_GRAIN 32

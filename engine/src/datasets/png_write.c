@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dlab/atomic_file.h"
 #include "dlab/error.h"
 #include "dlab/image.h"
-#include "io/atomic_file.h"
 
 typedef struct {
   char message[256];

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dlab/atomic_file.h"
 #include "dlab/cnum.h"
 #include "dlab/error.h"
-#include "io/atomic_file.h"
 
 /* Far beyond any drawing (a digit has hundreds of points), small enough
  * that a hostile file cannot make us allocate without bound. */

@@ -2,7 +2,7 @@
  * fsync it, rename it over the target, then fsync the directory so that the
  * rename itself survives a power cut. Readers see the old file or the new
  * one, never half of one. */
-#include "io/atomic_file.h"
+#include "dlab/atomic_file.h"
 
 #include <dirent.h>
 #include <errno.h>

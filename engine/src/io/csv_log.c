@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlab/atomic_file.h"
 #include "dlab/cnum.h"
 #include "dlab/error.h"
-#include "io/atomic_file.h"
 
 /* The longest row a resumed log may hold (ours are about 150 bytes). */
 #define MAX_LINE 4096

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io/atomic_file.h"
+#include "dlab/atomic_file.h"
 #include "dlab/error.h"
 #include "io/safetensors.h"
 #include "dlab/train.h"
