@@ -17,3 +17,10 @@ dlab_format_count (long n)
     }
   return g_string_free (out, FALSE);
 }
+
+char *
+dlab_format_float_arg (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.9g", (float) v));
+}

@@ -1,4 +1,5 @@
-/* DlabTrainPage: the Train page. Choose a dataset, a network (from the zoo
+/* DlabTrainPage: the Train page, made of its parts (dlab-dataset-chooser.h,
+ * dlab-network-editor.h, dlab-hyper-params.h, dlab-run-view.h). Choose a dataset, a network (from the zoo
  * or a spec validated as it is typed, with a torchsummary-like table),
  * the optimizer and its numbers, the augmentation and the seed; press Train
  * and watch the curves grow while the run goes on in a DlabTrainingJob.
@@ -59,5 +60,9 @@ void dlab_train_page_show_view (DlabTrainPage *self, const char *name);
 /* The augmentation switched on, in the engine's transform text, for
  * images of c x h x w ("" for none). */
 char *dlab_train_page_get_transforms (DlabTrainPage *self);
+/* The control of the generated row of run option `name` (a GtkSpinButton,
+ * GtkSwitch or AdwEntryRow under More options), NULL when the option has a
+ * widget of its own or no title (dlab-option-rows.h). */
+GtkWidget *dlab_train_page_get_option_control (DlabTrainPage *self, const char *name);
 
 G_END_DECLS

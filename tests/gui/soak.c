@@ -31,6 +31,7 @@
 #include "dlab/strokes.h"
 #include "dlab/zoo.h"
 #include "gui_util.h"
+#include "train_parts.h"
 
 static struct {
   double minutes;
@@ -105,7 +106,7 @@ window_of (DlabApplication *app)
 static gpointer
 train_child (DlabTrainPage *page, const char *name)
 {
-  return gtk_widget_get_template_child (GTK_WIDGET (page), DLAB_TYPE_TRAIN_PAGE, name);
+  return gui_train_child (page, name);
 }
 
 static gboolean

@@ -5,8 +5,10 @@
  *     text scaling: gtk-xft-dpi) every class's reading of a Fashion-MNIST
  *     model on the Draw page is shown whole (no label cut, each reachable
  *     on screen) and at the default 1000x680 all ten are on screen at once;
- *   - Tab walks round the Draw and the Data page, reaching every control,
- *     and the Data page's grid of images is a single stop;
+ *   - Tab walks round the Draw, the Data and the Train page (at 360 px and
+ *     1.5x text, after a run), reaching every control, each named for
+ *     screen readers, and the Data page's grid of images is a single stop;
+ *     no label of the Train page is cut there;
  *   - the confusion matrix and the class histogram are driven by the arrow
  *     keys and Enter; Alt+1/2/3 show the pages; Escape and Ctrl+W close Get
  *     Datasets;
@@ -15,7 +17,7 @@
  *
  * Screenshots (looked at by people, kept in the build directory):
  * draw-narrow.png, draw-narrow-large.png, draw-dark.png, draw-phone.png,
- * data-narrow.png, confusion-dark.png (draw-dark.png and draw-phone.png are the metainfo's
+ * data-narrow.png, confusion-dark.png, train-phone-large.png (draw-dark.png and draw-phone.png are the metainfo's
  * screenshots, copied to resources/screenshots/).
  *
  * Usage: test_adaptive SCREENSHOT_DIR   (exits 77 without a display) */
@@ -30,6 +32,7 @@
 #include "dlab-window.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "train_parts.h"
 #include "test_util.h"
 #include "ui_checks.h"
 
@@ -282,6 +285,79 @@ check_tab_chain (DlabWindow *window, const char *page_name, GtkWidget *page)
           unnamed->len ? unnamed->str : "none");
   g_string_free (walk.missed, TRUE);
   g_string_free (unnamed, TRUE);
+}
+
+/* ---- the Train page ---------------------------------------------------------------------------- */
+
+static gboolean
+job_idle (gpointer data)
+{
+  DlabTrainingJob *job = dlab_train_page_get_job (DLAB_TRAIN_PAGE (data));
+  return job && !dlab_training_job_is_busy (job) && dlab_training_job_get_results (job);
+}
+
+/* Every label under root with text that does not show it whole, into cut. */
+static void
+collect_cut_labels (GtkWidget *root, GString *cut)
+{
+  if (!gtk_widget_get_mapped (root))
+    return;
+  if (GTK_IS_LABEL (root) && *gtk_label_get_text (GTK_LABEL (root)) && ui_label_cut (root))
+    g_string_append_printf (cut, "%s\"%s\" (%s)", cut->len ? ", " : "", gtk_label_get_text (GTK_LABEL (root)),
+                            ui_label_cut (root));
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    collect_cut_labels (c, cut);
+}
+
+/* The Train page on a phone at 1.5x text, after a short run, with More
+ * options and the layer table open: every control is reached by Tab and
+ * named, and no reading is cut. */
+static void
+check_train_page (DlabWindow *window)
+{
+  DlabTrainPage *page = dlab_window_get_train_page (window);
+  GString *cut = g_string_new (NULL);
+
+  dlab_window_show_page (window, "train");
+  resize (GTK_WINDOW (window), 360, 720);
+  set_text_scale (1.5);
+  resize (GTK_WINDOW (window), 360, 720);
+  gtk_spin_button_set_value (gui_train_child (page, "epochs_spin"), 1);
+  gtk_spin_button_set_value (gui_train_child (page, "threads_spin"), 1);
+  adw_expander_row_set_expanded (gui_train_child (page, "more_row"), TRUE);
+  gtk_expander_set_expanded (gui_train_child (page, "summary_expander"), TRUE);
+  tap_ok (gui_wait_until (page_ready, page, 5000) && dlab_train_page_start (page) &&
+          gui_wait_until (job_idle, page, 60000),
+          "a one-epoch run on the small MNIST: %s", dlab_train_page_get_status_text (page));
+  gui_spin (400); /* the view switcher bar slides in */
+  {
+    /* The page's own scroll (its child) is the only one the settings are in. */
+    GtkWidget *settings = gui_train_child (page, "settings_box");
+    GtkWidget *scroll = gtk_widget_get_ancestor (settings, GTK_TYPE_SCROLLED_WINDOW);
+    tap_ok (scroll == gtk_widget_get_first_child (GTK_WIDGET (page)),
+            "at 360 px the settings are laid out whole above the run (%d px) and scroll with the page, "
+            "not in a strip of their own (%d px)", gtk_widget_get_height (settings),
+            scroll ? gtk_widget_get_height (scroll) : -1);
+  }
+  check_tab_chain (window, "train", GTK_WIDGET (page));
+  collect_cut_labels (GTK_WIDGET (page), cut);
+  tap_ok (cut->len == 0, "train page at 360 px and 1.5x text: every label shows all its text (cut: %s)",
+          cut->len ? cut->str : "none");
+  {
+    g_autofree char *shot = shot_path ("train-phone-large.png");
+    tap_ok (gui_save_screenshot (GTK_WIDGET (window), shot), "screenshot: %s", shot);
+  }
+  dlab_train_page_show_view (page, "results");
+  gui_spin (300);
+  g_string_truncate (cut, 0);
+  collect_cut_labels (GTK_WIDGET (page), cut);
+  tap_ok (cut->len == 0, "the test results at 360 px and 1.5x text: every label shows all its text (cut: %s)",
+          cut->len ? cut->str : "none");
+  dlab_train_page_show_view (page, "curves");
+  adw_expander_row_set_expanded (gui_train_child (page, "more_row"), FALSE);
+  gtk_expander_set_expanded (gui_train_child (page, "summary_expander"), FALSE);
+  set_text_scale (1.0);
+  g_string_free (cut, TRUE);
 }
 
 /* ---- the Data page ---------------------------------------------------------------------------- */
@@ -649,6 +725,7 @@ run_checks (DlabApplication *app)
   resize (GTK_WINDOW (window), 360, 720);
   check_tab_chain (window, "draw", GTK_WIDGET (dlab_window_get_draw_page (window)));
   check_tab_chain (window, "data", GTK_WIDGET (dlab_window_get_data_page (window)));
+  check_train_page (window);
   resize (GTK_WINDOW (window), 1000, 680);
   check_data_page (window);
   check_plot ();
@@ -672,6 +749,10 @@ main (int argc, char **argv)
   xdg = g_build_filename (tmp_dir, "xdg", NULL);
   g_setenv ("DLAB_DATA", data, TRUE);
   g_setenv ("XDG_DATA_HOME", xdg, TRUE);
+  /* GTK's test accessibility backend: it needs no bus, and unlike "none"
+   * it keeps the accessible names, so that the check of the names sees
+   * those set in the .ui files and the code. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   if (!gtk_init_check ())
     {
       tap_skip_all ("no display (run under xvfb-run)");

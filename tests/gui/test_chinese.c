@@ -37,6 +37,7 @@
 #include "dlab-window.h"
 #include "dlab/recipes.h"
 #include "gui_util.h"
+#include "train_parts.h"
 #include "test_util.h"
 #include "ui_checks.h"
 
@@ -300,15 +301,15 @@ show_view (DlabTrainPage *page, const char *name)
 {
   dlab_train_page_show_view (page, name);
   gui_spin (50);
-  gui_wait_until (transition_done, template_child (page, DLAB_TYPE_TRAIN_PAGE, "view_stack"), 2000);
+  gui_wait_until (transition_done, gui_train_child (page, "view_stack"), 2000);
 }
 
 /* Both views of the Train page, More options open. */
 static void
 walk_train_page (DlabWindow *window, DlabTrainPage *page)
 {
-  adw_expander_row_set_expanded (template_child (page, DLAB_TYPE_TRAIN_PAGE, "more_row"), TRUE);
-  gtk_expander_set_expanded (template_child (page, DLAB_TYPE_TRAIN_PAGE, "summary_expander"), TRUE);
+  adw_expander_row_set_expanded (gui_train_child (page, "more_row"), TRUE);
+  gtk_expander_set_expanded (gui_train_child (page, "summary_expander"), TRUE);
   show_view (page, "results");
   walk (GTK_WIDGET (window));
   show_view (page, "curves");
@@ -358,9 +359,9 @@ visit_run (DlabWindow *window)
   if (!fashion_found ())
     return FALSE;
   dlab_train_page_choose_tutorial (page, "lenet-fashion");
-  gtk_spin_button_set_value (template_child (page, DLAB_TYPE_TRAIN_PAGE, "epochs_spin"), 1);
-  gtk_spin_button_set_value (template_child (page, DLAB_TYPE_TRAIN_PAGE, "limit_spin"), 2048);
-  gtk_spin_button_set_value (template_child (page, DLAB_TYPE_TRAIN_PAGE, "threads_spin"), 1);
+  gtk_spin_button_set_value (gui_train_child (page, "epochs_spin"), 1);
+  gtk_spin_button_set_value (gui_train_child (page, "limit_spin"), 2048);
+  gtk_spin_button_set_value (gui_train_child (page, "threads_spin"), 1);
   gui_wait_until (page_ready, page, 20000);
   ran = gui_click (GTK_WIDGET (window), "train.start") && gui_wait_until (job_idle, page, 120000);
   if (dlab_train_page_get_sample_set (page))
@@ -438,8 +439,8 @@ static void
 check_results_headings (DlabWindow *window, gboolean ran)
 {
   DlabTrainPage *page = dlab_window_get_train_page (window);
-  GtkStack *views = template_child (page, DLAB_TYPE_TRAIN_PAGE, "view_stack");
-  GtkLabel *accuracy = template_child (page, DLAB_TYPE_TRAIN_PAGE, "accuracy_label");
+  GtkStack *views = gui_train_child (page, "view_stack");
+  GtkLabel *accuracy = gui_train_child (page, "accuracy_label");
   g_autoptr (GHashTable) before = seen;
   GString *bad = g_string_new (NULL);
   GHashTableIter iter;

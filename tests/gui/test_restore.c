@@ -28,6 +28,7 @@
 #include "dlab/model.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "train_parts.h"
 #include "test_util.h"
 
 #define BIG_SPEC "flatten | linear 300000 | linear 10"
@@ -72,8 +73,7 @@ fifo_released (gpointer data)
 static char *
 spec_text (DlabTrainPage *page)
 {
-  GtkTextView *view = GTK_TEXT_VIEW (gtk_widget_get_template_child (GTK_WIDGET (page), DLAB_TYPE_TRAIN_PAGE,
-                                                                     "spec_view"));
+  GtkTextView *view = GTK_TEXT_VIEW (gui_train_child (page, "spec_view"));
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
   GtkTextIter start, end;
 

@@ -10,6 +10,11 @@
  *      `dlab train` with the same settings and seed gives the same weights,
  *      byte for byte; "Use in Sketchpad" puts the network on the Draw page;
  *      screenshots of the curves and of the test results.
+ *   2b. Every option of the run through the page and through `dlab train`
+ *      (optimizers, momentum, Nesterov, dampening, Adam betas, weight
+ *      decay, schedules, label smoothing, transforms, validation split,
+ *      save-best, order, loader threads) in four short runs: the final
+ *      weights, and the best epoch's, identical byte for byte.
  *   3. A tiny network at full speed for up to 100 epochs: a main-loop
  *      watchdog records the longest time the loop was away, RSS is read
  *      after epoch 2 and after epoch 20, then Stop is clicked: the run must
@@ -27,11 +32,14 @@
 #include "dlab-application.h"
 #include "dlab-window.h"
 #include "dlab/checkpoint.h"
+#include "dlab/device.h"
+#include "dlab/run.h"
 #include "dlab/model.h"
 #include "dlab/zoo.h"
 #include "gui_app.h"
 #include "gui_util.h"
 #include "io/safetensors.h"
+#include "train_parts.h"
 #include "test_util.h"
 #include "tfevents_reader.h"
 
@@ -295,7 +303,7 @@ tile_shown (gpointer data)
 static gpointer
 child (DlabTrainPage *page, const char *name)
 {
-  return gtk_widget_get_template_child (GTK_WIDGET (page), DLAB_TYPE_TRAIN_PAGE, name);
+  return gui_train_child (page, name);
 }
 
 static void
@@ -564,6 +572,304 @@ check_same_as_cli (const char *gui_checkpoint)
   tap_ok (TRUE, "dlab train with the same settings ran (%.1f s)", (g_get_monotonic_time () - t0) / 1e6);
   gboolean same = same_tensors (gui_checkpoint, out, &n, why, sizeof why);
   tap_ok (same, "the GUI's and dlab train's final weights are identical, byte for byte (%d tensors) %s", n, why);
+}
+
+/* ---- the device row -------------------------------------------------------------------------------- */
+
+/* The Device row lists what dlab_devices_list finds, the CPU first, says
+ * why no GPU is listed when none is, and the run asks for the chosen one. */
+static void
+check_devices (DlabTrainPage *page)
+{
+  DlabDeviceInfo devices[16];
+  char note[256] = "";
+  int n = dlab_devices_list (devices, G_N_ELEMENTS (devices), note, sizeof note);
+  GListModel *list = adw_combo_row_get_model (ADW_COMBO_ROW (child (page, "device_row")));
+  GtkWidget *shown = child (page, "device_note");
+  g_autoptr (GtkStringObject) first = list ? g_list_model_get_item (list, 0) : NULL;
+  g_auto (GStrv) args = dlab_train_page_get_args (page);
+  const char *device = dlab_run_args_get ((const char *const *) args, "device");
+
+  tap_ok (list && (int) g_list_model_get_n_items (list) == MIN (n, 16) && first &&
+          g_str_has_prefix (gtk_string_object_get_string (first), "CPU"),
+          "the Device row lists the %d device(s) dlab devices finds, the CPU first (%s)", n,
+          first ? gtk_string_object_get_string (first) : "none");
+  tap_ok (*note ? gtk_widget_get_visible (shown) && strstr (gtk_label_get_label (GTK_LABEL (shown)), note)
+                : !gtk_widget_get_visible (shown),
+          "it says why no GPU is listed: %s", *note ? gtk_label_get_label (GTK_LABEL (shown)) : "(a GPU is listed)");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (page, "device_row")), 0);
+  g_strfreev (args);
+  args = dlab_train_page_get_args (page);
+  device = dlab_run_args_get ((const char *const *) args, "device");
+  tap_ok (g_strcmp0 (device, "cpu") == 0, "the run asks for --device %s", device ? device : "(none)");
+}
+
+/* ---- every option of the run, through the page and through dlab train ------------------------ */
+
+/* The page is set as a person sets it, option by option: each case lists
+ * `dlab train` options; the test sets the page's widget for each (the
+ * generated rows under More options for those without a widget of their
+ * own), trains, then runs `dlab train` with the very same options and
+ * compares the final weights, and the best epoch's, byte for byte. The
+ * options not listed are the same on both sides (P_BASE). */
+#define P_LIMIT 400
+#define P_BATCH 40
+#define P_EPOCHS 2
+#define P_SEED 11
+
+typedef struct {
+  const char *what;
+  const char *options[32]; /* "name", "value" pairs ("" for a flag), then NULL */
+} ParityCase;
+
+static const ParityCase parity_cases[] = {
+  { "SGD, Nesterov momentum, weight decay, cosine schedule, label smoothing, validation split, save-best val_acc",
+    { "optimizer", "sgd", "lr", "0.05", "momentum", "0.9", "nesterov", "", "weight-decay", "0.0001",
+      "schedule", "cosine", "label-smoothing", "0.1", "val-split", "0.1", "split-seed", "5", "save-best", "val_acc",
+      NULL } },
+  { "Adam betas, step schedule, rotate/shift/affine and 0.5 normalization, no shuffling, save-best val_loss, "
+    "loader threads",
+    { "optimizer", "adam", "lr", "0.002", "weight-decay", "0", "beta1", "0.8", "beta2", "0.99",
+      "schedule", "step:10:0.1", "transform", "rotate:12,crop:28:2,affine:0:0/0:0.9/1.1:8,normalize:0.5:0.5",
+      "no-shuffle", "", "val-split", "0.2", "split-seed", "42", "save-best", "val_loss", "workers", "2", NULL } },
+  { "SGD dampening, one-cycle schedule, elastic and mirror, computed normalization",
+    { "optimizer", "sgd", "lr", "0.02", "momentum", "0.5", "dampening", "0.3", "weight-decay", "0",
+      "schedule", "onecycle", "transform", "elastic,hflip,normalize:computed", NULL } },
+  { "AdamW, decoupled weight decay, step from epoch 0, 0-1 normalization, label smoothing",
+    { "optimizer", "adamw", "lr", "0.001", "weight-decay", "0.05", "schedule", "stepstart:5:0.1",
+      "transform", "normalize:0:1", "label-smoothing", "0.2", NULL } },
+};
+
+static guint
+position_in (GtkWidget *combo_row, const char *const *values, const char *value)
+{
+  guint i = 0;
+
+  for (; values[i] && strcmp (values[i], value) != 0; i++)
+    ;
+  if (!values[i])
+    printf ("# no %s in the %s row\n", value, G_OBJECT_TYPE_NAME (combo_row));
+  return i;
+}
+
+/* The page's widgets at `dlab train`'s defaults, with the parity runs'
+ * size and seed. */
+static void
+reset_page (DlabTrainPage *page)
+{
+  const DlabRunOptions d = dlab_run_options_defaults ();
+
+  choose_zoo_network (page, "mlp");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (page, "optimizer_row")), 1);
+  set_spin (page, "lr_spin", 0.001);
+  set_spin (page, "momentum_spin", 0);
+  set_spin (page, "wd_spin", 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (page, "schedule_row")), 0);
+  set_augmentation (page, FALSE, FALSE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (page, "normalize_row")), 0);
+  set_spin (page, "val_spin", 0);
+  set_spin (page, "split_seed_spin", d.split_seed);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (page, "save_best_row")), 0);
+  gtk_switch_set_active (GTK_SWITCH (child (page, "shuffle_switch")), TRUE);
+  set_spin (page, "limit_spin", P_LIMIT);
+  set_spin (page, "batch_spin", P_BATCH);
+  set_spin (page, "epochs_spin", P_EPOCHS);
+  set_spin (page, "seed_spin", P_SEED);
+  set_spin (page, "threads_spin", 1);
+  for (const DlabRunOption *opt = dlab_run_option_table (); opt->name; opt++)
+    {
+      GtkWidget *control = dlab_train_page_get_option_control (page, opt->name);
+      const char *field = (const char *) &d + opt->offset;
+      if (GTK_IS_SWITCH (control))
+        gtk_switch_set_active (GTK_SWITCH (control), *(const int *) field);
+      else if (GTK_IS_SPIN_BUTTON (control))
+        gtk_spin_button_set_value (GTK_SPIN_BUTTON (control), opt->kind == DLAB_RUN_OPT_INT ? *(const int *) field
+                                                                                             : *(const float *) field);
+      else if (control)
+        gtk_editable_set_text (GTK_EDITABLE (control), "");
+    }
+}
+
+/* The augmentation switches and the Normalization row for a transform. */
+static gboolean
+set_transform (DlabTrainPage *page, const char *text)
+{
+  static const char *const norms[] = { "", "normalize:computed", "normalize:0.5:0.5", "normalize:0:1", NULL };
+  g_auto (GStrv) steps = g_strsplit (text, ",", -1);
+  gboolean known = TRUE;
+
+  for (int i = 0; steps[i]; i++)
+    if (g_str_has_prefix (steps[i], "rotate:"))
+      {
+        gtk_switch_set_active (GTK_SWITCH (child (page, "rotate_switch")), TRUE);
+        set_spin (page, "rotate_spin", atoi (steps[i] + 7));
+      }
+    else if (strcmp (steps[i], "crop:28:2") == 0)
+      gtk_switch_set_active (GTK_SWITCH (child (page, "shift_switch")), TRUE);
+    else if (strcmp (steps[i], "affine:0:0/0:0.9/1.1:8") == 0)
+      gtk_switch_set_active (GTK_SWITCH (child (page, "affine_switch")), TRUE);
+    else if (strcmp (steps[i], "elastic") == 0)
+      gtk_switch_set_active (GTK_SWITCH (child (page, "elastic_switch")), TRUE);
+    else if (strcmp (steps[i], "hflip") == 0)
+      gtk_switch_set_active (GTK_SWITCH (child (page, "flip_switch")), TRUE);
+    else if (g_str_has_prefix (steps[i], "normalize:"))
+      adw_combo_row_set_selected (ADW_COMBO_ROW (child (page, "normalize_row")),
+                                  position_in (child (page, "normalize_row"), norms + 1, steps[i]) + 1);
+    else
+      known = FALSE;
+  return known;
+}
+
+/* Sets the widget of option `name`; FALSE when the page has none. */
+static gboolean
+set_option (DlabTrainPage *page, const char *name, const char *value)
+{
+  static const char *const optimizers[] = { "sgd", "adam", "adamw", NULL };
+  static const char *const schedules[] = { "constant", "step:10:0.1", "cosine", "onecycle", "stepstart:5:0.1", NULL };
+  static const char *const bests[] = { "val_loss", "val_acc", NULL };
+  static const struct {
+    const char *option, *spin;
+  } spins[] = { { "lr", "lr_spin" }, { "momentum", "momentum_spin" }, { "weight-decay", "wd_spin" },
+                { "val-split", "val_spin" }, { "split-seed", "split_seed_spin" } };
+  GtkWidget *control = dlab_train_page_get_option_control (page, name);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (spins); i++)
+    if (strcmp (name, spins[i].option) == 0)
+      {
+        set_spin (page, spins[i].spin, g_ascii_strtod (value, NULL));
+        return TRUE;
+      }
+  if (strcmp (name, "optimizer") == 0)
+    adw_combo_row_set_selected (child (page, "optimizer_row"), position_in (child (page, "optimizer_row"), optimizers, value));
+  else if (strcmp (name, "schedule") == 0)
+    adw_combo_row_set_selected (child (page, "schedule_row"), position_in (child (page, "schedule_row"), schedules, value));
+  else if (strcmp (name, "save-best") == 0)
+    adw_combo_row_set_selected (child (page, "save_best_row"),
+                                position_in (child (page, "save_best_row"), bests, value) + 1);
+  else if (strcmp (name, "no-shuffle") == 0)
+    gtk_switch_set_active (GTK_SWITCH (child (page, "shuffle_switch")), FALSE);
+  else if (strcmp (name, "transform") == 0)
+    return set_transform (page, value);
+  else if (GTK_IS_SWITCH (control))
+    gtk_switch_set_active (GTK_SWITCH (control), TRUE);
+  else if (GTK_IS_SPIN_BUTTON (control))
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (control), g_ascii_strtod (value, NULL));
+  else if (control)
+    gtk_editable_set_text (GTK_EDITABLE (control), value);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static char *
+with_suffix (const char *checkpoint, const char *suffix)
+{
+  g_autofree char *stem = g_strndup (checkpoint, strlen (checkpoint) - strlen (".safetensors"));
+  return g_strconcat (stem, suffix, NULL);
+}
+
+static void
+check_parity_case (DlabWindow *window, DlabTrainPage *page, const ParityCase *c, int number)
+{
+  g_autofree char *out = g_strdup_printf ("%s/parity-%d.safetensors", tmp_dir, number);
+  g_autofree char *limit = g_strdup_printf ("%d", P_LIMIT), *batch = g_strdup_printf ("%d", P_BATCH);
+  g_autofree char *epochs = g_strdup_printf ("%d", P_EPOCHS), *seed = g_strdup_printf ("%d", P_SEED);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *err = NULL;
+  int status = -1, n = 0;
+  gboolean all_set = TRUE, best = FALSE, same;
+  char why[256] = "";
+  DlabTrainingJob *job;
+  const char *gui;
+
+  reset_page (page);
+  for (int i = 0; c->options[i]; i += 2)
+    all_set &= set_option (page, c->options[i], c->options[i + 1]);
+  tap_ok (all_set && gui_wait_until (page_ready, page, 5000), "case %d (%s): every option set on the page", number,
+          c->what);
+  if (!gui_click (GTK_WIDGET (window), "train.start") || !(job = dlab_train_page_get_job (page)))
+    {
+      tap_ok (0, "case %d: the run starts", number);
+      return;
+    }
+  gui_wait_until (job_idle, page, 120000);
+  gui = dlab_training_job_get_checkpoint (job);
+  if (dlab_training_job_get_state (job) != DLAB_JOB_DONE || !gui)
+    {
+      tap_ok (0, "case %d: the page's run trained: %s", number, dlab_training_job_get_error (job));
+      return;
+    }
+
+  g_ptr_array_add (argv, (char *) dlab_exe);
+  for (const char *const *a = (const char *const[]) { "train", "--dataset", "mnist", "--model", "mlp", "--epochs", epochs,
+                                                       "--batch-size", batch, "--limit", limit, "--seed", seed,
+                                                       "--threads", "1", "--out", out, "--quiet", NULL };
+       *a; a++)
+    g_ptr_array_add (argv, (char *) *a);
+  for (int i = 0; c->options[i]; i += 2)
+    {
+      g_ptr_array_add (argv, g_strconcat ("--", c->options[i], NULL));
+      if (*c->options[i + 1])
+        g_ptr_array_add (argv, (char *) c->options[i + 1]);
+      best |= strcmp (c->options[i], "save-best") == 0;
+    }
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status,
+                     NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      tap_ok (0, "case %d: dlab train ran: %s", number, err ? err : "");
+      return;
+    }
+  same = same_tensors (gui, out, &n, why, sizeof why);
+  tap_ok (same, "case %d: the page's and dlab train's final weights are identical, byte for byte (%d tensors) %s",
+          number, n, why);
+  if (best)
+    {
+      g_autofree char *gui_best = with_suffix (gui, ".best.safetensors");
+      g_autofree char *cli_best = with_suffix (out, ".best.safetensors");
+      same = same_tensors (gui_best, cli_best, &n, why, sizeof why);
+      tap_ok (same, "case %d: and so are the best epoch's (%d tensors) %s", number, n, why);
+    }
+}
+
+/* Every titled option of the table (each one the page shows) is set by a
+ * case, by both sides alike, or needs data the test does not have: a new
+ * option fails here until a case covers it. */
+static void
+check_parity_coverage (void)
+{
+  static const char *const both_sides[] = { "dataset", "model", "epochs", "batch-size", "limit", "seed", "threads",
+                                            NULL };
+  /* Folder datasets (resize, channels) and EMNIST (keep-transposed); the
+   * CPU is the only device everywhere (device). */
+  static const char *const other_data[] = { "resize", "channels", "keep-transposed", "device", NULL };
+  GString *missing = g_string_new (NULL);
+
+  for (const DlabRunOption *opt = dlab_run_option_table (); opt->name; opt++)
+    {
+      gboolean covered = !opt->title || g_strv_contains (both_sides, opt->name) ||
+                         g_strv_contains (other_data, opt->name);
+      for (gsize i = 0; !covered && i < G_N_ELEMENTS (parity_cases); i++)
+        for (int k = 0; parity_cases[i].options[k]; k += 2)
+          covered |= strcmp (parity_cases[i].options[k], opt->name) == 0;
+      if (!covered)
+        g_string_append_printf (missing, " --%s", opt->name);
+    }
+  tap_ok (missing->len == 0, "the cases cover every option the page shows (not covered:%s)",
+          missing->len ? missing->str : " none");
+  g_string_free (missing, TRUE);
+}
+
+static void
+check_parity (DlabWindow *window, DlabTrainPage *page)
+{
+  check_parity_coverage ();
+  dlab_window_show_page (window, "train");
+  gui_spin (50);
+  for (gsize i = 0; i < G_N_ELEMENTS (parity_cases); i++)
+    check_parity_case (window, page, &parity_cases[i], (int) i + 1);
+  reset_page (page);
 }
 
 /* A click on a confusion-matrix cell lists that cell's test images. */
@@ -1017,8 +1323,10 @@ run_checks (DlabApplication *app)
   tap_ok (gui_wait_until (page_ready, train, 20000), "the Train page loads MNIST");
   gtk_widget_measure (GTK_WIDGET (train), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, &natural, NULL, NULL);
   tap_ok (min_width <= 900, "the Train page fits a 900-pixel window (minimum width %d)", min_width);
+  check_devices (train);
   check_data_page (window, train);
   check_run_a (window, train);
+  check_parity (window, train);
   check_run_b (window, train);
 }
 

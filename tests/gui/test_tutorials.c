@@ -19,6 +19,7 @@
 #include "dlab/run.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "train_parts.h"
 #include "test_util.h"
 
 static const char *shot_dir;
@@ -27,7 +28,7 @@ static char *tmp_dir;
 static gpointer
 child (DlabTrainPage *page, const char *name)
 {
-  return gtk_widget_get_template_child (GTK_WIDGET (page), DLAB_TYPE_TRAIN_PAGE, name);
+  return gui_train_child (page, name);
 }
 
 /* Whether args say `--option value` as the recipe does: numbers compared

@@ -155,6 +155,24 @@ ui_describe (GtkWidget *w, GString *s)
   g_string_append_printf (s, "%s%s%s%s", s->len ? ", " : "", G_OBJECT_TYPE_NAME (w), tip ? ":" : "", tip ? tip : "");
 }
 
+/* Whether Tab reached `control`, or the control inside it that takes its
+ * focus (a list box gives it to its rows, an expander row to its header,
+ * an entry row to its text). */
+static inline gboolean
+ui_reached (GtkWidget *control, GHashTable *seen)
+{
+  GHashTableIter iter;
+  gpointer stop;
+
+  if (g_hash_table_contains (seen, control))
+    return TRUE;
+  g_hash_table_iter_init (&iter, seen);
+  while (g_hash_table_iter_next (&iter, &stop, NULL))
+    if (gtk_widget_is_ancestor (stop, control))
+      return TRUE;
+  return FALSE;
+}
+
 /* Presses Tab from the first control round the window until the focus is
  * back on it (at most `limit` presses), counting the controls under
  * `root` it reached. */
@@ -190,7 +208,7 @@ ui_walk_tab_chain (GtkWindow *window, GtkWidget *root, GType stop_type, guint li
         }
     }
   for (guint i = 0; i < controls->len; i++)
-    if (g_hash_table_contains (seen, controls->pdata[i]))
+    if (ui_reached (controls->pdata[i], seen))
       walk.reached++;
     else
       ui_describe (controls->pdata[i], walk.missed);
@@ -234,16 +252,19 @@ static inline const char *
 ui_label_cut (GtkWidget *label)
 {
   int min, nat, min_h, nat_h, width = gtk_widget_get_width (label);
+  /* Measured sizes include the margins; the allocated width and height do not. */
+  int across = gtk_widget_get_margin_start (label) + gtk_widget_get_margin_end (label);
+  int down = gtk_widget_get_margin_top (label) + gtk_widget_get_margin_bottom (label);
 
   if (!gtk_widget_get_mapped (label))
     return "not shown";
   if (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))))
     return "ellipsized";
   gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
-  if (width < min || (!gtk_label_get_wrap (GTK_LABEL (label)) && width < nat))
+  if (width < min - across || (!gtk_label_get_wrap (GTK_LABEL (label)) && width < nat - across))
     return "narrower than its text";
-  gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, width, &min_h, &nat_h, NULL, NULL);
-  if (gtk_widget_get_height (label) < min_h)
+  gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, width + across, &min_h, &nat_h, NULL, NULL);
+  if (gtk_widget_get_height (label) < min_h - down)
     return "lower than its text";
   return NULL;
 }

@@ -72,6 +72,11 @@ typedef struct {
   const char *help;   /* one line, with the default */
   double lo, hi;      /* numbers: the accepted range */
   int lo_open, hi_open;
+  /* The setting's name as a person reads it (marked for translation, like
+   * the help): the Train page shows a row for each titled option it has
+   * no widget of its own for. NULL for the files and folders of a run
+   * (--out, --log, ...), which each front end chooses itself. */
+  const char *title;
 } DlabRunOption;
 
 /* The table, NULL-name terminated, in `dlab train --help` order. */

@@ -44,48 +44,63 @@ DlabRunOptions dlab_run_options_defaults(void) {
 #define N_(text) text
 
 #define AT(field) offsetof(DlabRunOptions, field)
-#define STR(name, field, help) {name, DLAB_RUN_OPT_STRING, AT(field), help, 0, 0, 0, 0}
-#define FLAG(name, field, help) {name, DLAB_RUN_OPT_FLAG, AT(field), help, 0, 0, 0, 0}
-#define INT(name, field, help, lo, hi) {name, DLAB_RUN_OPT_INT, AT(field), help, lo, hi, 0, 0}
-#define REAL(name, field, help, lo, hi, lo_open, hi_open) \
-  {name, DLAB_RUN_OPT_FLOAT, AT(field), help, lo, hi, lo_open, hi_open}
+/* Each row: the name, the title (a setting's name in the Train page; NULL
+ * for the files and folders of a run, which each front end chooses
+ * itself), the field, the help line, and for numbers the range. */
+#define STR(name, title, field, help) {name, DLAB_RUN_OPT_STRING, AT(field), help, 0, 0, 0, 0, title}
+#define FLAG(name, title, field, help) {name, DLAB_RUN_OPT_FLAG, AT(field), help, 0, 0, 0, 0, title}
+#define INT(name, title, field, help, lo, hi) {name, DLAB_RUN_OPT_INT, AT(field), help, lo, hi, 0, 0, title}
+#define REAL(name, title, field, help, lo, hi, lo_open, hi_open) \
+  {name, DLAB_RUN_OPT_FLOAT, AT(field), help, lo, hi, lo_open, hi_open, title}
 
 static const DlabRunOption table[] = {
-    STR("dataset", dataset, N_("mnist, fashion-mnist, emnist-SPLIT, cifar10 or folder:DIR (default mnist)")),
-    STR("data", data_dir, N_("dataset root directory (default: the usual places)")),
-    STR("resize", resize, N_("folder datasets: scale every PNG to WxH (or N for NxN)")),
-    INT("channels", channels, N_("folder datasets: 1 (gray) or 3 (RGB); default: the first image's"), 0, 3),
-    FLAG("keep-transposed", keep_transposed,
+    STR("dataset", N_("Dataset"), dataset,
+        N_("mnist, fashion-mnist, emnist-SPLIT, cifar10 or folder:DIR (default mnist)")),
+    STR("data", NULL, data_dir, N_("dataset root directory (default: the usual places)")),
+    STR("resize", N_("Resize folder images"), resize,
+        N_("folder datasets: scale every PNG to WxH (or N for NxN)")),
+    INT("channels", N_("Folder image channels"), channels,
+        N_("folder datasets: 1 (gray) or 3 (RGB); default: the first image's"), 0, 3),
+    FLAG("keep-transposed", N_("EMNIST as stored"), keep_transposed,
          N_("EMNIST: keep the stored transposed images (as torchvision)")),
-    INT("limit", limit, N_("use only the first N training images (default 0: all)"), 0, INT_MAX),
-    REAL("val-split", val_split, N_("carve this fraction of the training set out for validation (e.g. 0.1)"),
-         0, 1, 0, 1),
-    INT("split-seed", split_seed, N_("seed choosing the validation samples (default 42)"), 0, INT_MAX),
-    STR("transform", transform, N_("training transforms, e.g. rotate:5,crop:28:2 (see below)")),
-    STR("model", model, N_("a zoo name (dlab models) or a spec (default lenet)")),
-    INT("epochs", epochs, N_("number of epochs (default 10)"), 1, 100000),
-    INT("batch-size", batch_size, N_("images per step (default 64)"), 1, 65536),
-    FLAG("no-shuffle", no_shuffle, N_("keep the dataset's order in every epoch (default: shuffled)")),
-    STR("optimizer", optimizer, N_("sgd, adam or adamw (default adam)")),
-    REAL("lr", lr, N_("learning rate (default 0.01 for sgd, 1e-3 otherwise)"), 0, 10, 1, 0),
-    REAL("momentum", momentum, N_("SGD momentum (default 0)"), 0, 1, 0, 1),
-    REAL("dampening", dampening, N_("SGD dampening (default 0)"), 0, 1, 0, 0),
-    FLAG("nesterov", nesterov, N_("Nesterov momentum for SGD")),
-    REAL("weight-decay", weight_decay, N_("L2 (sgd, adam) or decoupled (adamw, default 0.01)"), 0, 1, 0, 0),
-    REAL("beta1", beta1, N_("Adam beta1 (default 0.9)"), 0, 1, 0, 1),
-    REAL("beta2", beta2, N_("Adam beta2 (default 0.999)"), 0, 1, 0, 1),
-    STR("schedule", schedule, N_("learning-rate schedule (default constant)")),
-    REAL("label-smoothing", label_smoothing, N_("cross-entropy label smoothing (default 0)"), 0, 1, 0, 1),
-    INT("seed", seed, N_("seed for initialization and shuffling (default 1)"), 0, INT_MAX),
-    INT("threads", threads, N_("CPU threads (default 0: all cores)"), 0, 256),
-    INT("workers", workers, N_("threads preparing batches (default -1: 1 per 2 cores with augmentation)"), -1,
+    INT("limit", N_("Training images"), limit,
+        N_("use only the first N training images (default 0: all)"), 0, INT_MAX),
+    REAL("val-split", N_("Validation split"), val_split,
+         N_("carve this fraction of the training set out for validation (e.g. 0.1)"), 0, 1, 0, 1),
+    INT("split-seed", N_("Split seed"), split_seed,
+        N_("seed choosing the validation samples (default 42)"), 0, INT_MAX),
+    STR("transform", N_("Transforms"), transform,
+        N_("training transforms, e.g. rotate:5,crop:28:2 (see below)")),
+    STR("model", N_("Network"), model, N_("a zoo name (dlab models) or a spec (default lenet)")),
+    INT("epochs", N_("Epochs"), epochs, N_("number of epochs (default 10)"), 1, 100000),
+    INT("batch-size", N_("Batch size"), batch_size, N_("images per step (default 64)"), 1, 65536),
+    FLAG("no-shuffle", N_("Keep the order"), no_shuffle,
+         N_("keep the dataset's order in every epoch (default: shuffled)")),
+    STR("optimizer", N_("Optimizer"), optimizer, N_("sgd, adam or adamw (default adam)")),
+    REAL("lr", N_("Learning rate"), lr,
+         N_("learning rate (default 0.01 for sgd, 1e-3 otherwise)"), 0, 10, 1, 0),
+    REAL("momentum", N_("Momentum"), momentum, N_("SGD momentum (default 0)"), 0, 1, 0, 1),
+    REAL("dampening", N_("SGD dampening"), dampening, N_("SGD dampening (default 0)"), 0, 1, 0, 0),
+    FLAG("nesterov", N_("Nesterov momentum"), nesterov, N_("Nesterov momentum for SGD")),
+    REAL("weight-decay", N_("Weight decay"), weight_decay,
+         N_("L2 (sgd, adam) or decoupled (adamw, default 0.01)"), 0, 1, 0, 0),
+    REAL("beta1", N_("Adam beta1"), beta1, N_("Adam beta1 (default 0.9)"), 0, 1, 0, 1),
+    REAL("beta2", N_("Adam beta2"), beta2, N_("Adam beta2 (default 0.999)"), 0, 1, 0, 1),
+    STR("schedule", N_("Learning-rate schedule"), schedule, N_("learning-rate schedule (default constant)")),
+    REAL("label-smoothing", N_("Label smoothing"), label_smoothing,
+         N_("cross-entropy label smoothing (default 0)"), 0, 1, 0, 1),
+    INT("seed", N_("Seed"), seed, N_("seed for initialization and shuffling (default 1)"), 0, INT_MAX),
+    INT("threads", N_("Threads"), threads, N_("CPU threads (default 0: all cores)"), 0, 256),
+    INT("workers", N_("Loader threads"), workers,
+        N_("threads preparing batches (default -1: 1 per 2 cores with augmentation)"), -1,
         DLAB_LOADER_MAX_WORKERS),
-    STR("device", device, N_("cpu (default), cuda or cuda:N: where to train (dlab devices)")),
-    STR("out", out, N_("checkpoint file (default DATASET-MODEL.safetensors)")),
-    STR("log", log, N_("directory for metrics.csv, a TensorBoard event file and command.txt")),
-    STR("save-best", save_best, N_("val_loss or val_acc: keep the best epoch's model (needs --val-split)")),
-    STR("best", best, N_("file for --save-best (default OUT.best.safetensors)")),
-    FLAG("resume", resume, N_("continue the run saved in --out")),
+    STR("device", N_("Device"), device, N_("cpu (default), cuda or cuda:N: where to train (dlab devices)")),
+    STR("out", NULL, out, N_("checkpoint file (default DATASET-MODEL.safetensors)")),
+    STR("log", NULL, log, N_("directory for metrics.csv, a TensorBoard event file and command.txt")),
+    STR("save-best", N_("Keep the best epoch"), save_best,
+        N_("val_loss or val_acc: keep the best epoch's model (needs --val-split)")),
+    STR("best", NULL, best, N_("file for --save-best (default OUT.best.safetensors)")),
+    FLAG("resume", NULL, resume, N_("continue the run saved in --out")),
     {0},
 };
 #define N_OPTIONS (int)(sizeof table / sizeof table[0] - 1)
