@@ -81,6 +81,20 @@ if command -v cc >/dev/null && command -v nm >/dev/null && command -v ar >/dev/n
   rm "$tmp/prog.p/b.c.o"
   "$py" "$checker" "$tmp/t" --objects "$tmp/prog" >"$tmp/out" 2>&1
   check "objects without a circle pass" test $? -eq 0
+
+  # One class in two files that share its private header (x.c and
+  # x-actions.c, as editor-page.c and editor-page-actions.c) is one file.
+  make_tree
+  rm -rf "$tmp/prog.p" && mkdir -p "$tmp/prog.p"
+  printf '#include "x-private.h"\nint b(void);\nint a(void) { return b(); }\n' >"$tmp/t/src/x.c"
+  printf '#include "x-private.h"\nint a(void);\nint b(void) { return 0; }\nint c(void) { return a(); }\n' \
+    >"$tmp/t/src/x-actions.c"
+  printf '/* x */\n' >"$tmp/t/src/x-private.h"
+  cc -c "$tmp/t/src/x.c" -o "$tmp/prog.p/x.c.o" && cc -c "$tmp/t/src/x-actions.c" -o "$tmp/prog.p/x-actions.c.o"
+  "$py" "$checker" "$tmp/t" --objects "$tmp/prog" >"$tmp/out" 2>&1
+  check "a class split across files that share its private header passes" test $? -eq 0
+  sed -i '/x-private.h/d' "$tmp/t/src/x-actions.c"
+  fails "the same calls without the shared private header fail" "x-actions.c <-> " --objects "$tmp/prog"
 else
   skip "circles of calls between objects" "no cc, nm or ar"
 fi
