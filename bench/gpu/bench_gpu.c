@@ -1,5 +1,5 @@
 /* bench_gpu: seconds per training epoch of a zoo network on a CUDA GPU,
- * through the very call `dlab train --device cuda` makes (dlab_train_device):
+ * through the very call `dlab train --device cuda` makes (dlab_train):
  * the training set uploaded once, batches gathered on the GPU, the step a
  * CUDA graph. The first epoch (graph capture, cuBLAS start-up) is a warm-up;
  * the figure is the fastest of the timed epochs after it (DlabEpochInfo's
@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlab/cuda_train.h"
 #include "dlab/dataset.h"
 #include "dlab/device.h"
 #include "dlab/error.h"
 #include "dlab/rng.h"
+#include "dlab/train.h"
 #include "dlab/zoo.h"
 
 #define MAX_EPOCHS 64
@@ -130,7 +130,8 @@ int main(int argc, char **argv) {
   cfg.seed = 1;
   cfg.on_epoch = on_epoch;
   DlabTrainResult result;
-  if (dlab_train_device(device, m, &data.train, &data.test, &cfg, &result) < 0) goto done;
+  cfg.device = device;
+  if (dlab_train(m, &data.train, &data.test, &cfg, &result) < 0) goto done;
   double best = epoch_seconds[2], warm = epoch_seconds[1];
   for (int e = 3; e <= cfg.epochs; e++)
     if (epoch_seconds[e] < best) best = epoch_seconds[e];

@@ -9,7 +9,6 @@
 #include "data_args.h"
 #include "dlab/checkpoint.h"
 #include "dlab/cnum.h"
-#include "dlab/cuda_train.h"
 #include "dlab/recipes.h"
 #include "dlab/threads.h"
 #include "dlab/train.h"

@@ -5,7 +5,7 @@
  * Exits 77 without a usable CUDA device or without data/MNIST. */
 #include <string.h>
 
-#include "dlab/cuda_train.h"
+#include "dlab/train.h"
 #include "gpu_test.h"
 
 static double seconds[2][2];
@@ -39,9 +39,8 @@ int main(void) {
          a == 0 ? rc_cpu.last.test_accuracy : 0.0, seconds[0][0], seconds[0][1], a ? ": " : "",
          a ? dlab_error_message() : "");
   cfg.user = seconds[1];
-  int b = cpu && gpu ? dlab_train_device((DlabDeviceSpec){DLAB_DEVICE_CUDA, 0}, gpu, &p.train, &p.test, &cfg,
-                                         &rc_gpu)
-                     : -1;
+  cfg.device = (DlabDeviceSpec){DLAB_DEVICE_CUDA, 0};
+  int b = cpu && gpu ? dlab_train(gpu, &p.train, &p.test, &cfg, &rc_gpu) : -1;
   tap_ok(b == 0, "2 epochs on cuda:0: test accuracy %.4f (%.3f s, %.3f s per epoch)%s%s",
          b == 0 ? rc_gpu.last.test_accuracy : 0.0, seconds[1][0], seconds[1][1], b ? ": " : "",
          b ? dlab_error_message() : "");

@@ -13,10 +13,10 @@
  * Exits 77 without a usable CUDA device. */
 #include <string.h>
 
-#include "dlab/cuda_model.h"
-#include "dlab/loss.h"
+#include "backend/cuda/cuda_model.h"
 #include "dlab/zoo.h"
 #include "gpu_test.h"
+#include "nn/loss.h"
 
 #define BATCH 24
 #define TOL 1e-3

@@ -1,18 +1,19 @@
 /* The GPU's training loop against the CPU's, on small random datasets:
  *   - augmentation on the GPU (rotate, crop, hflip, affine, elastic) makes
  *     the CPU's images, sample by sample, from the same generators;
- *   - dlab_train_cuda follows dlab_train step for step (same order, same
+ *   - dlab_train on cuda:0 follows dlab_train on the CPU step for step (same order, same
  *     augmentation draws, same schedule): per-step losses, epoch results and
  *     the final weights agree, also over a last, shorter batch;
- *   - dlab_evaluate_cuda gives dlab_evaluate's loss, accuracy and confusion;
+ *   - dlab_evaluate_device on cuda:0 gives dlab_evaluate's loss, accuracy and confusion;
  *   - a GPU run's checkpoint loads on the CPU and evaluates as the GPU said
  *     (with a validation split and --save-best), and a run can be cancelled.
  * TF32 is off (DLAB_CUDA_TF32=0). Exits 77 without a usable CUDA device. */
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/cuda/cuda_model.h"
 #include "dlab/checkpoint.h"
-#include "dlab/cuda_train.h"
+#include "dlab/train.h"
 #include "dlab/transform.h"
 #include "gpu_test.h"
 
@@ -125,7 +126,8 @@ static void check_run(const RunCase *rcase) {
   cfg.user = &sc;
   int a = dlab_train(cpu, &train, &test, &cfg, &rc_cpu);
   cfg.user = &sg;
-  int b = dlab_train_cuda(gpu, &train, &test, &cfg, 0, &rc_gpu);
+  cfg.device = (DlabDeviceSpec){DLAB_DEVICE_CUDA, 0};
+  int b = dlab_train(gpu, &train, &test, &cfg, &rc_gpu);
   const char *what = rcase->model;
   tap_ok(a == 0 && b == 0 && sc.steps == sg.steps && rc_gpu.epochs_done == rcase->epochs,
          "%s (%s, %s, batch %d of %d): %ld steps on both%s%s", what, dlab_optim_kind_name(rcase->optim),
@@ -206,7 +208,8 @@ static void check_checkpoints(void) {
   cfg.on_epoch = on_epoch_copy;
   cfg.user = &last;
   DlabTrainResult r;
-  int rc = split == 0 && m ? dlab_train_cuda(m, &train, &test, &cfg, 0, &r) : -1;
+  cfg.device = (DlabDeviceSpec){DLAB_DEVICE_CUDA, 0};
+  int rc = split == 0 && m ? dlab_train(m, &train, &test, &cfg, &r) : -1;
   tap_ok(rc == 0 && r.epochs_done == 2 && r.best_epoch >= 1 && access(ck, F_OK) == 0 && access(best, F_OK) == 0 &&
              access(dlab_optimizer_state_path(ck, opt_path, sizeof opt_path), F_OK) == 0,
          "a GPU run writes its checkpoint, optimizer state and best model (epoch %d)%s%s", r.best_epoch,
@@ -240,7 +243,8 @@ static void check_checkpoints(void) {
   c2.cancel = &cancel;
   c2.on_step = on_step;
   c2.user = &st;
-  rc = m ? dlab_train_cuda(m, &train, &test, &c2, 0, &r) : -1;
+  c2.device = (DlabDeviceSpec){DLAB_DEVICE_CUDA, 0};
+  rc = m ? dlab_train(m, &train, &test, &c2, &r) : -1;
   /* The steps already queued on the GPU finish (at most an epoch here). */
   tap_ok(rc == 0 && r.cancelled && st.steps >= 5 && r.epochs_done <= 1,
          "a GPU run stops when cancelled (%ld steps reported, %d epochs done)", st.steps, r.epochs_done);

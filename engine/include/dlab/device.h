@@ -4,9 +4,12 @@
  * (the first GPU, also `gpu`) or `cuda:N` (GPU number N, counted from 0 as
  * nvidia-smi counts them).
  *
- * A build without CUDA (meson -Dcuda=disabled, or no CUDA Toolkit found)
- * lists only the CPU, and asking for a GPU fails with a message that says
- * so; so does a machine without an NVIDIA driver or GPU. */
+ * The GPUs come from the CUDA backend, a module (libdlab-cuda.so) that the
+ * first dlab_device_check or dlab_devices_list of a CUDA device loads. A
+ * build without CUDA (meson -Dcuda=disabled, or no CUDA Toolkit found), or
+ * a module that cannot be loaded, lists only the CPU, and asking for a GPU
+ * fails with a message that says why (naming the module file and the
+ * loader's reason); so does a machine without an NVIDIA driver or GPU. */
 #ifndef DLAB_DEVICE_H
 #define DLAB_DEVICE_H
 
@@ -27,7 +30,8 @@ int dlab_device_parse(const char *text, DlabDeviceSpec *out);
 /* "cpu" or "cuda:N" into buf; returns buf. */
 const char *dlab_device_name(DlabDeviceSpec d, char *buf, size_t n);
 
-/* Whether this build has the CUDA backend. */
+/* Whether this build made the CUDA backend's module (whether it loads is
+ * dlab_device_check's business). */
 int dlab_cuda_built(void);
 
 /* Checks that `d` can be used here: always for the CPU; for a GPU, a build

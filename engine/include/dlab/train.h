@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "dlab/dataset.h"
+#include "dlab/device.h"
 #include "dlab/model.h"
 #include "dlab/transform.h"
 #include "dlab/optim.h"
@@ -92,6 +93,12 @@ typedef struct {
   const DlabDataset *val;
   DlabSaveBest save_best;   /* needs val */
   const char *best_checkpoint; /* where the best epoch's model goes */
+  /* Where the steps run (device.h; dlab_device_check it first for its
+   * message): the CPU (the default, all zero) or a CUDA GPU, whose backend
+   * keeps the data on the GPU and makes the batches there, with the same
+   * order and augmentation draws (cfg->loader_workers is then unused). The
+   * files a run writes are the same on every device. */
+  DlabDeviceSpec device;
 } DlabTrainConfig;
 
 DlabTrainConfig dlab_train_defaults(void);
@@ -107,10 +114,13 @@ typedef struct {
   double best_value; /* its validation loss or accuracy */
 } DlabTrainResult;
 
-/* Trains m on train, evaluating on val (if any) and test after each epoch. Returns 0 (also
- * when cancelled: result->cancelled) or -1 with a message (a NaN loss stops
- * the run and names the step; the last good checkpoint is kept; so does a
- * metrics row or an event record that cannot be written). */
+/* Trains m on train on cfg->device, evaluating on val (if any) and test
+ * after each epoch. m's weights (and cfg->optimizer's state, when resuming)
+ * are read at the start and hold the run's after every epoch and when it
+ * stops. Returns 0 (also when cancelled: result->cancelled) or -1 with a
+ * message (a NaN loss stops the run and names the step; the last good
+ * checkpoint is kept; so does a metrics row or an event record that cannot
+ * be written). */
 int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
                const DlabTrainConfig *cfg, DlabTrainResult *result);
 
@@ -141,5 +151,10 @@ typedef struct {
 int dlab_evaluate_readings(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
                            DlabEvalResult *out, DlabEvalReadings *readings);
 void dlab_eval_result_free(DlabEvalResult *r);
+
+/* dlab_evaluate on `device` (the CPU, or a CUDA GPU after dlab_device_check).
+ * Nothing to free in out when it fails. */
+int dlab_evaluate_device(DlabDeviceSpec device, DlabModel *m, const DlabDataset *d, int batch_size,
+                         DlabEvalResult *out);
 
 #endif

@@ -218,6 +218,7 @@ long dlab_loader_batches_per_epoch(const DlabLoader *l) { return l->batches; }
 int dlab_loader_workers(const DlabLoader *l) { return l->n_workers; }
 int dlab_loader_epoch(const DlabLoader *l) { return l->epoch; }
 double dlab_loader_wait_seconds(const DlabLoader *l) { return l->wait_sec; }
+const uint32_t *dlab_loader_order(const DlabLoader *l) { return l->order; }
 
 /* Brings the order to epoch `epoch`: the identity shuffled once per epoch. */
 static void order_for_epoch(DlabLoader *l, int epoch) {

@@ -56,6 +56,11 @@ int dlab_loader_next(DlabLoader *l, DlabTensor *x, uint8_t *labels, int *count);
  * itself because no worker had started it, since the epoch began. */
 double dlab_loader_wait_seconds(const DlabLoader *l);
 
+/* The sample order of the epoch begun last (d->n sample numbers, until the
+ * next dlab_loader_begin_epoch): for a training backend that keeps the data
+ * on its device and makes the batches there, in the loader's order. */
+const uint32_t *dlab_loader_order(const DlabLoader *l);
+
 void dlab_loader_free(DlabLoader *l);
 
 #endif

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlab/cpu_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "dlab/error.h"
 #include "dlab/layer.h"
 #include "dlab/threads.h"

@@ -3,7 +3,7 @@
 #ifndef DLAB_NN_INTERNAL_H
 #define DLAB_NN_INTERNAL_H
 
-#include "dlab/cpu_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "dlab/layer.h"
 
 /* Whether l is a ReLU or a LeakyReLU with slope >= 0, which a conv or

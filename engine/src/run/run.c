@@ -9,12 +9,12 @@
 
 #include "core/path.h"
 #include "dlab/checkpoint.h"
-#include "dlab/cuda_train.h"
 #include "dlab/error.h"
 #include "dlab/resume.h"
 #include "dlab/run.h"
 #include "dlab/tfevents.h"
 #include "dlab/threads.h"
+#include "dlab/train.h"
 #include "dlab/transform.h"
 #include "dlab/zoo.h"
 
@@ -105,6 +105,7 @@ static int fill_config(DlabRun *r) {
   if (dlab_optim_parse_kind(o->optimizer, &kind) < 0 || dlab_schedule_parse(o->schedule, &c->schedule) < 0)
     return -1;
   c->optim = dlab_optim_defaults(kind);
+  c->device = r->device;
   if (o->lr > 0) c->optim.lr = o->lr;
   c->optim.momentum = o->momentum;
   c->optim.dampening = o->dampening;
@@ -238,7 +239,7 @@ int dlab_run_train(DlabRun *r, const DlabRunCallbacks *cb, DlabTrainResult *resu
   r->cfg.on_epoch = cb ? cb->on_epoch : NULL;
   r->cfg.user = cb ? cb->user : NULL;
   r->cfg.cancel = cb ? cb->cancel : NULL;
-  int rc = dlab_train_device(r->device, r->model, &r->train, &r->test, &r->cfg, result);
+  int rc = dlab_train(r->model, &r->train, &r->test, &r->cfg, result);
   int closed = dlab_tfevents_close(r->events);
   r->events = NULL;
   r->cfg.events = NULL;

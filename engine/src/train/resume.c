@@ -224,3 +224,15 @@ int dlab_run_command_write(const char *dir, int argc, const char *const *argv, i
   fputc('\n', f.fp);
   return dlab_atomic_commit(&f);
 }
+
+/* The optimizer state beside its checkpoint (train.h). */
+const char *dlab_optimizer_state_path(const char *checkpoint, char *buf, size_t n) {
+  size_t len = strlen(checkpoint);
+  const char *ext = ".safetensors";
+  size_t el = strlen(ext);
+  if (len > el && strcmp(checkpoint + len - el, ext) == 0)
+    snprintf(buf, n, "%.*s.optim%s", (int)(len - el), checkpoint, ext);
+  else
+    snprintf(buf, n, "%s.optim%s", checkpoint, ext);
+  return buf;
+}

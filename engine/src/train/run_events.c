@@ -1,4 +1,4 @@
-#include "dlab/run_events.h"
+#include "train/run_events.h"
 
 #include <math.h>
 

@@ -1,20 +1,22 @@
-/* The training loop shared by the CLI and the GUI. */
+/* The training loop shared by the CLI and the GUI, on every device: the
+ * loop owns batching and shuffling, the schedule, the step report, the NaN
+ * check, the ETA, the evaluations and (through train_common.c) the files;
+ * a backend (backend/backend_impl.h) owns where the numbers are and runs
+ * the steps. The loop never asks which device it is on, only what the
+ * backend can do: take host batches from the loader, or keep the data and
+ * take the loader's order; finish each step at once, or be polled for it a
+ * few steps later. */
 #include "dlab/train.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "dlab/checkpoint.h"
-#include "io/csv_log.h"
+#include "backend/backend_impl.h"
 #include "dlab/error.h"
 #include "loader/loader.h"
-#include "dlab/loss.h"
-#include "train_common.h"
-
-#define DEFAULT_EVAL_BATCH 1000
+#include "train/evaluate.h"
+#include "train/train_common.h"
 
 DlabTrainConfig dlab_train_defaults(void) {
   DlabTrainConfig c;
@@ -24,7 +26,7 @@ DlabTrainConfig dlab_train_defaults(void) {
   c.optim = dlab_optim_defaults(DLAB_OPTIM_ADAM);
   c.schedule = dlab_schedule_defaults(DLAB_SCHEDULE_CONSTANT);
   c.seed = 1;
-  c.eval_batch_size = DEFAULT_EVAL_BATCH;
+  c.eval_batch_size = DLAB_DEFAULT_EVAL_BATCH;
   c.loader_workers = -1;
   return c;
 }
@@ -37,161 +39,123 @@ int dlab_save_best_parse(const char *text, DlabSaveBest *out) {
   return 0;
 }
 
-const char *dlab_optimizer_state_path(const char *checkpoint, char *buf, size_t n) {
-  size_t len = strlen(checkpoint);
-  const char *ext = ".safetensors";
-  size_t el = strlen(ext);
-  if (len > el && strcmp(checkpoint + len - el, ext) == 0)
-    snprintf(buf, n, "%.*s.optim%s", (int)(len - el), checkpoint, ext);
-  else
-    snprintf(buf, n, "%s.optim%s", checkpoint, ext);
-  return buf;
-}
-
-int dlab_evaluate(DlabModel *m, const DlabDataset *d, int batch_size, DlabEvalResult *out) {
-  return dlab_evaluate_cancellable(m, d, batch_size, NULL, out);
-}
-
-/* The predicted class of one row of logits, its probability and the true
- * class's (softmax, computed only when a reading is asked for). */
-static int read_row(const float *row, int k, int label, DlabEvalReadings *readings, size_t at) {
-  int best = 0;
-  for (int c = 1; c < k; c++)
-    if (row[c] > row[best]) best = c;
-  if (readings) {
-    double sum = 0;
-    for (int c = 0; c < k; c++) sum += exp((double)row[c] - row[best]);
-    readings->predicted[at] = (unsigned char)best;
-    readings->confidence[at] = (float)(1.0 / sum);
-    readings->p_true[at] = (float)(exp((double)row[label] - row[best]) / sum);
-  }
-  return best;
-}
-
-int dlab_evaluate_cancellable(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
-                              DlabEvalResult *out) {
-  return dlab_evaluate_readings(m, d, batch_size, cancel, out, NULL);
-}
-
-int dlab_evaluate_readings(DlabModel *m, const DlabDataset *d, int batch_size, atomic_int *cancel,
-                           DlabEvalResult *out, DlabEvalReadings *readings) {
-  memset(out, 0, sizeof *out);
-  if (dlab_train_check_compatible(m, d) < 0) return -1;
-  if (batch_size <= 0) batch_size = DEFAULT_EVAL_BATCH;
-  if (batch_size > d->n) batch_size = d->n;
-  int k = d->num_classes;
-  uint32_t *idx = malloc((size_t)batch_size * sizeof *idx);
-  uint8_t *labels = malloc((size_t)batch_size);
-  out->confusion = calloc((size_t)k * k, sizeof *out->confusion);
-  if (!idx || !labels || !out->confusion || dlab_model_set_batch(m, batch_size) < 0) {
-    free(idx);
-    free(labels);
-    dlab_eval_result_free(out);
-    return dlab_error("out of memory for evaluation");
-  }
-  double loss_sum = 0;
-  long correct = 0;
-  int rc = 0;
-  for (int start = 0; start < d->n; start += batch_size) {
-    /* A large test set takes seconds: Stop must not wait for it. */
-    if (cancel && atomic_load(cancel)) {
-      rc = 1;
-      break;
-    }
-    int count = d->n - start < batch_size ? d->n - start : batch_size;
-    for (int i = 0; i < count; i++) idx[i] = (uint32_t)(start + i);
-    dlab_dataset_gather(d, idx, count, &m->acts[0], labels);
-    DlabTensor *logits = dlab_model_forward(m, count, 0);
-    DlabLossResult r = dlab_cross_entropy(logits, labels, 0.0f, NULL);
-    loss_sum += r.loss * count;
-    correct += r.correct;
-    for (int i = 0; i < count; i++) {
-      int best = read_row(logits->data + (size_t)i * k, k, labels[i], readings, (size_t)start + i);
-      out->confusion[labels[i] * k + best]++;
-    }
-    out->n += count;
-  }
-  out->loss = out->n ? loss_sum / out->n : NAN;
-  out->accuracy = out->n ? (double)correct / out->n : NAN;
-  free(idx);
-  free(labels);
-  return rc;
-}
-
-void dlab_eval_result_free(DlabEvalResult *r) {
-  free(r->confusion);
-  r->confusion = NULL;
-}
-
 /* What one run keeps between steps. */
 typedef struct {
   DlabModel *m;
   const DlabDataset *train, *test;
   const DlabTrainConfig *cfg;
-  DlabOptimizer *opt;
+  DlabOptimizer *opt; /* the host's state: checkpoints, resume */
+  DlabBackend *b;
+  int keeps_data;     /* b makes its batches from the loader's order */
   DlabTrainLog log;   /* metrics.csv, events, checkpoints */
   int log_open;
   DlabLoader *loader; /* shuffles, augments and normalizes the batches */
   uint8_t *labels;
+  float *lr;          /* the epoch's learning rate of every step */
   long steps_per_epoch, total_steps;
   double t_start;
+  /* the epoch in progress */
+  double t_epoch, loss_sum;
+  long correct, seen, queued, reported;
 } Run;
 
-/* Layers that draw (dropout) draw epoch `epoch`'s numbers, however many
- * epochs this process trained before. */
-static void begin_epoch_streams(DlabModel *m, int epoch) {
-  for (int i = 0; i < m->n_layers; i++)
-    if (m->layers[i]->ops == &dlab_dropout_ops) dlab_dropout_begin_epoch(m->layers[i], epoch);
+static int step_count(const Run *r, long s) {
+  long start = s * r->cfg->batch_size;
+  return r->train->n - start < r->cfg->batch_size ? (int)(r->train->n - start) : r->cfg->batch_size;
+}
+
+/* Step s is done: the NaN check, its figures, callback and CSV row. */
+static int report_step(Run *r, int epoch, long s, DlabBackendStep st) {
+  const DlabTrainConfig *cfg = r->cfg;
+  const int count = step_count(r, s);
+  const long step = (long)(epoch - 1) * r->steps_per_epoch + s; /* 0-based, global */
+  const float lr = r->lr[s];
+  if (!isfinite(st.loss))
+    return dlab_error("epoch %d, step %ld: the loss is %s; the learning rate (%g) is probably too "
+                      "high. The last good checkpoint is kept.",
+                      epoch, s + 1, isnan(st.loss) ? "NaN" : "infinite", (double)lr);
+  r->loss_sum += (double)st.loss * count;
+  r->correct += st.correct;
+  r->seen += count;
+  double now = dlab_train_now();
+  DlabStepInfo si = {
+      .epoch = epoch, .epochs = cfg->epochs, .step = step + 1,
+      .steps_per_epoch = r->steps_per_epoch, .step_in_epoch = s + 1, .lr = lr,
+      .loss = (float)st.loss, .accuracy = (float)st.correct / count,
+      .images_per_sec = r->seen / fmax(now - r->t_epoch, 1e-9), .elapsed_sec = now - r->t_start,
+  };
+  long done = step + 1 - (long)cfg->start_epoch * r->steps_per_epoch;
+  long left = r->total_steps - (step + 1);
+  si.eta_sec = (now - r->t_start) / done * left;
+  return dlab_train_log_step(&r->log, &si, st.loss);
+}
+
+/* Reports the steps the backend has finished; with `all`, waits for every
+ * queued one; otherwise waits only when the backend's depth is reached (at
+ * once, for a backend of depth 1). */
+static int drain(Run *r, int epoch, int all) {
+  while (r->reported < r->queued) {
+    int must_wait = all || r->queued - r->reported >= r->b->i->depth;
+    DlabBackendStep st;
+    int done = r->b->i->poll(r->b, r->reported, must_wait, &st);
+    if (done < 0) return -1;
+    if (!done) return 0;
+    if (report_step(r, epoch, r->reported, st) < 0) return -1;
+    r->reported++;
+  }
+  return 0;
+}
+
+/* This epoch's order, learning rates and random streams. */
+static int begin_epoch(Run *r, int epoch) {
+  const DlabTrainConfig *cfg = r->cfg;
+  /* Usually begun already, so that its first batches were made while the
+   * previous epoch was being evaluated. */
+  if (dlab_loader_epoch(r->loader) != epoch) dlab_loader_begin_epoch(r->loader, epoch);
+  for (long s = 0; s < r->steps_per_epoch; s++) {
+    long step = (long)(epoch - 1) * r->steps_per_epoch + s;
+    r->lr[s] = dlab_schedule_lr(&cfg->schedule, cfg->optim.lr, step, r->steps_per_epoch, r->total_steps);
+  }
+  r->t_epoch = dlab_train_now();
+  r->loss_sum = 0;
+  r->correct = r->seen = r->queued = r->reported = 0;
+  const uint32_t *order = r->keeps_data ? dlab_loader_order(r->loader) : NULL;
+  return r->b->i->begin_epoch(r->b, epoch, order, r->lr, r->steps_per_epoch);
+}
+
+/* Queues step s: the loader's next batch into the backend's input, or
+ * (a backend that keeps the data) just the step. */
+static int queue_step(Run *r, int epoch, long s) {
+  int count = step_count(r, s);
+  if (!r->keeps_data && dlab_loader_next(r->loader, r->b->i->input(r->b), r->labels, &count) != 1)
+    return dlab_error("epoch %d, step %ld: the loader ran out of batches", epoch, s + 1);
+  if (r->b->i->step(r->b, s, count, r->labels) < 0) return -1;
+  r->queued++;
+  return 0;
 }
 
 /* One epoch of training. Returns 1 if cancelled, 0 when done, -1 on error. */
 static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
   const DlabTrainConfig *cfg = r->cfg;
-  begin_epoch_streams(r->m, epoch);
-  /* Usually begun already, so that its first batches were made while the
-   * previous epoch was being evaluated. */
-  if (dlab_loader_epoch(r->loader) != epoch) dlab_loader_begin_epoch(r->loader, epoch);
-  double t0 = dlab_train_now(), loss_sum = 0;
-  long correct = 0, seen = 0;
+  if (begin_epoch(r, epoch) < 0) return -1;
+  int cancelled = 0;
   for (long s = 0; s < r->steps_per_epoch; s++) {
-    if (cfg->cancel && atomic_load(cfg->cancel)) return 1;
-    int count = 0;
-    long step = (long)(epoch - 1) * r->steps_per_epoch + s; /* 0-based, global */
-    float lr = dlab_schedule_lr(&cfg->schedule, cfg->optim.lr, step, r->steps_per_epoch, r->total_steps);
-
-    if (dlab_loader_next(r->loader, &r->m->acts[0], r->labels, &count) != 1)
-      return dlab_error("epoch %d, step %ld: the loader ran out of batches", epoch, s + 1);
-    DlabTensor *logits = dlab_model_forward(r->m, count, 1);
-    DlabLossResult lr_ = dlab_cross_entropy(logits, r->labels, cfg->label_smoothing, dlab_model_dlogits(r->m));
-    if (!isfinite(lr_.loss))
-      return dlab_error("epoch %d, step %ld: the loss is %s; the learning rate (%g) is probably too "
-                        "high. The last good checkpoint is kept.",
-                        epoch, s + 1, isnan(lr_.loss) ? "NaN" : "infinite", (double)lr);
-    dlab_model_backward(r->m);
-    dlab_optimizer_step(r->opt, lr);
-
-    loss_sum += lr_.loss * count;
-    correct += lr_.correct;
-    seen += count;
-    double now = dlab_train_now();
-    DlabStepInfo si = {
-        .epoch = epoch, .epochs = cfg->epochs, .step = step + 1,
-        .steps_per_epoch = r->steps_per_epoch, .step_in_epoch = s + 1, .lr = lr,
-        .loss = (float)lr_.loss, .accuracy = (float)lr_.correct / count,
-        .images_per_sec = seen / fmax(now - t0, 1e-9), .elapsed_sec = now - r->t_start,
-    };
-    long done = step + 1 - (long)cfg->start_epoch * r->steps_per_epoch;
-    long left = r->total_steps - (step + 1);
-    si.eta_sec = (now - r->t_start) / done * left;
-    if (dlab_train_log_step(&r->log, &si, lr_.loss) < 0) return -1;
+    if (cfg->cancel && atomic_load(cfg->cancel)) {
+      cancelled = 1;
+      break;
+    }
+    if (queue_step(r, epoch, s) < 0 || drain(r, epoch, 0) < 0) return -1;
   }
+  /* The steps already queued finish and are reported, cancelled or not. */
+  if (drain(r, epoch, 1) < 0) return -1;
+  if (cancelled) return 1;
   ep->epoch = epoch;
   ep->epochs = cfg->epochs;
-  ep->seconds = dlab_train_now() - t0;
-  ep->train_loss = loss_sum / seen;
-  ep->train_accuracy = (double)correct / seen;
-  ep->images_per_sec = seen / fmax(ep->seconds, 1e-9);
-  ep->data_wait_sec = dlab_loader_wait_seconds(r->loader);
+  ep->seconds = dlab_train_now() - r->t_epoch;
+  ep->train_loss = r->loss_sum / r->seen;
+  ep->train_accuracy = (double)r->correct / r->seen;
+  ep->images_per_sec = r->seen / fmax(ep->seconds, 1e-9);
+  ep->data_wait_sec = r->keeps_data ? 0 : dlab_loader_wait_seconds(r->loader);
   return 0;
 }
 
@@ -199,7 +163,8 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
  * done, -1 on error. */
 static int evaluate_into(Run *r, const DlabDataset *d, double *loss, double *accuracy) {
   DlabEvalResult ev;
-  int rc = dlab_evaluate_cancellable(r->m, d, r->cfg->eval_batch_size, r->cfg->cancel, &ev);
+  memset(&ev, 0, sizeof ev);
+  int rc = dlab_evaluate_on(r->b, d, dlab_eval_batch_size(r->cfg->eval_batch_size, d), r->cfg->cancel, &ev, NULL);
   *loss = ev.loss;
   *accuracy = ev.accuracy;
   dlab_eval_result_free(&ev);
@@ -225,27 +190,50 @@ static int run_epochs(Run *r, DlabTrainResult *result) {
     if (rc == 0 && epoch < cfg->epochs) dlab_loader_begin_epoch(r->loader, epoch + 1);
     if (rc == 0) rc = evaluate_epoch(r, &ep);
     if (rc < 0) return -1;
+    /* The host model holds the weights of the last step taken: for the
+     * checkpoint, or for Stop's model when cancelled. */
+    if (r->b->i->to_host(r->b, r->m, r->opt) < 0) return -1;
     if (rc == 1) {
       result->cancelled = 1;
       return 0;
     }
-    if (dlab_model_set_batch(r->m, cfg->batch_size) < 0) return -1;
     if (dlab_train_log_epoch(&r->log, r->m, r->opt, &ep, result) < 0) return -1;
   }
   return 0;
 }
 
 /* The loader with the trainer's seed: its shuffle stream is the one this
- * loop has always used, so runs without augmentation keep their numbers. */
-static DlabLoader *create_loader(const DlabDataset *train, const DlabTrainConfig *cfg) {
+ * loop has always used, so runs without augmentation keep their numbers.
+ * A backend that keeps the data takes only its order (no workers). */
+static DlabLoader *create_loader(const DlabDataset *train, const DlabTrainConfig *cfg, int keeps_data) {
   DlabLoaderConfig lc = dlab_loader_defaults();
   lc.data = train;
   lc.transforms = cfg->transforms;
   lc.batch_size = cfg->batch_size;
   lc.seed = cfg->seed;
   lc.shuffle = !cfg->no_shuffle;
-  lc.workers = cfg->loader_workers;
+  lc.workers = keeps_data ? 0 : cfg->loader_workers;
   return dlab_loader_create(&lc);
+}
+
+/* The largest batch any pass will see: training, or evaluation of the
+ * largest evaluation set (capped by the evaluation batch size). */
+static int max_batch(const DlabTrainConfig *cfg, const DlabDataset *test) {
+  int eval = cfg->eval_batch_size > 0 ? cfg->eval_batch_size : DLAB_DEFAULT_EVAL_BATCH, largest = test->n;
+  if (cfg->val && cfg->val->n > largest) largest = cfg->val->n;
+  if (eval > largest) eval = largest;
+  return cfg->batch_size > eval ? cfg->batch_size : eval;
+}
+
+static DlabBackend *create_backend(Run *r) {
+  const DlabTrainConfig *cfg = r->cfg;
+  DlabBackendConfig bc = {
+      .model = r->m, .optimizer = r->opt, .optim = &cfg->optim, .resume = cfg->optimizer != NULL,
+      .batch_size = cfg->batch_size, .max_batch = max_batch(cfg, r->test),
+      .label_smoothing = cfg->label_smoothing, .train = r->train, .transforms = cfg->transforms,
+      .seed = cfg->seed, .steps_per_epoch = r->steps_per_epoch,
+  };
+  return dlab_backend_create(cfg->device, &bc);
 }
 
 int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
@@ -264,21 +252,25 @@ int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
    * matches an uninterrupted run. */
   int rc = -1;
   r.labels = malloc((size_t)cfg->batch_size);
-  if (!r.labels) {
+  r.lr = malloc((size_t)r.steps_per_epoch * sizeof *r.lr);
+  if (!r.labels || !r.lr) {
     dlab_error("out of memory");
     goto done;
   }
-  if (!(r.loader = create_loader(train, cfg))) goto done;
   r.opt = cfg->optimizer ? cfg->optimizer : dlab_optimizer_create(&cfg->optim, m);
-  if (!r.opt || dlab_model_set_batch(m, cfg->batch_size) < 0) goto done;
+  if (!r.opt || !(r.b = create_backend(&r))) goto done;
+  r.keeps_data = (r.b->i->flags & DLAB_BACKEND_KEEPS_DATA) != 0;
+  if (!(r.loader = create_loader(train, cfg, r.keeps_data))) goto done;
   r.log_open = 1;
   if (dlab_train_log_open(&r.log, cfg, train, r.steps_per_epoch) < 0) goto done;
   r.t_start = dlab_train_now();
   rc = run_epochs(&r, result);
 done:
   if (r.log_open) dlab_train_log_close(&r.log);
+  dlab_backend_free(r.b);
   if (r.opt && r.opt != cfg->optimizer) dlab_optimizer_free(r.opt);
   dlab_loader_free(r.loader);
   free(r.labels);
+  free(r.lr);
   return rc;
 }

@@ -8,7 +8,8 @@
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
 #include "dlab/resume.h"
-#include "dlab/run_events.h"
+#include "train/evaluate.h"
+#include "train/run_events.h"
 
 double dlab_train_now(void) {
   struct timespec ts;
@@ -28,20 +29,6 @@ int dlab_train_check_config(const DlabTrainConfig *cfg) {
     return dlab_error("--save-best needs a validation set (--val-split)");
   if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->best_checkpoint)
     return dlab_error("--save-best: no file given for the best checkpoint");
-  return 0;
-}
-
-int dlab_train_check_compatible(const DlabModel *m, const DlabDataset *d) {
-  const DlabShape in = m->input;
-  if (in.ndim != 3 || in.d[0] != d->c || in.d[1] != d->h || in.d[2] != d->w) {
-    char s[64];
-    return dlab_error("%s has %dx%dx%d images but the model takes %s", d->name, d->c, d->h, d->w,
-                      dlab_shape_str(in, s, sizeof s));
-  }
-  if (dlab_model_num_outputs(m) != d->num_classes)
-    return dlab_error("%s has %d classes but the model has %d outputs", d->name, d->num_classes,
-                      dlab_model_num_outputs(m));
-  if (d->n < 1) return dlab_error("%s is empty", d->name);
   return 0;
 }
 

@@ -1,8 +1,7 @@
-/* What every training loop shares, whichever device runs the steps
- * (train.c on the CPU, backend/cuda/cuda_train.c on a GPU): the checks of a
- * configuration, the metrics.csv layout, checkpoint saving and the
- * best-on-validation bookkeeping. Keeping them in one place is what makes
- * a GPU run's files the same as a CPU run's. Internal to the engine. */
+/* What the training loop (train.c) writes and checks, whichever device
+ * runs the steps: the checks of a configuration, the metrics.csv layout,
+ * checkpoint saving and the best-on-validation bookkeeping. Internal to
+ * the engine. */
 #ifndef DLAB_TRAIN_COMMON_H
 #define DLAB_TRAIN_COMMON_H
 
@@ -16,9 +15,6 @@ double dlab_train_now(void);
 /* The configuration's values are usable: -1 with a message naming the
  * option otherwise. */
 int dlab_train_check_config(const DlabTrainConfig *cfg);
-
-/* The dataset fits the model (image shape, class count) and is not empty. */
-int dlab_train_check_compatible(const DlabModel *m, const DlabDataset *d);
 
 /* Everything a run checks before it starts: the configuration, and that the
  * training, test and (when there is one) validation sets fit the model. */

@@ -6,36 +6,19 @@
 #include <math.h>
 #include <string.h>
 
+#include "inverse_map.h"
 #include "transform_ops.h"
 
-#define DEG_TO_RAD 0.017453292519943295
-
 DlabInverseMap dlab_tf_rotation_map(float degrees, int h, int w) {
-  /* PIL's Image.rotate: positive angles turn the picture counter-clockwise
-   * on screen; the inverse map turns the sampling grid the other way. */
-  double a = degrees * DEG_TO_RAD, cs = cos(a), sn = sin(a);
-  double cx = w * 0.5, cy = h * 0.5;
-  DlabInverseMap map = {{(float)cs, (float)-sn, (float)(cx - cs * cx + sn * cy), (float)sn,
-                         (float)cs, (float)(cy - sn * cx - cs * cy)}};
+  DlabInverseMap map;
+  dlab_rotation_inverse(degrees, h, w, map.m);
   return map;
 }
 
 DlabInverseMap dlab_tf_affine_map(float degrees, float tx, float ty, float scale, float shear_x,
                                   float shear_y, int h, int w) {
-  double rot = degrees * DEG_TO_RAD, sx = shear_x * DEG_TO_RAD, sy = shear_y * DEG_TO_RAD;
-  double cx = w * 0.5, cy = h * 0.5;
-  /* The forward map is C T R S SHy SHx C^-1 (rotation R, scale S, shears);
-   * its 2x2 part has determinant scale^2, so the inverse is the adjugate
-   * divided by scale. */
-  double a = cos(rot - sy) / cos(sy);
-  double b = -cos(rot - sy) * tan(sx) / cos(sy) - sin(rot);
-  double c = sin(rot - sy) / cos(sy);
-  double d = -sin(rot - sy) * tan(sx) / cos(sy) + cos(rot);
-  double m[6] = {d / scale, -b / scale, 0, -c / scale, a / scale, 0};
-  m[2] = m[0] * (-cx - tx) + m[1] * (-cy - ty) + cx;
-  m[5] = m[3] * (-cx - tx) + m[4] * (-cy - ty) + cy;
   DlabInverseMap map;
-  for (int i = 0; i < 6; i++) map.m[i] = (float)m[i];
+  dlab_affine_inverse(degrees, tx, ty, scale, shear_x, shear_y, h, w, map.m);
   return map;
 }
 

@@ -1,5 +1,5 @@
-/* The CUDA backend's own interface between its C files (the training loop,
- * device listing) and its .cu files (everything that touches the CUDA
+/* The CUDA backend's own interface between its C file (the backend's
+ * table, cuda_backend.c) and its .cu files (everything that touches the CUDA
  * runtime). Plain C types only, so that both compilers read it; the .cu
  * files implement these with C linkage. Not public API. */
 #ifndef DLAB_CUDA_INTERNAL_H
@@ -18,7 +18,7 @@ extern "C" {
 #endif
 
 #include "dlab/cnum.h"
-#include "dlab/cuda_model.h"
+#include "cuda_model.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
 #include "dlab/optim.h"
@@ -131,10 +131,9 @@ int dlab_cuda_run_graphs(const DlabCudaRun *r);
 
 /* ---- evaluation (run.cu) ---- */
 
-/* The model in eval mode over all of `data` in batches of `batch`: summed
- * loss, correct count and (when not NULL) the K x K confusion counts. */
-int dlab_cuda_eval(DlabCudaModel *g, const DlabCudaData *data, int batch, double *loss_sum,
-                   long *correct, int *confusion);
+/* Samples start .. start + count of `data` through the model in eval mode:
+ * the count x K logits into host memory (waits for them). */
+int dlab_cuda_eval_logits(DlabCudaModel *g, const DlabCudaData *data, int start, int count, float *logits);
 
 #ifdef __cplusplus
 }

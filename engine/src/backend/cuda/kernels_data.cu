@@ -13,9 +13,9 @@
 #include "cuda_common.cuh"
 #include "kernels.cuh"
 #include "core/rng_core.h"
+#include "transforms/inverse_map.h"
 
 #define AUGMENT_STREAM 0x4155474d454e54ULL /* transform.c's "AUGMENT" */
-#define DEG_TO_RAD 0.017453292519943295
 #define AUGMENT_THREADS 128
 
 /* ---- where a batch comes from ---- */
@@ -61,32 +61,7 @@ __device__ float rng_range(DlabRng *r, float lo, float hi) {
   return __fadd_rn(lo, __fmul_rn(__fsub_rn(hi, lo), rng_uniform(r)));
 }
 
-/* ---- inverse maps (transform_geometric.c), in double as there ---- */
-
-__device__ void rotation_map(float degrees, int h, int w, float *m) {
-  double a = degrees * DEG_TO_RAD, cs = cos(a), sn = sin(a);
-  double cx = w * 0.5, cy = h * 0.5;
-  m[0] = (float)cs;
-  m[1] = (float)-sn;
-  m[2] = (float)(cx - cs * cx + sn * cy);
-  m[3] = (float)sn;
-  m[4] = (float)cs;
-  m[5] = (float)(cy - sn * cx - cs * cy);
-}
-
-__device__ void affine_map(float degrees, float tx, float ty, float scale, float shear_x, int h, int w,
-                           float *out) {
-  double rot = degrees * DEG_TO_RAD, sx = shear_x * DEG_TO_RAD, sy = 0.0;
-  double cx = w * 0.5, cy = h * 0.5;
-  double a = cos(rot - sy) / cos(sy);
-  double b = -cos(rot - sy) * tan(sx) / cos(sy) - sin(rot);
-  double c = sin(rot - sy) / cos(sy);
-  double d = -sin(rot - sy) * tan(sx) / cos(sy) + cos(rot);
-  double m[6] = {d / scale, -b / scale, 0, -c / scale, a / scale, 0};
-  m[2] = m[0] * (-cx - tx) + m[1] * (-cy - ty) + cx;
-  m[5] = m[3] * (-cx - tx) + m[4] * (-cy - ty) + cy;
-  for (int i = 0; i < 6; i++) out[i] = (float)m[i];
-}
+/* ---- inverse maps: transforms/inverse_map.h, the CPU's own code ---- */
 
 /* ---- one sample, one block ---- */
 
@@ -102,7 +77,7 @@ __device__ void draw_step(const DlabCudaStep &st, DlabRng *rng, int h, int w, fl
   d->wrote = 1;
   switch (st.kind) {
     case DLAB_TF_ROTATE:
-      rotation_map(rng_range(rng, -st.degrees, st.degrees), h, w, d->map);
+      dlab_rotation_inverse(rng_range(rng, -st.degrees, st.degrees), h, w, d->map);
       break;
     case DLAB_TF_AFFINE: {
       float angle = rng_range(rng, -st.degrees, st.degrees);
@@ -111,7 +86,7 @@ __device__ void draw_step(const DlabCudaStep &st, DlabRng *rng, int h, int w, fl
       float ty = roundf(rng_range(rng, -max_dy, max_dy));
       float scale = rng_range(rng, st.scale[0], st.scale[1]);
       float shear = rng_range(rng, -st.shear, st.shear);
-      affine_map(angle, tx, ty, scale, shear, h, w, d->map);
+      dlab_affine_inverse(angle, tx, ty, scale, shear, 0.0f, h, w, d->map);
       break;
     }
     case DLAB_TF_CROP:

@@ -332,36 +332,22 @@ int dlab_cuda_run_graphs(const DlabCudaRun *r) { return r->graphs; }
 
 /* ---- evaluation ---- */
 
-int dlab_cuda_eval(DlabCudaModel *g, const DlabCudaData *data, int batch, double *loss_sum, long *correct,
-                   int *confusion) {
+int dlab_cuda_eval_logits(DlabCudaModel *g, const DlabCudaData *data, int start, int count, float *logits) {
+  if (count < 1 || count > g->max_batch) return dlab_error("CUDA model: batch %d outside 1..%d", count, g->max_batch);
+  if (start < 0 || start > data->n - count)
+    return dlab_error("evaluation: samples %d..%d of %d", start, start + count, data->n);
   cudaStream_t s = g->ctx.stream;
-  if (batch > g->max_batch) batch = g->max_batch;
-  if (batch < 1) return dlab_error("evaluation batch %d: must be at least 1", batch);
-  const size_t conf_bytes = (size_t)g->classes * g->classes * sizeof(int);
-  cudaMemsetAsync(g->acc_loss, 0, sizeof(double), s);
-  cudaMemsetAsync(g->acc_correct, 0, sizeof(unsigned long long), s);
-  if (confusion) cudaMemsetAsync(g->confusion, 0, conf_bytes, s);
-  for (long start = 0; start < data->n; start += batch) {
-    const int count = data->n - start < batch ? (int)(data->n - start) : batch;
-    DlabBatchSource src;
-    src.order = NULL;
-    src.pos = NULL;
-    src.base = start;
-    src.stride = 0;
-    dlab_k_gather(s, src, data->images, data->labels, count, data->c, data->h, data->w, data->table, g->acts[0],
-                  g->labels);
-    if (dlab_gm_forward(g, count, 0) < 0 || dlab_gm_loss(g, count, 0.0f, 0, NULL, 1, confusion != NULL) < 0)
-      return -1;
-  }
-  double sum = 0;
-  unsigned long long hits = 0;
-  cudaMemcpyAsync(&sum, g->acc_loss, sizeof sum, cudaMemcpyDeviceToHost, s);
-  cudaMemcpyAsync(&hits, g->acc_correct, sizeof hits, cudaMemcpyDeviceToHost, s);
-  if (confusion) cudaMemcpyAsync(confusion, g->confusion, conf_bytes, cudaMemcpyDeviceToHost, s);
-  if (dlab_cuda_check(cudaStreamSynchronize(s), "evaluating on the GPU") < 0) return -1;
-  *loss_sum = sum;
-  *correct = (long)hits;
-  return 0;
+  DlabBatchSource src;
+  src.order = NULL;
+  src.pos = NULL;
+  src.base = start;
+  src.stride = 0;
+  dlab_k_gather(s, src, data->images, data->labels, count, data->c, data->h, data->w, data->table, g->acts[0],
+                g->labels);
+  if (dlab_gm_forward(g, count, 0) < 0) return -1;
+  cudaMemcpyAsync(logits, g->acts[g->n_acts - 1], (size_t)count * g->classes * sizeof *logits,
+                  cudaMemcpyDeviceToHost, s);
+  return dlab_cuda_check(cudaStreamSynchronize(s), "evaluating on the GPU");
 }
 
 /* ---- augmentation for tests and previews (cuda_model.h) ---- */

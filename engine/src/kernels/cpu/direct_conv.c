@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "dlab/cpu_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "simd.h"
 
 #define SLACK_FLOATS 64 /* zeros after each copy: whole vectors may read past the end */

@@ -4,7 +4,7 @@
  * out once per row which output positions read a real pixel and which read
  * padding, so the inner loops carry no bounds tests: padding is a memset,
  * stride 1 is a memcpy (or a plain add loop the compiler vectorizes). */
-#include "dlab/cpu_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 
 #include <string.h>
 

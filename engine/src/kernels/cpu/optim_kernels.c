@@ -4,7 +4,7 @@
  * vector lanes round exactly as the scalar code would. */
 #include <math.h>
 
-#include "dlab/cpu_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "simd.h"
 
 DLAB_CLONES

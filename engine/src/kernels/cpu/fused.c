@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "dlab/cpu_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "simd.h"
 
 DLAB_CLONES

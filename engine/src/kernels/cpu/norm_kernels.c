@@ -2,7 +2,7 @@
  * matrix normalized per column, walked row after row so that every loop
  * runs along contiguous memory and vectorizes. Sums are in double, in row
  * order, as the per-column scalar loops added them. */
-#include "dlab/cpu_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "simd.h"
 
 /* act(v) and dy through act, written so that both sides of the choice are

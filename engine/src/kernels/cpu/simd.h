@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-#include "dlab/cpu_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 
 typedef enum { DLAB_CPU_GENERIC = 0, DLAB_CPU_AVX2 = 1, DLAB_CPU_AVX512 = 2 } DlabCpuLevel;
 

@@ -3,7 +3,7 @@
  * even and odd columns, and the four candidates of each window are
  * compared in the scalar code's order, so the winners (NaN included) are
  * the same. The last windows of a row use masked loads and stores. */
-#include "dlab/cpu_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "simd.h"
 
 #if DLAB_X86

@@ -1,6 +1,7 @@
-/* Device names, checks and the device list (device.h). The CUDA side comes
- * from the backend (cuda_internal.h), which in a build without CUDA is
- * cuda_stub.c saying so. */
+/* Device names, checks and the device list (device.h). The GPUs come from
+ * the CUDA backend's registry entry (backend_impl.h), which loads its
+ * module here, the first time a GPU is checked or listed; a build without
+ * it, or a module that cannot be loaded, says why. */
 #include "dlab/device.h"
 
 #include <ctype.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cuda_internal.h"
+#include "backend/backend_impl.h"
 #include "dlab/error.h"
 
 int dlab_device_parse(const char *text, DlabDeviceSpec *out) {
@@ -49,14 +50,12 @@ int dlab_device_check(DlabDeviceSpec d) {
   if (d.kind == DLAB_DEVICE_CPU) return 0;
   char name[32];
   dlab_device_name(d, name, sizeof name);
-  if (!dlab_cuda_built())
-    return dlab_error("--device %s: this dlab was built without CUDA (install the CUDA Toolkit and rebuild "
-                      "with meson -Dcuda=enabled), so it can only use the CPU",
-                      name);
-  if (dlab_cuda_use(d.index) == 0) return 0;
+  const DlabBackendReg *reg = dlab_backend_reg(d.kind);
+  if (reg && reg->device_use(d.index) == 0) return 0;
   /* "cuda:N: what is missing" -> "--device cuda:N: what is missing" */
-  char why[512];
+  char why[800];
   snprintf(why, sizeof why, "%s", dlab_error_message());
+  if (!reg) return dlab_error("--device %s: %s", name, why);
   return dlab_error("--device %s", why);
 }
 
@@ -96,11 +95,8 @@ int dlab_devices_list(DlabDeviceInfo *out, int max, char *note, size_t note_len)
     snprintf(cpu->name, sizeof cpu->name, "%s (%d threads)", model, cpu->multiprocessors);
   }
   count++;
-  if (!dlab_cuda_built()) {
-    set_note(note, note_len, "this dlab was built without CUDA");
-    return count;
-  }
-  int gpus = dlab_cuda_count();
+  const DlabBackendReg *reg = dlab_backend_reg(DLAB_DEVICE_CUDA);
+  int gpus = reg ? reg->device_count() : -1;
   if (gpus < 0) {
     const char *why = dlab_error_message();
     set_note(note, note_len, strncmp(why, "CUDA: ", 6) == 0 ? why + 6 : why);
@@ -112,28 +108,16 @@ int dlab_devices_list(DlabDeviceInfo *out, int max, char *note, size_t note_len)
     DlabDeviceInfo *dev = &out[count];
     memset(dev, 0, sizeof *dev);
     dev->spec = (DlabDeviceSpec){DLAB_DEVICE_CUDA, i};
-    DlabCudaProps p;
-    if (dlab_cuda_props(i, &p) < 0) {
-      snprintf(dev->name, sizeof dev->name, "(unreadable: %s)", dlab_error_message());
-      continue;
-    }
-    snprintf(dev->name, sizeof dev->name, "%s", p.name);
-    dev->memory_bytes = p.total_bytes;
-    dev->free_bytes = p.free_bytes;
-    dev->compute_major = p.major;
-    dev->compute_minor = p.minor;
-    dev->multiprocessors = p.multiprocessors;
+    if (reg->device_info(i, dev) < 0) snprintf(dev->name, sizeof dev->name, "(unreadable: %s)", dlab_error_message());
   }
   return count;
 }
 
 const char *dlab_cuda_version_text(char *buf, size_t n) {
-  if (!dlab_cuda_built()) {
-    snprintf(buf, n, "built without CUDA");
-    return buf;
-  }
-  char runtime[16], driver[16];
-  dlab_cuda_versions(runtime, driver, sizeof runtime);
-  snprintf(buf, n, "CUDA runtime %s, driver %s", runtime, driver);
+  const DlabBackendReg *reg = dlab_backend_reg(DLAB_DEVICE_CUDA);
+  if (reg)
+    reg->versions(buf, n);
+  else
+    snprintf(buf, n, dlab_cuda_built() ? "CUDA backend not loaded" : "built without CUDA");
   return buf;
 }

@@ -1,18 +1,18 @@
 /* The GPU mirror of a model (CUDA backend), and augmentation on the GPU.
  *
- * What dlab_train_cuda (cuda_train.h) is built on, open for tests and tools:
- * the layers of a DlabModel with their parameters on a GPU, run one call at
- * a time. Every call here waits for the GPU, so these are for checking and
- * tools, not for speed; the training loop queues its steps instead.
- *
- * In a build without CUDA every function fails with a message saying so. */
+ * What the CUDA backend (cuda_backend.c) is built on, open for the GPU
+ * tests: the layers of a DlabModel with their parameters on a GPU, run one
+ * call at a time. Every call here waits for the GPU, so these are for
+ * checking and tools, not for speed; the training loop queues its steps
+ * instead (run.cu). These live in the module libdlab-cuda.so: only code
+ * linked with it (the module itself, gpu-parity, gpu-train) calls them. */
 #ifndef DLAB_CUDA_MODEL_H
 #define DLAB_CUDA_MODEL_H
 
 #include <stdint.h>
 
 #include "dlab/dataset.h"
-#include "dlab/loss.h"
+#include "nn/loss.h"
 #include "dlab/model.h"
 #include "dlab/optim.h"
 #include "dlab/transform.h"
