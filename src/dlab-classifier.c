@@ -309,3 +309,15 @@ dlab_classifier_read_strokes (DlabClassifier *self, const DlabStrokes *strokes,
 {
   return dlab_predictor_run_strokes (self->predictor, strokes, image, probs);
 }
+
+DlabInside *
+dlab_classifier_new_inside (DlabClassifier *self, GError **error)
+{
+  DlabInside *inside;
+
+  g_return_val_if_fail (DLAB_IS_CLASSIFIER (self), NULL);
+  inside = dlab_inside_new (self->predictor);
+  if (!inside)
+    g_set_error_literal (error, DLAB_CLASSIFIER_ERROR, DLAB_CLASSIFIER_ERROR_INVALID, dlab_error_message ());
+  return inside;
+}

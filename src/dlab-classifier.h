@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "dlab/inside.h"
 #include "dlab/strokes.h"
 
 G_BEGIN_DECLS
@@ -58,5 +59,10 @@ const char *const *dlab_classifier_get_class_names (DlabClassifier *self);
  * class, or -1 when nothing is drawn. */
 int dlab_classifier_read_strokes (DlabClassifier *self, const DlabStrokes *strokes,
                                   float *image, float *probs);
+
+/* A DlabInside of the model (dlab/inside.h: every layer's output and the
+ * saliency, from its own copy of the weights; the readings above are not
+ * slowed). Free with dlab_inside_free. NULL with the engine's message. */
+DlabInside *dlab_classifier_new_inside (DlabClassifier *self, GError **error);
 
 G_END_DECLS

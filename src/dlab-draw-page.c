@@ -1,6 +1,7 @@
 /* DlabDrawPage: wires the sketchpad to the classifier, one reading a frame. */
 #include "dlab-draw-page.h"
 #include "dlab-fold-box.h"
+#include "dlab-inside-view.h"
 
 #include "dlab/ink.h"
 
@@ -13,6 +14,8 @@ struct _DlabDrawPage {
   GtkLabel *model_name_label;
   GtkLabel *model_details_label;
   GtkLabel *hint_label;
+  GtkToggleButton *inside_toggle;
+  DlabInsideView *inside_view;
 
   DlabClassifier *classifier;
   guint tick_id;        /* a reading is due at the next frame */
@@ -116,6 +119,7 @@ dlab_draw_page_set_classifier (DlabDrawPage *self, DlabClassifier *classifier)
   g_free (self->probs);
   self->probs = classifier ? g_new0 (float, dlab_classifier_get_n_classes (classifier)) : NULL;
   show_model (self);
+  dlab_inside_view_set_classifier (self->inside_view, classifier);
   schedule_reading (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLASSIFIER]);
 }
@@ -142,6 +146,18 @@ DlabInkPreview *
 dlab_draw_page_get_ink_preview (DlabDrawPage *self)
 {
   return self->ink_preview;
+}
+
+DlabInsideView *
+dlab_draw_page_get_inside_view (DlabDrawPage *self)
+{
+  return self->inside_view;
+}
+
+GtkToggleButton *
+dlab_draw_page_get_inside_toggle (DlabDrawPage *self)
+{
+  return self->inside_toggle;
 }
 
 guint
@@ -223,6 +239,7 @@ dlab_draw_page_class_init (DlabDrawPageClass *klass)
   g_type_ensure (DLAB_TYPE_PREDICTION_VIEW);
   g_type_ensure (DLAB_TYPE_INK_PREVIEW);
   g_type_ensure (DLAB_TYPE_FOLD_BOX);
+  g_type_ensure (DLAB_TYPE_INSIDE_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/digitlab/DigitLab/dlab-draw-page.ui");
@@ -232,6 +249,8 @@ dlab_draw_page_class_init (DlabDrawPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, model_name_label);
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, model_details_label);
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, inside_toggle);
+  gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, inside_view);
 }
 
 static void
@@ -239,4 +258,5 @@ dlab_draw_page_init (DlabDrawPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_swapped (self->sketchpad, "changed", G_CALLBACK (on_sketchpad_changed), self);
+  dlab_inside_view_set_sketchpad (self->inside_view, self->sketchpad);
 }

@@ -8,6 +8,7 @@
 
 #include "dlab-classifier.h"
 #include "dlab-ink-preview.h"
+#include "dlab-inside-view.h"
 #include "dlab-prediction-view.h"
 #include "dlab-sketchpad.h"
 
@@ -22,6 +23,9 @@ DlabClassifier *dlab_draw_page_get_classifier (DlabDrawPage *self);
 DlabSketchpad *dlab_draw_page_get_sketchpad (DlabDrawPage *self);
 DlabPredictionView *dlab_draw_page_get_prediction_view (DlabDrawPage *self);
 DlabInkPreview *dlab_draw_page_get_ink_preview (DlabDrawPage *self);
+/* Inside the network (dlab-inside-view.h), shown while its toggle is on. */
+DlabInsideView *dlab_draw_page_get_inside_view (DlabDrawPage *self);
+GtkToggleButton *dlab_draw_page_get_inside_toggle (DlabDrawPage *self);
 
 /* How many readings (preprocessing + inference) have run: tests check
  * that they follow the frame clock, not the events. */

@@ -17,7 +17,7 @@ G_DEFINE_FINAL_TYPE (DlabTrainPage, dlab_train_page, ADW_TYPE_BIN)
 
 guint _dlab_train_page_signals[DLAB_TRAIN_PAGE_N_SIGNALS];
 
-enum { PROP_0, PROP_SAMPLE_SET, PROP_TRANSFORMS, N_PROPS };
+enum { PROP_0, PROP_SAMPLE_SET, PROP_TRANSFORMS, PROP_JOB, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 void
@@ -110,6 +110,7 @@ watch_job (DlabTrainPage *self, DlabTrainingJob *job)
   g_signal_connect (job, "epoch", G_CALLBACK (on_job_epoch), self);
   g_signal_connect (job, "finished", G_CALLBACK (on_job_finished), self);
   g_signal_connect (job, "results", G_CALLBACK (on_job_results), self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JOB]);
 }
 
 gboolean
@@ -358,6 +359,9 @@ dlab_train_page_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_TRANSFORMS:
       g_value_take_string (value, dlab_train_page_get_transforms (self));
       break;
+    case PROP_JOB:
+      g_value_set_object (value, self->job);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -378,6 +382,10 @@ dlab_train_page_class_init (DlabTrainPageClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TRANSFORMS] =
     g_param_spec_string ("transforms", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The run being trained (the window shows its filters after each epoch). */
+  properties[PROP_JOB] =
+    g_param_spec_object ("job", NULL, NULL, DLAB_TYPE_TRAINING_JOB,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -613,6 +613,15 @@ on_train_message (DlabWindow *self, const char *title, const char *details)
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (markup));
 }
 
+/* The Inside view shows the first layer of the run being trained, epoch by
+ * epoch. */
+static void
+on_train_job_changed (DlabWindow *self)
+{
+  dlab_inside_view_set_training_job (dlab_draw_page_get_inside_view (self->draw_page),
+                                     dlab_train_page_get_job (self->train_page));
+}
+
 static void
 on_train_data_changed (DlabWindow *self)
 {
@@ -763,6 +772,8 @@ dlab_window_init (DlabWindow *self)
   g_signal_connect_object (self->train_page, "notify::sample-set", G_CALLBACK (on_train_data_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->train_page, "notify::transforms", G_CALLBACK (on_train_data_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->train_page, "notify::job", G_CALLBACK (on_train_job_changed), self,
                            G_CONNECT_SWAPPED);
   on_train_data_changed (self);
 

@@ -5,6 +5,7 @@
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_inside(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_recipes(int argc, char **argv);
 int cmd_data(int argc, char **argv);

@@ -18,6 +18,7 @@ static const Command commands[] = {
     {"train", cmd_train, N_("train a network on a dataset")},
     {"eval", cmd_eval, N_("evaluate a checkpoint on a test set (accuracy, loss, confusion matrix)")},
     {"predict", cmd_predict, N_("classify PNG images with a checkpoint")},
+    {"inside", cmd_inside, N_("pictures of what every layer makes of an image or a drawing")},
     {"models", cmd_models, N_("list the built-in networks with their parameter counts")},
     {"recipes", cmd_recipes, N_("list the tutorials' recipes (dlab train --recipe NAME)")},
     {"data", cmd_data, N_("look at a dataset: info, stats, a grid of samples, export to PNGs")},

@@ -52,6 +52,8 @@ static const CliRange ranges[] = {
     {"padding", 0, 256, 0, 0},
     {"first", 0, INT_MAX, 0, 0},
     {"random", 0, INT_MAX, 0, 0}, /* 0: the first samples, in order */
+    /* dlab inside (the model's class count is checked once it is loaded) */
+    {"class", 0, INT_MAX, 0, 0},
     /* dlab fetch */
     {"retries", 0, 100, 0, 0},
     {"max-mb", 1, 1048576, 0, 0},

@@ -28,6 +28,11 @@ int dlab_predictor_num_classes(const DlabPredictor *p);
  * probability per class into probs. Returns the most likely class. */
 int dlab_predictor_run(DlabPredictor *p, const float *image, float *probs);
 
+/* What dlab_predictor_run does to an image before the network sees it:
+ * HWC 0..1 -> the model's CHW input x (input shape `in`, C*H*W values),
+ * with the orientation and normalization of `info`. */
+void dlab_predictor_image_to_input(const DlabModelInfo *info, DlabShape in, const float *image, float *x);
+
 /* Ink preprocessing (ink.h) then dlab_predictor_run. When image is not NULL
  * it receives the 28x28 picture the network saw (before normalization).
  * Returns the most likely class, or -1 when nothing is drawn or the model

@@ -5,12 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/i18n.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
 
 int dlab_dataset_set_classes(DlabDataset *d, const char *const *names, int n) {
   if (n < 1 || n > DLAB_MAX_CLASSES)
-    return dlab_error("%s: %d classes; between 1 and %d are supported", d->name, n,
+    return dlab_error(_("%s: %d classes; between 1 and %d are supported"), d->name, n,
                       DLAB_MAX_CLASSES);
   for (int k = 0; k < DLAB_MAX_CLASSES; k++) {
     free(d->class_names[k]);
@@ -18,7 +19,7 @@ int dlab_dataset_set_classes(DlabDataset *d, const char *const *names, int n) {
   }
   for (int k = 0; k < n; k++) {
     d->class_names[k] = strdup(names[k]);
-    if (!d->class_names[k]) return dlab_error("%s: out of memory", d->name);
+    if (!d->class_names[k]) return dlab_error(_("%s: out of memory"), d->name);
   }
   d->num_classes = n;
   return 0;

@@ -12,6 +12,8 @@
 #include "dlab/ink.h"
 #include "nn/loss.h"
 
+#include "core/i18n.h"
+
 struct DlabPredictor {
   DlabModel *m;
   DlabModelInfo info;
@@ -24,10 +26,10 @@ static DlabPredictor *wrap(DlabModel *m, DlabModelInfo *info, const char *what) 
   char shape[64];
   DlabPredictor *p = NULL;
   if (m->input.ndim != 3)
-    dlab_error("%s: the model reads %s features, not images (CxHxW): it cannot classify pictures", what,
+    dlab_error(_("%s: the model reads %s features, not images (CxHxW): it cannot classify pictures"), what,
                dlab_shape_str(m->input, shape, sizeof shape));
   else if (!(p = calloc(1, sizeof *p)))
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
   if (!p || dlab_model_set_batch(m, 1) < 0) {
     free(p);
     dlab_model_info_free(info);
@@ -65,19 +67,21 @@ int dlab_predictor_num_classes(const DlabPredictor *p) { return p->info.num_clas
 
 /* HWC 0..1 in normal orientation -> the model's normalized CHW input. EMNIST
  * models saw their images transposed, so they get them transposed here. */
-static void fill_input(DlabPredictor *p, const float *image) {
-  const DlabShape in = p->m->input;
+void dlab_predictor_image_to_input(const DlabModelInfo *info, DlabShape in, const float *image, float *x) {
   const int c = in.d[0], h = in.d[1], w = in.d[2];
-  const int transposed = strcmp(p->info.orientation, "transposed") == 0;
-  float *x = p->m->acts[0].data;
+  const int transposed = strcmp(info->orientation, "transposed") == 0;
   for (int ch = 0; ch < c; ch++) {
-    const float mean = p->info.mean[ch], inv_std = 1.0f / p->info.std[ch];
+    const float mean = info->mean[ch], inv_std = 1.0f / info->std[ch];
     for (int y = 0; y < h; y++)
       for (int xx = 0; xx < w; xx++) {
         int sy = transposed ? xx : y, sx = transposed ? y : xx;
         x[((size_t)ch * h + y) * w + xx] = (image[((size_t)sy * w + sx) * c + ch] - mean) * inv_std;
       }
   }
+}
+
+static void fill_input(DlabPredictor *p, const float *image) {
+  dlab_predictor_image_to_input(&p->info, p->m->input, image, p->m->acts[0].data);
 }
 
 int dlab_predictor_run(DlabPredictor *p, const float *image, float *probs) {
@@ -95,10 +99,10 @@ int dlab_predictor_run(DlabPredictor *p, const float *image, float *probs) {
 int dlab_predictor_run_strokes(DlabPredictor *p, const DlabStrokes *s, float *image, float *probs) {
   const DlabShape in = p->m->input;
   if (in.ndim != 3 || in.d[0] != 1 || in.d[1] != DLAB_INK_SIDE || in.d[2] != DLAB_INK_SIDE)
-    return dlab_error("this model reads %dx%dx%d images; drawings need a 1x28x28 model", in.d[0], in.d[1],
+    return dlab_error(_("this model reads %dx%dx%d images; drawings need a 1x28x28 model"), in.d[0], in.d[1],
                       in.d[2]);
   DlabInkStyle style = dlab_ink_default_style();
-  if (dlab_ink_render(s, &style, p->ink) != 0) return dlab_error("nothing is drawn");
+  if (dlab_ink_render(s, &style, p->ink) != 0) return dlab_error(_("nothing is drawn"));
   if (image) memcpy(image, p->ink, sizeof p->ink);
   return dlab_predictor_run(p, p->ink, probs);
 }
