@@ -51,6 +51,9 @@ struct _DlabInsideView {
 
 G_DEFINE_FINAL_TYPE (DlabInsideView, dlab_inside_view, ADW_TYPE_BIN)
 
+enum { SIGNAL_MESSAGE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 /* ---- pictures ---- */
 
 /* The engine's 8-bit picture as a texture (grey expanded to RGB: GTK 4.8
@@ -520,8 +523,13 @@ on_export_chosen (GtkNativeDialog *chooser, int response, gpointer data)
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
       g_autoptr (GError) error = NULL;
-      if (path && !fn (self->diagram, path, &error))
-        g_warning ("%s", error->message);
+      g_autofree char *name = file ? g_file_get_basename (file) : g_strdup ("");
+      g_autofree char *title = NULL;
+      gboolean ok = path && fn (self->diagram, path, &error);
+
+      title = g_strdup_printf (ok ? _("Saved “%s”") : _("Could not save “%s”"), name);
+      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, title,
+                     ok ? NULL : error ? error->message : _("Only local files can be written."));
     }
   gtk_native_dialog_destroy (chooser);
   g_object_unref (chooser);
@@ -644,6 +652,9 @@ dlab_inside_view_class_init (DlabInsideViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlabInsideView, filters_picture);
   gtk_widget_class_bind_template_child (widget_class, DlabInsideView, layers_box);
   gtk_widget_class_bind_template_child (widget_class, DlabInsideView, diagram);
+  /* "message" (title, details or NULL): an export saved, or why not. */
+  signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   gtk_widget_class_install_action (widget_class, "inside.export-png", NULL, export_png_activated);
   gtk_widget_class_install_action (widget_class, "inside.export-svg", NULL, export_svg_activated);
 }

@@ -40,6 +40,9 @@ int dlab_inside_view_get_saliency_class (DlabInsideView *self);
 /* The class the saliency shown was computed for (-1 when none is shown). */
 int dlab_inside_view_get_shown_class (DlabInsideView *self);
 
+/* Signal "message" (title, details or NULL): a diagram export was saved,
+ * or could not be (details: which file and why), for the window to show. */
+
 /* For tests: updates done, layer rows, the epoch whose filters show (0:
  * the classifier's), the diagram; and an update run now if one is due. */
 guint dlab_inside_view_get_n_updates (DlabInsideView *self);
