@@ -8,6 +8,8 @@
 
 #include <adwaita.h>
 
+#include "dlab-network-diagram.h"
+
 G_BEGIN_DECLS
 
 #define DLAB_TYPE_NETWORK_EDITOR (dlab_network_editor_get_type ())
@@ -29,6 +31,10 @@ const char *dlab_network_editor_get_status (DlabNetworkEditor *self);
 /* The PyTorch class that loads this network's checkpoints, or NULL with
  * the engine's message (dlab_error_message) when the spec does not build. */
 char *dlab_network_editor_dup_pytorch_code (DlabNetworkEditor *self);
+/* The diagram of the last spec that built (a spec that does not build
+ * leaves it as it was), in the "Diagram" expander; the page's
+ * train.export-diagram-png/-svg actions export it. */
+DlabNetworkDiagram *dlab_network_editor_get_diagram (DlabNetworkEditor *self);
 
 /* Signal "changed": the spec was checked again (ready or not). */
 
