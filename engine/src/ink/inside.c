@@ -45,6 +45,11 @@ DlabInside *dlab_inside_new(const DlabPredictor *p) {
     dlab_inside_free(in);
     return NULL;
   }
+  /* The saliency wants d logit / d input alone: the layers skip their
+   * parameter gradients, the bulk of a backward pass (the full pass cost
+   * 3.6 ms median against 0.20 ms for the probabilities on the built-in
+   * model, measured under load, before this). */
+  for (int i = 0; i < in->m->n_layers; i++) in->m->layers[i]->input_grad_only = 1;
   return in;
 }
 
@@ -106,8 +111,8 @@ const float *dlab_inside_output(const DlabInside *in, int i, DlabShape *shape) {
 const float *dlab_inside_logits(const DlabInside *in) { return in->ran ? in->m->acts[in->m->n_layers].data : NULL; }
 
 /* Every layer backwards, the first included (dlab_model_backward stops
- * before it: training needs no input gradient). Parameter gradients are
- * written too (the layers always do); nothing reads them. */
+ * before it: training needs no input gradient). The layers write no
+ * parameter gradient (input_grad_only, set in dlab_inside_new). */
 static void backward_to_input(DlabModel *m) {
   for (int i = m->n_layers - 1; i >= 0; i--) {
     DlabLayer *l = m->layers[i];
