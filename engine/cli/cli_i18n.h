@@ -2,8 +2,9 @@
  * tools do: gettext from the C library, in the application's text domain
  * (po/, po/README.md), bound by main.c. Mark a string with _() where it is
  * printed, or N_() in a table and _() where the table is printed. The
- * engine's messages (dlab_error) stay English, and so do the lines scripts
- * read (eval's accuracy and loss, predict's results). Numbers that a
+ * engine translates its own messages (dlab_error) in the same domain
+ * (engine/src/core/i18n.h); the lines scripts read stay English (eval's
+ * accuracy and loss, predict's results). Numbers that a
  * program reads back or a person pastes into an option are printed with
  * dlab_fprintf_c (dlab/cnum.h), '.' in every locale. */
 #ifndef DLAB_CLI_I18N_H

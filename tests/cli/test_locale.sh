@@ -160,6 +160,39 @@ else
   check "...and its confusion matrix heading is Chinese" grep -q '混淆矩阵' "$tmp/out"
   LANGUAGE=zh_CN LANG=zh_CN.UTF-8 LC_ALL=C "$dlab" --help >"$tmp/out" 2>&1
   check "LC_ALL=C keeps dlab in English" grep -q '^usage: dlab COMMAND' "$tmp/out"
+
+  # The engine's messages (dlab_error, engine/src/core/i18n.h): Chinese
+  # under zh_CN, the spec, the option and the numbers as typed; English,
+  # word for word, under C.
+  zh train --model "linear 10 10 x" >"$tmp/out" 2>"$tmp/err"
+  check "a spec mistake is said in Chinese: $(cat "$tmp/err")" \
+    grep -qxF 'dlab train: 网络描述：`linear 10 10 x`：linear 不接受 `10`' "$tmp/err"
+  LC_ALL=C "$dlab" train --model "linear 10 10 x" >"$tmp/out" 2>"$tmp/err"
+  check "...and in English under C: $(cat "$tmp/err")" \
+    grep -qxF 'dlab train: spec: `linear 10 10 x`: unexpected `10` for linear' "$tmp/err"
+  # A truncated IDX file: the message names it and the sizes.
+  mkdir -p "$tmp/cut/MNIST/raw"
+  cp "$tmp"/tiny/MNIST/raw/*-ubyte "$tmp/cut/MNIST/raw/"
+  head -c 5000 "$tmp/tiny/MNIST/raw/train-images-idx3-ubyte" >"$tmp/cut/MNIST/raw/train-images-idx3-ubyte"
+  cut_file="$tmp/cut/MNIST/raw/train-images-idx3-ubyte"
+  zh train --data "$tmp/cut" --model "flatten | linear 10" --epochs 1 --threads 1 --out "$tmp/cut.safetensors" \
+    >"$tmp/out" 2>"$tmp/err"
+  check "a truncated IDX file is said in Chinese: $(cat "$tmp/err")" \
+    grep -qF "$cut_file：文件被截断：应有 78400 字节数据，只找到 4984 字节" "$tmp/err"
+  LC_ALL=C "$dlab" train --data "$tmp/cut" --model "flatten | linear 10" --epochs 1 --threads 1 \
+    --out "$tmp/cut.safetensors" >"$tmp/out" 2>"$tmp/err"
+  check "...and in English under C: $(cat "$tmp/err")" \
+    grep -qF "$cut_file: truncated: 78400 bytes of data expected, 4984 found" "$tmp/err"
+  # The words follow LC_MESSAGES; the numbers the message prints (%g of
+  # 200.50) keep '.' under a decimal-comma LC_NUMERIC.
+  if has_locale $de ","; then
+    env -u LC_ALL LANGUAGE=zh_CN LANG=zh_CN.UTF-8 LC_NUMERIC=$de "$dlab" train --transform rotate:200.50 \
+      >"$tmp/out" 2>"$tmp/err"
+    check "an engine message in Chinese keeps '.' under LC_NUMERIC=$de: $(cat "$tmp/err")" \
+      grep -qxF 'dlab train: --transform rotate:200.50：degrees 200.5 超出了 [0, 180]' "$tmp/err"
+  else
+    skip "an engine message in Chinese keeps '.'" "$de is not installed"
+  fi
 fi
 
 tap_done

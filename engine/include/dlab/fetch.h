@@ -40,7 +40,10 @@ typedef struct {
 /* Downloads url to path (see above); only http:// and https:// URLs, for
  * redirects too. Errors name the URL or the file: the HTTP status ("HTTP
  * 404"), the network problem, a body longer than max_size, a redirect to
- * another scheme, or the checksum mismatch. */
+ * another scheme, or the checksum mismatch. Returns 0, or -1 with the
+ * message, or DLAB_DOWNLOAD_MISMATCH when the whole file arrived but its MD5
+ * is not md5's (another mirror would serve the same file). */
+#define DLAB_DOWNLOAD_MISMATCH (-2)
 int dlab_download(const DlabDownload *d);
 
 /* 0 for an http:// or https:// URL; else -1 with a message naming it. */

@@ -7,19 +7,21 @@
 
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 /* 64-byte alignment suits AVX-512 loads and cache lines. */
 #define DLAB_TENSOR_ALIGN 64
 
 /* The product of the dimensions, with the bytes it takes (and the
  * alignment padding) kept within size_t. */
 static int shape_numel(int ndim, const int *shape, size_t *numel) {
-  if (ndim < 0 || ndim > DLAB_MAX_DIMS) return dlab_error("tensor rank %d is not supported", ndim);
+  if (ndim < 0 || ndim > DLAB_MAX_DIMS) return dlab_error(_("tensor rank %d is not supported"), ndim);
   size_t n = 1;
   for (int i = 0; i < ndim; i++) {
-    if (shape[i] < 0) return dlab_error("negative tensor dimension %d", shape[i]);
-    if (__builtin_mul_overflow(n, (size_t)shape[i], &n)) return dlab_error("tensor size overflows");
+    if (shape[i] < 0) return dlab_error(_("negative tensor dimension %d"), shape[i]);
+    if (__builtin_mul_overflow(n, (size_t)shape[i], &n)) return dlab_error(_("tensor size overflows"));
   }
-  if (n > (SIZE_MAX - DLAB_TENSOR_ALIGN) / sizeof(float)) return dlab_error("tensor size overflows");
+  if (n > (SIZE_MAX - DLAB_TENSOR_ALIGN) / sizeof(float)) return dlab_error(_("tensor size overflows"));
   *numel = n;
   return 0;
 }
@@ -44,7 +46,7 @@ int dlab_tensor_resize(DlabTensor *t, int ndim, const int *shape) {
   if (n > t->capacity) {
     size_t bytes = (n * sizeof(float) + DLAB_TENSOR_ALIGN - 1) / DLAB_TENSOR_ALIGN * DLAB_TENSOR_ALIGN;
     float *p = aligned_alloc(DLAB_TENSOR_ALIGN, bytes);
-    if (!p) return dlab_error("out of memory allocating %zu floats", n);
+    if (!p) return dlab_error(_("out of memory allocating %zu floats"), n);
     free(t->data);
     t->data = p;
     t->capacity = n;

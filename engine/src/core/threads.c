@@ -21,6 +21,8 @@
 
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 #define DLAB_MAX_THREADS 256
 /* How long an idle worker watches for the next loop before sleeping. */
 #define SPIN_SECONDS 200e-6
@@ -181,7 +183,7 @@ int dlab_threads_set(int n) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     n = cores > 0 ? (int)cores : 1;
   }
-  if (n > DLAB_MAX_THREADS) return dlab_error("--threads %d: at most %d threads", n, DLAB_MAX_THREADS);
+  if (n > DLAB_MAX_THREADS) return dlab_error(_("--threads %d: at most %d threads"), n, DLAB_MAX_THREADS);
   /* Waits for a loop of another thread to end: a loop's workers stay as
    * they were when it started. */
   pthread_mutex_lock(&pool_owner);
@@ -189,7 +191,7 @@ int dlab_threads_set(int n) {
     int id = pool.n_workers + 1;
     if (pthread_create(&pool.workers[pool.n_workers], NULL, worker_main, (void *)(intptr_t)id) != 0) {
       pthread_mutex_unlock(&pool_owner);
-      return dlab_error("cannot start thread %d", id);
+      return dlab_error(_("cannot start thread %d"), id);
     }
     pool.n_workers++;
   }

@@ -8,6 +8,8 @@
 #include "archive_internal.h"
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 #define CHUNK (1 << 16)
 
 int dlab_member_wanted(DlabMemberFilter filter, void *user, const char *member, char *out,
@@ -16,7 +18,7 @@ int dlab_member_wanted(DlabMemberFilter filter, void *user, const char *member, 
   *max_size = DLAB_MEMBER_DEFAULT_MAX;
   if (!filter(member, out, n, max_size, user)) return 0;
   if (!out[0] || strchr(out, '/') || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
-    return dlab_error("%s: member %s would be written as \"%s\", not a plain file name", archive,
+    return dlab_error(_("%s: member %s would be written as \"%s\", not a plain file name"), archive,
                       member, out);
   return 1;
 }
@@ -30,15 +32,15 @@ int dlab_out_open(DlabOutFile *o, const char *dest_dir, const char *name, int gu
   memset(o, 0, sizeof *o);
   o->max = max ? max : DLAB_MEMBER_DEFAULT_MAX;
   if ((size_t)snprintf(o->path, sizeof o->path, "%s/%s", dest_dir, name) >= sizeof o->path)
-    return dlab_error("%s/%s: path too long", dest_dir, name);
+    return dlab_error(_("%s/%s: path too long"), dest_dir, name);
   snprintf(o->tmp, sizeof o->tmp, "%s.part", o->path);
   o->fp = fopen(o->tmp, "wb");
-  if (!o->fp) return dlab_error("%s: cannot create: %s", o->tmp, strerror(errno));
+  if (!o->fp) return dlab_error(_("%s: cannot create: %s"), o->tmp, strerror(errno));
   o->gunzip = gunzip;
   if (gunzip) {
     if (inflateInit2(&o->zs, 16 + MAX_WBITS) != Z_OK) {
       dlab_out_abort(o);
-      return dlab_error("%s: cannot initialize zlib", o->path);
+      return dlab_error(_("%s: cannot initialize zlib"), o->path);
     }
     o->zs_open = 1;
   }
@@ -47,10 +49,10 @@ int dlab_out_open(DlabOutFile *o, const char *dest_dir, const char *name, int gu
 
 static int put(DlabOutFile *o, const uint8_t *data, size_t n) {
   if (n > o->max - o->written)
-    return dlab_error("%s: more than %llu bytes, the most this file may hold; stopped there",
+    return dlab_error(_("%s: more than %llu bytes, the most this file may hold; stopped there"),
                       o->path, (unsigned long long)o->max);
   if (n && fwrite(data, 1, n, o->fp) != n)
-    return dlab_error("%s: cannot write: %s", o->tmp, strerror(errno));
+    return dlab_error(_("%s: cannot write: %s"), o->tmp, strerror(errno));
   o->written += n;
   return 0;
 }
@@ -66,14 +68,14 @@ static int put_gunzipped(DlabOutFile *o, const uint8_t *data, size_t n) {
         inflateReset(&o->zs);
         o->stream_ended = 0;
       } else {
-        return dlab_error("%s: garbage after the gzip stream", o->path);
+        return dlab_error(_("%s: garbage after the gzip stream"), o->path);
       }
     }
     o->zs.next_out = out;
     o->zs.avail_out = sizeof out;
     int rc = inflate(&o->zs, Z_NO_FLUSH);
     if (rc != Z_OK && rc != Z_STREAM_END && !(rc == Z_BUF_ERROR && o->zs.avail_in == 0))
-      return dlab_error("%s: corrupt gzip data (%s)", o->path, o->zs.msg ? o->zs.msg : "zlib error");
+      return dlab_error(_("%s: corrupt gzip data (%s)"), o->path, o->zs.msg ? o->zs.msg : _("zlib error"));
     if (put(o, out, sizeof out - o->zs.avail_out) < 0) return -1;
     if (rc == Z_STREAM_END) o->stream_ended = 1;
   }
@@ -94,7 +96,7 @@ void dlab_out_abort(DlabOutFile *o) {
 
 int dlab_out_commit(DlabOutFile *o) {
   if (o->gunzip && !o->stream_ended) {
-    dlab_error("%s: the gzip stream ends early", o->path);
+    dlab_error(_("%s: the gzip stream ends early"), o->path);
     dlab_out_abort(o);
     return -1;
   }
@@ -104,11 +106,11 @@ int dlab_out_commit(DlabOutFile *o) {
   o->fp = NULL;
   if (fflush(fp) != 0 || fclose(fp) != 0) {
     remove(o->tmp);
-    return dlab_error("%s: cannot write: %s", o->tmp, strerror(errno));
+    return dlab_error(_("%s: cannot write: %s"), o->tmp, strerror(errno));
   }
   if (rename(o->tmp, o->path) != 0) {
     remove(o->tmp);
-    return dlab_error("%s: cannot rename into place: %s", o->path, strerror(errno));
+    return dlab_error(_("%s: cannot rename into place: %s"), o->path, strerror(errno));
   }
   return 0;
 }
@@ -117,11 +119,11 @@ static int written_add(DlabWritten *w, const char *path) {
   if (w->n == w->cap) {
     int cap = w->cap ? w->cap * 2 : 16;
     char **p = realloc(w->paths, (size_t)cap * sizeof *p);
-    if (!p) return dlab_error("%s: out of memory", path);
+    if (!p) return dlab_error(_("%s: out of memory"), path);
     w->paths = p;
     w->cap = cap;
   }
-  if (!(w->paths[w->n] = strdup(path))) return dlab_error("%s: out of memory", path);
+  if (!(w->paths[w->n] = strdup(path))) return dlab_error(_("%s: out of memory"), path);
   w->n++;
   return 0;
 }
@@ -150,7 +152,7 @@ void dlab_written_free(DlabWritten *w) {
 
 int dlab_gunzip_file(const char *src, const char *dst, uint64_t max_size) {
   FILE *in = fopen(src, "rb");
-  if (!in) return dlab_error("%s: cannot open: %s", src, strerror(errno));
+  if (!in) return dlab_error(_("%s: cannot open: %s"), src, strerror(errno));
   const char *slash = strrchr(dst, '/');
   char dir[4096];
   snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - dst) : 1, slash ? dst : ".");
@@ -163,7 +165,7 @@ int dlab_gunzip_file(const char *src, const char *dst, uint64_t max_size) {
   size_t got;
   int rc = 0;
   while (rc == 0 && (got = fread(buf, 1, sizeof buf, in)) > 0) rc = dlab_out_write(&o, buf, got);
-  if (rc == 0 && ferror(in)) rc = dlab_error("%s: read error", src);
+  if (rc == 0 && ferror(in)) rc = dlab_error(_("%s: read error"), src);
   fclose(in);
   if (rc < 0) {
     dlab_error_prefix("%s", src);

@@ -11,6 +11,8 @@
 #include "archive_internal.h"
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 #define BLOCK 512
 #define CHUNK (1 << 16)
 
@@ -51,9 +53,9 @@ int dlab_tar_parse_header(const uint8_t block[BLOCK], const char *what, DlabTarH
     signed_sum += (int8_t)b;
   }
   if (stored < 0 || (stored != sum && stored != signed_sum))
-    return dlab_error("%s: not a tar archive, or corrupt (header checksum mismatch)", what);
+    return dlab_error(_("%s: not a tar archive, or corrupt (header checksum mismatch)"), what);
   int64_t size = octal_field(block + 124, 12);
-  if (size < 0) return dlab_error("%s: corrupt tar header (size field)", what);
+  if (size < 0) return dlab_error(_("%s: corrupt tar header (size field)"), what);
   out->size = (uint64_t)size;
   out->type = (char)block[156];
   char name[101], prefix[156];
@@ -73,8 +75,8 @@ static int read_exact(gzFile gz, uint8_t *buf, size_t n, const char *what) {
     if (r <= 0) {
       int err;
       const char *msg = gzerror(gz, &err);
-      if (r < 0 || err) return dlab_error("%s: corrupt gzip data (%s)", what, msg);
-      return dlab_error("%s: the archive ends early", what);
+      if (r < 0 || err) return dlab_error(_("%s: corrupt gzip data (%s)"), what, msg);
+      return dlab_error(_("%s: the archive ends early"), what);
     }
     got += (size_t)r;
   }
@@ -99,10 +101,11 @@ static int pass_data(gzFile gz, uint64_t size, DlabOutFile *out, const char *wha
 
 /* A GNU 'L' entry: the next member's full name. */
 static int read_long_name(gzFile gz, uint64_t size, char *name, size_t n, const char *what) {
-  if (size == 0 || size >= n) return dlab_error("%s: a long-name entry of %llu bytes", what, (unsigned long long)size);
+  if (size == 0 || size >= n)
+    return dlab_error(_("%s: a long-name entry of %llu bytes"), what, (unsigned long long)size);
   uint8_t buf[BLOCK * 9];
   uint64_t padded = (size + BLOCK - 1) / BLOCK * BLOCK;
-  if (padded > sizeof buf) return dlab_error("%s: a long-name entry of %llu bytes", what, (unsigned long long)size);
+  if (padded > sizeof buf) return dlab_error(_("%s: a long-name entry of %llu bytes"), what, (unsigned long long)size);
   if (read_exact(gz, buf, (size_t)padded, what) < 0) return -1;
   memcpy(name, buf, (size_t)size);
   name[size] = '\0';
@@ -112,7 +115,7 @@ static int read_long_name(gzFile gz, uint64_t size, char *name, size_t n, const 
 static int extract_member(gzFile gz, const DlabTarHeader *h, const char *dest, const char *out_name,
                           uint64_t max_size, const char *archive, DlabWritten *written) {
   if (h->size > max_size)
-    return dlab_error("%s: %s: %llu bytes, more than the %llu this file may hold", archive, h->name,
+    return dlab_error(_("%s: %s: %llu bytes, more than the %llu this file may hold"), archive, h->name,
                       (unsigned long long)h->size, (unsigned long long)max_size);
   DlabOutFile o;
   if (dlab_out_open(&o, dest, out_name, 0, max_size) < 0) return -1;
@@ -147,7 +150,7 @@ static int handle_member(gzFile gz, const DlabTarHeader *h, const char *name, co
 int dlab_tar_gz_extract(const char *archive, const char *dest_dir, DlabMemberFilter filter,
                         void *user) {
   gzFile gz = gzopen(archive, "rb");
-  if (!gz) return dlab_error("%s: cannot open: %s", archive, strerror(errno));
+  if (!gz) return dlab_error(_("%s: cannot open: %s"), archive, strerror(errno));
   int extracted = 0;
   DlabWritten written = {0};
   char long_name[BLOCK * 8] = "";
@@ -160,7 +163,7 @@ int dlab_tar_gz_extract(const char *archive, const char *dest_dir, DlabMemberFil
     if (first < 0 && gzeof(gz)) break;
     if (first < 0) {
       int err;
-      dlab_error("%s: corrupt gzip data (%s)", archive, gzerror(gz, &err));
+      dlab_error(_("%s: corrupt gzip data (%s)"), archive, gzerror(gz, &err));
       goto fail;
     }
     block[0] = (uint8_t)first;

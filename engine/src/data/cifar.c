@@ -13,6 +13,8 @@
 #include "dlab/error.h"
 #include "dlab/idx.h"
 
+#include "core/i18n.h"
+
 #define TRAIN_BATCHES 5
 #define META_FILE "batches.meta.txt"
 #define MAX_NAME_LEN 256
@@ -21,16 +23,16 @@ static const char *const default_classes[] = {"airplane", "automobile", "bird", 
                                               "dog",      "frog",       "horse", "ship", "truck"};
 
 long dlab_cifar_check_batch(const uint8_t *buf, size_t len, const char *what, int num_classes) {
-  if (len == 0) return dlab_error("%s: empty CIFAR batch", what);
+  if (len == 0) return dlab_error(_("%s: empty CIFAR batch"), what);
   if (len % DLAB_CIFAR_RECORD != 0)
-    return dlab_error("%s: %zu bytes is not a whole number of %d-byte CIFAR records "
-                      "(truncated, or not a CIFAR-10 binary batch)",
+    return dlab_error(_("%s: %zu bytes is not a whole number of %d-byte CIFAR records "
+                        "(truncated, or not a CIFAR-10 binary batch)"),
                       what, len, DLAB_CIFAR_RECORD);
   long n = (long)(len / DLAB_CIFAR_RECORD);
   for (long i = 0; i < n; i++) {
     int label = buf[(size_t)i * DLAB_CIFAR_RECORD];
     if (label >= num_classes)
-      return dlab_error("%s: record %ld has label %d, but there are %d classes", what, i, label,
+      return dlab_error(_("%s: record %ld has label %d, but there are %d classes"), what, i, label,
                         num_classes);
   }
   return n;
@@ -68,24 +70,24 @@ int dlab_cifar_parse_meta(const char *text, size_t len, const char *what, char *
     if (a == b) continue;
     if (memchr(text + a, '\0', b - a)) {
       free_names(names, n);
-      return dlab_error("%s:%d: a NUL byte in a class name (not a text file?)", what, line);
+      return dlab_error(_("%s:%d: a NUL byte in a class name (not a text file?)"), what, line);
     }
     if (b - a > MAX_NAME_LEN) {
       free_names(names, n);
-      return dlab_error("%s:%d: class name longer than %d bytes", what, line, MAX_NAME_LEN);
+      return dlab_error(_("%s:%d: class name longer than %d bytes"), what, line, MAX_NAME_LEN);
     }
     if (n >= max) {
       free_names(names, n);
-      return dlab_error("%s: more than %d class names", what, max);
+      return dlab_error(_("%s: more than %d class names"), what, max);
     }
     names[n] = strndup(text + a, b - a);
     if (!names[n]) {
       free_names(names, n);
-      return dlab_error("%s: out of memory", what);
+      return dlab_error(_("%s: out of memory"), what);
     }
     n++;
   }
-  if (n == 0) return dlab_error("%s: no class names in it", what);
+  if (n == 0) return dlab_error(_("%s: no class names in it"), what);
   return n;
 }
 
@@ -126,8 +128,8 @@ static int read_batches(const char *dir, const char *const *names, int count, in
     size_t len = 0;
     if (dlab_join_path(path, sizeof path, dir, names[i]) < 0) goto fail;
     if (!dlab_is_regular_file(path)) {
-      dlab_error("%s: missing (CIFAR-10 needs data_batch_1.bin .. data_batch_5.bin and "
-                 "test_batch.bin in %s)", path, dir);
+      dlab_error(_("%s: missing (CIFAR-10 needs data_batch_1.bin .. data_batch_5.bin and "
+                   "test_batch.bin in %s)"), path, dir);
       goto fail;
     }
     if (dlab_read_file_maybe_gz(path, DLAB_CIFAR_BATCH_MAX, &b->buf[i], &len) < 0) goto fail;
@@ -151,7 +153,7 @@ static int build_split(const char *dir, const char *const *files, int count, Dla
   d->labels = malloc((size_t)total);
   if (!d->images || !d->labels) {
     batches_free(&b);
-    return dlab_error("%s: out of memory for %ld CIFAR images", dir, total);
+    return dlab_error(_("%s: out of memory for %ld CIFAR images"), dir, total);
   }
   long at = 0;
   for (int i = 0; i < b.count; i++) {
@@ -203,6 +205,6 @@ int dlab_cifar_open(const DlabDatasetOptions *opt, DlabDatasetPair *out) {
   dlab_search_dirs(opt->data_dir, "cifar-10-batches-bin", NULL, &dirs);
   for (int i = 0; i < dirs.count; i++)
     if (dir_has_cifar(dirs.dirs[i])) return load_from(dirs.dirs[i], out);
-  return dlab_search_not_found("cifar10", "data_batch_1.bin and the other batches", &dirs,
+  return dlab_search_not_found("cifar10", _("data_batch_1.bin and the other batches"), &dirs,
                                "dlab fetch cifar10");
 }

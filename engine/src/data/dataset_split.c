@@ -10,6 +10,8 @@
 #include "dlab/error.h"
 #include "dlab/rng.h"
 
+#include "core/i18n.h"
+
 #define SPLIT_STREAM 0x53504c4954ULL /* "SPLIT" */
 
 static int copy_metadata(const DlabDataset *d, DlabDataset *out) {
@@ -23,7 +25,7 @@ static int copy_metadata(const DlabDataset *d, DlabDataset *out) {
   for (int k = 0; k < d->num_classes && k < DLAB_MAX_CLASSES; k++) {
     if (!d->class_names[k]) continue;
     out->class_names[k] = strdup(d->class_names[k]);
-    if (!out->class_names[k]) return dlab_error("%s: out of memory", d->name);
+    if (!out->class_names[k]) return dlab_error(_("%s: out of memory"), d->name);
   }
   return 0;
 }
@@ -35,12 +37,12 @@ int dlab_dataset_subset(const DlabDataset *d, const uint32_t *idx, int count, Dl
   out->labels = malloc(count > 0 ? (size_t)count : 1);
   if (!out->images || !out->labels || copy_metadata(d, out) < 0) {
     dlab_dataset_free(out);
-    return dlab_error("%s: out of memory for a subset of %d samples", d->name, count);
+    return dlab_error(_("%s: out of memory for a subset of %d samples"), d->name, count);
   }
   for (int i = 0; i < count; i++) {
     if (idx[i] >= (uint32_t)d->n) {
       dlab_dataset_free(out);
-      return dlab_error("%s: sample %u does not exist (%d samples)", d->name, idx[i], d->n);
+      return dlab_error(_("%s: sample %u does not exist (%d samples)"), d->name, idx[i], d->n);
     }
     memcpy(out->images + (size_t)i * sample, d->images + (size_t)idx[i] * sample, sample);
     out->labels[i] = d->labels[idx[i]];
@@ -57,14 +59,14 @@ static int cmp_u32(const void *a, const void *b) {
 int dlab_dataset_split(DlabDataset *train, double fraction, uint64_t seed, DlabDataset *val) {
   memset(val, 0, sizeof *val);
   if (!(fraction > 0 && fraction < 1))
-    return dlab_error("--val-split %g: must be between 0 and 1 (e.g. 0.1)", fraction);
+    return dlab_error(_("--val-split %g: must be between 0 and 1 (e.g. 0.1)"), fraction);
   long n_val = (long)(train->n * fraction + 0.5);
   if (n_val < 1 || n_val >= train->n)
-    return dlab_error("--val-split %g of %d training samples leaves %ld for validation and %ld "
-                      "for training; both need at least one",
+    return dlab_error(_("--val-split %g of %d training samples leaves %ld for validation and %ld "
+                        "for training; both need at least one"),
                       fraction, train->n, n_val, train->n - n_val);
   uint32_t *perm = malloc((size_t)train->n * sizeof *perm);
-  if (!perm) return dlab_error("%s: out of memory for the split", train->name);
+  if (!perm) return dlab_error(_("%s: out of memory for the split"), train->name);
   for (int i = 0; i < train->n; i++) perm[i] = (uint32_t)i;
   DlabRng rng;
   dlab_rng_derive(&rng, seed, SPLIT_STREAM);

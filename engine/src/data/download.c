@@ -13,6 +13,8 @@
 #include "dlab/fetch.h"
 #include "dlab/md5.h"
 
+#include "core/i18n.h"
+
 #define DEFAULT_RETRIES 3
 #define DEFAULT_CONNECT_TIMEOUT 30L
 /* A transfer slower than 1 byte/s for this long is treated as cut off. */
@@ -91,10 +93,10 @@ static int is_cut_off(CURLcode rc) {
 
 static const char *reason(long code) {
   switch (code) {
-    case 401: case 403: return " (forbidden)";
-    case 404: case 410: return " (not found: check the URL or --mirror)";
-    case 416: return " (range not satisfiable)";
-    default: return code >= 500 ? " (server error; try again later or another --mirror)" : "";
+    case 401: case 403: return _(" (forbidden)");
+    case 404: case 410: return _(" (not found: check the URL or --mirror)");
+    case 416: return _(" (range not satisfiable)");
+    default: return code >= 500 ? _(" (server error; try again later or another --mirror)") : "";
   }
 }
 
@@ -106,7 +108,7 @@ static uint64_t max_size(const DlabDownload *d) {
 
 int dlab_url_check(const char *url) {
   if (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0) return 0;
-  return dlab_error("%s: only http:// and https:// URLs are downloaded", url);
+  return dlab_error(_("%s: only http:// and https:// URLs are downloaded"), url);
 }
 
 static void limit_protocols(CURL *c) {
@@ -127,15 +129,15 @@ static void refused_redirect(const DlabDownload *d, CURL *c) {
    * it did not follow). */
   curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &to);
   if (!to || strcmp(to, d->url) == 0) curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &to);
-  dlab_error("%s: redirected to %s, which is not an http:// or https:// URL; refused", d->url,
-             to ? to : "a URL of another scheme");
+  dlab_error(_("%s: redirected to %s, which is not an http:// or https:// URL; refused"), d->url,
+             to ? to : _("a URL of another scheme"));
 }
 
 static void too_big(const DlabDownload *d, const char *part) {
   remove(part);
-  dlab_error("%s: the server sends more than %llu bytes, %s; stopped, and the download removed",
+  dlab_error(_("%s: the server sends more than %llu bytes, %s; stopped, and the download removed"),
              d->url, (unsigned long long)max_size(d),
-             d->max_size ? "the most this file may have" : "the most a file of unknown size may have");
+             d->max_size ? _("the most this file may have") : _("the most a file of unknown size may have"));
 }
 
 /* err must hold CURL_ERROR_SIZE bytes (libcurl's own message). */
@@ -143,13 +145,13 @@ static AttemptResult attempt(const DlabDownload *d, const char *part, char *err)
   Transfer t = {.d = d, .offset = file_size(part), .max_size = max_size(d)};
   t.fp = fopen(part, "ab");
   if (!t.fp) {
-    dlab_error("%s: cannot create: %s", part, strerror(errno));
+    dlab_error(_("%s: cannot create: %s"), part, strerror(errno));
     return ATTEMPT_FAILED;
   }
   t.curl = curl_easy_init();
   if (!t.curl) {
     fclose(t.fp);
-    dlab_error("%s: cannot start libcurl", d->url);
+    dlab_error(_("%s: cannot start libcurl"), d->url);
     return ATTEMPT_FAILED;
   }
   CURL *c = t.curl;
@@ -187,7 +189,7 @@ static AttemptResult attempt(const DlabDownload *d, const char *part, char *err)
   }
   if (rc == CURLE_OK && !close_failed) return ATTEMPT_DONE;
   if (rc == CURLE_WRITE_ERROR || close_failed) {
-    dlab_error("%s: cannot write: %s", part, strerror(t.write_failed ? t.write_failed : errno));
+    dlab_error(_("%s: cannot write: %s"), part, strerror(t.write_failed ? t.write_failed : errno));
     return ATTEMPT_FAILED;
   }
   if (rc == CURLE_HTTP_RETURNED_ERROR && code == 416 && t.offset > 0)
@@ -197,7 +199,7 @@ static AttemptResult attempt(const DlabDownload *d, const char *part, char *err)
     return ATTEMPT_RETRY;
   }
   if (rc == CURLE_HTTP_RETURNED_ERROR)
-    dlab_error("%s: HTTP %ld%s", d->url, code, reason(code));
+    dlab_error(_("%s: HTTP %ld%s"), d->url, code, reason(code));
   else
     dlab_error("%s: %s", d->url, err[0] ? err : curl_easy_strerror(rc));
   return is_cut_off(rc) ? ATTEMPT_RETRY : ATTEMPT_FAILED;
@@ -209,9 +211,10 @@ static int verify(const DlabDownload *d, const char *part) {
   if (dlab_md5_file(part, got) < 0) return -1;
   if (strcasecmp(got, d->md5) == 0) return 0;
   remove(part);
-  return dlab_error("%s: checksum mismatch: MD5 %s, expected %s (the download from %s was "
-                    "removed; try again, or another --mirror)",
-                    d->path, got, d->md5, d->url);
+  dlab_error(_("%s: checksum mismatch: MD5 %s, expected %s (the download from %s was "
+               "removed; try again, or another --mirror)"),
+             d->path, got, d->md5, d->url);
+  return DLAB_DOWNLOAD_MISMATCH;
 }
 
 static void say(const DlabDownload *d, const char *fmt, const char *a) {
@@ -226,13 +229,13 @@ int dlab_download(const DlabDownload *d) {
   if (dlab_url_check(d->url) < 0) return -1;
   char part[4200];
   if ((size_t)snprintf(part, sizeof part, "%s.part", d->path) >= sizeof part)
-    return dlab_error("%s: path too long", d->path);
+    return dlab_error(_("%s: path too long"), d->path);
   /* A .part larger than the file it should become is not worth resuming. */
   if (file_size(part) > max_size(d)) remove(part);
   /* 0 means the default; a negative count means no retry at all. */
   int retries = d->retries > 0 ? d->retries : d->retries < 0 ? 0 : DEFAULT_RETRIES;
   char err[CURL_ERROR_SIZE];
-  say(d, file_size(part) > 0 ? "resuming %s" : "downloading %s", d->url);
+  say(d, file_size(part) > 0 ? _("resuming %s") : _("downloading %s"), d->url);
   for (int i = 0;; i++) {
     AttemptResult r = attempt(d, part, err);
     if (r == ATTEMPT_DONE) break;
@@ -245,17 +248,18 @@ int dlab_download(const DlabDownload *d) {
       }
       char first[2048];
       snprintf(first, sizeof first, "%s", dlab_error_message());
-      return dlab_error("%s; the %llu bytes received stay in %s: run the same command again to "
-                        "resume", first, (unsigned long long)kept, part);
+      return dlab_error(_("%s; the %llu bytes received stay in %s: run the same command again to "
+                          "resume"), first, (unsigned long long)kept, part);
     }
-    say(d, "connection lost, resuming %s", d->url);
+    say(d, _("connection lost, resuming %s"), d->url);
     sleep(i == 0 ? 0 : 1);
   }
-  if (verify(d, part) < 0) return -1;
+  int verified = verify(d, part);
+  if (verified < 0) return verified;
   if (rename(part, d->path) != 0) {
     int e = errno;
     remove(part);
-    return dlab_error("%s: cannot rename into place: %s", d->path, strerror(e));
+    return dlab_error(_("%s: cannot rename into place: %s"), d->path, strerror(e));
   }
   return 0;
 }

@@ -15,6 +15,8 @@
 #include "dlab/image.h"
 #include "dlab/threads.h"
 
+#include "core/i18n.h"
+
 #define NAME_LEN 128
 #define WRITE_GRAIN 32
 
@@ -25,13 +27,13 @@ typedef struct {
 
 static int make_dir(const char *path) {
   if (mkdir(path, 0777) == 0 || (errno == EEXIST && dlab_is_directory(path))) return 0;
-  return dlab_error("%s: cannot create the folder: %s", path, strerror(errno));
+  return dlab_error(_("%s: cannot create the folder: %s"), path, strerror(errno));
 }
 
 /* mkdir -p; the output folder must be new or empty. */
 static int prepare_root(const char *dir) {
   char buf[DLAB_PATH_LEN];
-  if ((size_t)snprintf(buf, sizeof buf, "%s", dir) >= sizeof buf) return dlab_error("%s: path too long", dir);
+  if ((size_t)snprintf(buf, sizeof buf, "%s", dir) >= sizeof buf) return dlab_error(_("%s: path too long"), dir);
   for (char *p = buf + 1; *p; p++) {
     if (*p != '/') continue;
     *p = '\0';
@@ -40,12 +42,12 @@ static int prepare_root(const char *dir) {
   }
   if (make_dir(buf) < 0) return -1;
   DIR *d = opendir(dir);
-  if (!d) return dlab_error("%s: cannot open: %s", dir, strerror(errno));
+  if (!d) return dlab_error(_("%s: cannot open: %s"), dir, strerror(errno));
   struct dirent *e;
   int empty = 1;
   while (empty && (e = readdir(d))) empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
   closedir(d);
-  if (!empty) return dlab_error("%s: the folder is not empty; export into a new one", dir);
+  if (!empty) return dlab_error(_("%s: the folder is not empty; export into a new one"), dir);
   return 0;
 }
 
@@ -182,7 +184,7 @@ static int export_split(const DlabDataset *d, const char *root, const char *spli
 int dlab_dataset_export(const DlabDatasetPair *p, const char *dir, DlabExportLayout layout) {
   const DlabDataset *train = &p->train;
   if (train->c != 1 && train->c != 3)
-    return dlab_error("%s: %d-channel images cannot be written as PNG", train->name, train->c);
+    return dlab_error(_("%s: %d-channel images cannot be written as PNG"), train->name, train->c);
   Naming nm;
   decide_naming(train, &nm);
   if (p->test.n > train->n) {

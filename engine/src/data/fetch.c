@@ -13,6 +13,8 @@
 #include "dlab/fetch.h"
 #include "dlab/md5.h"
 
+#include "core/i18n.h"
+
 #define MAX_FILES 4
 #define MAX_MIRRORS 2
 #define MAX_OUTPUTS 24
@@ -103,6 +105,7 @@ static const Known *find(const char *name) {
   return NULL;
 }
 
+/* A status line: fmt (translated) uses a, and b when it has a second %s. */
 static void say(const DlabFetchOptions *o, const char *fmt, const char *a, const char *b) {
   if (!o->status) return;
   char line[8400];
@@ -113,13 +116,13 @@ static void say(const DlabFetchOptions *o, const char *fmt, const char *a, const
 /* mkdir -p */
 static int make_dirs(const char *path) {
   char buf[DLAB_PATH_LEN];
-  if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf) return dlab_error("%s: path too long", path);
+  if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf) return dlab_error(_("%s: path too long"), path);
   for (char *p = buf + 1;; p++) {
     if (*p != '/' && *p) continue;
     char c = *p;
     *p = '\0';
     if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-      return dlab_error("%s: cannot create the folder: %s", buf, strerror(errno));
+      return dlab_error(_("%s: cannot create the folder: %s"), buf, strerror(errno));
     if (!c) return 0;
     *p = c;
   }
@@ -129,7 +132,7 @@ static int make_dirs(const char *path) {
 
 static int checksum_from_file(const char *path, const char *file, char md5[33]) {
   FILE *fp = fopen(path, "r");
-  if (!fp) return dlab_error("--checksums %s: cannot open: %s", path, strerror(errno));
+  if (!fp) return dlab_error(_("--checksums %s: cannot open: %s"), path, strerror(errno));
   char line[1024];
   int found = 0, lineno = 0;
   while (!found && fgets(line, sizeof line, fp)) {
@@ -138,7 +141,7 @@ static int checksum_from_file(const char *path, const char *file, char md5[33]) 
     if (line[0] == '#' || line[0] == '\n') continue;
     if (sscanf(line, "%63s %511s", hex, name) != 2 || strlen(hex) != 32) {
       fclose(fp);
-      return dlab_error("--checksums %s:%d: expected `MD5  NAME`", path, lineno);
+      return dlab_error(_("--checksums %s:%d: expected `MD5  NAME`"), path, lineno);
     }
     const char *base = name[0] == '*' ? name + 1 : name; /* md5sum's binary mark */
     if (strcmp(base, file) == 0) {
@@ -147,7 +150,7 @@ static int checksum_from_file(const char *path, const char *file, char md5[33]) 
     }
   }
   fclose(fp);
-  if (!found) return dlab_error("--checksums %s: no line for %s", path, file);
+  if (!found) return dlab_error(_("--checksums %s: no line for %s"), path, file);
   return 0;
 }
 
@@ -219,13 +222,13 @@ static int list_missing(const Known *k, const char *dir, const char *archive) {
   char path[DLAB_PATH_LEN];
   for (int i = 0; i < MAX_OUTPUTS && k->outputs[i].name; i++)
     if (dlab_join_path(path, sizeof path, dir, k->outputs[i].name) == 0 && !dlab_is_regular_file(path))
-      return dlab_error("%s: %s is not in the archive", archive, k->outputs[i].name);
+      return dlab_error(_("%s: %s is not in the archive"), archive, k->outputs[i].name);
   return 0;
 }
 
 static int unpack(const Known *k, const Source *s, const char *dir, const char *download,
                   const DlabFetchOptions *o) {
-  say(o, "unpacking %s%s", download, "");
+  say(o, _("unpacking %s"), download, NULL);
   if (k->unpack == UNPACK_GUNZIP) {
     char out[DLAB_PATH_LEN];
     snprintf(out, sizeof out, "%.*s", (int)(strlen(download) - 3), download);
@@ -259,14 +262,14 @@ static int existing_is_good(const char *path, const char *md5, const DlabFetchOp
   char got[33], line[200];
   if (dlab_md5_file(path, got) < 0) return -1;
   if (strcasecmp(got, md5) == 0) {
-    say(o, "%s: already downloaded, checksum verified%s", path, "");
+    say(o, _("%s: already downloaded, checksum verified"), path, NULL);
     return 1;
   }
   if (remove(path) != 0)
-    return dlab_error("%s: checksum mismatch: MD5 %s, expected %s, and it cannot be removed: %s", path,
+    return dlab_error(_("%s: checksum mismatch: MD5 %s, expected %s, and it cannot be removed: %s"), path,
                       got, md5, strerror(errno));
   snprintf(line, sizeof line, "MD5 %s, expected %s", got, md5);
-  say(o, "%s: checksum mismatch (%s): removed, downloading it again", path, line);
+  say(o, _("%s: checksum mismatch (%s): removed, downloading it again"), path, line);
   return 0;
 }
 
@@ -285,22 +288,23 @@ static int fetch_file(const Known *k, const Source *s, const char *dir, const Dl
   if (o->mirror) return download_from(o->mirror, s, path, md5, cap, o);
   int rc = -1;
   for (int m = 0; m < MAX_MIRRORS && k->mirrors[m] && rc < 0; m++) {
-    if (m > 0) say(o, "%s; trying %s", dlab_error_message(), k->mirrors[m]);
+    if (m > 0) say(o, _("%s; trying %s"), dlab_error_message(), k->mirrors[m]);
     rc = download_from(k->mirrors[m], s, path, md5, cap, o);
-    if (rc < 0 && strstr(dlab_error_message(), "checksum mismatch")) break;
+    /* A wrong file from one mirror is the same wrong file from the next. */
+    if (rc == DLAB_DOWNLOAD_MISMATCH) break;
   }
   return rc;
 }
 
 int dlab_fetch_dataset(const char *name, const DlabFetchOptions *o) {
   const Known *k = find(name);
-  if (!k) return dlab_error("%s: unknown dataset (dlab fetch knows mnist, fashion-mnist, emnist, cifar10)", name);
-  if (!o->root || !*o->root) return dlab_error("%s: no data root given", name);
+  if (!k) return dlab_error(_("%s: unknown dataset (dlab fetch knows mnist, fashion-mnist, emnist, cifar10)"), name);
+  if (!o->root || !*o->root) return dlab_error(_("%s: no data root given"), name);
   if (o->mirror && dlab_url_check(o->mirror) < 0) return dlab_error_prefix("--mirror");
   char dir[DLAB_PATH_LEN];
   if (dlab_join_path(dir, sizeof dir, o->root, k->subdir) < 0 || make_dirs(dir) < 0) return -1;
   if (all_outputs_present(k, dir)) {
-    say(o, "%s: already in %s", k->name, dir);
+    say(o, _("%s: already in %s"), k->name, dir);
     return 0;
   }
   /* Archives go beside the unpacked folder, as torchvision puts them. */
@@ -310,6 +314,6 @@ int dlab_fetch_dataset(const char *name, const DlabFetchOptions *o) {
     if (fetch_file(k, &k->files[i], download_dir, o, path, sizeof path) < 0) return -1;
     if (unpack(k, &k->files[i], dir, path, o) < 0) return -1;
   }
-  say(o, "%s: ready in %s", k->name, dir);
+  say(o, _("%s: ready in %s"), k->name, dir);
   return 0;
 }

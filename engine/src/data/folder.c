@@ -17,6 +17,8 @@
 #include "dlab/threads.h"
 #include "folder_internal.h"
 
+#include "core/i18n.h"
+
 #define DECODE_GRAIN 64
 
 typedef struct {
@@ -57,8 +59,8 @@ static int decode_one(DecodeJob *job, int i) {
     if (!job->resize) {
       int w = img.w, h = img.h;
       dlab_image_free(&img);
-      return dlab_error("%s: %dx%d, but the dataset's images are %dx%d (as %s); give --resize "
-                        "%dx%d to scale them all",
+      return dlab_error(_("%s: %dx%d, but the dataset's images are %dx%d (as %s); give --resize "
+                          "%dx%d to scale them all"),
                         path, w, h, d->w, d->h, job->first_path, d->w, d->h);
     }
     if (dlab_image_resize(&img, d->w, d->h, &scaled) < 0) {
@@ -89,7 +91,7 @@ static int decode_all(const DlabSampleList *s, DlabDataset *d, int resize, const
   size_t sample = (size_t)d->c * (size_t)d->h * (size_t)d->w;
   d->images = malloc((size_t)s->n * sample);
   d->labels = malloc((size_t)s->n);
-  if (!d->images || !d->labels) return dlab_error("%s: out of memory for %d images", d->name, s->n);
+  if (!d->images || !d->labels) return dlab_error(_("%s: out of memory for %d images"), d->name, s->n);
   memcpy(d->labels, s->labels, (size_t)s->n);
   d->n = s->n;
   DecodeJob job = {.samples = s, .d = d, .resize = resize, .first_path = first,

@@ -13,6 +13,8 @@
 #include "dlab/idx.h"
 #include "folder_internal.h"
 
+#include "core/i18n.h"
+
 #define CLASSES_FILE "classes.txt"
 
 static void samples_free(DlabSampleList *s) {
@@ -36,13 +38,13 @@ static int samples_add(DlabSampleList *s, const char *dir, const char *rel, int 
     if (paths) s->paths = paths;
     uint8_t *labels = realloc(s->labels, (size_t)cap);
     if (labels) s->labels = labels;
-    if (!paths || !labels) return dlab_error("%s: out of memory listing images", dir);
+    if (!paths || !labels) return dlab_error(_("%s: out of memory listing images"), dir);
     s->cap = cap;
   }
   char path[DLAB_PATH_LEN];
   if (dlab_join_path(path, sizeof path, dir, rel) < 0) return -1;
   s->paths[s->n] = strdup(path);
-  if (!s->paths[s->n]) return dlab_error("%s: out of memory listing images", dir);
+  if (!s->paths[s->n]) return dlab_error(_("%s: out of memory listing images"), dir);
   s->labels[s->n++] = (uint8_t)label;
   return 0;
 }
@@ -52,7 +54,7 @@ static int samples_add(DlabSampleList *s, const char *dir, const char *rel, int 
 static int set_names(DlabFolderListing *l, char **names, int n) {
   for (int k = 0; k < n; k++) {
     l->class_names[k] = strdup(names[k]);
-    if (!l->class_names[k]) return dlab_error("out of memory");
+    if (!l->class_names[k]) return dlab_error(_("out of memory"));
   }
   l->num_classes = n;
   return 0;
@@ -116,13 +118,13 @@ static int distinct_labels(const DlabLabelList *train, const char *train_path, c
     if (seen) continue;
     if (n == DLAB_MAX_CLASSES) {
       free_strings(names, n);
-      return dlab_error("%s:%d: more than %d different labels", train_path,
+      return dlab_error(_("%s:%d: more than %d different labels"), train_path,
                         train->items[i].line, DLAB_MAX_CLASSES);
     }
     names[n] = strdup(label);
     if (!names[n]) {
       free_strings(names, n);
-      return dlab_error("out of memory");
+      return dlab_error(_("out of memory"));
     }
     n++;
   }
@@ -140,10 +142,10 @@ static int label_classes(const char *dir, const DlabLabelList *train, const Dlab
   *numeric = all_numeric(train, test, &max);
   if (*numeric) {
     if (max >= DLAB_MAX_CLASSES)
-      rc = dlab_error("%s: label %d; class indices must be below %d", train_path, max,
+      rc = dlab_error(_("%s: label %d; class indices must be below %d"), train_path, max,
                       DLAB_MAX_CLASSES);
     else if (n > 0 && n <= max)
-      rc = dlab_error("%s/%s names %d classes but the labels go up to %d", dir, CLASSES_FILE, n,
+      rc = dlab_error(_("%s/%s names %d classes but the labels go up to %d"), dir, CLASSES_FILE, n,
                       max);
     else if (n > 0)
       rc = set_names(l, names, n);
@@ -152,7 +154,7 @@ static int label_classes(const char *dir, const DlabLabelList *train, const Dlab
       for (int k = 0; k <= max && rc == 0; k++) {
         snprintf(number, sizeof number, "%d", k);
         l->class_names[k] = strdup(number);
-        if (!l->class_names[k]) rc = dlab_error("out of memory");
+        if (!l->class_names[k]) rc = dlab_error(_("out of memory"));
       }
       l->num_classes = max + 1;
     }
@@ -181,11 +183,11 @@ static int check_inside(const char *dir, const char *dir_real, const DlabLabelEn
   char joined[DLAB_PATH_LEN], *real;
   if (dlab_join_path(joined, sizeof joined, dir, e->path) < 0) return -1;
   if (!(real = realpath(joined, NULL)))
-    return dlab_error("%s:%d: %s: cannot open: %s", list_path, e->line, e->path, strerror(errno));
+    return dlab_error(_("%s:%d: %s: cannot open: %s"), list_path, e->line, e->path, strerror(errno));
   size_t n = strlen(dir_real);
   int inside = strncmp(real, dir_real, n) == 0 && (real[n] == '/' || (n == 1 && dir_real[0] == '/'));
   int rc = inside ? 0
-                  : dlab_error("%s:%d: %s: a symlink leads out of the dataset's folder (to %s)", list_path,
+                  : dlab_error(_("%s:%d: %s: a symlink leads out of the dataset's folder (to %s)"), list_path,
                                e->line, e->path, real);
   free(real);
   return rc;
@@ -194,13 +196,13 @@ static int check_inside(const char *dir, const char *dir_real, const DlabLabelEn
 static int add_labelled(const char *dir, const DlabLabelList *list, const char *list_path,
                         const DlabFolderListing *l, int numeric, DlabSampleList *s) {
   char *dir_real = realpath(dir, NULL);
-  if (!dir_real) return dlab_error("%s: cannot open the folder: %s", dir, strerror(errno));
+  if (!dir_real) return dlab_error(_("%s: cannot open the folder: %s"), dir, strerror(errno));
   int rc = 0;
   for (int i = 0; i < list->n && rc == 0; i++) {
     const DlabLabelEntry *e = &list->items[i];
     int k = class_of(l, e->label, numeric);
     if (k < 0)
-      rc = dlab_error("%s:%d: label \"%s\" is not one of the %d classes", list_path, e->line, e->label,
+      rc = dlab_error(_("%s:%d: label \"%s\" is not one of the %d classes"), list_path, e->line, e->label,
                       l->num_classes);
     else if (check_inside(dir, dir_real, e, list_path) == 0)
       rc = samples_add(s, dir, e->path, k);
@@ -221,7 +223,7 @@ static int find_list(const char *dir, const char *const *names, char *path, size
 static int list_label_files(const char *dir, const char *train_path, DlabFolderListing *l) {
   char test_path[DLAB_PATH_LEN];
   if (!find_list(dir, dlab_folder_test_lists, test_path, sizeof test_path))
-    return dlab_error("%s: %s found but no test.txt (or rec_gt_test.txt) beside it", dir,
+    return dlab_error(_("%s: %s found but no test.txt (or rec_gt_test.txt) beside it"), dir,
                       train_path);
   DlabLabelList train = {0}, test = {0};
   int rc = -1, numeric = 0;
@@ -259,7 +261,7 @@ static int has_png_suffix(const char *name) {
 static int list_dir(const char *dir, int want_dirs, NameList *out) {
   memset(out, 0, sizeof *out);
   DIR *d = opendir(dir);
-  if (!d) return dlab_error("%s: cannot open the folder: %s", dir, strerror(errno));
+  if (!d) return dlab_error(_("%s: cannot open the folder: %s"), dir, strerror(errno));
   struct dirent *e;
   while ((e = readdir(d))) {
     if (e->d_name[0] == '.') continue;
@@ -282,7 +284,7 @@ static int list_dir(const char *dir, int want_dirs, NameList *out) {
   if (out->n > 1) qsort(out->names, (size_t)out->n, sizeof *out->names, cmp_str);
   return 0;
 oom:
-  dlab_error("%s: out of memory listing the folder", dir);
+  dlab_error(_("%s: out of memory listing the folder"), dir);
 fail:
   closedir(d);
   names_free(out);
@@ -305,10 +307,10 @@ static int list_split_folders(const char *split_dir, DlabFolderListing *l, int i
   NameList classes;
   if (list_dir(split_dir, 1, &classes) < 0) return -1;
   int rc = 0;
-  if (classes.n == 0) rc = dlab_error("%s: no class sub-folders in it", split_dir);
+  if (classes.n == 0) rc = dlab_error(_("%s: no class sub-folders in it"), split_dir);
   if (rc == 0 && is_train) {
     if (classes.n > DLAB_MAX_CLASSES)
-      rc = dlab_error("%s: %d class folders; at most %d are supported", split_dir, classes.n,
+      rc = dlab_error(_("%s: %d class folders; at most %d are supported"), split_dir, classes.n,
                       DLAB_MAX_CLASSES);
     else
       rc = set_names(l, classes.names, classes.n);
@@ -318,13 +320,13 @@ static int list_split_folders(const char *split_dir, DlabFolderListing *l, int i
     for (int c = 0; c < l->num_classes && k < 0; c++)
       if (strcmp(l->class_names[c], classes.names[i]) == 0) k = c;
     if (k < 0)
-      rc = dlab_error("%s/%s: a class folder that the training split does not have", split_dir,
+      rc = dlab_error(_("%s/%s: a class folder that the training split does not have"), split_dir,
                       classes.names[i]);
     else
       rc = list_class_dir(split_dir, classes.names[i], k, s);
   }
   names_free(&classes);
-  if (rc == 0 && s->n == 0) rc = dlab_error("%s: no .png files in its class folders", split_dir);
+  if (rc == 0 && s->n == 0) rc = dlab_error(_("%s: no .png files in its class folders"), split_dir);
   return rc;
 }
 
@@ -334,7 +336,7 @@ static int list_class_folders(const char *dir, DlabFolderListing *l) {
       dlab_join_path(test_dir, sizeof test_dir, dir, "test") < 0)
     return -1;
   if (!dlab_is_directory(test_dir))
-    return dlab_error("%s: a train/ folder but no test/ folder beside it", dir);
+    return dlab_error(_("%s: a train/ folder but no test/ folder beside it"), dir);
   snprintf(l->layout, sizeof l->layout, "class folders");
   if (list_split_folders(train_dir, l, 1, &l->train) < 0) return -1;
   return list_split_folders(test_dir, l, 0, &l->test);
@@ -342,7 +344,7 @@ static int list_class_folders(const char *dir, DlabFolderListing *l) {
 
 int dlab_folder_list(const char *dir, DlabFolderListing *out) {
   memset(out, 0, sizeof *out);
-  if (!dlab_is_directory(dir)) return dlab_error("%s: no such folder", dir);
+  if (!dlab_is_directory(dir)) return dlab_error(_("%s: no such folder"), dir);
   char train_path[DLAB_PATH_LEN], train_dir[DLAB_PATH_LEN];
   int rc;
   if (find_list(dir, dlab_folder_train_lists, train_path, sizeof train_path))
@@ -350,9 +352,9 @@ int dlab_folder_list(const char *dir, DlabFolderListing *out) {
   else if (dlab_join_path(train_dir, sizeof train_dir, dir, "train") == 0 && dlab_is_directory(train_dir))
     rc = list_class_folders(dir, out);
   else
-    rc = dlab_error("%s: not a folder dataset: neither a label file (train.txt or "
-                    "rec_gt_train.txt, lines `path<TAB>label`) nor a train/ folder with one "
-                    "sub-folder per class",
+    rc = dlab_error(_("%s: not a folder dataset: neither a label file (train.txt or "
+                      "rec_gt_train.txt, lines `path<TAB>label`) nor a train/ folder with one "
+                      "sub-folder per class"),
                     dir);
   if (rc < 0) dlab_folder_listing_free(out);
   return rc;

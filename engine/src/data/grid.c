@@ -6,6 +6,8 @@
 #include "dlab/grid.h"
 #include "font5x7.h"
 
+#include "core/i18n.h"
+
 #define LABEL_GAP 2 /* pixels between a tile and its label */
 #define MAX_SIDE 16384
 
@@ -58,11 +60,11 @@ int dlab_grid_render(const DlabDataset *d, const uint32_t *idx, int count,
                      const DlabGridOptions *opt, DlabAugmenter *aug, uint64_t seed,
                      DlabImage *out) {
   memset(out, 0, sizeof *out);
-  if (count < 1) return dlab_error("grid: no samples to draw");
+  if (count < 1) return dlab_error(_("grid: no samples to draw"));
   if (opt->columns < 1 || opt->scale < 1 || opt->scale > 64 || opt->padding < 0 || opt->padding > 256)
-    return dlab_error("grid: columns %d, scale %d, padding %d are not valid", opt->columns,
+    return dlab_error(_("grid: columns %d, scale %d, padding %d are not valid"), opt->columns,
                       opt->scale, opt->padding);
-  if (d->c != 1 && d->c != 3) return dlab_error("%s: %d channels cannot be drawn", d->name, d->c);
+  if (d->c != 1 && d->c != 3) return dlab_error(_("%s: %d channels cannot be drawn"), d->name, d->c);
   int ts = text_scale(opt->scale);
   int cols = count < opt->columns ? count : opt->columns, rows = (count + cols - 1) / cols;
   int tile_w = d->w * opt->scale, tile_h = d->h * opt->scale;
@@ -70,7 +72,7 @@ int dlab_grid_render(const DlabDataset *d, const uint32_t *idx, int count,
   long cell_w = tile_w + opt->padding, cell_h = tile_h + label_h + opt->padding;
   long width = cols * cell_w + opt->padding, height = rows * cell_h + opt->padding;
   if (width > MAX_SIDE || height > MAX_SIDE)
-    return dlab_error("grid: %ldx%ld pixels is too large; draw fewer samples or a smaller scale",
+    return dlab_error(_("grid: %ldx%ld pixels is too large; draw fewer samples or a smaller scale"),
                       width, height);
   if (dlab_image_init(out, (int)width, (int)height, d->c) < 0) return -1;
   memset(out->data, opt->pad_value, (size_t)width * (size_t)height * (size_t)d->c);
@@ -78,13 +80,13 @@ int dlab_grid_render(const DlabDataset *d, const uint32_t *idx, int count,
   uint8_t *augmented = aug ? malloc(sample) : NULL;
   if (aug && !augmented) {
     dlab_image_free(out);
-    return dlab_error("grid: out of memory");
+    return dlab_error(_("grid: out of memory"));
   }
   for (int i = 0; i < count; i++) {
     if (idx[i] >= (uint32_t)d->n) {
       free(augmented);
       dlab_image_free(out);
-      return dlab_error("%s: sample %u does not exist (%d samples)", d->name, idx[i], d->n);
+      return dlab_error(_("%s: sample %u does not exist (%d samples)"), d->name, idx[i], d->n);
     }
     const uint8_t *pixels = d->images + idx[i] * sample;
     if (aug) {

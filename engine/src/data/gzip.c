@@ -16,6 +16,8 @@
 #include "dlab/error.h"
 #include "dlab/idx.h"
 
+#include "core/i18n.h"
+
 #define IN_CHUNK (1u << 16)
 /* A whole-file read grows its buffer by doubling from here, so a file
  * that is shorter than its cap costs what it holds, not the cap. */
@@ -44,7 +46,7 @@ static int fill_input(DlabStream *s, size_t want) {
     s->next_in = s->in_buf;
     size_t got = fread(s->in_buf + s->avail_in, 1, IN_CHUNK - s->avail_in, s->fp);
     if (got == 0) {
-      if (ferror(s->fp)) return dlab_error("%s: read error: %s", s->what, strerror(errno));
+      if (ferror(s->fp)) return dlab_error(_("%s: read error: %s"), s->what, strerror(errno));
       s->input_done = 1;
     }
     s->avail_in += got;
@@ -60,7 +62,7 @@ static DlabStream *stream_new(const char *what) {
   DlabStream *s = calloc(1, sizeof *s);
   if (!s || !(s->what = strdup(what))) {
     free(s);
-    dlab_error("%s: out of memory", what);
+    dlab_error(_("%s: out of memory"), what);
     return NULL;
   }
   return s;
@@ -72,7 +74,7 @@ static int start(DlabStream *s) {
   s->gz = at_gzip_magic(s);
   if (!s->gz) return 0;
   if (inflateInit2(&s->zs, 16 + MAX_WBITS) != Z_OK)
-    return dlab_error("%s: cannot initialize zlib", s->what);
+    return dlab_error(_("%s: cannot initialize zlib"), s->what);
   s->zs_open = 1;
   return 0;
 }
@@ -82,13 +84,13 @@ DlabStream *dlab_stream_open_file(const char *path) {
   if (!s) return NULL;
   s->fp = fopen(path, "rb");
   if (!s->fp) {
-    dlab_error("%s: cannot open: %s", path, strerror(errno));
+    dlab_error(_("%s: cannot open: %s"), path, strerror(errno));
     dlab_stream_close(s);
     return NULL;
   }
   s->in_buf = malloc(IN_CHUNK);
   if (!s->in_buf) {
-    dlab_error("%s: out of memory", path);
+    dlab_error(_("%s: out of memory"), path);
     dlab_stream_close(s);
     return NULL;
   }
@@ -146,16 +148,16 @@ static size_t read_raw(DlabStream *s, uint8_t *out, size_t n) {
 static int next_member(DlabStream *s) {
   if (fill_input(s, 2) < 0) return -1;
   if (s->avail_in == 0) return 0;
-  if (!at_gzip_magic(s)) return dlab_error("%s: garbage after the gzip stream", s->what);
+  if (!at_gzip_magic(s)) return dlab_error(_("%s: garbage after the gzip stream"), s->what);
   inflateReset(&s->zs);
   s->member_done = 0;
   return 1;
 }
 
 static int zlib_failure(DlabStream *s, int rc) {
-  if (rc == Z_MEM_ERROR) return dlab_error("%s: out of memory while inflating", s->what);
-  return dlab_error("%s: corrupt gzip stream (%s)", s->what,
-                    s->zs.msg ? s->zs.msg : "unknown zlib error");
+  if (rc == Z_MEM_ERROR) return dlab_error(_("%s: out of memory while inflating"), s->what);
+  return dlab_error(_("%s: corrupt gzip stream (%s)"), s->what,
+                    s->zs.msg ? s->zs.msg : _("unknown zlib error"));
 }
 
 /* Inflates at most n bytes: never more than asked, whatever the stream
@@ -170,7 +172,7 @@ static size_t read_gz(DlabStream *s, uint8_t *out, size_t n) {
     }
     if (s->avail_in == 0 && fill_input(s, 1) < 0) return (size_t)-1;
     if (s->avail_in == 0) {
-      dlab_error("%s: gzip stream ends early", s->what);
+      dlab_error(_("%s: gzip stream ends early"), s->what);
       return (size_t)-1;
     }
     /* zlib counts in uInt (32 bits): feed and drain in bounded steps. */
@@ -224,7 +226,7 @@ static int read_all(DlabStream *s, size_t max_len, uint8_t **out, size_t *out_le
       uint8_t *p = realloc(buf, new_cap);
       if (!p) {
         free(buf);
-        return dlab_error("%s: out of memory (%zu bytes)", s->what, new_cap);
+        return dlab_error(_("%s: out of memory (%zu bytes)"), s->what, new_cap);
       }
       buf = p;
       cap = new_cap;
@@ -239,8 +241,9 @@ static int read_all(DlabStream *s, size_t max_len, uint8_t **out, size_t *out_le
   }
   if (len > max_len) {
     free(buf);
-    return dlab_error("%s: more than %zu bytes%s, the most this file may hold", s->what, max_len,
-                      s->gz ? " once inflated" : "");
+    return dlab_error(s->gz ? _("%s: more than %zu bytes once inflated, the most this file may hold")
+                            : _("%s: more than %zu bytes, the most this file may hold"),
+                      s->what, max_len);
   }
   *out = buf;
   *out_len = len;
@@ -262,7 +265,7 @@ int dlab_gunzip(const uint8_t *gz, size_t len, size_t max_len, const char *what,
   *out = NULL;
   *out_len = 0;
   if (len < 2 || gz[0] != 0x1f || gz[1] != 0x8b)
-    return dlab_error("%s: not gzip data (no 1f 8b magic)", what);
+    return dlab_error(_("%s: not gzip data (no 1f 8b magic)"), what);
   DlabStream *s = dlab_stream_open_memory(gz, len, what);
   if (!s) return -1;
   int rc = read_all(s, max_len, out, out_len);

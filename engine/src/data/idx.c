@@ -14,6 +14,8 @@
 #include "dlab/error.h"
 #include "dlab/idx.h"
 
+#include "core/i18n.h"
+
 #define IDX_TYPE_UBYTE 0x08
 #define IDX_MAX_DIMS 4
 /* The data buffer starts at this size and doubles up to the declared one. */
@@ -31,16 +33,16 @@ static int is_other_idx_type(uint8_t type) {
 
 static int check_magic(const uint8_t *buf, size_t len, const char *what) {
   if (len < 4)
-    return dlab_error("%s: not an IDX file (%zu bytes, shorter than the 4-byte magic)", what, len);
+    return dlab_error(_("%s: not an IDX file (%zu bytes, shorter than the 4-byte magic)"), what, len);
   uint32_t magic = read_be32(buf);
   int ndim = buf[3];
   if (buf[0] != 0 || buf[1] != 0 || ndim < 1 || ndim > IDX_MAX_DIMS)
-    return dlab_error("%s: not an IDX file (magic 0x%08x)", what, magic);
+    return dlab_error(_("%s: not an IDX file (magic 0x%08x)"), what, magic);
   if (buf[2] != IDX_TYPE_UBYTE && is_other_idx_type(buf[2]))
-    return dlab_error("%s: IDX element type 0x%02x is not supported, only unsigned bytes "
-                      "(magic 0x%08x)", what, buf[2], magic);
+    return dlab_error(_("%s: IDX element type 0x%02x is not supported, only unsigned bytes "
+                        "(magic 0x%08x)"), what, buf[2], magic);
   if (buf[2] != IDX_TYPE_UBYTE)
-    return dlab_error("%s: not an IDX file (magic 0x%08x)", what, magic);
+    return dlab_error(_("%s: not an IDX file (magic 0x%08x)"), what, magic);
   return ndim;
 }
 
@@ -50,11 +52,11 @@ static int read_dims(const uint8_t *hdr, int ndim, const char *what, DlabIdx *ou
   uint64_t product = 1;
   for (int i = 0; i < ndim; i++) {
     uint32_t d = read_be32(hdr + 4 * i);
-    if (d == 0) return dlab_error("%s: dimension %d of the IDX file is zero", what, i);
+    if (d == 0) return dlab_error(_("%s: dimension %d of the IDX file is zero"), what, i);
     if (d > INT_MAX)
-      return dlab_error("%s: dimension %d of the IDX file is too large (%u)", what, i, d);
+      return dlab_error(_("%s: dimension %d of the IDX file is too large (%u)"), what, i, d);
     if (product > UINT64_MAX / d || product * d > SIZE_MAX)
-      return dlab_error("%s: IDX dimensions overflow (their product does not fit in memory)",
+      return dlab_error(_("%s: IDX dimensions overflow (their product does not fit in memory)"),
                         what);
     product *= d;
     out->dims[i] = (int)d;
@@ -74,7 +76,7 @@ static int read_data(DlabStream *s, size_t count, const char *what, uint8_t **ou
     uint8_t *p = realloc(buf, new_cap);
     if (!p) {
       free(buf);
-      return dlab_error("%s: out of memory (%zu bytes)", what, new_cap);
+      return dlab_error(_("%s: out of memory (%zu bytes)"), what, new_cap);
     }
     buf = p;
     cap = new_cap;
@@ -84,14 +86,14 @@ static int read_data(DlabStream *s, size_t count, const char *what, uint8_t **ou
     if (len < cap) break;
   }
   if (len < count) {
-    dlab_error("%s: truncated: %zu bytes of data expected, %zu found", what, count, len);
+    dlab_error(_("%s: truncated: %zu bytes of data expected, %zu found"), what, count, len);
     goto fail;
   }
   int end = dlab_stream_at_end(s);
   if (end < 0) goto fail;
   if (!end) {
-    dlab_error("%s: more data after the %zu bytes the header promises%s", what, count,
-               dlab_stream_is_gzip(s) ? " (inflating stopped there)" : "");
+    dlab_error(_("%s: more data after the %zu bytes the header promises%s"), what, count,
+               dlab_stream_is_gzip(s) ? _(" (inflating stopped there)") : "");
     goto fail;
   }
   *out = buf;
@@ -113,7 +115,7 @@ int dlab_idx_read_stream(DlabStream *s, const char *what, DlabIdx *out) {
   size_t dims_len = 4 * (size_t)ndim;
   if (dlab_stream_read(s, hdr + 4, dims_len, &got) < 0) return -1;
   if (got < dims_len)
-    return dlab_error("%s: truncated: IDX header of %zu bytes expected, %zu found", what,
+    return dlab_error(_("%s: truncated: IDX header of %zu bytes expected, %zu found"), what,
                       4 + dims_len, 4 + got);
   size_t count = 0;
   if (read_dims(hdr + 4, ndim, what, out, &count) < 0) return -1;

@@ -15,6 +15,8 @@
 #include "dlab/error.h"
 #include "dlab/idx.h"
 
+#include "core/i18n.h"
+
 #define IMAGE_SIDE 28
 
 static const char *const digits[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
@@ -51,15 +53,15 @@ typedef struct {
    * none is published and the training split is measured. */
   float mean, std;
   int transposed;   /* stored transposed (EMNIST) */
-  const char *hint; /* how to get it */
+  const char *hint; /* how to get it (N_: translated where it is shown) */
 } IdxKind;
 
 static const IdxKind kinds[] = {
     {"mnist", "MNIST/raw", NULL, "train", "t10k", digits, 10, 0.1307f, 0.3081f, 0,
-     "dlab fetch mnist, or tools/fetch-data.sh, puts it into ./data"},
+     N_("dlab fetch mnist, or tools/fetch-data.sh, puts it into ./data")},
     {"fashion-mnist", "FashionMNIST/raw", "/usr/share/datasets/fashion-mnist", "train", "t10k",
      fashion, 10, 0.2860f, 0.3530f, 0,
-     "dlab fetch fashion-mnist, or tools/fetch-data.sh, puts it into ./data"},
+     N_("dlab fetch fashion-mnist, or tools/fetch-data.sh, puts it into ./data")},
     {"emnist-digits", "EMNIST/raw", NULL, "emnist-digits-train", "emnist-digits-test", digits,
      10, 0.1733f, 0.3317f, 1, "dlab fetch emnist"},
     {"emnist-mnist", "EMNIST/raw", NULL, "emnist-mnist-train", "emnist-mnist-test", digits, 10,
@@ -109,10 +111,10 @@ static int dir_has_any_file(const IdxKind *k, const char *dir) {
 
 static int check_images(const DlabIdx *img, const char *path) {
   if (img->ndim != 3)
-    return dlab_error("%s: images must have 3 dimensions (count, rows, columns), not %d", path,
+    return dlab_error(_("%s: images must have 3 dimensions (count, rows, columns), not %d"), path,
                       img->ndim);
   if (img->dims[1] != IMAGE_SIDE || img->dims[2] != IMAGE_SIDE)
-    return dlab_error("%s: images are %dx%d, %dx%d expected", path, img->dims[1], img->dims[2],
+    return dlab_error(_("%s: images are %dx%d, %dx%d expected"), path, img->dims[1], img->dims[2],
                       IMAGE_SIDE, IMAGE_SIDE);
   return 0;
 }
@@ -120,13 +122,13 @@ static int check_images(const DlabIdx *img, const char *path) {
 static int check_labels(const DlabIdx *lab, const DlabIdx *img, const char *lab_path,
                         const char *img_path, const IdxKind *k) {
   if (lab->ndim != 1)
-    return dlab_error("%s: labels must have 1 dimension, not %d", lab_path, lab->ndim);
+    return dlab_error(_("%s: labels must have 1 dimension, not %d"), lab_path, lab->ndim);
   if (lab->dims[0] != img->dims[0])
-    return dlab_error("%s: %d images but %d labels in %s", img_path, img->dims[0], lab->dims[0],
+    return dlab_error(_("%s: %d images but %d labels in %s"), img_path, img->dims[0], lab->dims[0],
                       lab_path);
   for (int i = 0; i < lab->dims[0]; i++)
     if (lab->data[i] >= k->num_classes)
-      return dlab_error("%s: label %d of sample %d is out of range (%s has %d classes)", lab_path,
+      return dlab_error(_("%s: label %d of sample %d is out of range (%s has %d classes)"), lab_path,
                         lab->data[i], i, k->name, k->num_classes);
   return 0;
 }
@@ -161,7 +163,7 @@ static int fill_metadata(DlabDataset *d, const IdxKind *k, int transposed) {
 
 static int find_split_file(const char *dir, const char *base, char *path, size_t n) {
   if (dlab_find_maybe_gz(dir, base, path, n)) return 0;
-  return dlab_error("%s/%s: missing (neither it nor %s.gz is in %s)", dir, base, base, dir);
+  return dlab_error(_("%s/%s: missing (neither it nor %s.gz is in %s)"), dir, base, base, dir);
 }
 
 /* Loads one split (train or test) from `dir`. On failure `d` is left empty. */
@@ -197,7 +199,7 @@ static int load_split(const IdxKind *k, const char *dir, int test, int keep_tran
 
 int dlab_idx_dataset_open(const char *name, const DlabDatasetOptions *opt, DlabDatasetPair *out) {
   const IdxKind *k = find_kind(name);
-  if (!k) return dlab_error("%s: not an IDX dataset", name);
+  if (!k) return dlab_error(_("%s: not an IDX dataset"), name);
   DlabSearchDirs dirs;
   dlab_search_dirs(opt->data_dir, k->subdir, k->system_dir, &dirs);
   for (int i = 0; i < dirs.count; i++) {
@@ -215,6 +217,6 @@ int dlab_idx_dataset_open(const char *name, const DlabDatasetOptions *opt, DlabD
   SplitFiles f;
   split_files(k, 0, &f);
   char file[160];
-  snprintf(file, sizeof file, "%s[.gz] and the other IDX files", f.images);
+  snprintf(file, sizeof file, _("%s[.gz] and the other IDX files"), f.images);
   return dlab_search_not_found(k->name, file, &dirs, k->hint);
 }

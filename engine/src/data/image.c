@@ -13,15 +13,17 @@
 #include "dlab/error.h"
 #include "dlab/image.h"
 
+#include "core/i18n.h"
+
 int dlab_image_init(DlabImage *img, int w, int h, int c) {
   memset(img, 0, sizeof *img);
   if (w <= 0 || h <= 0 || c < 1 || c > 4)
-    return dlab_error("image size %dx%d with %d channels is not valid", w, h, c);
+    return dlab_error(_("image size %dx%d with %d channels is not valid"), w, h, c);
   if ((size_t)h * (size_t)c > SIZE_MAX / (size_t)w)
-    return dlab_error("image size %dx%d is too large", w, h);
+    return dlab_error(_("image size %dx%d is too large"), w, h);
   size_t bytes = (size_t)w * (size_t)h * (size_t)c;
   img->data = calloc(bytes, 1);
-  if (!img->data) return dlab_error("out of memory for a %dx%d image", w, h);
+  if (!img->data) return dlab_error(_("out of memory for a %dx%d image"), w, h);
   img->w = w;
   img->h = h;
   img->c = c;
@@ -97,7 +99,7 @@ static int axis_filter_init(AxisFilter *f, int in, int out) {
   f->weights = malloc((size_t)out * (size_t)f->taps * sizeof *f->weights);
   if (!f->first || !f->weights) {
     axis_filter_free(f);
-    return dlab_error("out of memory for resize weights");
+    return dlab_error(_("out of memory for resize weights"));
   }
   if (out < in)
     fill_area(f, in, out);
@@ -148,8 +150,8 @@ static void resize_cols(const float *src, uint8_t *dst, int out_h, size_t row_le
 int dlab_image_resize(const DlabImage *in, int w, int h, DlabImage *out) {
   memset(out, 0, sizeof *out);
   if (!in || !in->data || in->w <= 0 || in->h <= 0)
-    return dlab_error("resize: the input image is empty");
-  if (w <= 0 || h <= 0) return dlab_error("resize: target size %dx%d is not valid", w, h);
+    return dlab_error(_("resize: the input image is empty"));
+  if (w <= 0 || h <= 0) return dlab_error(_("resize: target size %dx%d is not valid"), w, h);
   AxisFilter fx = {0}, fy = {0};
   float *tmp = NULL;
   if (dlab_image_init(out, w, h, in->c) < 0 || axis_filter_init(&fx, in->w, w) < 0 ||
@@ -158,7 +160,7 @@ int dlab_image_resize(const DlabImage *in, int w, int h, DlabImage *out) {
   size_t row_len = (size_t)w * (size_t)in->c;
   tmp = malloc((size_t)in->h * row_len * sizeof *tmp);
   if (!tmp) {
-    dlab_error("resize: out of memory");
+    dlab_error(_("resize: out of memory"));
     goto fail;
   }
   resize_rows(in->data, in->w, tmp, w, in->h, in->c, &fx);

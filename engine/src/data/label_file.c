@@ -8,6 +8,8 @@
 #include "dlab/folder.h"
 #include "dlab/idx.h"
 
+#include "core/i18n.h"
+
 const char *const dlab_folder_train_lists[] = {"train.txt", "rec_gt_train.txt", NULL};
 const char *const dlab_folder_test_lists[] = {"test.txt", "rec_gt_test.txt", NULL};
 
@@ -26,7 +28,7 @@ static int append(DlabLabelList *list, int *cap, const char *path, size_t path_l
   if (list->n == *cap) {
     int new_cap = *cap ? *cap * 2 : 256;
     DlabLabelEntry *p = realloc(list->items, (size_t)new_cap * sizeof *p);
-    if (!p) return dlab_error("%s: out of memory", what);
+    if (!p) return dlab_error(_("%s: out of memory"), what);
     list->items = p;
     *cap = new_cap;
   }
@@ -35,7 +37,7 @@ static int append(DlabLabelList *list, int *cap, const char *path, size_t path_l
   e->label = strndup(label, label_len);
   e->line = line;
   list->n++; /* counted even when strndup failed, so that free releases the other */
-  if (!e->path || !e->label) return dlab_error("%s: out of memory", what);
+  if (!e->path || !e->label) return dlab_error(_("%s: out of memory"), what);
   return 0;
 }
 
@@ -45,14 +47,14 @@ static int append(DlabLabelList *list, int *cap, const char *path, size_t path_l
 static int check_path(const char *path, size_t len, int line, const char *what) {
   int shown = len < 200 ? (int)len : 200;
   if (path[0] == '/')
-    return dlab_error("%s:%d: %.*s: an absolute path; the paths of a label file are relative to its "
-                      "folder and stay inside it",
+    return dlab_error(_("%s:%d: %.*s: an absolute path; the paths of a label file are relative to its "
+                        "folder and stay inside it"),
                       what, line, shown, path);
   for (size_t at = 0; at < len;) {
     const char *slash = memchr(path + at, '/', len - at);
     size_t end = slash ? (size_t)(slash - path) : len;
     if (end - at == 2 && path[at] == '.' && path[at + 1] == '.')
-      return dlab_error("%s:%d: %.*s: a `..` component leads out of the dataset's folder", what, line,
+      return dlab_error(_("%s:%d: %.*s: a `..` component leads out of the dataset's folder"), what, line,
                         shown, path);
     at = end + 1;
   }
@@ -63,15 +65,15 @@ static int check_path(const char *path, size_t len, int line, const char *what) 
 static int parse_line(const char *a, const char *b, int line, const char *what, DlabLabelList *list,
                       int *cap) {
   if (memchr(a, '\0', (size_t)(b - a)))
-    return dlab_error("%s:%d: a NUL byte (not a text label file?)", what, line);
+    return dlab_error(_("%s:%d: a NUL byte (not a text label file?)"), what, line);
   const char *tab = memchr(a, '\t', (size_t)(b - a));
   if (!tab)
-    return dlab_error("%s:%d: expected `path<TAB>label`, found no TAB in \"%.*s\"", what, line,
+    return dlab_error(_("%s:%d: expected `path<TAB>label`, found no TAB in \"%.*s\""), what, line,
                       b - a < 60 ? (int)(b - a) : 60, a);
   if (memchr(tab + 1, '\t', (size_t)(b - tab - 1)))
-    return dlab_error("%s:%d: more than one TAB; expected `path<TAB>label`", what, line);
-  if (tab == a) return dlab_error("%s:%d: empty image path before the TAB", what, line);
-  if (tab + 1 == b) return dlab_error("%s:%d: empty label after the TAB", what, line);
+    return dlab_error(_("%s:%d: more than one TAB; expected `path<TAB>label`"), what, line);
+  if (tab == a) return dlab_error(_("%s:%d: empty image path before the TAB"), what, line);
+  if (tab + 1 == b) return dlab_error(_("%s:%d: empty label after the TAB"), what, line);
   if (check_path(a, (size_t)(tab - a), line, what) < 0) return -1;
   return append(list, cap, a, (size_t)(tab - a), tab + 1, (size_t)(b - tab - 1), line, what);
 }
@@ -94,7 +96,7 @@ int dlab_label_file_parse(const char *text, size_t len, const char *what, DlabLa
       return -1;
     }
   }
-  if (out->n == 0) return dlab_error("%s: no `path<TAB>label` lines in it", what);
+  if (out->n == 0) return dlab_error(_("%s: no `path<TAB>label` lines in it"), what);
   return 0;
 }
 

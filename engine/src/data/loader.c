@@ -16,6 +16,8 @@
 #include "dlab/loader.h"
 #include "dlab/rng.h"
 
+#include "core/i18n.h"
+
 #define SHUFFLE_STREAM 0x5348554646ULL /* "SHUFF", the stream dlab_train has always used */
 #define DEFAULT_PREFETCH 4
 
@@ -160,14 +162,14 @@ static DlabAugmenter *make_augmenter(const DlabLoader *l) {
 static int start_workers(DlabLoader *l) {
   l->workers = calloc((size_t)l->n_workers, sizeof *l->workers);
   l->threads = calloc((size_t)l->n_workers, sizeof *l->threads);
-  if (!l->workers || !l->threads || alloc_slots(l) < 0) return dlab_error("loader: out of memory");
+  if (!l->workers || !l->threads || alloc_slots(l) < 0) return dlab_error(_("loader: out of memory"));
   for (int i = 0; i < l->n_workers; i++) {
     l->workers[i].loader = l;
     if (l->augment && !(l->workers[i].aug = make_augmenter(l))) return -1;
   }
   for (int i = 0; i < l->n_workers; i++) {
     if (pthread_create(&l->threads[i], NULL, worker_main, &l->workers[i]) != 0)
-      return dlab_error("loader: cannot start worker thread %d", i + 1);
+      return dlab_error(_("loader: cannot start worker thread %d"), i + 1);
     l->started++;
   }
   return 0;
@@ -176,16 +178,16 @@ static int start_workers(DlabLoader *l) {
 DlabLoader *dlab_loader_create(const DlabLoaderConfig *cfg) {
   const DlabDataset *d = cfg->data;
   if (!d || d->n < 1) {
-    dlab_error("loader: the dataset is empty");
+    dlab_error(_("loader: the dataset is empty"));
     return NULL;
   }
   if (cfg->batch_size < 1) {
-    dlab_error("--batch-size %d: must be at least 1", cfg->batch_size);
+    dlab_error(_("--batch-size %d: must be at least 1"), cfg->batch_size);
     return NULL;
   }
   DlabLoader *l = calloc(1, sizeof *l);
   if (!l) {
-    dlab_error("loader: out of memory");
+    dlab_error(_("loader: out of memory"));
     return NULL;
   }
   l->cfg = *cfg;
@@ -200,7 +202,7 @@ DlabLoader *dlab_loader_create(const DlabLoaderConfig *cfg) {
   pthread_cond_init(&l->ready, NULL);
   l->order = malloc((size_t)d->n * sizeof *l->order);
   if (!l->order) {
-    dlab_error("loader: out of memory");
+    dlab_error(_("loader: out of memory"));
     goto fail;
   }
   for (int i = 0; i < d->n; i++) l->order[i] = (uint32_t)i;

@@ -7,6 +7,8 @@
 #include "dlab/error.h"
 #include "dlab/md5.h"
 
+#include "core/i18n.h"
+
 /* Per-step left rotations, four per round. */
 static const int shifts[4][4] = {{7, 12, 17, 22}, {5, 9, 14, 20}, {4, 11, 16, 23}, {6, 10, 15, 21}};
 
@@ -94,7 +96,7 @@ void dlab_md5_hex(DlabMd5 *m, char hex[33]) {
 
 int dlab_md5_file(const char *path, char hex[33]) {
   FILE *fp = fopen(path, "rb");
-  if (!fp) return dlab_error("%s: cannot open: %s", path, strerror(errno));
+  if (!fp) return dlab_error(_("%s: cannot open: %s"), path, strerror(errno));
   DlabMd5 m;
   dlab_md5_init(&m);
   uint8_t buf[16384];
@@ -102,7 +104,7 @@ int dlab_md5_file(const char *path, char hex[33]) {
   while ((got = fread(buf, 1, sizeof buf, fp)) > 0) dlab_md5_update(&m, buf, got);
   int failed = ferror(fp);
   fclose(fp);
-  if (failed) return dlab_error("%s: read error", path);
+  if (failed) return dlab_error(_("%s: read error"), path);
   dlab_md5_hex(&m, hex);
   return 0;
 }

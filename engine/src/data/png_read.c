@@ -14,6 +14,8 @@
 #include "dlab/error.h"
 #include "dlab/image.h"
 
+#include "core/i18n.h"
+
 /* Larger images are certainly not meant for a digit classifier, and the cap
  * keeps a corrupt header from asking for gigabytes. */
 #define PNG_MAX_SIDE 16384
@@ -45,7 +47,7 @@ static void read_bytes(png_structp png, png_bytep data, size_t n) {
   PngSource *src = png_get_io_ptr(png);
   if (fread(data, 1, n, src->fp) == n) return;
   src->truncated = !ferror(src->fp);
-  png_error(png, src->truncated ? "the file ends early" : "read error");
+  png_error(png, src->truncated ? _("the file ends early") : _("read error"));
 }
 
 /* Splits a decoded pixel of `channels` channels (1 gray, 2 gray+alpha,
@@ -100,14 +102,14 @@ static void decode_body(png_structp png, png_infop info, PngSource *src, int wan
   int channels = png_get_channels(png, info);
   size_t rowbytes = png_get_rowbytes(png, info);
   if (channels < 1 || channels > 4 || rowbytes != (size_t)w * (size_t)channels)
-    png_error(png, "unexpected pixel layout after conversion to 8 bits");
+    png_error(png, _("unexpected pixel layout after conversion to 8 bits"));
   src->pixels = malloc((size_t)h * rowbytes);
   src->rows = malloc((size_t)h * sizeof *src->rows);
-  if (!src->pixels || !src->rows) png_error(png, "out of memory");
+  if (!src->pixels || !src->rows) png_error(png, _("out of memory"));
   for (int y = 0; y < h; y++) src->rows[y] = src->pixels + (size_t)y * rowbytes;
   png_read_image(png, src->rows);
   png_read_end(png, NULL);
-  if (dlab_image_init(out, w, h, want) < 0) png_error(png, "out of memory");
+  if (dlab_image_init(out, w, h, want) < 0) png_error(png, _("out of memory"));
   for (int y = 0; y < h; y++)
     convert_row(src->rows[y], channels, w, out->data + (size_t)y * (size_t)w * (size_t)want,
                 want);
@@ -116,8 +118,8 @@ static void decode_body(png_structp png, png_infop info, PngSource *src, int wan
 static int decode(png_structp png, png_infop info, PngSource *src, int want, DlabImage *out) {
   if (setjmp(png_jmpbuf(png))) {
     dlab_image_free(out);
-    if (src->truncated) return dlab_error("%s: truncated PNG (the file ends early)", src->path);
-    return dlab_error("%s: bad PNG: %s", src->path, src->message);
+    if (src->truncated) return dlab_error(_("%s: truncated PNG (the file ends early)"), src->path);
+    return dlab_error(_("%s: bad PNG: %s"), src->path, src->message);
   }
   decode_body(png, info, src, want, out);
   return 0;
@@ -126,9 +128,9 @@ static int decode(png_structp png, png_infop info, PngSource *src, int want, Dla
 static int check_signature(FILE *fp, const char *path) {
   png_byte sig[PNG_SIGNATURE_LEN];
   size_t got = fread(sig, 1, sizeof sig, fp);
-  if (got == 0 && ferror(fp)) return dlab_error("%s: read error: %s", path, strerror(errno));
+  if (got == 0 && ferror(fp)) return dlab_error(_("%s: read error: %s"), path, strerror(errno));
   if (got < sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0)
-    return dlab_error("%s: not a PNG file", path);
+    return dlab_error(_("%s: not a PNG file"), path);
   return 0;
 }
 
@@ -140,7 +142,7 @@ static int read_stream(FILE *fp, const char *what, int want_channels, DlabImage 
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src, on_error, on_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   if (!info)
-    dlab_error("%s: out of memory for the PNG decoder", what);
+    dlab_error(_("%s: out of memory for the PNG decoder"), what);
   else
     rc = decode(png, info, &src, want_channels, out);
   png_destroy_read_struct(png ? &png : NULL, info ? &info : NULL, NULL);
@@ -151,7 +153,7 @@ static int read_stream(FILE *fp, const char *what, int want_channels, DlabImage 
 
 static int check_want(const char *what, int want_channels) {
   if (want_channels != 1 && want_channels != 3)
-    return dlab_error("%s: %d channels asked for; PNGs are read as 1 (gray) or 3 (RGB)", what,
+    return dlab_error(_("%s: %d channels asked for; PNGs are read as 1 (gray) or 3 (RGB)"), what,
                       want_channels);
   return 0;
 }
@@ -160,7 +162,7 @@ int dlab_image_read_png(const char *path, int want_channels, DlabImage *out) {
   memset(out, 0, sizeof *out);
   if (check_want(path, want_channels) < 0) return -1;
   FILE *fp = fopen(path, "rb");
-  if (!fp) return dlab_error("%s: cannot open: %s", path, strerror(errno));
+  if (!fp) return dlab_error(_("%s: cannot open: %s"), path, strerror(errno));
   int rc = read_stream(fp, path, want_channels, out);
   fclose(fp);
   return rc;
@@ -170,10 +172,10 @@ int dlab_image_decode_png(const void *data, size_t len, const char *what, int wa
                           DlabImage *out) {
   memset(out, 0, sizeof *out);
   if (check_want(what, want_channels) < 0) return -1;
-  if (len < PNG_SIGNATURE_LEN) return dlab_error("%s: not a PNG file", what);
+  if (len < PNG_SIGNATURE_LEN) return dlab_error(_("%s: not a PNG file"), what);
   /* fmemopen gives libpng the same FILE interface as a file on disk. */
   FILE *fp = fmemopen((void *)(uintptr_t)data, len, "rb");
-  if (!fp) return dlab_error("%s: cannot read from memory: %s", what, strerror(errno));
+  if (!fp) return dlab_error(_("%s: cannot read from memory: %s"), what, strerror(errno));
   int rc = read_stream(fp, what, want_channels, out);
   fclose(fp);
   return rc;
@@ -188,17 +190,17 @@ static uint32_t be32(const uint8_t *p) {
  * decoder setup when only the size is wanted. */
 int dlab_image_png_info(const char *path, int *w, int *h, int *color_channels) {
   FILE *fp = fopen(path, "rb");
-  if (!fp) return dlab_error("%s: cannot open: %s", path, strerror(errno));
+  if (!fp) return dlab_error(_("%s: cannot open: %s"), path, strerror(errno));
   uint8_t head[PNG_SIGNATURE_LEN + 8 + 13];
   size_t got = fread(head, 1, sizeof head, fp);
   fclose(fp);
   if (got < PNG_SIGNATURE_LEN || png_sig_cmp(head, 0, PNG_SIGNATURE_LEN) != 0)
-    return dlab_error("%s: not a PNG file", path);
+    return dlab_error(_("%s: not a PNG file"), path);
   if (got < sizeof head || memcmp(head + 12, "IHDR", 4) != 0)
-    return dlab_error("%s: bad PNG: no IHDR chunk at the start", path);
+    return dlab_error(_("%s: bad PNG: no IHDR chunk at the start"), path);
   uint32_t width = be32(head + 16), height = be32(head + 20);
   if (width == 0 || height == 0 || width > PNG_MAX_SIDE || height > PNG_MAX_SIDE)
-    return dlab_error("%s: bad PNG: size %ux%u (at most %d per side)", path, width, height,
+    return dlab_error(_("%s: bad PNG: size %ux%u (at most %d per side)"), path, width, height,
                       PNG_MAX_SIDE);
   int color_type = head[25];
   *w = (int)width;

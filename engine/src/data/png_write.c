@@ -12,6 +12,8 @@
 #include "dlab/error.h"
 #include "dlab/image.h"
 
+#include "core/i18n.h"
+
 typedef struct {
   char message[256];
 } PngSink;
@@ -49,7 +51,7 @@ static void encode_body(png_structp png, png_infop info, FILE *fp, const DlabIma
 
 static int encode(png_structp png, png_infop info, PngSink *sink, FILE *fp,
                   const DlabImage *img, const char *path) {
-  if (setjmp(png_jmpbuf(png))) return dlab_error("%s: cannot write PNG: %s", path, sink->message);
+  if (setjmp(png_jmpbuf(png))) return dlab_error(_("%s: cannot write PNG: %s"), path, sink->message);
   encode_body(png, info, fp, img);
   return 0;
 }
@@ -59,14 +61,14 @@ static int encode_to(FILE *fp, const DlabImage *img, const char *path) {
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, on_error, on_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   int rc = info ? encode(png, info, &sink, fp, img, path)
-                : dlab_error("%s: out of memory for the PNG encoder", path);
+                : dlab_error(_("%s: out of memory for the PNG encoder"), path);
   png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
   return rc;
 }
 
 int dlab_image_write_png(const char *path, const DlabImage *img) {
   if (!img || !img->data || img->w <= 0 || img->h <= 0 || img->c < 1 || img->c > 4)
-    return dlab_error("%s: cannot write an empty or malformed image as PNG", path);
+    return dlab_error(_("%s: cannot write an empty or malformed image as PNG"), path);
   DlabAtomicFile file;
   if (dlab_atomic_open(&file, path) < 0) return -1;
   if (encode_to(file.fp, img, path) < 0) {
@@ -78,15 +80,15 @@ int dlab_image_write_png(const char *path, const DlabImage *img) {
 
 int dlab_image_write_png_quick(const char *path, const DlabImage *img) {
   if (!img || !img->data || img->w <= 0 || img->h <= 0 || img->c < 1 || img->c > 4)
-    return dlab_error("%s: cannot write an empty or malformed image as PNG", path);
+    return dlab_error(_("%s: cannot write an empty or malformed image as PNG"), path);
   char tmp[4200];
   if ((size_t)snprintf(tmp, sizeof tmp, "%s.part", path) >= sizeof tmp)
-    return dlab_error("%s: path too long", path);
+    return dlab_error(_("%s: path too long"), path);
   FILE *fp = fopen(tmp, "wb");
-  if (!fp) return dlab_error("%s: cannot create: %s", tmp, strerror(errno));
+  if (!fp) return dlab_error(_("%s: cannot create: %s"), tmp, strerror(errno));
   int rc = encode_to(fp, img, path);
-  if (fclose(fp) != 0 && rc == 0) rc = dlab_error("%s: cannot write: %s", tmp, strerror(errno));
-  if (rc == 0 && rename(tmp, path) != 0) rc = dlab_error("%s: cannot rename into place: %s", path, strerror(errno));
+  if (fclose(fp) != 0 && rc == 0) rc = dlab_error(_("%s: cannot write: %s"), tmp, strerror(errno));
+  if (rc == 0 && rename(tmp, path) != 0) rc = dlab_error(_("%s: cannot rename into place: %s"), path, strerror(errno));
   if (rc != 0) remove(tmp);
   return rc;
 }

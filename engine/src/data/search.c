@@ -11,6 +11,8 @@
 #include "data_internal.h"
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 int dlab_is_regular_file(const char *path) {
   struct stat st;
   return stat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -23,7 +25,7 @@ int dlab_is_directory(const char *path) {
 
 int dlab_join_path(char *out, size_t n, const char *dir, const char *name) {
   int len = snprintf(out, n, "%s/%s", dir, name);
-  if (len < 0 || (size_t)len >= n) return dlab_error("%s/%s: path too long", dir, name);
+  if (len < 0 || (size_t)len >= n) return dlab_error(_("%s/%s: path too long"), dir, name);
   return 0;
 }
 
@@ -67,7 +69,7 @@ int dlab_search_not_found(const char *name, const char *file, const DlabSearchDi
   for (int i = 0; i < dirs->count && used < sizeof places; i++)
     used += (size_t)snprintf(places + used, sizeof places - used, "%s%s", i ? ", " : "",
                              dirs->dirs[i]);
-  return dlab_error("%s: dataset not found; looked for %s in: %s (%s)", name, file, places, hint);
+  return dlab_error(_("%s: dataset not found; looked for %s in: %s (%s)"), name, file, places, _(hint));
 }
 
 int dlab_dataset_number_classes(DlabDataset *d, int n) {
@@ -76,7 +78,7 @@ int dlab_dataset_number_classes(DlabDataset *d, int n) {
     snprintf(number, sizeof number, "%d", k);
     free(d->class_names[k]);
     d->class_names[k] = strdup(number);
-    if (!d->class_names[k]) return dlab_error("%s: out of memory", d->name);
+    if (!d->class_names[k]) return dlab_error(_("%s: out of memory"), d->name);
   }
   d->num_classes = n;
   return 0;

@@ -15,6 +15,8 @@
 #include "dlab/transform.h"
 #include "transform_ops.h"
 
+#include "core/i18n.h"
+
 #define AUGMENT_STREAM 0x4155474d454e54ULL /* "AUGMENT" */
 
 struct DlabAugmenter {
@@ -44,7 +46,7 @@ int dlab_transforms_set_stats(const DlabTransformList *t, DlabDataset *train, Dl
     train->stats_from_data = 1;
   } else {
     if (n->norm_channels != 1 && n->norm_channels != train->c)
-      return dlab_error("--transform normalize: %d values for %d-channel images", n->norm_channels,
+      return dlab_error(_("--transform normalize: %d values for %d-channel images"), n->norm_channels,
                         train->c);
     for (int ch = 0; ch < train->c && ch < DLAB_MAX_CHANNELS; ch++) {
       int k = n->norm_channels == 1 ? 0 : ch;
@@ -64,8 +66,8 @@ int dlab_transforms_check(const DlabTransformList *t, int c, int h, int w) {
     const DlabTransform *s = &t->steps[i];
     if (s->kind != DLAB_TF_CROP) continue;
     if (s->size != h || s->size != w)
-      return dlab_error("--transform crop:%d: the images are %dx%d; a crop must keep that size "
-                        "(pad and cut back, as crop:%d:2)",
+      return dlab_error(_("--transform crop:%d: the images are %dx%d; a crop must keep that size "
+                          "(pad and cut back, as crop:%d:2)"),
                         s->size, w, h, h == w ? h : s->size);
   }
   return 0;
@@ -83,19 +85,19 @@ DlabAugmenter *dlab_augmenter_create(const DlabTransformList *t, int c, int h, i
                                      const float *mean, const float *std) {
   /* The warps address a plane with int offsets. */
   if (c < 1 || c > DLAB_MAX_CHANNELS || h < 1 || w < 1 || (size_t)h * (size_t)w > INT_MAX) {
-    dlab_error("transforms: images of %dx%dx%d are not supported", c, h, w);
+    dlab_error(_("transforms: images of %dx%dx%d are not supported"), c, h, w);
     return NULL;
   }
   if (dlab_transforms_check(t, c, h, w) < 0) return NULL;
   DlabAugmenter *a = calloc(1, sizeof *a);
   if (!a) {
-    dlab_error("transforms: out of memory");
+    dlab_error(_("transforms: out of memory"));
     return NULL;
   }
   if (t) a->list = *t;
   if (!find_normalize(&a->list)) {
     if (a->list.n == DLAB_MAX_TRANSFORMS) {
-      dlab_error("--transform: more than %d steps", DLAB_MAX_TRANSFORMS - 1);
+      dlab_error(_("--transform: more than %d steps"), DLAB_MAX_TRANSFORMS - 1);
       dlab_augmenter_free(a);
       return NULL;
     }
@@ -117,7 +119,7 @@ DlabAugmenter *dlab_augmenter_create(const DlabTransformList *t, int c, int h, i
     if (a->list.steps[i].kind == DLAB_TF_ELASTIC)
       ok = dlab_tf_elastic_init(&a->elastic[i], a->list.steps[i].sigma, h, w) == 0;
   if (!ok) {
-    dlab_error("transforms: out of memory");
+    dlab_error(_("transforms: out of memory"));
     dlab_augmenter_free(a);
     return NULL;
   }

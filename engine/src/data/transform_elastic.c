@@ -8,6 +8,8 @@
 #include "dlab/error.h"
 #include "transform_ops.h"
 
+#include "core/i18n.h"
+
 void dlab_tf_elastic_free(DlabElastic *e) {
   free(e->kernel);
   free(e->dx);
@@ -29,7 +31,7 @@ int dlab_tf_elastic_init(DlabElastic *e, float sigma, int h, int w) {
   e->tmp = malloc(plane * sizeof *e->tmp);
   if (!e->kernel || !e->dx || !e->dy || !e->tmp) {
     dlab_tf_elastic_free(e);
-    return dlab_error("elastic: out of memory");
+    return dlab_error(_("elastic: out of memory"));
   }
   double total = 0;
   for (int i = 0; i < size; i++) {

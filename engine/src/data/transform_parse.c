@@ -9,6 +9,8 @@
 #include "dlab/error.h"
 #include "dlab/transform.h"
 
+#include "core/i18n.h"
+
 #define MAX_ARGS 6
 #define STEP_TEXT 256
 
@@ -80,7 +82,7 @@ static int parse_numbers(const char *step, const char *key, const char *value, f
     double v = dlab_strtod_c(p, &end);
     if (end == p || n == max || (*end != '\0' && *end != '/')) return bad_value(step, key, value, want);
     if (!isfinite(v) || (r && (r->lo_open ? !(v > r->lo) : !(v >= r->lo))) || (r && !(v <= r->hi)))
-      return dlab_error("--transform %s: %s %g is outside %c%g, %g]", step, key, v,
+      return dlab_error(_("--transform %s: %s %g is outside %c%g, %g]"), step, key, v,
                         r && r->lo_open ? '(' : '[', r ? r->lo : -FLT_MAX, r ? r->hi : FLT_MAX);
     out[n++] = (float)v;
     if (*end == '\0') return n;
@@ -89,19 +91,19 @@ static int parse_numbers(const char *step, const char *key, const char *value, f
 }
 
 static int one_number(const char *step, const char *key, const char *value, float *out) {
-  return parse_numbers(step, key, value, out, 1, "not a number") < 0 ? -1 : 0;
+  return parse_numbers(step, key, value, out, 1, _("not a number")) < 0 ? -1 : 0;
 }
 
 static int whole_number(const char *step, const char *key, const char *value, int *out) {
   float v = 0;
   if (one_number(step, key, value, &v) < 0) return -1;
-  if (v != floorf(v)) return bad_value(step, key, value, "not a whole number");
+  if (v != floorf(v)) return bad_value(step, key, value, _("not a whole number"));
   *out = (int)v;
   return 0;
 }
 
 static int pair(const char *step, const char *key, const char *value, float *out) {
-  int n = parse_numbers(step, key, value, out, 2, "not a number or a pair A/B");
+  int n = parse_numbers(step, key, value, out, 2, _("not a number or a pair A/B"));
   if (n < 0) return -1;
   if (n == 1) out[1] = out[0];
   return 0;
@@ -119,10 +121,10 @@ static int set_param(DlabTransform *t, const char *step, const char *key, const 
   if (strcmp(key, "alpha") == 0) return one_number(step, key, value, &t->alpha);
   if (strcmp(key, "sigma") == 0) return one_number(step, key, value, &t->sigma);
   float v[DLAB_MAX_CHANNELS];
-  int n = parse_numbers(step, key, value, v, DLAB_MAX_CHANNELS, "one value, or one per channel as A/B/C");
+  int n = parse_numbers(step, key, value, v, DLAB_MAX_CHANNELS, _("one value, or one per channel as A/B/C"));
   if (n < 0) return -1;
   if (t->norm_channels && n != t->norm_channels)
-    return bad_value(step, key, value, "as many values as the mean has");
+    return bad_value(step, key, value, _("as many values as the mean has"));
   t->norm = DLAB_NORM_GIVEN;
   t->norm_channels = n;
   memcpy(strcmp(key, "mean") == 0 ? t->mean : t->std, v, (size_t)n * sizeof *v);
@@ -135,14 +137,14 @@ static int validate(const DlabTransform *t, const char *step, int mean_given, in
   switch (t->kind) {
     case DLAB_TF_NORMALIZE:
       if (mean_given != std_given)
-        return dlab_error("--transform %s: give both the mean and the std", step);
+        return dlab_error(_("--transform %s: give both the mean and the std"), step);
       return 0;
     case DLAB_TF_CROP:
-      if (t->size < 1) return dlab_error("--transform %s: give the crop size, e.g. crop:28:2", step);
+      if (t->size < 1) return dlab_error(_("--transform %s: give the crop size, e.g. crop:28:2"), step);
       return 0;
     case DLAB_TF_AFFINE:
       if (!(t->scale[0] <= t->scale[1]))
-        return dlab_error("--transform %s: scale must be LO/HI with 0 < LO <= HI <= 10", step);
+        return dlab_error(_("--transform %s: scale must be LO/HI with 0 < LO <= HI <= 10"), step);
       return 0;
     default: return 0;
   }
@@ -175,8 +177,8 @@ static int parse_step(char *step, DlabTransform *out) {
   char *save = NULL, *name = strtok_r(step, ":", &save);
   const StepSyntax *s = name ? find_syntax(name) : NULL;
   if (!s)
-    return dlab_error("--transform %s: unknown transform (known: normalize, rotate, crop, hflip, "
-                      "affine, elastic)", original);
+    return dlab_error(_("--transform %s: unknown transform (known: normalize, rotate, crop, hflip, "
+                        "affine, elastic)"), original);
   *out = defaults(s->kind);
   int positional = 0, given[MAX_ARGS] = {0};
   for (char *arg; (arg = strtok_r(NULL, ":", &save));) {
@@ -191,10 +193,10 @@ static int parse_step(char *step, DlabTransform *out) {
       key = arg;
       value = eq + 1;
       if (!key_allowed(s, key))
-        return dlab_error("--transform %s: %s has no parameter `%s`", original, s->name, key);
+        return dlab_error(_("--transform %s: %s has no parameter `%s`"), original, s->name, key);
     } else {
       if (positional >= MAX_ARGS || !s->params[positional])
-        return dlab_error("--transform %s: too many values for %s", original, s->name);
+        return dlab_error(_("--transform %s: too many values for %s"), original, s->name);
       key = s->params[positional++];
     }
     for (int i = 0; i < MAX_ARGS && s->params[i]; i++)
@@ -209,7 +211,7 @@ int dlab_transforms_parse(const char *text, DlabTransformList *out) {
   if (!text || !*text) return 0;
   for (const char *c = text; *c; c++)
     if ((unsigned char)*c < 32 || *c == 127)
-      return dlab_error("--transform: a control character (byte %d) in the list", (unsigned char)*c);
+      return dlab_error(_("--transform: a control character (byte %d) in the list"), (unsigned char)*c);
   int normalizes = 0;
   for (const char *p = text;;) {
     const char *comma = strchr(p, ',');
@@ -217,15 +219,15 @@ int dlab_transforms_parse(const char *text, DlabTransformList *out) {
     while (n > 0 && *p == ' ') p++, n--;
     while (n > 0 && p[n - 1] == ' ') n--;
     char step[STEP_TEXT];
-    if (n == 0) return dlab_error("--transform %s: an empty step (a comma too many?)", text);
-    if (n >= sizeof step) return dlab_error("--transform: step \"%.40s...\" is too long", p);
+    if (n == 0) return dlab_error(_("--transform %s: an empty step (a comma too many?)"), text);
+    if (n >= sizeof step) return dlab_error(_("--transform: step \"%.40s...\" is too long"), p);
     memcpy(step, p, n);
     step[n] = '\0';
     if (out->n == DLAB_MAX_TRANSFORMS)
-      return dlab_error("--transform: more than %d steps", DLAB_MAX_TRANSFORMS);
+      return dlab_error(_("--transform: more than %d steps"), DLAB_MAX_TRANSFORMS);
     if (parse_step(step, &out->steps[out->n]) < 0) return -1;
     if (out->steps[out->n].kind == DLAB_TF_NORMALIZE && ++normalizes > 1)
-      return dlab_error("--transform %s: normalize is listed twice", text);
+      return dlab_error(_("--transform %s: normalize is listed twice"), text);
     out->n++;
     if (!comma) return 0;
     p = comma + 1;

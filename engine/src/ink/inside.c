@@ -11,6 +11,8 @@
 #include "dlab/ink.h"
 #include "dlab/loss.h"
 
+#include "core/i18n.h"
+
 struct DlabInside {
   DlabModel *m;       /* built for training, fusion off, batch 1 */
   DlabModelInfo info; /* the predictor's preprocessing (no class names) */
@@ -34,7 +36,7 @@ DlabInside *dlab_inside_new(const DlabPredictor *p) {
   const DlabModel *src = dlab_predictor_model(p);
   DlabInside *in = calloc(1, sizeof *in);
   if (!in) {
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     return NULL;
   }
   in->info = *dlab_predictor_info(p);
@@ -64,12 +66,12 @@ const DlabModel *dlab_inside_model(const DlabInside *in) { return in->m; }
 int dlab_inside_set_weights(DlabInside *in, const DlabModel *src) {
   DlabModel *m = in->m;
   if (src->n_params != m->n_params || strcmp(src->spec, m->spec) != 0)
-    return dlab_error("inside: the weights come from another network (%s)", src->spec);
+    return dlab_error(_("inside: the weights come from another network (%s)"), src->spec);
   for (int i = 0; i < m->n_params; i++) {
     const DlabTensor *from = &src->params[i]->value;
     DlabTensor *to = &m->params[i]->value;
     if (from->numel != to->numel || !from->data)
-      return dlab_error("inside: parameter %s differs in size", m->params[i]->name);
+      return dlab_error(_("inside: parameter %s differs in size"), m->params[i]->name);
     memcpy(to->data, from->data, to->numel * sizeof *to->data);
   }
   in->ran = 0;
@@ -95,9 +97,9 @@ int dlab_inside_run(DlabInside *in, const float *image, float *probs) {
 int dlab_inside_run_strokes(DlabInside *in, const DlabStrokes *s, float *image, float *probs) {
   const DlabShape sh = in->m->input;
   if (sh.ndim != 3 || sh.d[0] != 1 || sh.d[1] != DLAB_INK_SIDE || sh.d[2] != DLAB_INK_SIDE)
-    return dlab_error("this model reads %dx%dx%d images; drawings need a 1x28x28 model", sh.d[0], sh.d[1], sh.d[2]);
+    return dlab_error(_("this model reads %dx%dx%d images; drawings need a 1x28x28 model"), sh.d[0], sh.d[1], sh.d[2]);
   DlabInkStyle style = dlab_ink_default_style();
-  if (dlab_ink_render(s, &style, in->ink) != 0) return dlab_error("nothing is drawn");
+  if (dlab_ink_render(s, &style, in->ink) != 0) return dlab_error(_("nothing is drawn"));
   if (image) memcpy(image, in->ink, sizeof in->ink);
   return dlab_inside_run(in, in->ink, probs);
 }
@@ -139,9 +141,9 @@ static void gradient_to_image(const DlabInside *in, const float *gx, float *grad
 int dlab_inside_saliency(DlabInside *in, int cls, float *grad) {
   DlabModel *m = in->m;
   const int k = dlab_model_num_outputs(m);
-  if (!in->ran) return dlab_error("inside: no image has been run yet");
-  if (cls < 0 || cls >= k) return dlab_error("inside: class %d is out of range (the model has %d)", cls, k);
-  if (m->input.ndim != 3) return dlab_error("inside: the model does not read images");
+  if (!in->ran) return dlab_error(_("inside: no image has been run yet"));
+  if (cls < 0 || cls >= k) return dlab_error(_("inside: class %d is out of range (the model has %d)"), cls, k);
+  if (m->input.ndim != 3) return dlab_error(_("inside: the model does not read images"));
   DlabTensor *dlogits = dlab_model_dlogits(m);
   memset(dlogits->data, 0, (size_t)k * sizeof *dlogits->data);
   dlogits->data[cls] = 1.0f;
@@ -175,7 +177,7 @@ int dlab_inside_filters(const DlabInside *in, DlabInsideFilters *f) {
     }
     break;
   }
-  return dlab_error("inside: the first layer with weights is neither a "
-                    "convolution nor a linear layer on "
-                    "the image");
+  return dlab_error(_("inside: the first layer with weights is neither a "
+                      "convolution nor a linear layer on "
+                      "the image"));
 }

@@ -8,6 +8,8 @@
 #include "dlab/error.h"
 #include "dlab/inside.h"
 
+#include "core/i18n.h"
+
 #define GAP 2         /* pixels between tiles */
 #define GAP_VALUE 72  /* their grey: apart from black (a map's least) */
 #define BAR_HEIGHT 48 /* pixels each side of the zero line */
@@ -31,7 +33,7 @@ static int init_grid(int count, int tw, int th, int channels, DlabImage *out, in
   const int rows = (count + *cols - 1) / *cols;
   const int64_t w = (int64_t)*cols * (tw + GAP) + GAP, h = (int64_t)rows * (th + GAP) + GAP;
   if (count < 1 || tw < 1 || th < 1 || w > MAX_PICTURE_SIDE || h > MAX_PICTURE_SIDE)
-    return dlab_error("inside: a picture of %d tiles of %dx%d pixels is too large", count, tw, th);
+    return dlab_error(_("inside: a picture of %d tiles of %dx%d pixels is too large"), count, tw, th);
   if (dlab_image_init(out, (int)w, (int)h, channels) < 0) return -1;
   memset(out->data, GAP_VALUE, (size_t)w * (size_t)h * (size_t)channels);
   return 0;
@@ -58,7 +60,7 @@ static size_t tile_origin(const DlabImage *img, int t, int cols, int tw, int th)
 }
 
 int dlab_inside_maps_image(const float *v, DlabShape s, int scale, int columns, DlabImage *out) {
-  if (s.ndim != 3 || scale < 1) return dlab_error("inside: feature maps need a C x H x W shape");
+  if (s.ndim != 3 || scale < 1) return dlab_error(_("inside: feature maps need a C x H x W shape"));
   const int c = s.d[0], h = s.d[1], w = s.d[2];
   int cols = columns;
   if (init_grid(c, w * scale, h * scale, 1, out, &cols) < 0) return -1;
@@ -77,7 +79,7 @@ int dlab_inside_maps_image(const float *v, DlabShape s, int scale, int columns, 
 
 int dlab_inside_bars_image(const float *v, int n, int bar_width, DlabImage *out) {
   if (n < 1 || bar_width < 1 || (int64_t)n * bar_width + 2 * GAP > MAX_PICTURE_SIDE)
-    return dlab_error("inside: %d activations do not fit a picture", n);
+    return dlab_error(_("inside: %d activations do not fit a picture"), n);
   const int w = n * bar_width + 2 * GAP, h = 2 * BAR_HEIGHT + 1;
   if (dlab_image_init(out, w, h, 3) < 0) return -1;
   memset(out->data, 24, (size_t)w * h * 3);
@@ -102,7 +104,7 @@ int dlab_inside_bars_image(const float *v, int n, int bar_width, DlabImage *out)
 int dlab_inside_filters_image(const DlabInsideFilters *f, int scale, DlabImage *out) {
   const int color = f->channels == 3;
   if (scale < 1 || (f->channels != 1 && !color))
-    return dlab_error("inside: filters of %d channels are not pictures", f->channels);
+    return dlab_error(_("inside: filters of %d channels are not pictures"), f->channels);
   int cols = 0;
   const int th = f->h * scale, tw = f->w * scale;
   if (init_grid(f->count, tw, th, color ? 3 : 1, out, &cols) < 0) return -1;
@@ -133,7 +135,7 @@ static void heat(float t, uint8_t *rgb) {
 
 int dlab_inside_saliency_image(const float *image, const float *grad, int h, int w, int c, int scale, DlabImage *out) {
   if (scale < 1 || c < 1 || (int64_t)w * scale > MAX_PICTURE_SIDE || (int64_t)h * scale > MAX_PICTURE_SIDE)
-    return dlab_error("inside: a saliency picture of %dx%d pixels is too large", w * scale, h * scale);
+    return dlab_error(_("inside: a saliency picture of %dx%d pixels is too large"), w * scale, h * scale);
   if (dlab_image_init(out, w * scale, h * scale, 3) < 0) return -1;
   float top = 0;
   for (size_t i = 0; i < (size_t)h * w * c; i++) top = fmaxf(top, fabsf(grad[i]));

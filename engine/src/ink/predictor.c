@@ -12,6 +12,8 @@
 #include "dlab/ink.h"
 #include "dlab/loss.h"
 
+#include "core/i18n.h"
+
 struct DlabPredictor {
   DlabModel *m;
   DlabModelInfo info;
@@ -24,10 +26,10 @@ static DlabPredictor *wrap(DlabModel *m, DlabModelInfo *info, const char *what) 
   char shape[64];
   DlabPredictor *p = NULL;
   if (m->input.ndim != 3)
-    dlab_error("%s: the model reads %s features, not images (CxHxW): it cannot classify pictures", what,
+    dlab_error(_("%s: the model reads %s features, not images (CxHxW): it cannot classify pictures"), what,
                dlab_shape_str(m->input, shape, sizeof shape));
   else if (!(p = calloc(1, sizeof *p)))
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
   if (!p || dlab_model_set_batch(m, 1) < 0) {
     free(p);
     dlab_model_info_free(info);
@@ -97,10 +99,10 @@ int dlab_predictor_run(DlabPredictor *p, const float *image, float *probs) {
 int dlab_predictor_run_strokes(DlabPredictor *p, const DlabStrokes *s, float *image, float *probs) {
   const DlabShape in = p->m->input;
   if (in.ndim != 3 || in.d[0] != 1 || in.d[1] != DLAB_INK_SIDE || in.d[2] != DLAB_INK_SIDE)
-    return dlab_error("this model reads %dx%dx%d images; drawings need a 1x28x28 model", in.d[0], in.d[1],
+    return dlab_error(_("this model reads %dx%dx%d images; drawings need a 1x28x28 model"), in.d[0], in.d[1],
                       in.d[2]);
   DlabInkStyle style = dlab_ink_default_style();
-  if (dlab_ink_render(s, &style, p->ink) != 0) return dlab_error("nothing is drawn");
+  if (dlab_ink_render(s, &style, p->ink) != 0) return dlab_error(_("nothing is drawn"));
   if (image) memcpy(image, p->ink, sizeof p->ink);
   return dlab_predictor_run(p, p->ink, probs);
 }

@@ -10,6 +10,8 @@
 
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 void dlab_strokes_init(DlabStrokes *s) { memset(s, 0, sizeof *s); }
 
 void dlab_strokes_free(DlabStrokes *s) {
@@ -28,11 +30,11 @@ static int reserve_points(DlabStrokes *s, size_t need) {
   if (need <= s->cap_points) return 0;
   size_t cap = s->cap_points ? s->cap_points : 256;
   while (cap < need) {
-    if (cap > SIZE_MAX / 2 / sizeof *s->points) return dlab_error("strokes: too many points (%zu)", need);
+    if (cap > SIZE_MAX / 2 / sizeof *s->points) return dlab_error(_("strokes: too many points (%zu)"), need);
     cap *= 2;
   }
   DlabInkPoint *p = realloc(s->points, cap * sizeof *p);
-  if (!p) return dlab_error("strokes: out of memory for %zu points", need);
+  if (!p) return dlab_error(_("strokes: out of memory for %zu points"), need);
   s->points = p;
   s->cap_points = cap;
   return 0;
@@ -42,11 +44,11 @@ static int reserve_strokes(DlabStrokes *s, int need) {
   if (need <= s->cap_strokes) return 0;
   int cap = s->cap_strokes ? s->cap_strokes : 16;
   while (cap < need) {
-    if (cap > INT32_MAX / 2) return dlab_error("strokes: too many strokes (%d)", need);
+    if (cap > INT32_MAX / 2) return dlab_error(_("strokes: too many strokes (%d)"), need);
     cap *= 2;
   }
   size_t *st = realloc(s->start, (size_t)cap * sizeof *st);
-  if (!st) return dlab_error("strokes: out of memory for %d strokes", need);
+  if (!st) return dlab_error(_("strokes: out of memory for %d strokes"), need);
   s->start = st;
   s->cap_strokes = cap;
   return 0;

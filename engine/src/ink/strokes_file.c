@@ -22,6 +22,8 @@
 #include "dlab/cnum.h"
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 /* Far beyond any drawing (a digit has hundreds of points), small enough
  * that a hostile file cannot make us allocate without bound. */
 #define MAX_POINTS (1u << 22)
@@ -41,7 +43,7 @@ typedef struct {
 static int line_error(const Line *line, const char *fmt, const char *detail) {
   char msg[512];
   snprintf(msg, sizeof msg, fmt, detail);
-  return dlab_error("%s: line %d: %s", line->what, line->number, msg);
+  return dlab_error(_("%s: line %d: %s"), line->what, line->number, msg);
 }
 
 /* Reads one number from *p, advancing it; 0, or -1 when there is none. */
@@ -71,9 +73,9 @@ static int parse_canvas(const Line *line, DlabStrokes *s) {
   p += 6;
   double w, h;
   if (next_number(&p, &w) || next_number(&p, &h) || !is_blank(p))
-    return line_error(line, "expected `# canvas WIDTH HEIGHT`, found \"%s\"", line->text);
+    return line_error(line, _("expected `# canvas WIDTH HEIGHT`, found \"%s\""), line->text);
   if (!(w > 0 && h > 0 && w <= MAX_COORD && h <= MAX_COORD))
-    return line_error(line, "the canvas size must be positive numbers, found \"%s\"", line->text);
+    return line_error(line, _("the canvas size must be positive numbers, found \"%s\""), line->text);
   s->canvas_w = (float)w;
   s->canvas_h = (float)h;
   return 1;
@@ -85,11 +87,13 @@ static int parse_point(const Line *line, DlabStrokes *s) {
   int n = 0;
   while (n < 3 && next_number(&p, &v[n]) == 0) n++;
   if (n < 2 || !is_blank(p))
-    return line_error(line, "expected `x y` or `x y pressure`, found \"%s\"", line->text);
+    return line_error(line, _("expected `x y` or `x y pressure`, found \"%s\""), line->text);
   for (int i = 0; i < 2; i++)
-    if (!(fabs(v[i]) <= MAX_COORD)) return line_error(line, "coordinates must be finite pixel positions, found \"%s\"", line->text);
-  if (!(v[2] >= 0 && v[2] <= 1)) return line_error(line, "the pressure must lie in 0..1, found \"%s\"", line->text);
-  if (s->n_points >= MAX_POINTS) return line_error(line, "too many points (the limit is %s)", "4194304");
+    if (!(fabs(v[i]) <= MAX_COORD))
+      return line_error(line, _("coordinates must be finite pixel positions, found \"%s\""), line->text);
+  if (!(v[2] >= 0 && v[2] <= 1))
+    return line_error(line, _("the pressure must lie in 0..1, found \"%s\""), line->text);
+  if (s->n_points >= MAX_POINTS) return line_error(line, _("too many points (the limit is %s)"), "4194304");
   if (dlab_strokes_add(s, (float)v[0], (float)v[1], (float)v[2])) return dlab_error_prefix("%s", line->what);
   return 0;
 }
@@ -101,7 +105,7 @@ static int take_line(Line *line, const char *begin, const char *end) {
   while (begin < end && (*begin == ' ' || *begin == '\t')) begin++;
   while (end > begin && (end[-1] == ' ' || end[-1] == '\t')) end--;
   if (memchr(begin, '\0', (size_t)(end - begin)))
-    return dlab_error("%s: line %d: contains a NUL byte (not a strokes text file?)", line->what, line->number);
+    return dlab_error(_("%s: line %d: contains a NUL byte (not a strokes text file?)"), line->what, line->number);
   size_t n = (size_t)(end - begin);
   line->too_long = n >= sizeof line->text;
   if (line->too_long) n = sizeof line->text - 1;
@@ -125,7 +129,8 @@ static int parse_lines(const char *text, size_t len, const char *what, DlabStrok
     } else if (line.text[0] == '#') {
       if (s->n_points == 0 && parse_canvas(&line, s) < 0) return -1;
     } else {
-      if (line.too_long) return line_error(&line, "expected `x y` or `x y pressure`, found a line of %s", "more than 255 characters");
+      if (line.too_long) return line_error(&line, _("expected `x y` or `x y pressure`, found a line of %s"),
+                                            _("more than 255 characters"));
       if (!in_stroke && dlab_strokes_begin(s)) return dlab_error_prefix("%s", line.what);
       in_stroke = 1;
       if (parse_point(&line, s)) return -1;
@@ -146,13 +151,13 @@ int dlab_strokes_parse(const char *text, size_t len, const char *what, DlabStrok
 
 int dlab_strokes_read(const char *path, DlabStrokes *s) {
   FILE *f = fopen(path, "rb");
-  if (!f) return dlab_error("%s: cannot open: %s", path, strerror(errno));
+  if (!f) return dlab_error(_("%s: cannot open: %s"), path, strerror(errno));
   /* A file known to be too large is refused before a byte is read; the
    * loop below still stops at the limit (a pipe, a file that grows). */
   struct stat st;
   if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > MAX_FILE_BYTES) {
     fclose(f);
-    return dlab_error("%s: too large for a strokes file (%lld bytes, more than 256 MiB)", path,
+    return dlab_error(_("%s: too large for a strokes file (%lld bytes, more than 256 MiB)"), path,
                       (long long)st.st_size);
   }
   char *buf = NULL;
@@ -161,13 +166,13 @@ int dlab_strokes_read(const char *path, DlabStrokes *s) {
   for (;;) {
     if (len == cap) {
       if (cap >= MAX_FILE_BYTES) {
-        rc = dlab_error("%s: too large for a strokes file (more than 256 MiB)", path);
+        rc = dlab_error(_("%s: too large for a strokes file (more than 256 MiB)"), path);
         break;
       }
       cap = cap ? cap * 2 : 4096;
       char *nb = realloc(buf, cap);
       if (!nb) {
-        rc = dlab_error("%s: out of memory", path);
+        rc = dlab_error(_("%s: out of memory"), path);
         break;
       }
       buf = nb;
@@ -175,7 +180,7 @@ int dlab_strokes_read(const char *path, DlabStrokes *s) {
     size_t got = fread(buf + len, 1, cap - len, f);
     len += got;
     if (got == 0) {
-      if (ferror(f)) rc = dlab_error("%s: read error: %s", path, strerror(errno));
+      if (ferror(f)) rc = dlab_error(_("%s: read error: %s"), path, strerror(errno));
       break;
     }
   }
@@ -220,9 +225,9 @@ static int check_writable(const char *path, const DlabStrokes *s) {
   for (size_t i = 0; i < s->n_points; i++) {
     const DlabInkPoint *q = &s->points[i];
     if (!(fabsf(q->x) <= MAX_COORD && fabsf(q->y) <= MAX_COORD))
-      return dlab_error("%s: point %zu has a non-finite or huge coordinate", path, i + 1);
+      return dlab_error(_("%s: point %zu has a non-finite or huge coordinate"), path, i + 1);
     if (!(q->pressure >= 0 && q->pressure <= 1))
-      return dlab_error("%s: point %zu has a pressure outside 0..1", path, i + 1);
+      return dlab_error(_("%s: point %zu has a pressure outside 0..1"), path, i + 1);
   }
   return 0;
 }
@@ -242,7 +247,7 @@ int dlab_strokes_write(const char *path, const DlabStrokes *s) {
   dlab_c_locale_leave(saved);
   if (ferror(f.fp)) {
     dlab_atomic_abort(&f);
-    return dlab_error("%s: write error", path);
+    return dlab_error(_("%s: write error"), path);
   }
   return dlab_atomic_commit(&f);
 }

@@ -14,6 +14,8 @@
 
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 /* The process umask, without changing it: umask(2) can only be read by
  * setting it, which would race with other threads creating files. Linux
  * reports it in /proc/self/status; elsewhere assume the common 022. */
@@ -90,15 +92,15 @@ int dlab_atomic_remove_stale(const char *path) {
 int dlab_atomic_open(DlabAtomicFile *f, const char *path) {
   memset(f, 0, sizeof *f);
   size_t len = strlen(path);
-  if (len == 0) return dlab_error("atomic write: empty file name");
-  if (len + sizeof TMP_TAG "XXXXXX" > sizeof f->tmp_path) return dlab_error("%s: file name too long", path);
+  if (len == 0) return dlab_error(_("atomic write: empty file name"));
+  if (len + sizeof TMP_TAG "XXXXXX" > sizeof f->tmp_path) return dlab_error(_("%s: file name too long"), path);
   memcpy(f->path, path, len + 1);
   snprintf(f->tmp_path, sizeof f->tmp_path, "%s" TMP_TAG "XXXXXX", path);
   int fd = mkstemp(f->tmp_path);
   if (fd < 0) {
     int err = errno;
     f->tmp_path[0] = '\0';
-    return dlab_error("%s: cannot create a temporary file beside it: %s", path, strerror(err));
+    return dlab_error(_("%s: cannot create a temporary file beside it: %s"), path, strerror(err));
   }
   /* mkstemp creates the file 0600; give it the mode a plain fopen would.
    * A failure is harmless (the file only keeps stricter rights). */
@@ -109,7 +111,7 @@ int dlab_atomic_open(DlabAtomicFile *f, const char *path) {
     close(fd);
     unlink(f->tmp_path);
     f->tmp_path[0] = '\0';
-    return dlab_error("%s: cannot open the temporary file: %s", path, strerror(err));
+    return dlab_error(_("%s: cannot open the temporary file: %s"), path, strerror(err));
   }
   return 0;
 }
@@ -121,10 +123,11 @@ static int sync_directory(const char *path) {
   char dir[4096];
   directory_of(path, dir, sizeof dir);
   int fd = open(dir, O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return dlab_error("%s: written, but its directory cannot be opened to sync it: %s", path, strerror(errno));
+  if (fd < 0)
+    return dlab_error(_("%s: written, but its directory cannot be opened to sync it: %s"), path, strerror(errno));
   int rc = 0;
   if (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP)
-    rc = dlab_error("%s: written, but syncing its directory failed: %s", path, strerror(errno));
+    rc = dlab_error(_("%s: written, but syncing its directory failed: %s"), path, strerror(errno));
   close(fd);
   return rc;
 }
@@ -140,14 +143,14 @@ static int flush_and_close(DlabAtomicFile *f) {
   else if (fsync(fileno(fp)) < 0)
     err = errno;
   if (fclose(fp) != 0 && !err) err = errno ? errno : EIO;
-  if (err) return dlab_error("%s: writing failed: %s", f->path, strerror(err));
+  if (err) return dlab_error(_("%s: writing failed: %s"), f->path, strerror(err));
   return 0;
 }
 
 int dlab_atomic_commit(DlabAtomicFile *f) {
   if (!f->fp) {
     dlab_atomic_abort(f);
-    return dlab_error("%s: atomic write was not open", f->path);
+    return dlab_error(_("%s: atomic write was not open"), f->path);
   }
   errno = 0;
   if (flush_and_close(f) < 0) {
@@ -157,7 +160,7 @@ int dlab_atomic_commit(DlabAtomicFile *f) {
   if (rename(f->tmp_path, f->path) < 0) {
     int err = errno;
     dlab_atomic_abort(f);
-    return dlab_error("%s: cannot rename the temporary file over it: %s", f->path, strerror(err));
+    return dlab_error(_("%s: cannot rename the temporary file over it: %s"), f->path, strerror(err));
   }
   f->tmp_path[0] = '\0';
   return sync_directory(f->path);

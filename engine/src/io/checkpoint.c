@@ -16,6 +16,8 @@
 #include "dlab/safetensors.h"
 #include "model_info.h"
 
+#include "core/i18n.h"
+
 /* ---- saving ---- */
 
 /* Tensors for a list of parameters, plus room for `extra` more at the end.
@@ -31,7 +33,7 @@ static DlabStTensor *tensors_for(DlabParam *const *params, int n, int extra, int
     free(t);
     free(*ints);
     *ints = NULL;
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     return NULL;
   }
   int64_t *next_int = *ints;
@@ -115,12 +117,12 @@ static const DlabStTensor *matching_tensor(const char *path, const DlabSafetenso
                                            const char *needed_by) {
   const DlabStTensor *t = dlab_safetensors_find(st, p->name);
   if (!t) {
-    dlab_error("%s: tensor %s missing", path, p->name);
+    dlab_error(_("%s: tensor %s missing"), path, p->name);
     return NULL;
   }
   const char *want = p->is_int64 ? "I64" : "F32";
   if ((t->dtype == DLAB_ST_I64) != (p->is_int64 != 0)) {
-    dlab_error("%s: tensor %s has dtype %s but %s is expected", path, p->name,
+    dlab_error(_("%s: tensor %s has dtype %s but %s is expected"), path, p->name,
                t->dtype == DLAB_ST_I64 ? "I64" : "F32", want);
     return NULL;
   }
@@ -128,7 +130,7 @@ static const DlabStTensor *matching_tensor(const char *path, const DlabSafetenso
   for (int d = 0; same && d < t->ndim; d++) same = t->shape[d] == p->value.shape[d];
   if (!same) {
     char have[96], need[96];
-    dlab_error("%s: tensor %s has shape %s but %s needs %s", path, p->name, st_shape_str(t, have, sizeof have),
+    dlab_error(_("%s: tensor %s has shape %s but %s needs %s"), path, p->name, st_shape_str(t, have, sizeof have),
                needed_by, dlab_tensor_shape_str(&p->value, need, sizeof need));
     return NULL;
   }
@@ -154,7 +156,7 @@ static int check_finite(const char *path, const DlabStTensor *t) {
   if (k < 0) return 0;
   float v;
   memcpy(&v, (const unsigned char *)t->data + (size_t)k * sizeof v, sizeof v);
-  return dlab_error("%s: tensor %s holds %s at index %lld (of %zu values): every value must be finite", path,
+  return dlab_error(_("%s: tensor %s holds %s at index %lld (of %zu values): every value must be finite"), path,
                     t->name, isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf", (long long)k, t->nbytes / sizeof v);
 }
 
@@ -165,7 +167,7 @@ static int check_finite(const char *path, const DlabStTensor *t) {
 static int check_params(const char *path, const DlabSafetensors *st, DlabParam *const *params, int n,
                         const char *needed_by, const char *also_allowed) {
   unsigned char *wanted = calloc((size_t)st->n_tensors + 1, 1);
-  if (!wanted) return dlab_error("%s: out of memory", path);
+  if (!wanted) return dlab_error(_("%s: out of memory"), path);
   int rc = 0;
   for (int i = 0; rc == 0 && i < n; i++) {
     const DlabStTensor *t = matching_tensor(path, st, params[i], needed_by);
@@ -177,7 +179,7 @@ static int check_params(const char *path, const DlabSafetensors *st, DlabParam *
   for (int k = 0; rc == 0 && k < st->n_tensors; k++) {
     const char *name = st->tensors[k].name;
     if (!wanted[k] && !(also_allowed && strcmp(name, also_allowed) == 0))
-      rc = dlab_error("%s: unexpected tensor %s (%s has no such parameter)", path, name, needed_by);
+      rc = dlab_error(_("%s: unexpected tensor %s (%s has no such parameter)"), path, name, needed_by);
   }
   free(wanted);
   return rc;
@@ -222,16 +224,16 @@ static DlabModel *model_from(const char *path, DlabSafetensors *st, DlabBuild bu
   DlabShape input;
   int ok = 0;
   if (!arch) {
-    dlab_error("%s: no dlab.arch in the metadata (not a Digit Lab checkpoint?)", path);
+    dlab_error(_("%s: no dlab.arch in the metadata (not a Digit Lab checkpoint?)"), path);
   } else if (!input_text) {
-    dlab_error("%s: no dlab.input in the metadata (not a Digit Lab checkpoint?)", path);
+    dlab_error(_("%s: no dlab.input in the metadata (not a Digit Lab checkpoint?)"), path);
   } else if (checkpoint_parse_input(input_text, &input) < 0) {
-    dlab_error("%s: dlab.input \"%s\": expected CxHxW such as 1x28x28", path, input_text);
+    dlab_error(_("%s: dlab.input \"%s\": expected CxHxW such as 1x28x28"), path, input_text);
   } else if (dlab_shape_check_input(input) < 0) {
     dlab_error_prefix("%s: dlab.input", path);
   } else if (!(shapes = dlab_model_describe(arch, input))) {
     dlab_error_prefix("%s: dlab.arch", path);
-  } else if (check_params(path, st, shapes->params, shapes->n_params, "the spec", NULL) == 0 &&
+  } else if (check_params(path, st, shapes->params, shapes->n_params, _("the spec"), NULL) == 0 &&
              (!info || checkpoint_info_from_meta(info, st, shapes, path) == 0)) {
     ok = 1;
   }
@@ -266,7 +268,7 @@ DlabModel *dlab_checkpoint_load_buffer_as(const void *data, size_t len, const ch
   /* parse takes ownership of its buffer: give it a copy of the caller's. */
   uint8_t *copy = malloc(len ? len : 1);
   if (!copy) {
-    dlab_error("%s: out of memory", what);
+    dlab_error(_("%s: out of memory"), what);
     return NULL;
   }
   memcpy(copy, data, len);
@@ -282,7 +284,7 @@ DlabModel *dlab_checkpoint_load_buffer(const void *data, size_t len, const char 
 int dlab_checkpoint_load_weights(const char *path, DlabModel *m) {
   DlabSafetensors st;
   if (dlab_safetensors_read(path, &st) < 0) return -1;
-  int rc = load_params(path, &st, m->params, m->n_params, "the model", NULL);
+  int rc = load_params(path, &st, m->params, m->n_params, _("the model"), NULL);
   dlab_safetensors_free(&st);
   return rc;
 }
@@ -298,7 +300,7 @@ static DlabParam **optimizer_params(DlabOptimizer *o, int *n) {
   if (dlab_optimizer_state(o, &state, n) < 0) return NULL;
   DlabParam **list = calloc((size_t)*n + 1, sizeof *list);
   if (!list) {
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     return NULL;
   }
   for (int i = 0; i < *n; i++) list[i] = &state[i];
@@ -350,13 +352,13 @@ int dlab_optimizer_load(const char *path, DlabOptimizer *o) {
   const DlabStTensor *step = dlab_safetensors_find(&st, STEP_TENSOR);
   int64_t steps = -1;
   if (!step)
-    dlab_error("%s: tensor step missing", path);
+    dlab_error(_("%s: tensor step missing"), path);
   else if (step->dtype != DLAB_ST_I64 || step->nbytes != sizeof steps)
-    dlab_error("%s: tensor step must be one I64 value", path);
+    dlab_error(_("%s: tensor step must be one I64 value"), path);
   else if (memcpy(&steps, step->data, sizeof steps), steps < 0)
-    dlab_error("%s: negative step count %lld", path, (long long)steps);
+    dlab_error(_("%s: negative step count %lld"), path, (long long)steps);
   else
-    rc = load_params(path, &st, params, n, "the optimizer", STEP_TENSOR);
+    rc = load_params(path, &st, params, n, _("the optimizer"), STEP_TENSOR);
   if (rc == 0) dlab_optimizer_set_steps(o, (long)steps);
   dlab_safetensors_free(&st);
   free(params);

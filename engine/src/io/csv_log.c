@@ -12,6 +12,8 @@
 #include "dlab/cnum.h"
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 /* The longest row a resumed log may hold (ours are about 150 bytes). */
 #define MAX_LINE 4096
 
@@ -40,14 +42,14 @@ static void write_header(FILE *fp, const char *const *columns, int n_columns) {
 int dlab_csv_open(DlabCsvLog *log, const char *path, const char *const *columns, int n_columns) {
   log->fp = NULL;
   log->n_columns = 0;
-  if (n_columns < 1) return dlab_error("%s: a CSV log needs at least one column", path);
+  if (n_columns < 1) return dlab_error(_("%s: a CSV log needs at least one column"), path);
   FILE *fp = fopen(path, "w");
-  if (!fp) return dlab_error("%s: cannot create: %s", path, strerror(errno));
+  if (!fp) return dlab_error(_("%s: cannot create: %s"), path, strerror(errno));
   write_header(fp, columns, n_columns);
   if (fflush(fp) != 0 || ferror(fp)) {
     int err = errno;
     fclose(fp);
-    return dlab_error("%s: cannot write: %s", path, strerror(err));
+    return dlab_error(_("%s: cannot write: %s"), path, strerror(err));
   }
   log->fp = fp;
   log->n_columns = n_columns;
@@ -90,25 +92,25 @@ static int copy_kept_rows(FILE *in, FILE *out, const char *path, const char *hea
     size_t len = strlen(line);
     if (len == 0 || line[len - 1] != '\n') {
       if (feof(in)) break;
-      return dlab_error("%s: line %ld is longer than %d bytes: not a metrics log", path, number,
+      return dlab_error(_("%s: line %ld is longer than %d bytes: not a metrics log"), path, number,
                         MAX_LINE - 1);
     }
     if (number == 1) {
       if (strcmp(line, header) != 0)
-        return dlab_error("%s: its first line is not the header of this log (%.*s); it is not this run's "
-                          "log: move it away or log to another folder",
+        return dlab_error(_("%s: its first line is not the header of this log (%.*s); it is not this run's "
+                            "log: move it away or log to another folder"),
                           path, (int)strcspn(header, "\n"), header);
     } else {
       double key;
       if (first_value(line, &key) < 0)
-        return dlab_error("%s: line %ld: expected a number in the first column: not a metrics log", path,
+        return dlab_error(_("%s: line %ld: expected a number in the first column: not a metrics log"), path,
                           number);
       if (key > last_key) break;
     }
-    if (fputs(line, out) == EOF) return dlab_error("%s: writing failed: %s", path, strerror(errno));
+    if (fputs(line, out) == EOF) return dlab_error(_("%s: writing failed: %s"), path, strerror(errno));
   }
-  if (ferror(in)) return dlab_error("%s: cannot read: %s", path, strerror(errno));
-  if (number == 0) return dlab_error("%s: empty, without the header of this log: move it away", path);
+  if (ferror(in)) return dlab_error(_("%s: cannot read: %s"), path, strerror(errno));
+  if (number == 0) return dlab_error(_("%s: empty, without the header of this log: move it away"), path);
   return 0;
 }
 
@@ -116,18 +118,18 @@ int dlab_csv_resume(DlabCsvLog *log, const char *path, const char *const *column
                     double last_key) {
   log->fp = NULL;
   log->n_columns = 0;
-  if (n_columns < 1) return dlab_error("%s: a CSV log needs at least one column", path);
+  if (n_columns < 1) return dlab_error(_("%s: a CSV log needs at least one column"), path);
   FILE *in = fopen(path, "r");
   if (!in) {
     if (errno == ENOENT) return dlab_csv_open(log, path, columns, n_columns);
-    return dlab_error("%s: cannot open: %s", path, strerror(errno));
+    return dlab_error(_("%s: cannot open: %s"), path, strerror(errno));
   }
   dlab_atomic_remove_stale(path);
   char *header = header_text(columns, n_columns);
   DlabAtomicFile out;
   int rc = -1;
   if (!header)
-    dlab_error("%s: out of memory", path);
+    dlab_error(_("%s: out of memory"), path);
   else if (dlab_atomic_open(&out, path) == 0) {
     rc = copy_kept_rows(in, out.fp, path, header, last_key);
     if (rc == 0)
@@ -139,7 +141,7 @@ int dlab_csv_resume(DlabCsvLog *log, const char *path, const char *const *column
   fclose(in);
   if (rc < 0) return -1;
   FILE *fp = fopen(path, "a");
-  if (!fp) return dlab_error("%s: cannot open for appending: %s", path, strerror(errno));
+  if (!fp) return dlab_error(_("%s: cannot open for appending: %s"), path, strerror(errno));
   log->fp = fp;
   log->n_columns = n_columns;
   snprintf(log->path, sizeof log->path, "%s", path);
@@ -147,7 +149,7 @@ int dlab_csv_resume(DlabCsvLog *log, const char *path, const char *const *column
 }
 
 int dlab_csv_row(DlabCsvLog *log, const double *values) {
-  if (!log->fp) return dlab_error("CSV log: not open");
+  if (!log->fp) return dlab_error(_("CSV log: not open"));
   for (int i = 0; i < log->n_columns; i++) {
     if (i) fputc(',', log->fp);
     /* %.10g keeps step counts exact and metrics readable. */
@@ -155,7 +157,7 @@ int dlab_csv_row(DlabCsvLog *log, const double *values) {
   }
   fputc('\n', log->fp);
   if (fflush(log->fp) != 0 || ferror(log->fp))
-    return dlab_error("%s: writing a row failed: %s", log->path, strerror(errno));
+    return dlab_error(_("%s: writing a row failed: %s"), log->path, strerror(errno));
   return 0;
 }
 

@@ -11,6 +11,8 @@
 #include "dlab/cnum.h"
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 /* Raises "byte N: <message>" for position pos of the buffer. */
 static int fail_at(const DlabJson *j, size_t pos, const char *fmt, ...) DLAB_PRINTF(3, 4);
 static int fail_at(const DlabJson *j, size_t pos, const char *fmt, ...) {
@@ -19,7 +21,7 @@ static int fail_at(const DlabJson *j, size_t pos, const char *fmt, ...) {
   va_start(ap, fmt);
   dlab_vsnprintf_c(what, sizeof what, fmt, ap);
   va_end(ap);
-  return dlab_error("byte %zu: %s", pos + j->origin, what);
+  return dlab_error(_("byte %zu: %s"), pos + j->origin, what);
 }
 
 void dlab_json_init(DlabJson *j, const char *buf, size_t len, size_t origin) {
@@ -41,19 +43,19 @@ static void skip_space(DlabJson *j) {
 
 /* Describes the byte at the cursor for messages: "'x'" or "end of text". */
 static const char *describe_here(const DlabJson *j, char *buf, size_t n) {
-  if (j->pos >= j->len) return "the end of the text";
+  if (j->pos >= j->len) return _("the end of the text");
   unsigned char c = (unsigned char)j->buf[j->pos];
   if (c >= 0x20 && c < 0x7f)
     snprintf(buf, n, "'%c'", c);
   else
-    snprintf(buf, n, "byte 0x%02x", c);
+    snprintf(buf, n, _("byte 0x%02x"), c);
   return buf;
 }
 
 DlabJsonType dlab_json_peek(DlabJson *j) {
   skip_space(j);
   if (j->pos >= j->len) {
-    fail_at(j, j->pos, "unexpected end of the text, a value was expected");
+    fail_at(j, j->pos, _("unexpected end of the text, a value was expected"));
     return DLAB_JSON_ERROR;
   }
   char c = j->buf[j->pos];
@@ -68,7 +70,7 @@ DlabJsonType dlab_json_peek(DlabJson *j) {
     if (c == '-' || (c >= '0' && c <= '9')) return DLAB_JSON_NUMBER;
   }
   char d[16];
-  fail_at(j, j->pos, "expected a value, found %s", describe_here(j, d, sizeof d));
+  fail_at(j, j->pos, _("expected a value, found %s"), describe_here(j, d, sizeof d));
   return DLAB_JSON_ERROR;
 }
 
@@ -77,10 +79,10 @@ static int begin(DlabJson *j, char open, const char *what) {
   skip_space(j);
   if (j->pos >= j->len || j->buf[j->pos] != open) {
     char d[16];
-    return fail_at(j, j->pos, "expected %s, found %s", what, describe_here(j, d, sizeof d));
+    return fail_at(j, j->pos, _("expected %s, found %s"), what, describe_here(j, d, sizeof d));
   }
   if (j->depth >= DLAB_JSON_MAX_DEPTH)
-    return fail_at(j, j->pos, "nested more than %d levels deep", DLAB_JSON_MAX_DEPTH);
+    return fail_at(j, j->pos, _("nested more than %d levels deep"), DLAB_JSON_MAX_DEPTH);
   j->kind[j->depth] = open;
   j->first[j->depth] = 1;
   j->depth++;
@@ -88,8 +90,8 @@ static int begin(DlabJson *j, char open, const char *what) {
   return 0;
 }
 
-int dlab_json_begin_object(DlabJson *j) { return begin(j, '{', "an object"); }
-int dlab_json_begin_array(DlabJson *j) { return begin(j, '[', "an array"); }
+int dlab_json_begin_object(DlabJson *j) { return begin(j, '{', _("an object")); }
+int dlab_json_begin_array(DlabJson *j) { return begin(j, '[', _("an array")); }
 
 /* ---- strings ---- */
 
@@ -139,11 +141,11 @@ static int hex_value(char c) {
 /* Reads the 4 hex digits after "\u" at j->pos (pointing at the 'u'). */
 static int read_hex4(DlabJson *j, unsigned *code) {
   size_t at = j->pos;
-  if (j->len - j->pos < 5) return fail_at(j, at - 1, "truncated \\u escape");
+  if (j->len - j->pos < 5) return fail_at(j, at - 1, _("truncated \\u escape"));
   unsigned v = 0;
   for (int i = 1; i <= 4; i++) {
     int h = hex_value(j->buf[j->pos + i]);
-    if (h < 0) return fail_at(j, at - 1, "\\u must be followed by 4 hex digits");
+    if (h < 0) return fail_at(j, at - 1, _("\\u must be followed by 4 hex digits"));
     v = v * 16 + (unsigned)h;
   }
   j->pos += 5;
@@ -157,18 +159,18 @@ static int read_unicode_escape(DlabJson *j, unsigned *code) {
   size_t at = j->pos - 1;
   unsigned hi;
   if (read_hex4(j, &hi) < 0) return -1;
-  if (hi >= 0xdc00 && hi <= 0xdfff) return fail_at(j, at, "lone low surrogate \\u%04X", hi);
+  if (hi >= 0xdc00 && hi <= 0xdfff) return fail_at(j, at, _("lone low surrogate \\u%04X"), hi);
   if (hi >= 0xd800 && hi <= 0xdbff) {
     if (j->len - j->pos < 2 || j->buf[j->pos] != '\\' || j->buf[j->pos + 1] != 'u')
-      return fail_at(j, at, "high surrogate \\u%04X not followed by a low surrogate", hi);
+      return fail_at(j, at, _("high surrogate \\u%04X not followed by a low surrogate"), hi);
     j->pos++;
     unsigned lo;
     if (read_hex4(j, &lo) < 0) return -1;
     if (lo < 0xdc00 || lo > 0xdfff)
-      return fail_at(j, at, "high surrogate \\u%04X not followed by a low surrogate", hi);
+      return fail_at(j, at, _("high surrogate \\u%04X not followed by a low surrogate"), hi);
     hi = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
   }
-  if (hi == 0) return fail_at(j, at, "\\u0000 is not supported in strings");
+  if (hi == 0) return fail_at(j, at, _("\\u0000 is not supported in strings"));
   *code = hi;
   return 0;
 }
@@ -198,7 +200,7 @@ static size_t encode_utf8(unsigned code, char *out) {
 
 /* Decodes one escape (j->pos just after the backslash) into bytes[]. */
 static int read_escape(DlabJson *j, char *bytes, size_t *n) {
-  if (j->pos >= j->len) return fail_at(j, j->pos - 1, "unterminated escape");
+  if (j->pos >= j->len) return fail_at(j, j->pos - 1, _("unterminated escape"));
   char c = j->buf[j->pos];
   static const char simple_in[] = "\"\\/bfnrt";
   static const char simple_out[] = "\"\\/\b\f\n\r\t";
@@ -209,7 +211,7 @@ static int read_escape(DlabJson *j, char *bytes, size_t *n) {
     j->pos++;
     return 0;
   }
-  if (c != 'u') return fail_at(j, j->pos - 1, "unknown escape \\%c", c >= 0x20 && c < 0x7f ? c : '?');
+  if (c != 'u') return fail_at(j, j->pos - 1, _("unknown escape \\%c"), c >= 0x20 && c < 0x7f ? c : '?');
   unsigned code = 0;
   if (read_unicode_escape(j, &code) < 0) return -1;
   *n = encode_utf8(code, bytes);
@@ -223,12 +225,12 @@ static int read_string(DlabJson *j, char *out, size_t cap, size_t *out_len) {
   size_t start = j->pos;
   if (j->pos >= j->len || j->buf[j->pos] != '"') {
     char d[16];
-    return fail_at(j, j->pos, "expected a string, found %s", describe_here(j, d, sizeof d));
+    return fail_at(j, j->pos, _("expected a string, found %s"), describe_here(j, d, sizeof d));
   }
   j->pos++;
   size_t n = 0;
   for (;;) {
-    if (j->pos >= j->len) return fail_at(j, start, "unterminated string");
+    if (j->pos >= j->len) return fail_at(j, start, _("unterminated string"));
     unsigned char c = (unsigned char)j->buf[j->pos];
     char bytes[4];
     size_t k = 0;
@@ -239,15 +241,15 @@ static int read_string(DlabJson *j, char *out, size_t cap, size_t *out_len) {
       j->pos++;
       if (read_escape(j, bytes, &k) < 0) return -1;
     } else if (c < 0x20) {
-      return fail_at(j, j->pos, "control character 0x%02x in a string (it must be escaped)", c);
+      return fail_at(j, j->pos, _("control character 0x%02x in a string (it must be escaped)"), c);
     } else {
       k = utf8_sequence((const unsigned char *)j->buf + j->pos, j->len - j->pos);
-      if (!k) return fail_at(j, j->pos, "invalid UTF-8 in a string");
+      if (!k) return fail_at(j, j->pos, _("invalid UTF-8 in a string"));
       memcpy(bytes, j->buf + j->pos, k);
       j->pos += k;
     }
     if (out) {
-      if (n + k >= cap) return fail_at(j, start, "string longer than %zu bytes", cap ? cap - 1 : 0);
+      if (n + k >= cap) return fail_at(j, start, _("string longer than %zu bytes"), cap ? cap - 1 : 0);
       memcpy(out + n, bytes, k);
     }
     n += k;
@@ -270,7 +272,7 @@ int dlab_json_string_dup(DlabJson *j, char **out) {
     return -1;
   }
   char *s = malloc(n + 1);
-  if (!s) return fail_at(j, j->pos, "out of memory for a string of %zu bytes", n);
+  if (!s) return fail_at(j, j->pos, _("out of memory for a string of %zu bytes"), n);
   if (read_string(j, s, n + 1, NULL) < 0) {
     free(s);
     return -1;
@@ -291,24 +293,24 @@ static int scan_number(DlabJson *j, int *integral) {
   skip_space(j);
   size_t p = j->pos, start = p;
   if (p < j->len && j->buf[p] == '-') p++;
-  if (!is_digit(j, p)) return fail_at(j, start, "malformed number");
+  if (!is_digit(j, p)) return fail_at(j, start, _("malformed number"));
   if (j->buf[p] == '0') {
     p++;
-    if (is_digit(j, p)) return fail_at(j, start, "number with a leading zero");
+    if (is_digit(j, p)) return fail_at(j, start, _("number with a leading zero"));
   } else {
     while (is_digit(j, p)) p++;
   }
   *integral = 1;
   if (p < j->len && j->buf[p] == '.') {
     p++;
-    if (!is_digit(j, p)) return fail_at(j, start, "malformed number: digits must follow '.'");
+    if (!is_digit(j, p)) return fail_at(j, start, _("malformed number: digits must follow '.'"));
     while (is_digit(j, p)) p++;
     *integral = 0;
   }
   if (p < j->len && (j->buf[p] == 'e' || j->buf[p] == 'E')) {
     p++;
     if (p < j->len && (j->buf[p] == '+' || j->buf[p] == '-')) p++;
-    if (!is_digit(j, p)) return fail_at(j, start, "malformed number: digits must follow the exponent");
+    if (!is_digit(j, p)) return fail_at(j, start, _("malformed number: digits must follow the exponent"));
     while (is_digit(j, p)) p++;
     *integral = 0;
   }
@@ -321,11 +323,11 @@ int dlab_json_int64(DlabJson *j, int64_t *value) {
   size_t start = j->pos;
   if (dlab_json_peek(j) != DLAB_JSON_NUMBER) {
     char d[16];
-    return fail_at(j, start, "expected an integer, found %s", describe_here(j, d, sizeof d));
+    return fail_at(j, start, _("expected an integer, found %s"), describe_here(j, d, sizeof d));
   }
   int integral;
   if (scan_number(j, &integral) < 0) return -1;
-  if (!integral) return fail_at(j, start, "expected an integer, found a number with a fraction or exponent");
+  if (!integral) return fail_at(j, start, _("expected an integer, found a number with a fraction or exponent"));
   size_t p = start;
   int negative = j->buf[p] == '-';
   if (negative) p++;
@@ -334,7 +336,7 @@ int dlab_json_int64(DlabJson *j, int64_t *value) {
   uint64_t v = 0;
   for (; p < j->pos; p++) {
     uint64_t d = (uint64_t)(j->buf[p] - '0');
-    if (v > (limit - d) / 10) return fail_at(j, start, "integer out of the 64-bit range");
+    if (v > (limit - d) / 10) return fail_at(j, start, _("integer out of the 64-bit range"));
     v = v * 10 + d;
   }
   if (negative)
@@ -347,7 +349,7 @@ int dlab_json_int64(DlabJson *j, int64_t *value) {
 static int read_literal(DlabJson *j, const char *word) {
   size_t n = strlen(word);
   if (j->len - j->pos < n || memcmp(j->buf + j->pos, word, n) != 0)
-    return fail_at(j, j->pos, "invalid literal (expected %s)", word);
+    return fail_at(j, j->pos, _("invalid literal (expected %s)"), word);
   j->pos += n;
   return 0;
 }
@@ -356,7 +358,7 @@ static int read_literal(DlabJson *j, const char *word) {
 
 static int check_open(const DlabJson *j, char kind) {
   if (j->depth == 0 || j->kind[j->depth - 1] != kind)
-    return fail_at(j, j->pos, "internal: not inside %s", kind == '{' ? "an object" : "an array");
+    return fail_at(j, j->pos, _("internal: not inside %s"), kind == '{' ? _("an object") : _("an array"));
   return 0;
 }
 
@@ -373,13 +375,13 @@ static int separator_or_close(DlabJson *j, char close, const char *where) {
   if (!j->first[top]) {
     if (j->pos >= j->len || j->buf[j->pos] != ',') {
       char d[16];
-      return fail_at(j, j->pos, "expected ',' or '%c' in %s, found %s", close, where,
+      return fail_at(j, j->pos, _("expected ',' or '%c' in %s, found %s"), close, where,
                      describe_here(j, d, sizeof d));
     }
     j->pos++;
     skip_space(j);
     if (j->pos < j->len && j->buf[j->pos] == close)
-      return fail_at(j, j->pos, "trailing comma in %s", where);
+      return fail_at(j, j->pos, _("trailing comma in %s"), where);
   }
   j->first[top] = 0;
   return 1;
@@ -387,17 +389,17 @@ static int separator_or_close(DlabJson *j, char close, const char *where) {
 
 int dlab_json_next_key(DlabJson *j, char *key, size_t cap) {
   if (check_open(j, '{') < 0) return -1;
-  int r = separator_or_close(j, '}', "an object");
+  int r = separator_or_close(j, '}', _("an object"));
   if (r <= 0) return r;
   if (j->pos >= j->len || j->buf[j->pos] != '"') {
     char d[16];
-    return fail_at(j, j->pos, "expected a key string, found %s", describe_here(j, d, sizeof d));
+    return fail_at(j, j->pos, _("expected a key string, found %s"), describe_here(j, d, sizeof d));
   }
   if (read_string(j, key, key ? cap : 0, NULL) < 0) return -1;
   skip_space(j);
   if (j->pos >= j->len || j->buf[j->pos] != ':') {
     char d[16];
-    return fail_at(j, j->pos, "expected ':' after an object key, found %s", describe_here(j, d, sizeof d));
+    return fail_at(j, j->pos, _("expected ':' after an object key, found %s"), describe_here(j, d, sizeof d));
   }
   j->pos++;
   return 1;
@@ -405,7 +407,7 @@ int dlab_json_next_key(DlabJson *j, char *key, size_t cap) {
 
 int dlab_json_next_item(DlabJson *j) {
   if (check_open(j, '[') < 0) return -1;
-  return separator_or_close(j, ']', "an array");
+  return separator_or_close(j, ']', _("an array"));
 }
 
 /* Reads one value that is not a container. */
@@ -445,9 +447,9 @@ int dlab_json_skip(DlabJson *j) {
 }
 
 int dlab_json_finish(DlabJson *j) {
-  if (j->depth != 0) return fail_at(j, j->pos, "%d unclosed levels", j->depth);
+  if (j->depth != 0) return fail_at(j, j->pos, _("%d unclosed levels"), j->depth);
   skip_space(j);
-  if (j->pos != j->len) return fail_at(j, j->pos, "unexpected data after the JSON value");
+  if (j->pos != j->len) return fail_at(j, j->pos, _("unexpected data after the JSON value"));
   return 0;
 }
 
@@ -512,7 +514,7 @@ void dlab_json_out_printf(DlabJsonOut *o, const char *fmt, ...) {
 
 int dlab_json_out_string(DlabJsonOut *o, const char *s) {
   size_t n = strlen(s);
-  if (!dlab_utf8_valid(s, n)) return dlab_error("not valid UTF-8");
+  if (!dlab_utf8_valid(s, n)) return dlab_error(_("not valid UTF-8"));
   dlab_json_out_raw(o, "\"", 1);
   size_t run = 0; /* bytes copied as they are, flushed before each escape */
   for (size_t i = 0; i < n; i++) {

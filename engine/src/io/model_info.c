@@ -11,6 +11,8 @@
 #include "dlab/error.h"
 #include "model_info.h"
 
+#include "core/i18n.h"
+
 void dlab_model_info_from_dataset(DlabModelInfo *info, const DlabDataset *d) {
   memset(info, 0, sizeof *info);
   snprintf(info->dataset, sizeof info->dataset, "%s", d->name);
@@ -36,7 +38,7 @@ void dlab_model_info_free(DlabModelInfo *info) {
 /* ---- writing ---- */
 
 static int add(CheckpointMeta *meta, const char *key, char *value) {
-  if (!value) return dlab_error("out of memory");
+  if (!value) return dlab_error(_("out of memory"));
   meta->keys[meta->n] = key;
   meta->values[meta->n] = value;
   meta->n++;
@@ -78,9 +80,9 @@ static int check_info_fits(const DlabModel *m, const DlabModelInfo *info) {
   int channels = m->input.ndim == 3 ? m->input.d[0] : 1;
   int outputs = dlab_model_num_outputs(m);
   if (info->num_classes != outputs)
-    return dlab_error("%d class names for a model with %d outputs", info->num_classes, outputs);
+    return dlab_error(_("%d class names for a model with %d outputs"), info->num_classes, outputs);
   if (info->channels != channels)
-    return dlab_error("normalization for %d channels but the model's input has %d", info->channels, channels);
+    return dlab_error(_("normalization for %d channels but the model's input has %d"), info->channels, channels);
   return 0;
 }
 
@@ -147,17 +149,20 @@ static int parse_floats(const char *path, const char *key, const char *text, flo
     char *end;
     float v = dlab_strtof_c(s, &end);
     if (end == s || errno || !isfinite(v))
-      return dlab_error("%s: %s \"%s\": not a list of numbers", path, key, text);
-    if (positive && !(v > 0)) return dlab_error("%s: %s \"%s\": values must be positive", path, key, text);
+      return dlab_error(_("%s: %s \"%s\": not a list of numbers"), path, key, text);
+    if (positive && !(v > 0)) return dlab_error(_("%s: %s \"%s\": values must be positive"), path, key, text);
     if (n < expected) out[n] = v;
     n++;
     s = end;
     if (*s == '\0') break;
-    if (*s++ != ',') return dlab_error("%s: %s \"%s\": not a list of numbers", path, key, text);
+    if (*s++ != ',') return dlab_error(_("%s: %s \"%s\": not a list of numbers"), path, key, text);
   }
-  if (n != expected)
-    return dlab_error("%s: %s has %d value%s but the input has %d channel%s", path, key, n, n == 1 ? "" : "s",
-                      expected, expected == 1 ? "" : "s");
+  if (n != expected) {
+    char values[64], channels[64];
+    dlab_snprintf_c(values, sizeof values, ngettext("%d value", "%d values", n), n);
+    dlab_snprintf_c(channels, sizeof channels, ngettext("%d channel", "%d channels", expected), expected);
+    return dlab_error(_("%s: %s has %s but the input has %s"), path, key, values, channels);
+  }
   return 0;
 }
 
@@ -168,7 +173,7 @@ static int parse_classes(DlabModelInfo *info, const char *text, int expected, co
   const char *s = text;
   while (n <= DLAB_MAX_CLASSES) {
     char *name = malloc(len + 1), *p = name;
-    if (!name) return dlab_error("out of memory");
+    if (!name) return dlab_error(_("out of memory"));
     while (*s && *s != ',') {
       if (*s == '\\' && s[1]) s++;
       *p++ = *s++;
@@ -184,9 +189,10 @@ static int parse_classes(DlabModelInfo *info, const char *text, int expected, co
   }
   info->num_classes = n < DLAB_MAX_CLASSES ? n : DLAB_MAX_CLASSES;
   if (n != expected)
-    return dlab_error("%s: dlab.classes names %s%d classes but the model has %d outputs", path,
-                      n > DLAB_MAX_CLASSES ? "more than " : "", n > DLAB_MAX_CLASSES ? DLAB_MAX_CLASSES : n,
-                      expected);
+    return dlab_error(n > DLAB_MAX_CLASSES
+                          ? _("%s: dlab.classes names more than %d classes but the model has %d outputs")
+                          : _("%s: dlab.classes names %d classes but the model has %d outputs"),
+                      path, n > DLAB_MAX_CLASSES ? DLAB_MAX_CLASSES : n, expected);
   return 0;
 }
 
@@ -194,7 +200,7 @@ static int default_classes(DlabModelInfo *info, int outputs) {
   for (int k = 0; k < outputs; k++) {
     char number[16];
     snprintf(number, sizeof number, "%d", k);
-    if (!(info->class_names[k] = strdup(number))) return dlab_error("out of memory");
+    if (!(info->class_names[k] = strdup(number))) return dlab_error(_("out of memory"));
     info->num_classes = k + 1;
   }
   return 0;
@@ -206,9 +212,9 @@ int checkpoint_info_from_meta(DlabModelInfo *info, const DlabSafetensors *st, co
   int channels = m->input.ndim == 3 ? m->input.d[0] : 1;
   int outputs = dlab_model_num_outputs(m);
   if (channels > DLAB_MAX_CHANNELS)
-    return dlab_error("%s: the input has %d channels; at most %d are supported", path, channels, DLAB_MAX_CHANNELS);
+    return dlab_error(_("%s: the input has %d channels; at most %d are supported"), path, channels, DLAB_MAX_CHANNELS);
   if (outputs > DLAB_MAX_CLASSES)
-    return dlab_error("%s: the model has %d outputs; at most %d classes are supported", path, outputs,
+    return dlab_error(_("%s: the model has %d outputs; at most %d classes are supported"), path, outputs,
                       DLAB_MAX_CLASSES);
   info->channels = channels;
   const char *mean = dlab_safetensors_meta(st, "dlab.mean"), *std = dlab_safetensors_meta(st, "dlab.std");
@@ -225,7 +231,7 @@ int checkpoint_info_from_meta(DlabModelInfo *info, const DlabSafetensors *st, co
   const char *orientation = dlab_safetensors_meta(st, "dlab.orientation");
   if (!orientation) orientation = "normal";
   if (strcmp(orientation, "normal") != 0 && strcmp(orientation, "transposed") != 0)
-    return dlab_error("%s: dlab.orientation \"%s\": expected normal or transposed", path, orientation);
+    return dlab_error(_("%s: dlab.orientation \"%s\": expected normal or transposed"), path, orientation);
   snprintf(info->orientation, sizeof info->orientation, "%s", orientation);
   return 0;
 }

@@ -18,6 +18,8 @@
 #include "dlab/error.h"
 #include "dlab/json.h"
 
+#include "core/i18n.h"
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "safetensors data is little-endian; a big-endian host would need byte swapping here"
 #endif
@@ -61,28 +63,28 @@ typedef struct {
 
 static int grow_tensors(Parser *p) {
   if (p->st->n_tensors == DLAB_ST_MAX_TENSORS)
-    return dlab_error("the header lists more than %d tensors, the most a file may hold", DLAB_ST_MAX_TENSORS);
+    return dlab_error(_("the header lists more than %d tensors, the most a file may hold"), DLAB_ST_MAX_TENSORS);
   if (p->st->n_tensors < p->cap_tensors) return 0;
   int cap = p->cap_tensors ? 2 * p->cap_tensors : 16;
   DlabStTensor *t = realloc(p->st->tensors, (size_t)cap * sizeof *t);
   if (t) p->st->tensors = t;
   Range *r = realloc(p->ranges, (size_t)cap * sizeof *r);
   if (r) p->ranges = r;
-  if (!t || !r) return dlab_error("out of memory for %d tensors", cap);
+  if (!t || !r) return dlab_error(_("out of memory for %d tensors"), cap);
   p->cap_tensors = cap;
   return 0;
 }
 
 static int grow_meta(Parser *p) {
   if (p->st->n_meta == DLAB_ST_MAX_META)
-    return dlab_error("more than %d metadata entries, the most a file may hold", DLAB_ST_MAX_META);
+    return dlab_error(_("more than %d metadata entries, the most a file may hold"), DLAB_ST_MAX_META);
   if (p->st->n_meta < p->cap_meta) return 0;
   int cap = p->cap_meta ? 2 * p->cap_meta : 8;
   char **k = realloc(p->st->meta_keys, (size_t)cap * sizeof *k);
   if (k) p->st->meta_keys = k;
   char **v = realloc(p->st->meta_values, (size_t)cap * sizeof *v);
   if (v) p->st->meta_values = v;
-  if (!k || !v) return dlab_error("out of memory for %d metadata entries", cap);
+  if (!k || !v) return dlab_error(_("out of memory for %d metadata entries"), cap);
   p->cap_meta = cap;
   return 0;
 }
@@ -95,7 +97,7 @@ static int parse_dtype(DlabJson *j, DlabStDtype *dtype) {
   else if (strcmp(s, "I64") == 0)
     *dtype = DLAB_ST_I64;
   else
-    return dlab_error("dtype %s is not supported (only F32 and I64)", s);
+    return dlab_error(_("dtype %s is not supported (only F32 and I64)"), s);
   return 0;
 }
 
@@ -104,9 +106,9 @@ static int parse_int_list(DlabJson *j, const char *field, int64_t *out, int max,
   if (dlab_json_begin_array(j) < 0) return dlab_error_prefix("%s", field);
   int n = 0, r;
   while ((r = dlab_json_next_item(j)) == 1) {
-    if (n == max) return dlab_error("%s has more than %d entries", field, max);
+    if (n == max) return dlab_error(_("%s has more than %d entries"), field, max);
     if (dlab_json_int64(j, &out[n]) < 0) return dlab_error_prefix("%s", field);
-    if (out[n] < 0) return dlab_error("%s holds a negative value %lld", field, (long long)out[n]);
+    if (out[n] < 0) return dlab_error(_("%s holds a negative value %lld"), field, (long long)out[n]);
     n++;
   }
   if (r < 0) return dlab_error_prefix("%s", field);
@@ -125,34 +127,34 @@ static int parse_entry_fields(Parser *p, DlabJson *j, DlabStTensor *t, Range *ra
     int bit = strcmp(field, "dtype") == 0 ? HAVE_DTYPE
               : strcmp(field, "shape") == 0 ? HAVE_SHAPE
               : strcmp(field, "data_offsets") == 0 ? HAVE_OFFSETS : 0;
-    if (!bit) return dlab_error("unknown field \"%s\"", field);
-    if (have & bit) return dlab_error("field \"%s\" given twice", field);
+    if (!bit) return dlab_error(_("unknown field \"%s\""), field);
+    if (have & bit) return dlab_error(_("field \"%s\" given twice"), field);
     have |= bit;
     int n = 0;
     if (bit == HAVE_DTYPE && parse_dtype(j, &t->dtype) < 0) return -1;
     if (bit == HAVE_SHAPE && parse_int_list(j, "shape", t->shape, 4, &t->ndim) < 0) return -1;
     if (bit == HAVE_OFFSETS) {
       if (parse_int_list(j, "data_offsets", offsets, 2, &n) < 0) return -1;
-      if (n != 2) return dlab_error("data_offsets must be [begin, end], found %d values", n);
+      if (n != 2) return dlab_error(_("data_offsets must be [begin, end], found %d values"), n);
     }
   }
   if (r < 0) return -1;
-  if (!(have & HAVE_DTYPE)) return dlab_error("no dtype");
-  if (!(have & HAVE_SHAPE)) return dlab_error("no shape");
-  if (!(have & HAVE_OFFSETS)) return dlab_error("no data_offsets");
+  if (!(have & HAVE_DTYPE)) return dlab_error(_("no dtype"));
+  if (!(have & HAVE_SHAPE)) return dlab_error(_("no shape"));
+  if (!(have & HAVE_OFFSETS)) return dlab_error(_("no data_offsets"));
   range->begin = (uint64_t)offsets[0];
   range->end = (uint64_t)offsets[1];
   if (range->begin > range->end)
-    return dlab_error("data_offsets [%llu, %llu] end before they begin", (unsigned long long)range->begin,
+    return dlab_error(_("data_offsets [%llu, %llu] end before they begin"), (unsigned long long)range->begin,
                       (unsigned long long)range->end);
   if (range->end > p->data_len)
-    return dlab_error("data_offsets [%llu, %llu] reach past the %llu bytes of data (truncated file?)",
+    return dlab_error(_("data_offsets [%llu, %llu] reach past the %llu bytes of data (truncated file?)"),
                       (unsigned long long)range->begin, (unsigned long long)range->end,
                       (unsigned long long)p->data_len);
   uint64_t need;
-  if (byte_count(t->dtype, t->ndim, t->shape, &need) < 0) return dlab_error("shape too large");
+  if (byte_count(t->dtype, t->ndim, t->shape, &need) < 0) return dlab_error(_("shape too large"));
   if (range->end - range->begin != need)
-    return dlab_error("data_offsets [%llu, %llu] hold %llu bytes but a %s tensor of this shape needs %llu",
+    return dlab_error(_("data_offsets [%llu, %llu] hold %llu bytes but a %s tensor of this shape needs %llu"),
                       (unsigned long long)range->begin, (unsigned long long)range->end,
                       (unsigned long long)(range->end - range->begin), dtype_name(t->dtype),
                       (unsigned long long)need);
@@ -169,14 +171,14 @@ static int parse_tensor(Parser *p, DlabJson *j, const char *name) {
   snprintf(t->name, sizeof t->name, "%s", name);
   Range *range = &p->ranges[p->st->n_tensors];
   range->index = p->st->n_tensors;
-  if (parse_entry_fields(p, j, t, range) < 0) return dlab_error_prefix("tensor %s", name);
+  if (parse_entry_fields(p, j, t, range) < 0) return dlab_error_prefix(_("tensor %s"), name);
   p->st->n_tensors++;
   return 0;
 }
 
 /* "__metadata__": {"key": "value", ...}, strings only. */
 static int parse_metadata(Parser *p, DlabJson *j) {
-  if (p->seen_metadata) return dlab_error("__metadata__ given twice");
+  if (p->seen_metadata) return dlab_error(_("__metadata__ given twice"));
   p->seen_metadata = 1;
   if (dlab_json_begin_object(j) < 0) return -1;
   DlabSafetensors *st = p->st;
@@ -184,12 +186,12 @@ static int parse_metadata(Parser *p, DlabJson *j) {
   int r;
   while ((r = dlab_json_next_key(j, key, sizeof key)) == 1) {
     if (dlab_json_peek(j) != DLAB_JSON_STRING)
-      return dlab_error("the value of \"%s\" is not a string", key);
+      return dlab_error(_("the value of \"%s\" is not a string"), key);
     if (grow_meta(p) < 0) return -1;
     char *k = strdup(key), *v = NULL;
     if (!k || dlab_json_string_dup(j, &v) < 0) {
       free(k);
-      return k ? dlab_error_prefix("\"%s\"", key) : dlab_error("out of memory");
+      return k ? dlab_error_prefix("\"%s\"", key) : dlab_error(_("out of memory"));
     }
     st->meta_keys[st->n_meta] = k;
     st->meta_values[st->n_meta] = v;
@@ -212,7 +214,7 @@ static int sort_names(const char *(*name_of)(const DlabSafetensors *, int), cons
                       DlabStName **index, int *dup) {
   *dup = -1;
   DlabStName *names = malloc((size_t)(n ? n : 1) * sizeof *names);
-  if (!names) return dlab_error("out of memory indexing %d names", n);
+  if (!names) return dlab_error(_("out of memory indexing %d names"), n);
   for (int i = 0; i < n; i++) names[i] = (DlabStName){name_of(st, i), i};
   if (n > 1) qsort(names, (size_t)n, sizeof *names, compare_names);
   for (int i = 1; i < n && *dup < 0; i++)
@@ -227,9 +229,9 @@ static const char *meta_key(const DlabSafetensors *st, int i) { return st->meta_
 static int index_names(DlabSafetensors *st) {
   int dup;
   if (sort_names(tensor_name, st, st->n_tensors, &st->tensor_index, &dup) < 0) return -1;
-  if (dup >= 0) return dlab_error("tensor %s is listed twice", st->tensors[dup].name);
+  if (dup >= 0) return dlab_error(_("tensor %s is listed twice"), st->tensors[dup].name);
   if (sort_names(meta_key, st, st->n_meta, &st->meta_index, &dup) < 0) return -1;
-  if (dup >= 0) return dlab_error("__metadata__: key \"%s\" given twice", st->meta_keys[dup]);
+  if (dup >= 0) return dlab_error(_("__metadata__: key \"%s\" given twice"), st->meta_keys[dup]);
   return 0;
 }
 
@@ -265,24 +267,24 @@ static int check_ranges(Parser *p) {
     const Range *r = &p->ranges[i];
     const char *name = st->tensors[r->index].name;
     if (r->begin < expected)
-      return dlab_error("tensor %s: data_offsets [%llu, %llu] overlap tensor %s", name,
+      return dlab_error(_("tensor %s: data_offsets [%llu, %llu] overlap tensor %s"), name,
                         (unsigned long long)r->begin, (unsigned long long)r->end,
                         st->tensors[p->ranges[i - 1].index].name);
     if (r->begin > expected)
-      return dlab_error("tensor %s: data_offsets [%llu, %llu] leave a gap of %llu unused bytes before it",
+      return dlab_error(_("tensor %s: data_offsets [%llu, %llu] leave a gap of %llu unused bytes before it"),
                         name, (unsigned long long)r->begin, (unsigned long long)r->end,
                         (unsigned long long)(r->begin - expected));
     expected = r->end;
   }
   if (expected != p->data_len)
-    return dlab_error("%llu bytes of data after the last tensor", (unsigned long long)(p->data_len - expected));
+    return dlab_error(_("%llu bytes of data after the last tensor"), (unsigned long long)(p->data_len - expected));
   return 0;
 }
 
 static int parse_header(Parser *p, const char *header, size_t len) {
   DlabJson j;
   dlab_json_init(&j, header, len, 8);
-  if (dlab_json_begin_object(&j) < 0) return dlab_error_prefix("header");
+  if (dlab_json_begin_object(&j) < 0) return dlab_error_prefix(_("header"));
   char name[NAME_CAP];
   int r;
   while ((r = dlab_json_next_key(&j, name, sizeof name)) == 1) {
@@ -292,7 +294,7 @@ static int parse_header(Parser *p, const char *header, size_t len) {
       return -1;
     }
   }
-  if (r < 0 || dlab_json_finish(&j) < 0) return dlab_error_prefix("header");
+  if (r < 0 || dlab_json_finish(&j) < 0) return dlab_error_prefix(_("header"));
   if (index_names(p->st) < 0) return -1;
   return check_ranges(p);
 }
@@ -305,13 +307,13 @@ static uint64_t read_le64(const uint8_t *b) {
 
 static int parse_buffer(Parser *p, size_t len, const char *what) {
   DlabSafetensors *st = p->st;
-  if (len < 8) return dlab_error("%s: %zu bytes, too short for a safetensors file (at least 8)", what, len);
+  if (len < 8) return dlab_error(_("%s: %zu bytes, too short for a safetensors file (at least 8)"), what, len);
   uint64_t header_len = read_le64(st->buf);
   if (header_len > len - 8)
-    return dlab_error("%s: header length %llu is beyond the end of the file (%zu bytes)", what,
+    return dlab_error(_("%s: header length %llu is beyond the end of the file (%zu bytes)"), what,
                       (unsigned long long)header_len, len);
   if (header_len > MAX_HEADER_BYTES)
-    return dlab_error("%s: header length %llu is over the limit of %u bytes", what,
+    return dlab_error(_("%s: header length %llu is over the limit of %u bytes"), what,
                       (unsigned long long)header_len, MAX_HEADER_BYTES);
   p->data_len = len - 8 - header_len;
   if (parse_header(p, (const char *)st->buf + 8, (size_t)header_len) < 0) return dlab_error_prefix("%s", what);
@@ -337,22 +339,22 @@ int dlab_safetensors_parse(uint8_t *buf, size_t len, const char *what, DlabSafet
 /* The whole of a regular file into a new buffer. */
 static int read_whole_file(const char *path, uint8_t **out, size_t *out_len) {
   int fd = open(path, O_RDONLY);
-  if (fd < 0) return dlab_error("%s: cannot open: %s", path, strerror(errno));
+  if (fd < 0) return dlab_error(_("%s: cannot open: %s"), path, strerror(errno));
   struct stat sb;
   if (fstat(fd, &sb) < 0) {
     int err = errno;
     close(fd);
-    return dlab_error("%s: cannot stat: %s", path, strerror(err));
+    return dlab_error(_("%s: cannot stat: %s"), path, strerror(err));
   }
   if (!S_ISREG(sb.st_mode)) {
     close(fd);
-    return dlab_error("%s: not a regular file", path);
+    return dlab_error(_("%s: not a regular file"), path);
   }
   size_t size = (size_t)sb.st_size;
   uint8_t *buf = malloc(size ? size : 1);
   if (!buf) {
     close(fd);
-    return dlab_error("%s: out of memory for %zu bytes", path, size);
+    return dlab_error(_("%s: out of memory for %zu bytes"), path, size);
   }
   size_t got = 0;
   while (got < size) {
@@ -362,8 +364,8 @@ static int read_whole_file(const char *path, uint8_t **out, size_t *out_len) {
       int err = n < 0 ? errno : 0;
       free(buf);
       close(fd);
-      return err ? dlab_error("%s: read error: %s", path, strerror(err))
-                 : dlab_error("%s: file shrank while reading it", path);
+      return err ? dlab_error(_("%s: read error: %s"), path, strerror(err))
+                 : dlab_error(_("%s: file shrank while reading it"), path);
     }
     got += (size_t)n;
   }
@@ -410,22 +412,22 @@ void dlab_safetensors_free(DlabSafetensors *st) {
 static int check_tensor(const DlabStTensor *tensors, int i) {
   const DlabStTensor *t = &tensors[i];
   size_t len = strnlen(t->name, NAME_CAP);
-  if (len == 0) return dlab_error("tensor %d has an empty name", i);
-  if (len >= NAME_CAP) return dlab_error("tensor %d: name longer than %zu bytes", i, NAME_CAP - 1);
-  if (strcmp(t->name, "__metadata__") == 0) return dlab_error("a tensor cannot be named __metadata__");
-  if (!dlab_utf8_valid(t->name, len)) return dlab_error("tensor %d: name is not valid UTF-8", i);
+  if (len == 0) return dlab_error(_("tensor %d has an empty name"), i);
+  if (len >= NAME_CAP) return dlab_error(_("tensor %d: name longer than %zu bytes"), i, NAME_CAP - 1);
+  if (strcmp(t->name, "__metadata__") == 0) return dlab_error(_("a tensor cannot be named __metadata__"));
+  if (!dlab_utf8_valid(t->name, len)) return dlab_error(_("tensor %d: name is not valid UTF-8"), i);
   for (int k = 0; k < i; k++)
-    if (strcmp(tensors[k].name, t->name) == 0) return dlab_error("tensor %s is given twice", t->name);
+    if (strcmp(tensors[k].name, t->name) == 0) return dlab_error(_("tensor %s is given twice"), t->name);
   if (t->dtype != DLAB_ST_F32 && t->dtype != DLAB_ST_I64)
-    return dlab_error("tensor %s: unknown dtype %d", t->name, (int)t->dtype);
-  if (t->ndim < 0 || t->ndim > 4) return dlab_error("tensor %s: rank %d is not supported", t->name, t->ndim);
+    return dlab_error(_("tensor %s: unknown dtype %d"), t->name, (int)t->dtype);
+  if (t->ndim < 0 || t->ndim > 4) return dlab_error(_("tensor %s: rank %d is not supported"), t->name, t->ndim);
   uint64_t need;
   if (byte_count(t->dtype, t->ndim, t->shape, &need) < 0)
-    return dlab_error("tensor %s: invalid or too large shape", t->name);
+    return dlab_error(_("tensor %s: invalid or too large shape"), t->name);
   if (need != t->nbytes)
-    return dlab_error("tensor %s: %zu bytes given but its shape needs %llu", t->name, t->nbytes,
+    return dlab_error(_("tensor %s: %zu bytes given but its shape needs %llu"), t->name, t->nbytes,
                       (unsigned long long)need);
-  if (t->nbytes && !t->data) return dlab_error("tensor %s: no data", t->name);
+  if (t->nbytes && !t->data) return dlab_error(_("tensor %s: no data"), t->name);
   return 0;
 }
 
@@ -433,11 +435,11 @@ static int write_metadata(DlabJsonOut *o, const char *const *keys, const char *c
   dlab_json_out_raw(o, "\"__metadata__\":{", 16);
   for (int i = 0; i < n; i++) {
     for (int k = 0; k < i; k++)
-      if (strcmp(keys[k], keys[i]) == 0) return dlab_error("metadata key \"%s\" is given twice", keys[i]);
+      if (strcmp(keys[k], keys[i]) == 0) return dlab_error(_("metadata key \"%s\" is given twice"), keys[i]);
     if (i) dlab_json_out_raw(o, ",", 1);
-    if (dlab_json_out_string(o, keys[i]) < 0) return dlab_error_prefix("metadata key");
+    if (dlab_json_out_string(o, keys[i]) < 0) return dlab_error_prefix(_("metadata key"));
     dlab_json_out_raw(o, ":", 1);
-    if (dlab_json_out_string(o, values[i]) < 0) return dlab_error_prefix("metadata \"%s\"", keys[i]);
+    if (dlab_json_out_string(o, values[i]) < 0) return dlab_error_prefix(_("metadata \"%s\""), keys[i]);
   }
   dlab_json_out_raw(o, "}", 1);
   return 0;
@@ -467,12 +469,12 @@ static int build_header(DlabJsonOut *o, const DlabStTensor *tensors, int n_tenso
   }
   dlab_json_out_raw(o, "}", 1);
   while (!o->failed && o->len % 8 != 0) dlab_json_out_raw(o, " ", 1);
-  if (o->failed) return dlab_error("out of memory building the header");
+  if (o->failed) return dlab_error(_("out of memory building the header"));
   return 0;
 }
 
 static int write_all(DlabAtomicFile *f, const void *data, size_t n) {
-  if (n && fwrite(data, 1, n, f->fp) != n) return dlab_error("%s: writing failed: %s", f->path, strerror(errno));
+  if (n && fwrite(data, 1, n, f->fp) != n) return dlab_error(_("%s: writing failed: %s"), f->path, strerror(errno));
   return 0;
 }
 

@@ -13,6 +13,8 @@
 
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 #define PATH_MAX_LEN 4096
 
 struct DlabTfEvents {
@@ -142,7 +144,7 @@ static int write_record(DlabTfEvents *w, const uint8_t *data, size_t n) {
   if (fwrite(head, 1, sizeof head, w->fp) != sizeof head || fwrite(data, 1, n, w->fp) != n ||
       fwrite(tail, 1, sizeof tail, w->fp) != sizeof tail) {
     w->failed = 1;
-    return dlab_error("%s: cannot write: %s", w->path, strerror(errno));
+    return dlab_error(_("%s: cannot write: %s"), w->path, strerror(errno));
   }
   return 0;
 }
@@ -158,9 +160,9 @@ int dlab_tfevents_add_scalar(DlabTfEvents *w, const char *tag, float value, int6
   uint8_t data[DLAB_TFEVENTS_MAX_TAG + 64];
   Buf b = {data, 0, sizeof data};
   if (!tag || !*tag || strlen(tag) > DLAB_TFEVENTS_MAX_TAG)
-    return dlab_error("%s: scalar tag must be 1 to %d bytes", w->path, DLAB_TFEVENTS_MAX_TAG);
+    return dlab_error(_("%s: scalar tag must be 1 to %d bytes"), w->path, DLAB_TFEVENTS_MAX_TAG);
   encode_scalar(&b, tag, value, step, wall_time > 0 ? wall_time : now_seconds());
-  if (b.n > b.cap) return dlab_error("%s: tag \"%s\" too long", w->path, tag);
+  if (b.n > b.cap) return dlab_error(_("%s: tag \"%s\" too long"), w->path, tag);
   return write_record(w, data, b.n);
 }
 
@@ -215,24 +217,24 @@ static int create_file(const char *dir, char *path, size_t n) {
     int len = snprintf(path, n, "%s/" NAME_PREFIX "%010ld.%s.%ld.%d", dir, now, host,
                        (long)getpid(), uid);
     if (len < 0 || (size_t)len >= n) {
-      dlab_error("%s: directory name too long for an event file", dir);
+      dlab_error(_("%s: directory name too long for an event file"), dir);
       return -1;
     }
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) return fd;
     if (errno != EEXIST) {
-      dlab_error("%s: cannot create: %s", path, strerror(errno));
+      dlab_error(_("%s: cannot create: %s"), path, strerror(errno));
       return -1;
     }
   }
-  dlab_error("%s: too many event files of this second", dir);
+  dlab_error(_("%s: too many event files of this second"), dir);
   return -1;
 }
 
 DlabTfEvents *dlab_tfevents_open(const char *dir) {
   DlabTfEvents *w = calloc(1, sizeof *w);
   if (!w) {
-    dlab_error("%s: out of memory for an event file", dir);
+    dlab_error(_("%s: out of memory for an event file"), dir);
     return NULL;
   }
   int fd = create_file(dir, w->path, sizeof w->path);
@@ -242,7 +244,7 @@ DlabTfEvents *dlab_tfevents_open(const char *dir) {
   }
   w->fp = fdopen(fd, "wb");
   if (!w->fp) {
-    dlab_error("%s: cannot open: %s", w->path, strerror(errno));
+    dlab_error(_("%s: cannot open: %s"), w->path, strerror(errno));
     close(fd);
     free(w);
     return NULL;
@@ -266,15 +268,15 @@ const char *dlab_tfevents_path(const DlabTfEvents *w) { return w->path; }
 int dlab_tfevents_flush(DlabTfEvents *w) {
   if (fflush(w->fp) != 0) {
     w->failed = 1;
-    return dlab_error("%s: cannot write: %s", w->path, strerror(errno));
+    return dlab_error(_("%s: cannot write: %s"), w->path, strerror(errno));
   }
-  return w->failed ? dlab_error("%s: some records could not be written", w->path) : 0;
+  return w->failed ? dlab_error(_("%s: some records could not be written"), w->path) : 0;
 }
 
 int dlab_tfevents_close(DlabTfEvents *w) {
   if (!w) return 0;
   int rc = dlab_tfevents_flush(w);
-  if (fclose(w->fp) != 0 && rc == 0) rc = dlab_error("%s: cannot close: %s", w->path, strerror(errno));
+  if (fclose(w->fp) != 0 && rc == 0) rc = dlab_error(_("%s: cannot close: %s"), w->path, strerror(errno));
   free(w);
   return rc;
 }

@@ -23,6 +23,8 @@
 #include "dlab/threads.h"
 #include "nn_internal.h"
 
+#include "core/i18n.h"
+
 enum { ARG_EPS = 0, ARG_MOMENTUM = 1 };
 enum { P_WEIGHT, P_BIAS, P_RUNNING_MEAN, P_RUNNING_VAR, P_NUM_BATCHES };
 
@@ -44,13 +46,13 @@ static int batchnorm_setup(DlabLayer *l, DlabShape in) {
   char s[64];
   int want_image = l->ops == &dlab_batchnorm2d_ops;
   if (want_image && in.ndim != 3)
-    return dlab_error("layer %s (bn2d): needs an image input (C x H x W) but gets %s; use bn1d", l->name,
+    return dlab_error(_("layer %s (bn2d): needs an image input (C x H x W) but gets %s; use bn1d"), l->name,
                       dlab_shape_str(in, s, sizeof s));
   if (!want_image && in.ndim != 1)
-    return dlab_error("layer %s (bn1d): needs flat features but gets %s; use bn2d or add flatten",
+    return dlab_error(_("layer %s (bn1d): needs flat features but gets %s; use bn2d or add flatten"),
                       l->name, dlab_shape_str(in, s, sizeof s));
   if (!(l->args[ARG_EPS] > 0))
-    return dlab_error("layer %s: eps must be > 0, not %g", l->name, (double)l->args[ARG_EPS]);
+    return dlab_error(_("layer %s: eps must be > 0, not %g"), l->name, (double)l->args[ARG_EPS]);
   l->in_shape = in;
   l->out_shape = in;
   int c = in.d[0];
@@ -72,7 +74,7 @@ static int batchnorm_setup(DlabLayer *l, DlabShape in) {
   }
   l->state = st;
   if (!st || !st->mean || !st->invstd || !st->acc1 || !st->acc2 || !st->coef)
-    return dlab_error("layer %s: out of memory", l->name);
+    return dlab_error(_("layer %s: out of memory"), l->name);
   return 0;
 }
 

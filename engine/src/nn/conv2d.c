@@ -36,6 +36,8 @@
 #include "dlab/threads.h"
 #include "nn_internal.h"
 
+#include "core/i18n.h"
+
 enum { ARG_OUT = 0, ARG_KERNEL = 1, ARG_STRIDE = 2, ARG_PAD = 3, ARG_BIAS = 4 };
 enum { P_WEIGHT = 0, P_BIAS = 1 };
 
@@ -77,7 +79,7 @@ static int has_bias(const DlabLayer *l) { return l->n_params > P_BIAS; }
 static int whole_arg(const DlabLayer *l, int slot, int min, const char *what, int *out) {
   float v = l->args[slot];
   if (!(v >= (float)min) || v != floorf(v) || v > 1e6f)
-    return dlab_error("layer %s (conv): %s must be a whole number >= %d, not %g", l->name, what, min,
+    return dlab_error(_("layer %s (conv): %s must be a whole number >= %d, not %g"), l->name, what, min,
                       (double)v);
   *out = (int)v;
   return 0;
@@ -124,7 +126,7 @@ static void plan_direct(ConvState *st) {
 static int conv_setup(DlabLayer *l, DlabShape in) {
   char s[64];
   if (in.ndim != 3)
-    return dlab_error("layer %s (conv): needs an image input (CxHxW) but gets %s", l->name,
+    return dlab_error(_("layer %s (conv): needs an image input (CxHxW) but gets %s"), l->name,
                       dlab_shape_str(in, s, sizeof s));
   int oc = 0, k = 0, stride = 0, pad = 0;
   if (whole_arg(l, ARG_OUT, 1, "out_channels", &oc) < 0 || whole_arg(l, ARG_KERNEL, 1, "kernel", &k) < 0 ||
@@ -136,13 +138,13 @@ static int conv_setup(DlabLayer *l, DlabShape in) {
   if (dlab_layer_check_param(l, "weight", 4, w_shape) < 0) return -1;
   DlabConvGeom geom;
   if (dlab_conv_geom_init(&geom, in.d[0], in.d[1], in.d[2], k, stride, pad) < 0)
-    return dlab_error("layer %s (conv): kernel %d with stride %d and padding %d does not fit the "
-                      "input %s (output side (H + 2*%d - %d) / %d + 1 would be < 1)",
+    return dlab_error(_("layer %s (conv): kernel %d with stride %d and padding %d does not fit the "
+                        "input %s (output side (H + 2*%d - %d) / %d + 1 would be < 1)"),
                       l->name, k, stride, pad, dlab_shape_str(in, s, sizeof s), pad, k, stride);
   const DlabShape out = {3, {oc, geom.out_h, geom.out_w}};
   if (dlab_layer_check_output(l, out) < 0) return -1;
   ConvState *st = l->state;
-  if (!st && !(st = l->state = calloc(1, sizeof *st))) return dlab_error("out of memory");
+  if (!st && !(st = l->state = calloc(1, sizeof *st))) return dlab_error(_("out of memory"));
   st->geom = geom;
   st->out_channels = oc;
   st->chunk = chunk_samples(&st->geom);
@@ -214,14 +216,15 @@ static size_t pooled_pixels(const ConvState *st) {
 static int conv_resize(DlabLayer *l, int batch) {
   ConvState *st = l->state;
   int threads = dlab_threads_get(), slices = threads > 1 ? threads * DLAB_CHUNKS_PER_THREAD : 1;
-  if (alloc_work(st, slices) < 0) return dlab_error("layer %s (conv): out of memory for %d threads", l->name, threads);
+  if (alloc_work(st, slices) < 0)
+    return dlab_error(_("layer %s (conv): out of memory for %d threads"), l->name, threads);
   if (st->direct && !st->flipped &&
       !(st->flipped = malloc((size_t)st->out_channels * col_rows(&st->geom) * sizeof *st->flipped)))
-    return dlab_error("layer %s (conv): out of memory", l->name);
+    return dlab_error(_("layer %s (conv): out of memory"), l->name);
   size_t need = (size_t)batch * st->out_channels * pooled_pixels(st);
   if (need > st->argmax_count) {
     int32_t *p = realloc(st->argmax, need * sizeof *p);
-    if (!p) return dlab_error("layer %s (conv): out of memory for batch %d", l->name, batch);
+    if (!p) return dlab_error(_("layer %s (conv): out of memory for batch %d"), l->name, batch);
     st->argmax = p;
     st->argmax_count = need;
   }

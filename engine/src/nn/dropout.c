@@ -15,6 +15,8 @@
 #include "dlab/error.h"
 #include "dlab/layer.h"
 
+#include "core/i18n.h"
+
 typedef struct {
   DlabRng rng;
   float *scale; /* per element: 0 (dropped) or 1/(1-p) (kept) */
@@ -26,7 +28,7 @@ static int dropout_setup(DlabLayer *l, DlabShape in) {
   l->in_shape = in;
   l->out_shape = in;
   DropoutState *s = calloc(1, sizeof *s);
-  if (!s) return dlab_error("layer %s (dropout): out of memory", l->name);
+  if (!s) return dlab_error(_("layer %s (dropout): out of memory"), l->name);
   l->state = s;
   dlab_rng_derive(&s->rng, l->seed, 0);
   return 0;
@@ -43,7 +45,7 @@ static int dropout_resize(DlabLayer *l, int batch) {
   size_t n = (size_t)batch * (size_t)dlab_shape_numel(l->in_shape);
   if (n <= s->capacity) return 0;
   float *scale = realloc(s->scale, n * sizeof *scale);
-  if (!scale) return dlab_error("layer %s (dropout): out of memory for batch %d", l->name, batch);
+  if (!scale) return dlab_error(_("layer %s (dropout): out of memory for batch %d"), l->name, batch);
   s->scale = scale;
   s->capacity = n;
   return 0;

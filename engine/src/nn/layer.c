@@ -8,6 +8,8 @@
 
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 /* The product of a tensor shape in 64 bits, saturating at INT64_MAX. */
 static int64_t dims_numel(int ndim, const int *shape) {
   int64_t n = 1;
@@ -26,8 +28,9 @@ int dlab_layer_check_param(const DlabLayer *l, const char *suffix, int ndim, con
     dims[0] = '\0';
     for (int i = 0; i < ndim && used < sizeof dims; i++)
       used += (size_t)snprintf(dims + used, sizeof dims - used, i ? " x %d" : "%d", shape[i]);
-    return dlab_error("layer %s (%s): %s %s would hold %s%" PRId64 " values; at most %d are supported", l->name,
-                      l->ops->keyword, suffix, dims, n == INT64_MAX ? "over " : "", n, DLAB_PARAM_MAX_NUMEL);
+    return dlab_error(_("layer %s (%s): %s %s would hold %s%" PRId64 " values; at most %d are supported"),
+                      l->name, l->ops->keyword, suffix, dims, n == INT64_MAX ? _("over ") : "", n,
+                      DLAB_PARAM_MAX_NUMEL);
   }
   return 0;
 }
@@ -35,7 +38,7 @@ int dlab_layer_check_param(const DlabLayer *l, const char *suffix, int ndim, con
 DlabParam *dlab_layer_add_param(DlabLayer *l, const char *suffix, int trainable, int ndim,
                                 const int *shape) {
   if (l->n_params >= DLAB_MAX_LAYER_PARAMS) {
-    dlab_error("layer %s: too many parameters", l->name);
+    dlab_error(_("layer %s: too many parameters"), l->name);
     return NULL;
   }
   if (dlab_layer_check_param(l, suffix, ndim, shape) < 0) return NULL;
@@ -90,19 +93,19 @@ int dlab_shape_check_input(DlabShape s) {
   char text[64];
   any_shape_str(s, text, sizeof text);
   if (s.ndim != 1 && s.ndim != 3)
-    return dlab_error("input shape %s: expected C x H x W (an image) or a number of features", text);
+    return dlab_error(_("input shape %s: expected C x H x W (an image) or a number of features"), text);
   for (int i = 0; i < s.ndim; i++)
-    if (s.d[i] < 1) return dlab_error("input shape %s: every dimension must be at least 1", text);
+    if (s.d[i] < 1) return dlab_error(_("input shape %s: every dimension must be at least 1"), text);
   if (s.ndim == 3) {
     if (s.d[0] > DLAB_SHAPE_MAX_CHANNELS)
-      return dlab_error("input shape %s: %d channels, over the limit of %d", text, s.d[0], DLAB_SHAPE_MAX_CHANNELS);
+      return dlab_error(_("input shape %s: %d channels, over the limit of %d"), text, s.d[0], DLAB_SHAPE_MAX_CHANNELS);
     if (s.d[1] > DLAB_SHAPE_MAX_SIDE || s.d[2] > DLAB_SHAPE_MAX_SIDE)
-      return dlab_error("input shape %s: a side of %d pixels, over the limit of %d", text,
+      return dlab_error(_("input shape %s: a side of %d pixels, over the limit of %d"), text,
                         s.d[1] > s.d[2] ? s.d[1] : s.d[2], DLAB_SHAPE_MAX_SIDE);
   }
   int64_t n = dlab_shape_numel(s);
   if (n > DLAB_SHAPE_MAX_NUMEL)
-    return dlab_error("input shape %s: %" PRId64 " values per sample, over the limit of %d", text, n,
+    return dlab_error(_("input shape %s: %" PRId64 " values per sample, over the limit of %d"), text, n,
                       DLAB_SHAPE_MAX_NUMEL);
   return 0;
 }
@@ -111,9 +114,9 @@ int dlab_layer_check_output(const DlabLayer *l, DlabShape out) {
   int64_t n = dlab_shape_numel(out);
   if (n > DLAB_SHAPE_MAX_NUMEL) {
     char text[64];
-    return dlab_error("layer %s (%s): its output %s would hold %s%" PRId64
-                      " values per sample; at most %d are supported",
-                      l->name, l->ops->keyword, any_shape_str(out, text, sizeof text), n == INT64_MAX ? "over " : "",
+    return dlab_error(_("layer %s (%s): its output %s would hold %s%" PRId64
+                        " values per sample; at most %d are supported"),
+                      l->name, l->ops->keyword, any_shape_str(out, text, sizeof text), n == INT64_MAX ? _("over ") : "",
                       n, DLAB_SHAPE_MAX_NUMEL);
   }
   return 0;
@@ -137,5 +140,5 @@ int dlab_shape_parse(const char *text, DlabShape *s) {
   *s = out;
   return 0;
 malformed:
-  return dlab_error("input shape \"%s\": expected CxHxW such as 1x28x28, or a number of features", text);
+  return dlab_error(_("input shape \"%s\": expected CxHxW such as 1x28x28, or a number of features"), text);
 }

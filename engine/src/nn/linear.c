@@ -18,6 +18,8 @@
 #include "dlab/threads.h"
 #include "nn_internal.h"
 
+#include "core/i18n.h"
+
 enum { ARG_OUT = 0, ARG_BIAS = 1 };
 enum { P_WEIGHT = 0, P_BIAS = 1 };
 
@@ -32,13 +34,13 @@ static int has_bias(const DlabLayer *l) { return l->n_params > P_BIAS; }
 static int linear_setup(DlabLayer *l, DlabShape in) {
   char s[64];
   if (in.ndim != 1)
-    return dlab_error("layer %s (linear): needs a flat input but gets %s; add `flatten` before it",
+    return dlab_error(_("layer %s (linear): needs a flat input but gets %s; add `flatten` before it"),
                       l->name, dlab_shape_str(in, s, sizeof s));
   int out = (int)l->args[ARG_OUT];
   if (out < 1 || (float)out != l->args[ARG_OUT])
-    return dlab_error("layer %s (linear): out_features must be a whole number >= 1, not %g", l->name,
+    return dlab_error(_("layer %s (linear): out_features must be a whole number >= 1, not %g"), l->name,
                       (double)l->args[ARG_OUT]);
-  if (!l->state && !(l->state = calloc(1, sizeof(LinearState)))) return dlab_error("out of memory");
+  if (!l->state && !(l->state = calloc(1, sizeof(LinearState)))) return dlab_error(_("out of memory"));
   l->in_shape = in;
   l->out_shape = (DlabShape){1, {out, 0, 0}};
   int w_shape[2] = {out, in.d[0]};
@@ -62,7 +64,7 @@ static int linear_resize(DlabLayer *l, int batch) {
   size_t need = st->act.on ? (size_t)batch * l->out_shape.d[0] : 0;
   if (need <= st->dy_cap) return 0;
   float *p = realloc(st->dy_act, need * sizeof *p);
-  if (!p) return dlab_error("layer %s (linear): out of memory for batch %d", l->name, batch);
+  if (!p) return dlab_error(_("layer %s (linear): out of memory for batch %d"), l->name, batch);
   st->dy_act = p;
   st->dy_cap = need;
   return 0;

@@ -8,6 +8,8 @@
 #include "dlab/spec.h"
 #include "dlab/zoo.h"
 
+#include "core/i18n.h"
+
 /* Every layer sees the same seed; each kind that draws derives its own
  * stream from it and the layer's position. */
 static void init_weights(DlabModel *m, uint64_t seed) {
@@ -24,13 +26,13 @@ static int collect_params(DlabModel *m) {
   int n = 0;
   for (int i = 0; i < m->n_layers; i++) n += m->layers[i]->n_params;
   m->params = calloc((size_t)(n ? n : 1), sizeof *m->params);
-  if (!m->params) return dlab_error("out of memory");
+  if (!m->params) return dlab_error(_("out of memory"));
   for (int i = 0; i < m->n_layers; i++)
     for (int p = 0; p < m->layers[i]->n_params; p++) {
       DlabParam *par = &m->layers[i]->params[p];
       for (int q = 0; q < m->n_params; q++)
         if (strcmp(m->params[q]->name, par->name) == 0)
-          return dlab_error("spec: two layers are named `%s`", m->layers[i]->name);
+          return dlab_error(_("spec: two layers are named `%s`"), m->layers[i]->name);
       m->params[m->n_params++] = par;
     }
   return 0;
@@ -49,13 +51,13 @@ static int setup_layers(DlabModel *m) {
     shape = l->out_shape;
     activations += dlab_shape_numel(shape);
     if (activations > DLAB_MODEL_MAX_ACTIVATIONS)
-      return dlab_error("layer %s (%s): with it, the layers' outputs add up to more than %d values per "
-                        "sample, the most supported",
+      return dlab_error(_("layer %s (%s): with it, the layers' outputs add up to more than %d values per "
+                          "sample, the most supported"),
                         l->name, l->ops->keyword, DLAB_MODEL_MAX_ACTIVATIONS);
   }
   if (shape.ndim != 1) {
     char s[64];
-    return dlab_error("spec: the network must end in a flat output (a `linear`), but it ends in %s",
+    return dlab_error(_("spec: the network must end in a flat output (a `linear`), but it ends in %s"),
                       dlab_shape_str(shape, s, sizeof s));
   }
   return 0;
@@ -65,7 +67,7 @@ DlabModel *dlab_model_build(const char *spec_or_name, DlabShape input, uint64_t 
   const char *spec = dlab_zoo_resolve(spec_or_name);
   DlabModel *m = calloc(1, sizeof *m);
   if (!m) {
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     return NULL;
   }
   m->input = input;
@@ -77,7 +79,7 @@ DlabModel *dlab_model_build(const char *spec_or_name, DlabShape input, uint64_t 
   m->acts = calloc((size_t)m->n_layers + 1, sizeof *m->acts);
   m->grads = calloc((size_t)m->n_layers + 1, sizeof *m->grads);
   if (!m->spec || !m->acts || !m->grads) {
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     goto fail;
   }
   if (collect_params(m) < 0) goto fail;
@@ -152,8 +154,8 @@ int dlab_model_set_fusion(DlabModel *m, int on) {
 }
 
 int dlab_model_set_batch(DlabModel *m, int batch) {
-  if (batch < 1) return dlab_error("batch size %d: must be at least 1", batch);
-  if (m->build == DLAB_BUILD_SHAPES) return dlab_error("internal: a model built for its shapes only cannot run");
+  if (batch < 1) return dlab_error(_("batch size %d: must be at least 1"), batch);
+  if (m->build == DLAB_BUILD_SHAPES) return dlab_error(_("internal: a model built for its shapes only cannot run"));
   if (batch <= m->batch) return 0;
   for (int i = 0; i <= m->n_layers; i++) {
     if (shape_batch(&m->acts[i], batch, act_shape(m, i)) < 0) return -1;

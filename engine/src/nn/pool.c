@@ -17,6 +17,8 @@
 #include "dlab/threads.h"
 #include "nn_internal.h"
 
+#include "core/i18n.h"
+
 enum { ARG_KERNEL = 0, ARG_STRIDE = 1, ARG_PAD = 2 };
 
 typedef struct {
@@ -28,7 +30,7 @@ typedef struct {
 static int whole_arg(const DlabLayer *l, int slot, int min, const char *what, int *out) {
   float v = l->args[slot];
   if (!(v >= (float)min) || v != floorf(v) || v > 1e6f)
-    return dlab_error("layer %s (%s): %s must be a whole number >= %d, not %g", l->name, l->ops->keyword,
+    return dlab_error(_("layer %s (%s): %s must be a whole number >= %d, not %g"), l->name, l->ops->keyword,
                       what, min, (double)v);
   *out = (int)v;
   return 0;
@@ -38,7 +40,7 @@ static int pool_setup(DlabLayer *l, DlabShape in) {
   const char *kind = l->ops->keyword;
   char s[64];
   if (in.ndim != 3)
-    return dlab_error("layer %s (%s): needs an image input (CxHxW) but gets %s", l->name, kind,
+    return dlab_error(_("layer %s (%s): needs an image input (CxHxW) but gets %s"), l->name, kind,
                       dlab_shape_str(in, s, sizeof s));
   int k = 0, stride = 0, pad = 0;
   if (whole_arg(l, ARG_KERNEL, 1, "kernel", &k) < 0 || whole_arg(l, ARG_STRIDE, 1, "stride", &stride) < 0 ||
@@ -46,12 +48,12 @@ static int pool_setup(DlabLayer *l, DlabShape in) {
     return -1;
   /* PyTorch's rule; it also keeps every window on at least one real pixel. */
   if (pad > k / 2)
-    return dlab_error("layer %s (%s): padding %d must be at most half the kernel (%d)", l->name, kind, pad, k);
+    return dlab_error(_("layer %s (%s): padding %d must be at most half the kernel (%d)"), l->name, kind, pad, k);
   PoolState *st = l->state;
-  if (!st && !(st = l->state = calloc(1, sizeof *st))) return dlab_error("out of memory");
+  if (!st && !(st = l->state = calloc(1, sizeof *st))) return dlab_error(_("out of memory"));
   if (dlab_conv_geom_init(&st->geom, in.d[0], in.d[1], in.d[2], k, stride, pad) < 0)
-    return dlab_error("layer %s (%s): kernel %d with stride %d and padding %d does not fit the "
-                      "input %s (output side (H + 2*%d - %d) / %d + 1 would be < 1)",
+    return dlab_error(_("layer %s (%s): kernel %d with stride %d and padding %d does not fit the "
+                        "input %s (output side (H + 2*%d - %d) / %d + 1 would be < 1)"),
                       l->name, kind, k, stride, pad, dlab_shape_str(in, s, sizeof s), pad, k, stride);
   l->in_shape = in;
   l->out_shape = (DlabShape){3, {in.d[0], st->geom.out_h, st->geom.out_w}};
@@ -63,7 +65,7 @@ static int maxpool_resize(DlabLayer *l, int batch) {
   size_t need = (size_t)batch * dlab_shape_numel(l->out_shape);
   if (need <= st->argmax_count) return 0;
   int32_t *p = realloc(st->argmax, need * sizeof *p);
-  if (!p) return dlab_error("layer %s (maxpool): out of memory for batch %d", l->name, batch);
+  if (!p) return dlab_error(_("layer %s (maxpool): out of memory for batch %d"), l->name, batch);
   st->argmax = p;
   st->argmax_count = need;
   return 0;

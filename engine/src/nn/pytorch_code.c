@@ -19,6 +19,8 @@
 #include "dlab/error.h"
 #include "dlab/numtext.h"
 
+#include "core/i18n.h"
+
 typedef struct {
   char *text;
   size_t len, cap;
@@ -213,12 +215,12 @@ static int place_layers(const DlabModel *m, Placement *place) {
       }
     }
     if (n >= 0 && is_identifier(l->name, plen))
-      return dlab_error("layer `%s`: PyTorch keeps %.*s.0, %.*s.1, ... in one nn.Sequential, so the layers "
-                        "of %.*s must be numbered by their position, and a layer with parameters among them "
-                        "needs a %.*s.N name of its own",
+      return dlab_error(_("layer `%s`: PyTorch keeps %.*s.0, %.*s.1, ... in one nn.Sequential, so the layers "
+                          "of %.*s must be numbered by their position, and a layer with parameters among them "
+                          "needs a %.*s.N name of its own"),
                         l->name, (int)plen, l->name, (int)plen, l->name, (int)plen, l->name, (int)plen, l->name);
     if (!is_identifier(l->name, strlen(l->name)))
-      return dlab_error("layer `%s`: PyTorch code needs layer names like `fc1` or `features.0`", l->name);
+      return dlab_error(_("layer `%s`: PyTorch code needs layer names like `fc1` or `features.0`"), l->name);
     place[i] = (Placement){AS_ATTRIBUTE, i};
   }
   return 0;
@@ -284,7 +286,7 @@ static int all_unnamed(const DlabModel *m) {
 char *dlab_pytorch_code(const DlabModel *m) {
   Placement *place = calloc((size_t)m->n_layers + 1, sizeof *place);
   if (!place) {
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     return NULL;
   }
   Code c = {0};
@@ -303,7 +305,7 @@ char *dlab_pytorch_code(const DlabModel *m) {
   free(place);
   if (c.failed) {
     free(c.text);
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     return NULL;
   }
   return c.text;

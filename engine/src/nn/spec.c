@@ -13,6 +13,8 @@
 #include "dlab/error.h"
 #include "dlab/numtext.h"
 
+#include "core/i18n.h"
+
 #define MAX_KEYS 3
 #define MAX_TOKENS 16
 #define MAX_LAYERS 256
@@ -79,9 +81,9 @@ static const KeywordDesc *find_by_ops(const DlabLayerOps *ops) {
 static int unknown_keyword(const char *word, const char *segment) {
   const char *best = dlab_closest_name(word, keywords, N_KEYWORDS, sizeof keywords[0], 3);
   if (best)
-    return dlab_error("spec: unknown layer `%s` in `%s` (did you mean `%s`?)", word, segment, best);
-  return dlab_error("spec: unknown layer `%s` in `%s` (known: linear conv maxpool avgpool relu "
-                    "lrelu gelu sigmoid tanh bn1d bn2d dropout flatten)",
+    return dlab_error(_("spec: unknown layer `%s` in `%s` (did you mean `%s`?)"), word, segment, best);
+  return dlab_error(_("spec: unknown layer `%s` in `%s` (known: linear conv maxpool avgpool relu "
+                      "lrelu gelu sigmoid tanh bn1d bn2d dropout flatten)"),
                     word, segment);
 }
 
@@ -100,14 +102,14 @@ static int in_range(ArgKind kind, double v) {
 
 static const char *range_text(ArgKind kind) {
   switch (kind) {
-    case ARG_COUNT: return "a whole number in [1, 1000000]";
-    case ARG_FLAG: return "0 or 1";
-    case ARG_PROB: return "in [0, 1)";
+    case ARG_COUNT: return _("a whole number in [1, 1000000]");
+    case ARG_FLAG: return _("0 or 1");
+    case ARG_PROB: return _("in [0, 1)");
     case ARG_POSITIVE: return "> 0";
-    case ARG_WHOLE: return "a whole number in [0, 1000000]";
+    case ARG_WHOLE: return _("a whole number in [0, 1000000]");
     case ARG_ANY: break;
   }
-  return "a number";
+  return _("a number");
 }
 
 /* The argument is stored as a float and written back into checkpoints: the
@@ -118,14 +120,14 @@ static int parse_value(const ArgDesc *a, const char *tok, const char *segment, f
   char *end;
   double v = dlab_strtod_c(tok, &end);
   if (end == tok || *end != '\0' || !isfinite(v))
-    return dlab_error("spec: `%s`: %s `%s` is not a number", segment, a->name, tok);
+    return dlab_error(_("spec: `%s`: %s `%s` is not a number"), segment, a->name, tok);
   if (!in_range(a->kind, v))
-    return dlab_error("spec: `%s`: %s must be %s, not `%s`", segment, a->name, range_text(a->kind), tok);
+    return dlab_error(_("spec: `%s`: %s must be %s, not `%s`"), segment, a->name, range_text(a->kind), tok);
   float f = (float)v;
   if (!isfinite(f))
-    return dlab_error("spec: `%s`: %s `%s` is too large for a single-precision float", segment, a->name, tok);
+    return dlab_error(_("spec: `%s`: %s `%s` is too large for a single-precision float"), segment, a->name, tok);
   if (!in_range(a->kind, f))
-    return dlab_error("spec: `%s`: %s must be %s, not `%s` (it rounds to %.9g in single precision)", segment,
+    return dlab_error(_("spec: `%s`: %s must be %s, not `%s` (it rounds to %.9g in single precision)"), segment,
                       a->name, range_text(a->kind), tok, (double)f);
   *out = f;
   return 0;
@@ -171,11 +173,11 @@ static DlabLayer *parse_segment(const char *segment, int index) {
   char *tok[MAX_TOKENS];
   int n = tokenize(spaced, tok, MAX_TOKENS);
   if (n < 0) {
-    dlab_error("spec: `%s`: too many arguments", segment);
+    dlab_error(_("spec: `%s`: too many arguments"), segment);
     return NULL;
   }
   if (n == 0) {
-    dlab_error("spec: layer %d is empty (two `|` in a row?)", index + 1);
+    dlab_error(_("spec: layer %d is empty (two `|` in a row?)"), index + 1);
     return NULL;
   }
   const char *name = NULL;
@@ -183,14 +185,14 @@ static DlabLayer *parse_segment(const char *segment, int index) {
   if (tok[0][first_len - 1] == ':') {
     tok[0][first_len - 1] = '\0';
     if (!valid_name(tok[0])) {
-      dlab_error("spec: `%s`: layer name `%s` must be 1 to %d letters, digits, `_` or `.`", segment, tok[0],
+      dlab_error(_("spec: `%s`: layer name `%s` must be 1 to %d letters, digits, `_` or `.`"), segment, tok[0],
                  MAX_NAME_LEN);
       return NULL;
     }
     name = tok[0];
     memmove(tok, tok + 1, (size_t)--n * sizeof *tok);
     if (n == 0) {
-      dlab_error("spec: `%s`: a name but no layer", segment);
+      dlab_error(_("spec: `%s`: a name but no layer"), segment);
       return NULL;
     }
   }
@@ -201,7 +203,7 @@ static DlabLayer *parse_segment(const char *segment, int index) {
   }
   DlabLayer *l = calloc(1, sizeof *l);
   if (!l) {
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     return NULL;
   }
   l->ops = kw->ops;
@@ -224,8 +226,11 @@ static DlabLayer *parse_segment(const char *segment, int index) {
     goto fail;
   }
   if (pos < kw->n_required) {
-    dlab_error("spec: `%s`: %s needs %s%s%s", segment, kw->keyword, kw->positional[0].name,
-               kw->n_required > 1 ? " and " : "", kw->n_required > 1 ? kw->positional[1].name : "");
+    if (kw->n_required > 1)
+      dlab_error(_("spec: `%s`: %s needs %s and %s"), segment, kw->keyword, kw->positional[0].name,
+                 kw->positional[1].name);
+    else
+      dlab_error(_("spec: `%s`: %s needs %s"), segment, kw->keyword, kw->positional[0].name);
     goto fail;
   }
   while (t < n) {
@@ -233,11 +238,11 @@ static DlabLayer *parse_segment(const char *segment, int index) {
     for (int i = 0; i < kw->n_keyed; i++)
       if (strcmp(kw->keyed[i].name, tok[t]) == 0) a = &kw->keyed[i];
     if (!a) {
-      dlab_error("spec: `%s`: unexpected `%s` for %s", segment, tok[t], kw->keyword);
+      dlab_error(_("spec: `%s`: unexpected `%s` for %s"), segment, tok[t], kw->keyword);
       goto fail;
     }
     if (t + 1 >= n) {
-      dlab_error("spec: `%s`: `%s` needs a value", segment, tok[t]);
+      dlab_error(_("spec: `%s`: `%s` needs a value"), segment, tok[t]);
       goto fail;
     }
     if (parse_value(a, tok[t + 1], segment, &l->args[a->slot]) < 0) goto fail;
@@ -253,7 +258,7 @@ fail:
 
 int dlab_spec_parse(const char *spec, DlabLayer ***layers_out, int *n_out) {
   DlabLayer **layers = calloc(MAX_LAYERS, sizeof *layers);
-  if (!layers) return dlab_error("out of memory");
+  if (!layers) return dlab_error(_("out of memory"));
   int n = 0;
   const char *p = spec;
   for (;;) {
@@ -261,7 +266,7 @@ int dlab_spec_parse(const char *spec, DlabLayer ***layers_out, int *n_out) {
     size_t len = bar ? (size_t)(bar - p) : strlen(p);
     char segment[512];
     if (len >= sizeof segment) {
-      dlab_error("spec: layer %d is too long", n + 1);
+      dlab_error(_("spec: layer %d is too long"), n + 1);
       goto fail;
     }
     memcpy(segment, p, len);
@@ -271,18 +276,18 @@ int dlab_spec_parse(const char *spec, DlabLayer ***layers_out, int *n_out) {
     while (isspace((unsigned char)*s)) s++;
     for (char *e = s + strlen(s); e > s && isspace((unsigned char)e[-1]);) *--e = '\0';
     if (n == MAX_LAYERS) {
-      dlab_error("spec: more than %d layers", MAX_LAYERS);
+      dlab_error(_("spec: more than %d layers"), MAX_LAYERS);
       goto fail;
     }
     if (!*s && !bar && n == 0) {
-      dlab_error("spec: empty");
+      dlab_error(_("spec: empty"));
       goto fail;
     }
     DlabLayer *l = parse_segment(s, n);
     if (!l) goto fail;
     for (int i = 0; i < n; i++)
       if (strcmp(layers[i]->name, l->name) == 0) {
-        dlab_error("spec: two layers are named `%s`", l->name);
+        dlab_error(_("spec: two layers are named `%s`"), l->name);
         free(l);
         goto fail;
       }

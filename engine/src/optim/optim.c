@@ -15,6 +15,8 @@
 #include "dlab/error.h"
 #include "dlab/threads.h"
 
+#include "core/i18n.h"
+
 struct DlabOptimizer {
   DlabOptimConfig cfg;
   DlabParam **targets; /* the model's trainable parameters */
@@ -41,7 +43,7 @@ int dlab_optim_parse_kind(const char *name, DlabOptimKind *kind) {
       *kind = (DlabOptimKind)k;
       return 0;
     }
-  return dlab_error("unknown optimizer `%s` (choose sgd, adam or adamw)", name);
+  return dlab_error(_("unknown optimizer `%s` (choose sgd, adam or adamw)"), name);
 }
 
 const char *dlab_optim_kind_name(DlabOptimKind kind) {
@@ -52,20 +54,20 @@ static int add_state(DlabOptimizer *o, const DlabParam *target, const char *suff
   DlabParam *s = &o->state[o->n_state];
   memset(s, 0, sizeof *s);
   int n = snprintf(s->name, sizeof s->name, "%s.%s", target->name, suffix);
-  if (n < 0 || (size_t)n >= sizeof s->name) return dlab_error("parameter name %s is too long", target->name);
+  if (n < 0 || (size_t)n >= sizeof s->name) return dlab_error(_("parameter name %s is too long"), target->name);
   if (dlab_tensor_init(&s->value, target->value.ndim, target->value.shape) < 0) return -1;
   o->n_state++;
   return 0;
 }
 
 static int validate(const DlabOptimConfig *c) {
-  if (!(c->lr >= 0)) return dlab_error("learning rate %g: must be >= 0", (double)c->lr);
-  if (!(c->momentum >= 0)) return dlab_error("momentum %g: must be >= 0", (double)c->momentum);
-  if (!(c->weight_decay >= 0)) return dlab_error("weight decay %g: must be >= 0", (double)c->weight_decay);
+  if (!(c->lr >= 0)) return dlab_error(_("learning rate %g: must be >= 0"), (double)c->lr);
+  if (!(c->momentum >= 0)) return dlab_error(_("momentum %g: must be >= 0"), (double)c->momentum);
+  if (!(c->weight_decay >= 0)) return dlab_error(_("weight decay %g: must be >= 0"), (double)c->weight_decay);
   if (c->nesterov && (c->momentum <= 0 || c->dampening != 0))
-    return dlab_error("Nesterov momentum needs a momentum > 0 and no dampening");
+    return dlab_error(_("Nesterov momentum needs a momentum > 0 and no dampening"));
   if (!(c->beta1 >= 0 && c->beta1 < 1 && c->beta2 >= 0 && c->beta2 < 1))
-    return dlab_error("Adam betas %g, %g: each must be in [0, 1)", (double)c->beta1, (double)c->beta2);
+    return dlab_error(_("Adam betas %g, %g: each must be in [0, 1)"), (double)c->beta1, (double)c->beta2);
   return 0;
 }
 
@@ -98,7 +100,7 @@ DlabOptimizer *dlab_optimizer_create(const DlabOptimConfig *cfg, DlabModel *m) {
   return o;
 oom:
   dlab_optimizer_free(o);
-  dlab_error("out of memory creating the optimizer");
+  dlab_error(_("out of memory creating the optimizer"));
   return NULL;
 }
 

@@ -11,6 +11,8 @@
 #include "dlab/cnum.h"
 #include "dlab/error.h"
 
+#include "core/i18n.h"
+
 DlabScheduleConfig dlab_schedule_defaults(DlabScheduleKind kind) {
   /* step: StepLR(step_size=1, gamma=0.7), the PyTorch MNIST example's. */
   return (DlabScheduleConfig){
@@ -48,12 +50,12 @@ static int read_arguments(const char **p, double *args, int max) {
 }
 
 static int check_config(const char *text, const DlabScheduleConfig *c) {
-  if (c->step_size < 1) return dlab_error("schedule `%s`: the step size must be >= 1 epoch", text);
-  if (!(c->gamma > 0)) return dlab_error("schedule `%s`: gamma must be > 0", text);
-  if (!(c->eta_min >= 0)) return dlab_error("schedule `%s`: the minimum learning rate must be >= 0", text);
+  if (c->step_size < 1) return dlab_error(_("schedule `%s`: the step size must be >= 1 epoch"), text);
+  if (!(c->gamma > 0)) return dlab_error(_("schedule `%s`: gamma must be > 0"), text);
+  if (!(c->eta_min >= 0)) return dlab_error(_("schedule `%s`: the minimum learning rate must be >= 0"), text);
   if (!(c->pct_start > 0 && c->pct_start < 1))
-    return dlab_error("schedule `%s`: the rising share must be in (0, 1)", text);
-  if (c->warmup_steps < 0) return dlab_error("schedule `%s`: warm-up steps must be >= 0", text);
+    return dlab_error(_("schedule `%s`: the rising share must be in (0, 1)"), text);
+  if (c->warmup_steps < 0) return dlab_error(_("schedule `%s`: warm-up steps must be >= 0"), text);
   return 0;
 }
 
@@ -75,17 +77,18 @@ int dlab_schedule_parse(const char *text, DlabScheduleConfig *cfg) {
     if (strncmp(p, names[i].name, len) == 0 && strchr(":,", p[len])) found = i;
   }
   if (found < 0)
-    return dlab_error("schedule `%s`: unknown (choose constant, step[:EPOCHS[:GAMMA]], "
-                      "stepstart[:EPOCHS[:GAMMA]], cosine[:ETA_MIN] or onecycle[:PCT_START], optionally ,warmup:STEPS)",
+    return dlab_error(_("schedule `%s`: unknown (choose constant, step[:EPOCHS[:GAMMA]], "
+                        "stepstart[:EPOCHS[:GAMMA]], cosine[:ETA_MIN] or onecycle[:PCT_START], optionally "
+                        ",warmup:STEPS)"),
                       text);
   *cfg = dlab_schedule_defaults(names[found].kind);
   p += strlen(names[found].name);
   double args[2];
   int n = read_arguments(&p, args, names[found].max_args);
-  if (n < 0) return dlab_error("schedule `%s`: bad or too many arguments after `%s`", text, names[found].name);
+  if (n < 0) return dlab_error(_("schedule `%s`: bad or too many arguments after `%s`"), text, names[found].name);
   if (cfg->kind == DLAB_SCHEDULE_STEP || cfg->kind == DLAB_SCHEDULE_STEP_AT_START) {
     if (n > 0) {
-      if (args[0] != floor(args[0])) return dlab_error("schedule `%s`: the step size must be whole epochs", text);
+      if (args[0] != floor(args[0])) return dlab_error(_("schedule `%s`: the step size must be whole epochs"), text);
       cfg->step_size = (int)args[0];
     }
     if (n > 1) cfg->gamma = (float)args[1];
@@ -97,13 +100,13 @@ int dlab_schedule_parse(const char *text, DlabScheduleConfig *cfg) {
   if (*p == ',') {
     double steps;
     p++;
-    if (strncmp(p, "warmup:", 7) != 0) return dlab_error("schedule `%s`: expected `,warmup:STEPS`", text);
+    if (strncmp(p, "warmup:", 7) != 0) return dlab_error(_("schedule `%s`: expected `,warmup:STEPS`"), text);
     p += 7;
     if (read_number(&p, &steps) < 0 || *p != '\0' || steps != floor(steps))
-      return dlab_error("schedule `%s`: warm-up needs a whole number of steps", text);
+      return dlab_error(_("schedule `%s`: warm-up needs a whole number of steps"), text);
     cfg->warmup_steps = (long)steps;
   }
-  if (*p != '\0') return dlab_error("schedule `%s`: unexpected `%s`", text, p);
+  if (*p != '\0') return dlab_error(_("schedule `%s`: unexpected `%s`"), text, p);
   return check_config(text, cfg);
 }
 

@@ -17,6 +17,8 @@
 #include "dlab/transform.h"
 #include "dlab/zoo.h"
 
+#include "core/i18n.h"
+
 #define PATH_SIZE 4096
 
 struct DlabRun {
@@ -46,7 +48,7 @@ static void default_out(const DlabRunOptions *o, char *buf, size_t n) {
 static int default_best(const char *out, char *buf, size_t n) {
   size_t len = strlen(out), el = strlen(".safetensors");
   if (len > el && strcmp(out + len - el, ".safetensors") == 0) len -= el;
-  if (len + strlen(".best.safetensors") >= n) return dlab_error("--out %s: the name is too long", out);
+  if (len + strlen(".best.safetensors") >= n) return dlab_error(_("--out %s: the name is too long"), out);
   memcpy(buf, out, len);
   strcpy(buf + len, ".best.safetensors");
   return 0;
@@ -76,7 +78,7 @@ static int split_data(DlabRun *r, const DlabDatasetPair *data) {
     r->train.n = n;
   } else {
     uint32_t *idx = malloc((size_t)n * sizeof *idx);
-    if (!idx) return dlab_error("out of memory");
+    if (!idx) return dlab_error(_("out of memory"));
     for (int i = 0; i < n; i++) idx[i] = (uint32_t)i;
     int rc = dlab_dataset_subset(all, idx, n, &r->train);
     free(idx);
@@ -133,7 +135,7 @@ static int fill_config(DlabRun *r) {
 
 static int make_dir(const char *dir) {
   if (mkdir(dir, 0777) < 0 && errno != EEXIST)
-    return dlab_error("--log %s: cannot create the directory: %s", dir, strerror(errno));
+    return dlab_error(_("--log %s: cannot create the directory: %s"), dir, strerror(errno));
   return 0;
 }
 
@@ -200,18 +202,18 @@ DlabRun *dlab_run_prepare(const DlabRunOptions *o, const DlabDatasetPair *data, 
   if (dlab_run_options_check(o) < 0) return NULL;
   DlabRun *r = calloc(1, sizeof *r);
   if (!r) {
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     return NULL;
   }
   r->o = *o;
   if (o->out && strlen(o->out) >= sizeof r->out) {
-    dlab_error("--out: the name is too long");
+    dlab_error(_("--out: the name is too long"));
     goto fail;
   }
   if (o->out) snprintf(r->out, sizeof r->out, "%s", o->out);
   else default_out(o, r->out, sizeof r->out);
   if (o->best && strlen(o->best) >= sizeof r->best) {
-    dlab_error("--best: the name is too long");
+    dlab_error(_("--best: the name is too long"));
     goto fail;
   }
   if (o->best) snprintf(r->best, sizeof r->best, "%s", o->best);
@@ -267,7 +269,7 @@ int dlab_run_predict_test(DlabRun *r, atomic_int *cancel, DlabRunPredictions *ou
   out->p_true = malloc((size_t)d->n * sizeof(float));
   if (!out->predicted || !out->confidence || !out->p_true) {
     dlab_run_predictions_free(out);
-    return dlab_error("out of memory for the test set's predictions");
+    return dlab_error(_("out of memory for the test set's predictions"));
   }
   DlabEvalReadings readings = {out->predicted, out->confidence, out->p_true};
   int rc = dlab_evaluate_readings(r->model, d, 0, cancel, &out->eval, &readings);

@@ -20,6 +20,8 @@
 #include "dlab/schedule.h"
 #include "dlab/transform.h"
 
+#include "core/i18n.h"
+
 DlabRunOptions dlab_run_options_defaults(void) {
   return (DlabRunOptions){
       .dataset = "mnist",
@@ -39,9 +41,9 @@ DlabRunOptions dlab_run_options_defaults(void) {
   };
 }
 
-/* The help texts are marked for po/ (the dlab command line translates them
- * where it prints them); the engine itself stays English. */
-#define N_(text) text
+/* The titles and help texts are marked for po/ with N_() (core/i18n.h):
+ * the application and the dlab command line translate them where they show
+ * them. */
 
 #define AT(field) offsetof(DlabRunOptions, field)
 /* Each row: the name, the title (a setting's name in the Train page; NULL
@@ -136,16 +138,16 @@ static int set_number(DlabRunOptions *o, const DlabRunOption *opt, const char *t
   if (opt->kind == DLAB_RUN_OPT_INT) {
     long long whole = strtoll(text, &end, 10);
     if (end == text || *end || errno == ERANGE)
-      return dlab_error("--%s %s: not a valid whole number", opt->name, text);
+      return dlab_error(_("--%s %s: not a valid whole number"), opt->name, text);
     v = (double)whole;
   } else {
     v = dlab_strtod_c(text, &end);
-    if (end == text || *end) return dlab_error("--%s %s: not a valid number", opt->name, text);
+    if (end == text || *end) return dlab_error(_("--%s %s: not a valid number"), opt->name, text);
   }
   if (!isfinite(v) || !in_range(opt, v))
-    return dlab_error("--%s %s: must be %sin %s", opt->name, text,
-                      opt->kind == DLAB_RUN_OPT_INT ? "a whole number " : "",
-                      dlab_run_option_range(opt, range, sizeof range));
+    return dlab_error(opt->kind == DLAB_RUN_OPT_INT ? _("--%s %s: must be a whole number in %s")
+                                                    : _("--%s %s: must be in %s"),
+                      opt->name, text, dlab_run_option_range(opt, range, sizeof range));
   if (opt->kind == DLAB_RUN_OPT_INT) *(int *)field(o, opt) = (int)v;
   else *(float *)field(o, opt) = (float)v;
   return 0;
@@ -155,20 +157,20 @@ int dlab_run_options_set(DlabRunOptions *o, const char *name, const char *value)
   const DlabRunOption *opt = dlab_run_option_find(name);
   if (!opt) {
     const char *best = dlab_closest_name(name, table, N_OPTIONS, sizeof table[0], 4);
-    if (best) return dlab_error("unknown option --%s (did you mean --%s?)", name, best);
-    return dlab_error("unknown option --%s (see dlab train --help)", name);
+    if (best) return dlab_error(_("unknown option --%s (did you mean --%s?)"), name, best);
+    return dlab_error(_("unknown option --%s (see dlab train --help)"), name);
   }
   switch (opt->kind) {
     case DLAB_RUN_OPT_FLAG:
-      if (value) return dlab_error("--%s takes no value", name);
+      if (value) return dlab_error(_("--%s takes no value"), name);
       *(int *)field(o, opt) = 1;
       return 0;
     case DLAB_RUN_OPT_STRING:
-      if (!value) return dlab_error("--%s needs a value", name);
+      if (!value) return dlab_error(_("--%s needs a value"), name);
       *(const char **)field(o, opt) = value;
       return 0;
     default:
-      if (!value) return dlab_error("--%s needs a value", name);
+      if (!value) return dlab_error(_("--%s needs a value"), name);
       return set_number(o, opt, value);
   }
 }
@@ -176,17 +178,17 @@ int dlab_run_options_set(DlabRunOptions *o, const char *name, const char *value)
 int dlab_run_options_parse(DlabRunOptions *o, int argc, char *const *argv) {
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
-    if (strncmp(a, "--", 2) != 0 || !a[2]) return dlab_error("unexpected argument `%s`", a);
+    if (strncmp(a, "--", 2) != 0 || !a[2]) return dlab_error(_("unexpected argument `%s`"), a);
     char name[64];
     const char *eq = strchr(a + 2, '=');
     size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-    if (len >= sizeof name) return dlab_error("unknown option %.80s", a);
+    if (len >= sizeof name) return dlab_error(_("unknown option %.80s"), a);
     memcpy(name, a + 2, len);
     name[len] = '\0';
     const DlabRunOption *opt = dlab_run_option_find(name);
     const char *value = eq ? eq + 1 : NULL;
     if (opt && opt->kind != DLAB_RUN_OPT_FLAG && !value) {
-      if (i + 1 >= argc) return dlab_error("--%s needs a value", name);
+      if (i + 1 >= argc) return dlab_error(_("--%s needs a value"), name);
       value = argv[++i];
     }
     if (dlab_run_options_set(o, name, value) < 0) return -1;
@@ -199,18 +201,18 @@ int dlab_run_options_check(const DlabRunOptions *o) {
   DlabScheduleConfig schedule;
   DlabSaveBest best = DLAB_SAVE_BEST_NONE;
   DlabDeviceSpec device;
-  if (!o->dataset || !*o->dataset) return dlab_error("--dataset: no dataset given");
-  if (!o->model || !*o->model) return dlab_error("--model: no network given");
+  if (!o->dataset || !*o->dataset) return dlab_error(_("--dataset: no dataset given"));
+  if (!o->model || !*o->model) return dlab_error(_("--model: no network given"));
   if (dlab_optim_parse_kind(o->optimizer, &kind) < 0 || dlab_schedule_parse(o->schedule, &schedule) < 0 ||
       dlab_device_parse(o->device, &device) < 0)
     return -1;
   if (o->nesterov && (kind != DLAB_OPTIM_SGD || o->momentum <= 0 || o->dampening != 0))
-    return dlab_error("--nesterov needs --optimizer sgd, a positive --momentum and no dampening");
+    return dlab_error(_("--nesterov needs --optimizer sgd, a positive --momentum and no dampening"));
   if (o->save_best && dlab_save_best_parse(o->save_best, &best) < 0) return -1;
   if (best != DLAB_SAVE_BEST_NONE && o->val_split == 0)
-    return dlab_error("--save-best needs a validation set: add --val-split (e.g. 0.1)");
+    return dlab_error(_("--save-best needs a validation set: add --val-split (e.g. 0.1)"));
   DlabTransformList *transforms = malloc(sizeof *transforms);
-  if (!transforms) return dlab_error("out of memory");
+  if (!transforms) return dlab_error(_("out of memory"));
   int rc = dlab_transforms_parse(o->transform, transforms);
   free(transforms);
   return rc;
@@ -251,7 +253,7 @@ char **dlab_run_options_to_argv(const DlabRunOptions *o, int *argc) {
     if (pass == 1) {
       out = malloc((size_t)(n + 1) * sizeof *out + bytes);
       if (!out) {
-        dlab_error("out of memory");
+        dlab_error(_("out of memory"));
         return NULL;
       }
       text = (char *)(out + n + 1);

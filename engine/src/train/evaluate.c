@@ -12,17 +12,19 @@
 #include "dlab/train.h"
 #include "train/evaluate.h"
 
+#include "core/i18n.h"
+
 int dlab_train_check_compatible(const DlabModel *m, const DlabDataset *d) {
   const DlabShape in = m->input;
   if (in.ndim != 3 || in.d[0] != d->c || in.d[1] != d->h || in.d[2] != d->w) {
     char s[64];
-    return dlab_error("%s has %dx%dx%d images but the model takes %s", d->name, d->c, d->h, d->w,
+    return dlab_error(_("%s has %dx%dx%d images but the model takes %s"), d->name, d->c, d->h, d->w,
                       dlab_shape_str(in, s, sizeof s));
   }
   if (dlab_model_num_outputs(m) != d->num_classes)
-    return dlab_error("%s has %d classes but the model has %d outputs", d->name, d->num_classes,
+    return dlab_error(_("%s has %d classes but the model has %d outputs"), d->name, d->num_classes,
                       dlab_model_num_outputs(m));
-  if (d->n < 1) return dlab_error("%s is empty", d->name);
+  if (d->n < 1) return dlab_error(_("%s is empty"), d->name);
   return 0;
 }
 
@@ -46,7 +48,7 @@ int dlab_evaluate_on(DlabBackend *b, const DlabDataset *d, int batch_size, atomi
                        DlabEvalReadings *readings) {
   int k = d->num_classes;
   out->confusion = calloc((size_t)k * k, sizeof *out->confusion);
-  if (!out->confusion) return dlab_error("out of memory for evaluation");
+  if (!out->confusion) return dlab_error(_("out of memory for evaluation"));
   double loss_sum = 0;
   long correct = 0;
   int rc = 0;

@@ -8,13 +8,12 @@
 
 #include "dlab/error.h"
 
-/* N_() marks a text for translation and is nothing more: the engine has no
- * gettext. xgettext extracts the marked texts into the application's
- * catalogue (po/POTFILES.in), and the application shows them through
- * gettext (_(r->trains)). The Chinese titles are the tutorials' own. */
-#ifndef N_
-#define N_(text) text
-#endif
+#include "core/i18n.h"
+
+/* N_() (core/i18n.h) marks a text for translation and is nothing more:
+ * xgettext extracts the marked texts into the application's catalogue
+ * (po/POTFILES.in), and the application shows them through gettext
+ * (_(r->trains)). The Chinese titles are the tutorials' own. */
 
 static const DlabRecipeSetting mlp_mnist[] = {
     {"dataset", "mnist"},       {"model", "mlp"},          {"transform", "normalize:0.5:0.5"},
@@ -114,7 +113,7 @@ const DlabRecipe *dlab_recipe_find(const char *name) {
     if (r != recipes) strncat(names, ", ", sizeof names - strlen(names) - 1);
     strncat(names, r->name, sizeof names - strlen(names) - 1);
   }
-  dlab_error("recipe `%s`: unknown (choose %s; dlab recipes describes them)", name, names);
+  dlab_error(_("recipe `%s`: unknown (choose %s; dlab recipes describes them)"), name, names);
   return NULL;
 }
 

@@ -17,6 +17,8 @@
 #include "dlab/safetensors.h"
 #include "dlab/train.h"
 
+#include "core/i18n.h"
+
 /* command.txt holds a line per start and resume: far below this. */
 #define MAX_COMMAND_FILE (1 << 20)
 
@@ -79,16 +81,16 @@ int dlab_run_mark_read(const char *path, DlabRunMark *mark) {
   int rc = -1;
   if (!id && !epoch_text && !step_text)
     dlab_error(
-        "%s records no run id, epoch or step (saved by an older Digit Lab, or not by a training run), "
-        "so nothing shows which optimizer state belongs with it: start the run afresh (without --resume)",
+        _("%s records no run id, epoch or step (saved by an older Digit Lab, or not by a training run), "
+          "so nothing shows which optimizer state belongs with it: start the run afresh (without --resume)"),
         path);
   else if (!is_run_id(id))
-    dlab_error("%s: dlab.run_id \"%s\": expected %d hex digits", path, id ? id : "", DLAB_RUN_ID_SIZE - 1);
+    dlab_error(_("%s: dlab.run_id \"%s\": expected %d hex digits"), path, id ? id : "", DLAB_RUN_ID_SIZE - 1);
   else if (parse_long(epoch_text, INT_MAX, &epoch) < 0)
-    dlab_error("%s: dlab.epoch \"%s\": expected a whole number of epochs", path,
+    dlab_error(_("%s: dlab.epoch \"%s\": expected a whole number of epochs"), path,
                epoch_text ? epoch_text : "");
   else if (parse_long(step_text, LONG_MAX, &step) < 0)
-    dlab_error("%s: dlab.step \"%s\": expected a whole number of steps", path, step_text ? step_text : "");
+    dlab_error(_("%s: dlab.step \"%s\": expected a whole number of steps"), path, step_text ? step_text : "");
   else {
     snprintf(mark->run_id, sizeof mark->run_id, "%s", id);
     mark->epoch = (int)epoch;
@@ -115,27 +117,27 @@ static int compare_mtime(const char *a, const char *b) {
 static int check_pair(const char *model_path, const DlabRunMark *model, const char *opt_path,
                       const DlabRunMark *opt) {
   static const char *const advice =
-      "Resuming from them would go on with weights and optimizer state that do not belong together. "
-      "Start the run afresh (without --resume); the model file is whole and can still be used as it is";
+      N_("Resuming from them would go on with weights and optimizer state that do not belong together. "
+         "Start the run afresh (without --resume); the model file is whole and can still be used as it is");
   if (strcmp(model->run_id, opt->run_id) != 0) {
     int newer = compare_mtime(model_path, opt_path);
     return dlab_error(
-        "%s (epoch %d) and %s (epoch %d) were saved by different runs (run ids %.8s... and "
-        "%.8s...); %s. %s",
+        _("%s (epoch %d) and %s (epoch %d) were saved by different runs (run ids %.8s... and "
+          "%.8s...); %s. %s"),
         model_path, model->epoch, opt_path, opt->epoch, model->run_id, opt->run_id,
-        newer > 0   ? "the model file is the newer one"
-        : newer < 0 ? "the optimizer state is the newer one"
-                    : "both were written at the same time",
-        advice);
+        newer > 0   ? _("the model file is the newer one")
+        : newer < 0 ? _("the optimizer state is the newer one")
+                    : _("both were written at the same time"),
+        _(advice));
   }
   if (model->epoch != opt->epoch || model->step != opt->step) {
     int model_newer = model->step > opt->step || (model->step == opt->step && model->epoch > opt->epoch);
     const char *newer = model_newer ? model_path : opt_path, *older = model_newer ? opt_path : model_path;
     const DlabRunMark *n = model_newer ? model : opt, *o = model_newer ? opt : model;
     return dlab_error(
-        "%s (epoch %d, step %ld) is newer than %s (epoch %d, step %ld): the run was stopped "
-        "between saving the two files of epoch %d. %s",
-        newer, n->epoch, n->step, older, o->epoch, o->step, n->epoch, advice);
+        _("%s (epoch %d, step %ld) is newer than %s (epoch %d, step %ld): the run was stopped "
+          "between saving the two files of epoch %d. %s"),
+        newer, n->epoch, n->step, older, o->epoch, o->step, n->epoch, _(advice));
   }
   return 0;
 }
@@ -152,12 +154,12 @@ int dlab_resume_load(const char *checkpoint, DlabModel *m, DlabOptimizer *opt, l
     return -1;
   if (steps_per_epoch < 1 || model_mark.step != (long)model_mark.epoch * steps_per_epoch)
     return dlab_error(
-        "%s: %ld steps in %d epochs is not %ld steps per epoch: resume with the batch size and "
-        "the training images of the original run",
+        _("%s: %ld steps in %d epochs is not %ld steps per epoch: resume with the batch size and "
+          "the training images of the original run"),
         checkpoint, model_mark.step, model_mark.epoch, steps_per_epoch);
   if (dlab_checkpoint_load_weights(checkpoint, m) < 0 || dlab_optimizer_load(opt_path, opt) < 0) return -1;
   if (dlab_optimizer_steps(opt) != model_mark.step)
-    return dlab_error("%s: its step tensor says %ld steps but its metadata %ld", opt_path,
+    return dlab_error(_("%s: its step tensor says %ld steps but its metadata %ld"), opt_path,
                       dlab_optimizer_steps(opt), model_mark.step);
   *mark = model_mark;
   return 0;
@@ -186,7 +188,7 @@ static void append_quoted(FILE *out, const char *arg) {
 /* The lines already in `path` (none when it does not exist) into out. */
 static int copy_earlier_lines(const char *path, FILE *out) {
   FILE *in = fopen(path, "rb");
-  if (!in) return errno == ENOENT ? 0 : dlab_error("%s: cannot open: %s", path, strerror(errno));
+  if (!in) return errno == ENOENT ? 0 : dlab_error(_("%s: cannot open: %s"), path, strerror(errno));
   char buf[4096];
   size_t n, total = 0;
   int last = '\n';
@@ -194,14 +196,14 @@ static int copy_earlier_lines(const char *path, FILE *out) {
     total += n;
     if (total > MAX_COMMAND_FILE) {
       fclose(in);
-      return dlab_error("%s: larger than %d bytes: not a command file; move it away", path, MAX_COMMAND_FILE);
+      return dlab_error(_("%s: larger than %d bytes: not a command file; move it away"), path, MAX_COMMAND_FILE);
     }
     fwrite(buf, 1, n, out);
     last = buf[n - 1];
   }
   int failed = ferror(in);
   fclose(in);
-  if (failed) return dlab_error("%s: cannot read", path);
+  if (failed) return dlab_error(_("%s: cannot read"), path);
   if (last != '\n') fputc('\n', out); /* a line cut short stays one line */
   return 0;
 }
@@ -209,7 +211,7 @@ static int copy_earlier_lines(const char *path, FILE *out) {
 int dlab_run_command_write(const char *dir, int argc, const char *const *argv, int resume) {
   char path[4096];
   if ((size_t)snprintf(path, sizeof path, "%s/command.txt", dir) >= sizeof path)
-    return dlab_error("%s: folder name too long", dir);
+    return dlab_error(_("%s: folder name too long"), dir);
   dlab_atomic_remove_stale(path);
   DlabAtomicFile f;
   if (dlab_atomic_open(&f, path) < 0) return -1;

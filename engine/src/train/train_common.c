@@ -11,6 +11,8 @@
 #include "train/evaluate.h"
 #include "train/run_events.h"
 
+#include "core/i18n.h"
+
 double dlab_train_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -18,17 +20,17 @@ double dlab_train_now(void) {
 }
 
 int dlab_train_check_config(const DlabTrainConfig *cfg) {
-  if (cfg->epochs < 1) return dlab_error("--epochs %d: must be at least 1", cfg->epochs);
-  if (cfg->batch_size < 1) return dlab_error("--batch-size %d: must be at least 1", cfg->batch_size);
-  if (!(cfg->optim.lr > 0)) return dlab_error("--lr %g: must be positive", (double)cfg->optim.lr);
+  if (cfg->epochs < 1) return dlab_error(_("--epochs %d: must be at least 1"), cfg->epochs);
+  if (cfg->batch_size < 1) return dlab_error(_("--batch-size %d: must be at least 1"), cfg->batch_size);
+  if (!(cfg->optim.lr > 0)) return dlab_error(_("--lr %g: must be positive"), (double)cfg->optim.lr);
   if (cfg->label_smoothing < 0 || cfg->label_smoothing >= 1)
-    return dlab_error("--label-smoothing %g: must be in [0, 1)", (double)cfg->label_smoothing);
+    return dlab_error(_("--label-smoothing %g: must be in [0, 1)"), (double)cfg->label_smoothing);
   if (cfg->start_epoch < 0 || cfg->start_epoch >= cfg->epochs)
-    return dlab_error("resuming after epoch %d of %d: nothing left to train", cfg->start_epoch, cfg->epochs);
+    return dlab_error(_("resuming after epoch %d of %d: nothing left to train"), cfg->start_epoch, cfg->epochs);
   if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->val)
-    return dlab_error("--save-best needs a validation set (--val-split)");
+    return dlab_error(_("--save-best needs a validation set (--val-split)"));
   if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->best_checkpoint)
-    return dlab_error("--save-best: no file given for the best checkpoint");
+    return dlab_error(_("--save-best: no file given for the best checkpoint"));
   return 0;
 }
 
