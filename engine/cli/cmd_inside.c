@@ -40,14 +40,14 @@ static int make_out_dir(const char *out) {
   char buf[PATH_LEN];
   struct stat st;
   if (!*out || (size_t)snprintf(buf, sizeof buf, "%s", out) >= sizeof buf)
-    return dlab_error("--out %s: not a usable folder name", out);
+    return dlab_error(_("--out %s: not a usable folder name"), out);
   for (char *p = buf + 1;; p++) {
     const int end = *p == '\0';
     if (!end && *p != '/') continue;
     *p = '\0';
     if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-      return dlab_error("%s: cannot create the folder: %s", buf, strerror(errno));
-    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) return dlab_error("%s: exists and is not a folder", buf);
+      return dlab_error(_("%s: cannot create the folder: %s"), buf, strerror(errno));
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) return dlab_error(_("%s: exists and is not a folder"), buf);
     if (end) break;
     *p = '/';
   }
@@ -56,7 +56,7 @@ static int make_out_dir(const char *out) {
 
 static int out_path(const Args *a, char *buf, const char *name) {
   if ((size_t)snprintf(buf, PATH_LEN, "%s/%s", a->out, name) >= PATH_LEN)
-    return dlab_error("%s: path too long", a->out);
+    return dlab_error(_("%s: path too long"), a->out);
   return 0;
 }
 
@@ -114,7 +114,7 @@ static int write_saliency(const Args *a, DlabInside *in, const float *pixels, in
   float *grad = malloc((size_t)c * h * w * sizeof *grad); /* within layer.h's limits */
   DlabImage img;
   char name[64];
-  int rc = grad ? dlab_inside_saliency(in, cls, grad) : dlab_error("out of memory");
+  int rc = grad ? dlab_inside_saliency(in, cls, grad) : dlab_error("%s", _("out of memory"));
   if (rc == 0) rc = dlab_inside_saliency_image(pixels, grad, h, w, c, a->scale, &img);
   free(grad);
   snprintf(name, sizeof name, "saliency-%d.png", cls);
@@ -182,7 +182,7 @@ static int run(const Args *a) {
   float *pixels = malloc((size_t)n_in * sizeof *pixels), *probs = malloc((size_t)info->num_classes * sizeof *probs);
   int rc = -1;
   if (!in || !pixels || !probs) {
-    if (in) dlab_error("out of memory");
+    if (in) dlab_error("%s", _("out of memory"));
     goto done;
   }
   if (a->cls >= info->num_classes) {
