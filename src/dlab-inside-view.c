@@ -510,44 +510,53 @@ dlab_inside_view_set_training_job (DlabInsideView *self, DlabTrainingJob *job)
 
 /* ---- exports ---- */
 
-typedef gboolean (*ExportFn) (DlabNetworkDiagram *, const char *, GError **);
+gboolean
+dlab_inside_view_export_diagram (DlabInsideView *self, GFile *file, gboolean png)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *title = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (DLAB_IS_INSIDE_VIEW (self), FALSE);
+  ok = path && (png ? dlab_network_diagram_export_png (self->diagram, path, &error)
+                    : dlab_network_diagram_export_svg (self->diagram, path, &error));
+  title = g_strdup_printf (ok ? _("Saved “%s”") : _("Could not save “%s”"), name);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, title,
+                 ok ? NULL : error ? error->message : _("Only local files can be written."));
+  return ok;
+}
 
 static void
 on_export_chosen (GtkNativeDialog *chooser, int response, gpointer data)
 {
   DlabInsideView *self = g_object_get_data (G_OBJECT (chooser), "dlab-view");
-  ExportFn fn = (ExportFn) data;
+  gboolean png = GPOINTER_TO_INT (data);
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-      g_autoptr (GError) error = NULL;
-      g_autofree char *name = file ? g_file_get_basename (file) : g_strdup ("");
-      g_autofree char *title = NULL;
-      gboolean ok = path && fn (self->diagram, path, &error);
-
-      title = g_strdup_printf (ok ? _("Saved “%s”") : _("Could not save “%s”"), name);
-      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, title,
-                     ok ? NULL : error ? error->message : _("Only local files can be written."));
+      if (file)
+        dlab_inside_view_export_diagram (self, file, png);
     }
   gtk_native_dialog_destroy (chooser);
   g_object_unref (chooser);
 }
 
 static void
-choose_export (DlabInsideView *self, const char *extension, ExportFn fn)
+choose_export (DlabInsideView *self, gboolean png)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *chooser =
     gtk_file_chooser_native_new (_("Export Diagram"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                  GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  g_autofree char *name = g_strdup_printf ("network.%s", extension);
+  const char *name = png ? "network.png" : "network.svg";
 
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   g_object_set_data (G_OBJECT (chooser), "dlab-view", self);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_export_chosen), (gpointer) fn);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_export_chosen), GINT_TO_POINTER (png));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
@@ -556,7 +565,7 @@ export_png_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   (void) action;
   (void) param;
-  choose_export (DLAB_INSIDE_VIEW (widget), "png", dlab_network_diagram_export_png);
+  choose_export (DLAB_INSIDE_VIEW (widget), TRUE);
 }
 
 static void
@@ -564,7 +573,7 @@ export_svg_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   (void) action;
   (void) param;
-  choose_export (DLAB_INSIDE_VIEW (widget), "svg", dlab_network_diagram_export_svg);
+  choose_export (DLAB_INSIDE_VIEW (widget), FALSE);
 }
 
 /* ---- for tests ---- */

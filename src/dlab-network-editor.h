@@ -1,8 +1,8 @@
 /* DlabNetworkEditor: the Train page's network. A zoo network or a spec
  * typed in (the choice becomes "Custom" unless the text is a zoo spec),
  * checked at every keystroke against the dataset's images, shapes and
- * parameter counts only, with a torchsummary-like table and the PyTorch
- * code that loads its checkpoints. The choice is kept in GSettings
+ * parameter counts only, with a torchsummary-like table, a diagram of its
+ * layers and the PyTorch code that loads its checkpoints. The choice is kept in GSettings
  * ("network", "custom-spec": only a spec that builds). */
 #pragma once
 

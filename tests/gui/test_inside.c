@@ -156,6 +156,17 @@ check_builtin (DlabWindow *window, DlabDrawPage *page, DlabInsideView *view)
   tap_ok (dlab_network_diagram_export_svg (diagram, svg, &error) && file_starts_with (svg, "<?xml"),
           "the diagram exports as SVG%s%s", error ? ": " : "", error ? error->message : "");
 
+  /* An export that cannot be written: the window tells the person, naming
+   * the file. */
+  {
+    g_autofree char *missing = g_build_filename (tmp_dir, "no-such-folder", "network.png", NULL);
+    g_autoptr (GFile) file = g_file_new_for_path (missing);
+    gboolean ok = dlab_inside_view_export_diagram (view, file, TRUE);
+    const char *told = dlab_window_get_last_error (window);
+    tap_ok (!ok && told && strstr (told, missing) && !g_file_test (missing, G_FILE_TEST_EXISTS),
+            "a failed diagram export reaches the window: %s", told ? told : "nothing");
+  }
+
   /* Pen events of one frame: one update after it, not one per event. */
   updates = dlab_inside_view_get_n_updates (view);
   DlabSketchpad *pad = dlab_draw_page_get_sketchpad (page);
