@@ -1,11 +1,13 @@
 /* The Train page's actions (train.*), as gnome-text-editor keeps its
  * page's in editor-page-actions.c: Train, Stop, Resume, the run's model
- * and folder, the chart and diagram exports, the data buttons and the PyTorch code. */
+ * and folder, the chart and diagram exports, the data buttons and the
+ * PyTorch code. */
 #include <glib/gi18n.h>
 
 #include "dlab-code-window.h"
 #include "dlab-train-page-private.h"
 #include "dlab/error.h"
+#include "dlab/zoo.h"
 
 gboolean
 _dlab_train_page_job_busy (DlabTrainPage *self)
@@ -225,8 +227,8 @@ export_diagram_activated (GtkWidget *widget, const char *action, GVariant *param
   DlabTrainPage *self = DLAB_TRAIN_PAGE (widget);
   gboolean png = g_str_has_suffix (action, "png");
   g_autofree char *model = dlab_network_editor_dup_model (self->network_editor);
-  gboolean zoo = *model && strspn (model, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen (model);
-  g_autofree char *name = g_strdup_printf ("%s-diagram.%s", zoo ? model : "network", png ? "png" : "svg");
+  g_autofree char *name =
+    g_strdup_printf ("%s-diagram.%s", dlab_zoo_find (model) ? model : "network", png ? "png" : "svg");
 
   (void) param;
   choose_save (self, _("Export Diagram"), name, png ? export_diagram_png : export_diagram_svg);
