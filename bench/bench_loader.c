@@ -22,10 +22,10 @@
 
 #include "dlab/dataset.h"
 #include "dlab/error.h"
-#include "dlab/loader.h"
 #include "dlab/threads.h"
 #include "dlab/train.h"
 #include "dlab/transform.h"
+#include "loader/loader.h"
 
 typedef struct {
   const char *data, *transform, *model;

@@ -28,11 +28,11 @@
 
 #include "dlab/dataset.h"
 #include "dlab/error.h"
-#include "dlab/loss.h"
 #include "dlab/model.h"
 #include "dlab/optim.h"
 #include "dlab/threads.h"
 #include "dlab/zoo.h"
+#include "nn/loss.h"
 
 typedef struct {
   const char *network, *optim, *data;

@@ -13,11 +13,6 @@ G_DECLARE_FINAL_TYPE (DlabApplication, dlab_application, DLAB, APPLICATION, AdwA
 
 DlabApplication *dlab_application_new (void);
 
-/* A new handle on the application's settings, or NULL when the schema is
- * not installed (an uninstalled build run without GSETTINGS_SCHEMA_DIR, see
- * `meson devenv`): the window then simply starts with its defaults. */
-GSettings *dlab_settings_new (void);
-
 /* Binds the text domain GETTEXT_PACKAGE and makes it the default one
  * (ngettext () uses that): to $DLAB_LOCALEDIR when set, else to the
  * installed locale directory. `meson devenv` sets DLAB_LOCALEDIR to the

@@ -58,7 +58,7 @@ dlab_classifier_init (DlabClassifier *self)
 static gboolean
 reads_drawings (DlabPredictor *predictor, const char *what, GError **error)
 {
-  DlabShape in = dlab_predictor_model (predictor)->input;
+  DlabShape in = dlab_model_input (dlab_predictor_model (predictor));
 
   if (in.ndim == 3 && in.d[0] == 1 && in.d[1] == DLAB_INK_SIDE && in.d[2] == DLAB_INK_SIDE)
     return TRUE;

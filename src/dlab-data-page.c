@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "dlab-application.h"
+#include "dlab-settings.h"
 #include "dlab/transform.h"
 
 struct _DlabDataPage {

@@ -4,7 +4,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "dlab-application.h"
+#include "dlab-settings.h"
 #include "dlab-format.h"
 #include "dlab-get-datasets.h"
 

@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "dlab-application.h"
+#include "dlab-settings.h"
 #include "dlab-format.h"
 #include "dlab-option-rows.h"
 #include "dlab/device.h"

@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "dlab-application.h"
+#include "dlab-settings.h"
 #include "dlab-format.h"
 #include "dlab/error.h"
 #include "dlab/model.h"
@@ -92,20 +92,15 @@ show_summary (DlabNetworkEditor *self, const DlabModel *m)
   add_summary_cell (self, _("Output"), 1, 0, TRUE, FALSE);
   add_summary_cell (self, _("Parameters"), 2, 0, TRUE, TRUE);
   add_summary_cell (self, _("input"), 0, row, FALSE, FALSE);
-  add_summary_cell (self, dlab_shape_str (m->input, shape, sizeof shape), 1, row++, FALSE, FALSE);
-  for (int i = 0; i < m->n_layers; i++, row++)
+  add_summary_cell (self, dlab_shape_str (dlab_model_input (m), shape, sizeof shape), 1, row++, FALSE, FALSE);
+  for (int i = 0; i < dlab_model_num_layers (m); i++, row++)
     {
-      const DlabLayer *l = m->layers[i];
-      long n = 0;
-      g_autofree char *name = g_strdup_printf ("%s: %s", l->name, l->ops->keyword);
-      g_autofree char *params = NULL;
+      DlabLayerSummary l = dlab_model_layer_summary (m, i);
+      g_autofree char *name = g_strdup_printf ("%s: %s", l.name, l.kind);
+      g_autofree char *params = dlab_format_count (l.params);
 
-      for (int p = 0; p < l->n_params; p++)
-        if (l->params[p].trainable)
-          n += (long) l->params[p].value.numel;
-      params = dlab_format_count (n);
       add_summary_cell (self, name, 0, row, FALSE, FALSE);
-      add_summary_cell (self, dlab_shape_str (l->out_shape, shape, sizeof shape), 1, row, FALSE, FALSE);
+      add_summary_cell (self, dlab_shape_str (l.output, shape, sizeof shape), 1, row, FALSE, FALSE);
       add_summary_cell (self, params, 2, row, FALSE, TRUE);
     }
   {
@@ -146,8 +141,8 @@ show_model (DlabNetworkEditor *self, DlabModel *m)
       set_status (self, text, TRUE);
       return;
     }
-  text = g_strdup_printf (ngettext ("%s parameters, %d layer", "%s parameters, %d layers", m->n_layers), params,
-                          m->n_layers);
+  text = g_strdup_printf (ngettext ("%s parameters, %d layer", "%s parameters, %d layers", dlab_model_num_layers (m)),
+                          params, dlab_model_num_layers (m));
   set_status (self, text, FALSE);
   self->ready = TRUE;
 }

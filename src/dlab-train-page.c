@@ -8,7 +8,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "dlab-application.h"
+#include "dlab-settings.h"
 #include "dlab-train-page-private.h"
 #include "dlab/error.h"
 #include "dlab/run.h"

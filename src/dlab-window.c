@@ -4,7 +4,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "dlab-application.h"
+#include "dlab-settings.h"
 #include "dlab/error.h"
 #include "dlab/strokes.h"
 

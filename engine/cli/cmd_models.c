@@ -67,7 +67,7 @@ int cmd_models(int argc, char **argv) {
     free(code);
     return 0;
   }
-  printf("spec: %s\n\n", m->spec);
+  printf("spec: %s\n\n", dlab_model_spec(m));
   dlab_model_summary(m, stdout);
   dlab_model_free(m);
   return 0;

@@ -38,7 +38,7 @@ static int classify(DlabPredictor *p, const char *path, int strokes, InvertMode 
     dlab_strokes_free(&s);
     return best;
   }
-  if (cli_load_image(path, dlab_predictor_model(p)->input, invert, pixels) < 0) return -1;
+  if (cli_load_image(path, dlab_model_input(dlab_predictor_model(p)), invert, pixels) < 0) return -1;
   return dlab_predictor_run(p, pixels, probs);
 }
 
@@ -46,7 +46,7 @@ static int classify(DlabPredictor *p, const char *path, int strokes, InvertMode 
 static int predict_all(DlabPredictor *p, const char **paths, int n, int strokes, InvertMode invert, int all) {
   const DlabModelInfo *info = dlab_predictor_info(p);
   /* The input shape is within the limits of layer.h: numel fits. */
-  float *pixels = malloc((size_t)dlab_shape_numel(dlab_predictor_model(p)->input) * sizeof *pixels);
+  float *pixels = malloc((size_t)dlab_shape_numel(dlab_model_input(dlab_predictor_model(p))) * sizeof *pixels);
   float *probs = malloc((size_t)info->num_classes * sizeof *probs);
   int failures = 0;
   if (!pixels || !probs) {

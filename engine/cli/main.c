@@ -6,7 +6,6 @@
 
 #include "cli_i18n.h"
 #include "commands.h"
-#include "dlab/error.h"
 #include "dlab/threads.h"
 
 typedef struct {
@@ -32,11 +31,6 @@ static void usage(FILE *f) {
   fputs(_("usage: dlab COMMAND [OPTIONS]\n\ncommands:\n"), f);
   for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-9s %s\n", commands[i].name, _(commands[i].summary));
   fputs(_("\n`dlab COMMAND --help` describes a command's options.\n"), f);
-}
-
-int cli_fail(const char *cmd) {
-  fprintf(stderr, "dlab %s: %s\n", cmd, dlab_error_message());
-  return 1;
 }
 
 /* The user's locale, for messages and what a person reads (numbers in

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "dlab/archive.h"
 #include "dlab/error.h"
-#include "dlab/md5.h"
+#include "fetch/archive.h"
+#include "fetch/md5.h"
 #include "test_files.h"
 #include "test_util.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlab/cifar.h"
+#include "datasets/cifar.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
 #include "test_files.h"

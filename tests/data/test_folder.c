@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datasets/folder.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
 #include "dlab/export.h"
-#include "dlab/folder.h"
 #include "test_files.h"
 #include "test_util.h"
 #include "write_formats.h"

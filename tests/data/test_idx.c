@@ -9,9 +9,9 @@
 #include <sys/resource.h>
 #include <zlib.h>
 
+#include "datasets/idx.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
-#include "dlab/idx.h"
 #include "test_files.h"
 #include "test_util.h"
 

@@ -9,8 +9,8 @@
 
 #include "dlab/dataset.h"
 #include "dlab/error.h"
-#include "dlab/loader.h"
 #include "dlab/rng.h"
+#include "loader/loader.h"
 #include "test_util.h"
 
 #define N 37

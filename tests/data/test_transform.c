@@ -12,7 +12,7 @@
 #include "dlab/transform.h"
 #include "test_files.h"
 #include "test_util.h"
-#include "transform_ops.h"
+#include "transforms/transform_ops.h"
 
 #define S 8
 

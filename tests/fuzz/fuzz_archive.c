@@ -1,5 +1,5 @@
 /* What dlab fetch unpacks: tar headers and zip central directories. */
-#include "dlab/archive.h"
+#include "fetch/archive.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -1,5 +1,5 @@
 /* CIFAR-10 binary batches and batches.meta.txt. */
-#include "dlab/cifar.h"
+#include "datasets/cifar.h"
 #include "dlab/dataset.h"
 #include "fuzz_util.h"
 

@@ -1,5 +1,5 @@
 /* gzip streams, as the IDX reader and the label files inflate them. */
-#include "dlab/idx.h"
+#include "datasets/idx.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -1,5 +1,5 @@
 /* IDX files, raw or gzip (decided by the magic, as dlab_idx_read does). */
-#include "dlab/idx.h"
+#include "datasets/idx.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -1,5 +1,5 @@
 /* PaddleOCR label files (`path<TAB>label` lines). */
-#include "dlab/folder.h"
+#include "datasets/folder.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -1,6 +1,6 @@
 /* safetensors checkpoints: header length, JSON header, tensor table. */
-#include "dlab/safetensors.h"
 #include "fuzz_util.h"
+#include "io/safetensors.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t *buf = malloc(size ? size : 1);

@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "backend/cuda/cuda_model.h"
-#include "dlab/loss.h"
 #include "dlab/zoo.h"
 #include "gpu_test.h"
+#include "nn/loss.h"
 
 #define BATCH 24
 #define TOL 1e-3

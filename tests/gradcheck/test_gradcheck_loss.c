@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dlab/loss.h"
 #include "dlab/rng.h"
+#include "nn/loss.h"
 #include "test_util.h"
 
 /* log sum exp of K doubles, around the maximum so that nothing overflows. */

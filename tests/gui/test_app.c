@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dlab-application.h"
+#include "dlab-settings.h"
 #include "dlab-window.h"
 #include "gui_app.h"
 #include "gui_util.h"

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "dlab-application.h"
+#include "dlab-settings.h"
 #include "dlab-window.h"
 #include "dlab/checkpoint.h"
 #include "dlab/model.h"

@@ -19,7 +19,7 @@
 
 #include "dlab/error.h"
 #include "dlab/inside.h"
-#include "dlab/safetensors.h"
+#include "io/safetensors.h"
 
 #define MAX_OUTPUTS 256
 

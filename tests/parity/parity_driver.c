@@ -48,10 +48,10 @@
 
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
-#include "dlab/loss.h"
 #include "dlab/optim.h"
-#include "dlab/safetensors.h"
 #include "dlab/threads.h"
+#include "io/safetensors.h"
+#include "nn/loss.h"
 
 typedef struct {
   const char *model, *batch, *out, *save;

@@ -26,10 +26,10 @@
 #include "dlab/dataset.h"
 #include "dlab/device.h"
 #include "dlab/error.h"
-#include "dlab/loader.h"
-#include "dlab/loss.h"
 #include "dlab/model.h"
 #include "dlab/train.h"
+#include "loader/loader.h"
+#include "nn/loss.h"
 #include "test_util.h"
 
 #define SIDE 8

@@ -10,7 +10,7 @@
 
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
-#include "dlab/safetensors.h"
+#include "io/safetensors.h"
 #include "test_util.h"
 
 #define SPEC "conv 6 5 | relu | maxpool 2 | flatten | linear 10"

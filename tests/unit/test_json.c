@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dlab/error.h"
-#include "dlab/json.h"
+#include "io/json.h"
 #include "test_util.h"
 
 /* An exact-length, unterminated copy of text[0..n). */

@@ -18,23 +18,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/numtext.h"
 #include "dlab/checkpoint.h"
 #include "dlab/cnum.h"
-#include "dlab/csv_log.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
-#include "dlab/json.h"
 #include "dlab/model.h"
-#include "dlab/numtext.h"
 #include "dlab/predictor.h"
 #include "dlab/pytorch_code.h"
 #include "dlab/run.h"
-#include "dlab/safetensors.h"
 #include "dlab/schedule.h"
-#include "dlab/spec.h"
 #include "dlab/train.h"
 #include "dlab/transform.h"
 #include "dlab/zoo.h"
+#include "io/csv_log.h"
+#include "io/json.h"
+#include "io/safetensors.h"
+#include "nn/spec.h"
 #include "test_util.h"
 #include "tfevents_reader.h"
 

@@ -24,11 +24,11 @@
 
 #include "dlab/atomic_file.h"
 #include "dlab/checkpoint.h"
-#include "dlab/csv_log.h"
 #include "dlab/error.h"
 #include "dlab/resume.h"
-#include "dlab/safetensors.h"
 #include "dlab/train.h"
+#include "io/csv_log.h"
+#include "io/safetensors.h"
 #include "test_util.h"
 
 #define N_TRAIN 40

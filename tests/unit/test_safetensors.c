@@ -14,7 +14,7 @@
 
 #include "dlab/atomic_file.h"
 #include "dlab/error.h"
-#include "dlab/safetensors.h"
+#include "io/safetensors.h"
 #include "test_util.h"
 
 static char dir[64];

@@ -10,8 +10,8 @@
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
 #include "dlab/model.h"
-#include "dlab/spec.h"
 #include "dlab/zoo.h"
+#include "nn/spec.h"
 #include "test_util.h"
 
 static const DlabShape mnist = {3, {1, 28, 28}};
@@ -359,6 +359,26 @@ static void check_describe(void) {
          dlab_error_message());
 }
 
+/* The summary's rows, as the Train page shows them without walking the
+ * model: each layer's name, keyword, output shape and learnable count. */
+static void check_layer_summary(void) {
+  DlabModel *m = dlab_model_describe("c1: conv 6 5 | relu | flatten | out: linear 10", mnist);
+  int n = m ? dlab_model_num_layers(m) : 0;
+  DlabLayerSummary conv = {0}, fc = {0};
+  long sum = 0;
+  for (int i = 0; i < n; i++) sum += dlab_model_layer_summary(m, i).params;
+  if (n == 4) conv = dlab_model_layer_summary(m, 0), fc = dlab_model_layer_summary(m, 3);
+  tap_ok(n == 4 && conv.name && strcmp(conv.name, "c1") == 0 && strcmp(conv.kind, "conv") == 0 &&
+             conv.output.ndim == 3 && conv.output.d[0] == 6 && conv.output.d[1] == 24 && conv.params == 156 &&
+             strcmp(fc.name, "out") == 0 && strcmp(fc.kind, "linear") == 0 && fc.output.d[0] == 10 &&
+             fc.params == 34570 && sum == dlab_model_count_params(m),
+         "the layer summary: names, keywords, output shapes, and counts that add up to the total (%s)",
+         m ? "ok" : dlab_error_message());
+  tap_ok(m && dlab_model_input(m).d[1] == 28 && strcmp(dlab_model_spec(m), "c1: conv 6 5 | relu | flatten | out: linear 10") == 0,
+         "the model's input shape and canonical spec: %s", m ? dlab_model_spec(m) : dlab_error_message());
+  dlab_model_free(m);
+}
+
 int main(void) {
   check_count("mlp", mnist, 267410);
   check_count("lenet", mnist, 44426);
@@ -372,6 +392,7 @@ int main(void) {
   check_rounding();
   check_limits();
   check_describe();
+  check_layer_summary();
   check_random_round_trips();
   return tap_done();
 }

@@ -36,9 +36,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "datasets/idx.h"
 #include "dlab/atomic_file.h"
 #include "dlab/error.h"
-#include "dlab/idx.h"
 #include "dlab/ink.h"
 #include "dlab/rng.h"
 #include "dlab/strokes.h"

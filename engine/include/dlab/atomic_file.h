@@ -1,4 +1,5 @@
-/* Files that appear whole or not at all: written to a temporary file in the
+/* Files that appear whole or not at all (for the engine, and for the CLI
+ * commands that write files of their own): written to a temporary file in the
  * same directory, flushed with fsync, then renamed over the target. A failed
  * or abandoned write removes the temporary file. */
 #ifndef DLAB_ATOMIC_FILE_H

@@ -12,7 +12,7 @@
  *                               (data_batch_1..5.bin, test_batch.bin,
  *                               batches.meta.txt for the class names)
  *   folder:DIR                  PNGs, either DIR/train.txt + DIR/test.txt
- *                               (label files, folder.h) or DIR/train/CLASS/
+ *                               (label files, datasets/folder.h) or DIR/train/CLASS/
  *                               and DIR/test/CLASS/ (one sub-folder per class) */
 #ifndef DLAB_DATASET_H
 #define DLAB_DATASET_H
@@ -24,6 +24,8 @@
 #define DLAB_MAX_CLASSES 64
 #define DLAB_MAX_CHANNELS 3
 
+/* A dataset's fields are for reading: the application and the CLI show its
+ * images, labels and class names; only the engine's calls write them. */
 typedef struct {
   char name[64];       /* "mnist", "emnist-letters", "folder:DIR" */
   int n, c, h, w;

@@ -1,5 +1,5 @@
 /* Writing a dataset out as a folder of PNGs (`dlab data export`), in either
- * layout that folder datasets read (folder.h), so that the tutorials' "MNIST
+ * layout that folder datasets read (datasets/folder.h), so that the tutorials' "MNIST
  * to PNG" round trip works:
  *   DLAB_EXPORT_LABEL_FILES   DIR/train/00000.png ..., DIR/test/...,
  *                             DIR/train.txt and DIR/test.txt

@@ -1,5 +1,13 @@
-/* A model: a sequence of layers built from a spec (see spec.h), with the
- * activations and their gradients for one batch size. */
+/* A model: a sequence of layers built from a spec (the engine's spec
+ * parser, nn/spec.h), with the activations and their gradients for one
+ * batch size.
+ *
+ * The application and the CLI build models (from a zoo name or a spec),
+ * count and describe them with the functions below, and hand them to the
+ * run, checkpoint and predictor calls. DlabModel's fields, and the layers
+ * under them (layer.h), are the engine's: a front end does not walk them
+ * but asks dlab_model_input, dlab_model_num_layers and
+ * dlab_model_layer_summary. */
 #ifndef DLAB_MODEL_H
 #define DLAB_MODEL_H
 
@@ -68,6 +76,26 @@ int dlab_model_num_outputs(const DlabModel *m);
 
 /* Learnable parameter count (buffers excluded), as torchsummary counts. */
 long dlab_model_count_params(const DlabModel *m);
+
+/* The shape of one input sample. */
+DlabShape dlab_model_input(const DlabModel *m);
+
+/* The canonical spec text (the one checkpoints store), the model's. */
+const char *dlab_model_spec(const DlabModel *m);
+
+/* The number of layers (each a row of the summary). */
+int dlab_model_num_layers(const DlabModel *m);
+
+/* One row of the summary: a layer as torchsummary shows it. */
+typedef struct {
+  const char *name; /* "conv1", "0": the model's, valid while it lives */
+  const char *kind; /* its spec keyword: "conv", "linear", "relu", ... */
+  DlabShape output; /* the shape of its output, per sample */
+  long params;      /* its learnable parameters (buffers excluded) */
+} DlabLayerSummary;
+
+/* The summary row of layer `i`, 0 <= i < dlab_model_num_layers(m). */
+DlabLayerSummary dlab_model_layer_summary(const DlabModel *m, int i);
 
 DlabParam *dlab_model_find_param(DlabModel *m, const char *name);
 

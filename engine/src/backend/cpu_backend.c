@@ -9,7 +9,7 @@
 #include "backend/backend_impl.h"
 #include "dlab/error.h"
 #include "dlab/layer.h"
-#include "dlab/loss.h"
+#include "nn/loss.h"
 
 typedef struct {
   DlabBackend base;

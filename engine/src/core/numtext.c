@@ -1,5 +1,5 @@
 /* Numbers as text (see numtext.h). */
-#include "dlab/numtext.h"
+#include "core/numtext.h"
 
 #include <math.h>
 

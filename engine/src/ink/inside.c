@@ -9,7 +9,7 @@
 
 #include "dlab/error.h"
 #include "dlab/ink.h"
-#include "dlab/loss.h"
+#include "nn/loss.h"
 
 #include "core/i18n.h"
 

@@ -10,7 +10,7 @@
 
 #include "dlab/error.h"
 #include "dlab/ink.h"
-#include "dlab/loss.h"
+#include "nn/loss.h"
 
 #include "core/i18n.h"
 

@@ -1,7 +1,7 @@
 /* The CSV metrics log: a header row, then one row of numbers per record.
  * Each row is flushed at once so that a crash or a kill loses at most the
  * row being written, and a plot can follow the file while training runs. */
-#include "dlab/csv_log.h"
+#include "io/csv_log.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* The strict JSON cursor of json.h. Written for hostile input: every read
  * is bounds-checked against j->len, nesting lives on a fixed stack instead
  * of the C stack, and each error names the byte offset where it was found. */
-#include "dlab/json.h"
+#include "io/json.h"
 
 #include <stdarg.h>
 #include <stdio.h>

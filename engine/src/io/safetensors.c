@@ -4,7 +4,7 @@
  * The reader trusts nothing: the header length, every offset and every
  * shape is checked against the file before a tensor is handed out, so a
  * truncated or hostile file gives an error message, never a crash. */
-#include "dlab/safetensors.h"
+#include "io/safetensors.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 
 #include "dlab/atomic_file.h"
 #include "dlab/error.h"
-#include "dlab/json.h"
+#include "io/json.h"
 
 #include "core/i18n.h"
 

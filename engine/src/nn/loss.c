@@ -3,7 +3,7 @@
  * a sample is -sum_k q_k log p_k and its gradient is (p - q) / N.
  * Log-sum-exp is taken around the row maximum and summed in double, so large
  * logits neither overflow nor lose the small probabilities. */
-#include "dlab/loss.h"
+#include "nn/loss.h"
 
 #include <math.h>
 

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "dlab/error.h"
-#include "dlab/spec.h"
 #include "dlab/zoo.h"
+#include "nn/spec.h"
 
 #include "core/i18n.h"
 
@@ -237,19 +237,28 @@ DlabParam *dlab_model_find_param(DlabModel *m, const char *name) {
   return NULL;
 }
 
-static const char *keyword_of(const DlabLayer *l) { return l->ops->keyword; }
+DlabShape dlab_model_input(const DlabModel *m) { return m->input; }
+
+const char *dlab_model_spec(const DlabModel *m) { return m->spec; }
+
+int dlab_model_num_layers(const DlabModel *m) { return m->n_layers; }
+
+DlabLayerSummary dlab_model_layer_summary(const DlabModel *m, int i) {
+  const DlabLayer *l = m->layers[i];
+  DlabLayerSummary row = {l->name, l->ops->keyword, l->out_shape, 0};
+  for (int p = 0; p < l->n_params; p++)
+    if (l->params[p].trainable) row.params += (long)l->params[p].value.numel;
+  return row;
+}
 
 void dlab_model_summary(const DlabModel *m, FILE *f) {
   char shape[64];
   fprintf(f, "%-4s %-12s %-10s %-14s %10s\n", "#", "name", "layer", "output", "params");
   fprintf(f, "%-4s %-12s %-10s %-14s %10s\n", "", "", "input", dlab_shape_str(m->input, shape, sizeof shape), "");
   for (int i = 0; i < m->n_layers; i++) {
-    const DlabLayer *l = m->layers[i];
-    long n = 0;
-    for (int p = 0; p < l->n_params; p++)
-      if (l->params[p].trainable) n += (long)l->params[p].value.numel;
-    fprintf(f, "%-4d %-12s %-10s %-14s %10ld\n", i, l->name, keyword_of(l),
-            dlab_shape_str(l->out_shape, shape, sizeof shape), n);
+    DlabLayerSummary row = dlab_model_layer_summary(m, i);
+    fprintf(f, "%-4d %-12s %-10s %-14s %10ld\n", i, row.name, row.kind,
+            dlab_shape_str(row.output, shape, sizeof shape), row.params);
   }
   fprintf(f, "total trainable parameters: %ld\n", dlab_model_count_params(m));
 }

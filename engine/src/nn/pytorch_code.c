@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/numtext.h"
 #include "dlab/cnum.h"
 #include "dlab/error.h"
-#include "dlab/numtext.h"
 
 #include "core/i18n.h"
 

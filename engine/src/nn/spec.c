@@ -1,6 +1,6 @@
 /* The model spec language (grammar in spec.h): parsing into layers and
  * formatting back into canonical text. */
-#include "dlab/spec.h"
+#include "nn/spec.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/numtext.h"
 #include "dlab/closest.h"
 #include "dlab/cnum.h"
 #include "dlab/error.h"
-#include "dlab/numtext.h"
 
 #include "core/i18n.h"
 

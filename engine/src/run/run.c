@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/path.h"
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
 #include "dlab/resume.h"
@@ -46,11 +47,8 @@ static void default_out(const DlabRunOptions *o, char *buf, size_t n) {
 
 /* "run.safetensors" -> "run.best.safetensors" */
 static int default_best(const char *out, char *buf, size_t n) {
-  size_t len = strlen(out), el = strlen(".safetensors");
-  if (len > el && strcmp(out + len - el, ".safetensors") == 0) len -= el;
-  if (len + strlen(".best.safetensors") >= n) return dlab_error(_("--out %s: the name is too long"), out);
-  memcpy(buf, out, len);
-  strcpy(buf + len, ".best.safetensors");
+  if (dlab_path_replace_suffix(out, ".safetensors", ".best.safetensors", buf, n) < 0)
+    return dlab_error(_("--out %s: the name is too long"), out);
   return 0;
 }
 

@@ -8,17 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/numtext.h"
 #include "dlab/closest.h"
 #include "dlab/cnum.h"
 #include "dlab/device.h"
 #include "dlab/error.h"
-#include "dlab/loader.h"
 #include "dlab/model.h"
-#include "dlab/numtext.h"
 #include "dlab/optim.h"
 #include "dlab/run.h"
 #include "dlab/schedule.h"
 #include "dlab/transform.h"
+#include "loader/loader.h"
 
 #include "core/i18n.h"
 

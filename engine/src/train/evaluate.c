@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dlab/error.h"
-#include "dlab/loss.h"
+#include "nn/loss.h"
 #include "dlab/train.h"
 #include "train/evaluate.h"
 

@@ -14,7 +14,7 @@
 
 #include "backend/backend_impl.h"
 #include "dlab/error.h"
-#include "dlab/loader.h"
+#include "loader/loader.h"
 #include "train/evaluate.h"
 #include "train/train_common.h"
 

@@ -6,7 +6,7 @@
 #define DLAB_TRAIN_COMMON_H
 
 #include "dlab/checkpoint.h"
-#include "dlab/csv_log.h"
+#include "io/csv_log.h"
 #include "dlab/train.h"
 
 /* Seconds on the monotonic clock. */

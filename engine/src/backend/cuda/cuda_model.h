@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "dlab/dataset.h"
-#include "dlab/loss.h"
+#include "nn/loss.h"
 #include "dlab/model.h"
 #include "dlab/optim.h"
 #include "dlab/transform.h"

@@ -13,7 +13,7 @@
 #include "cuda_common.cuh"
 #include "kernels.cuh"
 #include "core/rng_core.h"
-#include "data/inverse_map.h"
+#include "transforms/inverse_map.h"
 
 #define AUGMENT_STREAM 0x4155474d454e54ULL /* transform.c's "AUGMENT" */
 #define AUGMENT_THREADS 128
@@ -61,7 +61,7 @@ __device__ float rng_range(DlabRng *r, float lo, float hi) {
   return __fadd_rn(lo, __fmul_rn(__fsub_rn(hi, lo), rng_uniform(r)));
 }
 
-/* ---- inverse maps: data/inverse_map.h, the CPU's own code ---- */
+/* ---- inverse maps: transforms/inverse_map.h, the CPU's own code ---- */
 
 /* ---- one sample, one block ---- */
 

@@ -15,7 +15,7 @@
 #include "model.cuh"
 
 extern "C" {
-#include "data/transform_ops.h" /* the elastic kernel's taps, as the CPU makes them */
+#include "transforms/transform_ops.h" /* the elastic kernel's taps, as the CPU makes them */
 }
 
 /* ---- datasets ---- */

@@ -7,11 +7,11 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "data_internal.h"
-#include "dlab/archive.h"
+#include "datasets/data_internal.h"
 #include "dlab/error.h"
 #include "dlab/fetch.h"
-#include "dlab/md5.h"
+#include "fetch/archive.h"
+#include "fetch/md5.h"
 
 #include "core/i18n.h"
 

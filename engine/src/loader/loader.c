@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "dlab/error.h"
-#include "dlab/loader.h"
 #include "dlab/rng.h"
+#include "loader/loader.h"
 
 #include "core/i18n.h"
 

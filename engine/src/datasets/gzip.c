@@ -13,8 +13,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "datasets/idx.h"
 #include "dlab/error.h"
-#include "dlab/idx.h"
 
 #include "core/i18n.h"
 

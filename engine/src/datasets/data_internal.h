@@ -1,4 +1,4 @@
-/* Helpers shared by the dataset loaders in src/data (not public API). */
+/* Helpers shared by the dataset loaders in datasets/ and fetch/ (not public API). */
 #ifndef DLAB_DATA_INTERNAL_H
 #define DLAB_DATA_INTERNAL_H
 

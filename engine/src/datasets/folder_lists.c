@@ -7,10 +7,10 @@
 #include <strings.h>
 
 #include "data_internal.h"
-#include "dlab/cifar.h"
+#include "datasets/cifar.h"
+#include "datasets/folder.h"
+#include "datasets/idx.h"
 #include "dlab/error.h"
-#include "dlab/folder.h"
-#include "dlab/idx.h"
 #include "folder_internal.h"
 
 #include "core/i18n.h"

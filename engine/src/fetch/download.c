@@ -11,7 +11,7 @@
 
 #include "dlab/error.h"
 #include "dlab/fetch.h"
-#include "dlab/md5.h"
+#include "fetch/md5.h"
 
 #include "core/i18n.h"
 

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/folder.h"
+#include "datasets/idx.h"
 #include "dlab/error.h"
-#include "dlab/folder.h"
-#include "dlab/idx.h"
 
 #include "core/i18n.h"
 

@@ -13,7 +13,7 @@
 
 #include "dlab/atomic_file.h"
 #include "dlab/error.h"
-#include "dlab/safetensors.h"
+#include "io/safetensors.h"
 #include "model_info.h"
 
 #include "core/i18n.h"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <zlib.h>
 
-#include "dlab/archive.h"
+#include "fetch/archive.h"
 
 /* A file being extracted: dest/name.part, renamed to dest/name when whole. */
 typedef struct {

@@ -4,7 +4,7 @@
 #define DLAB_IO_MODEL_INFO_H
 
 #include "dlab/checkpoint.h"
-#include "dlab/safetensors.h"
+#include "io/safetensors.h"
 
 #define CHECKPOINT_META_MAX 8
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/idx.h"
 #include "dlab/error.h"
-#include "dlab/idx.h"
 
 #include "core/i18n.h"
 

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "data_internal.h"
+#include "datasets/folder.h"
 #include "dlab/error.h"
-#include "dlab/folder.h"
 #include "dlab/image.h"
 #include "dlab/threads.h"
 #include "folder_internal.h"

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "data_internal.h"
-#include "dlab/cifar.h"
+#include "datasets/cifar.h"
+#include "datasets/idx.h"
 #include "dlab/error.h"
-#include "dlab/idx.h"
 
 #include "core/i18n.h"
 

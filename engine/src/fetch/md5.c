@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "dlab/error.h"
-#include "dlab/md5.h"
+#include "fetch/md5.h"
 
 #include "core/i18n.h"
 

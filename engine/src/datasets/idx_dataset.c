@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "data_internal.h"
+#include "datasets/idx.h"
 #include "dlab/error.h"
-#include "dlab/idx.h"
 
 #include "core/i18n.h"
 
