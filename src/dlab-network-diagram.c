@@ -38,23 +38,19 @@ shape_text (DlabShape s)
 }
 
 static char *
-layer_text (const DlabLayer *l)
+layer_text (DlabLayerSummary l)
 {
-  g_autofree char *shape = shape_text (l->out_shape);
-  long n = 0;
+  g_autofree char *shape = shape_text (l.output);
 
-  for (int p = 0; p < l->n_params; p++)
-    if (l->params[p].trainable)
-      n += (long) l->params[p].value.numel;
-  if (n == 0)
+  if (l.params == 0)
     /* TRANSLATORS: a box of the network diagram: the layer's name, its kind
        (relu, maxpool…) and its output shape */
-    return g_strdup_printf (_("%s\n%s · %s"), l->name, l->ops->keyword, shape);
+    return g_strdup_printf (_("%s\n%s · %s"), l.name, l.kind, shape);
   /* TRANSLATORS: a box of the network diagram: the layer's name, its kind
      (conv, linear…), its output shape and parameter count */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s\n%s · %s\n%ld parameter", "%s\n%s · %s\n%ld parameters",
-                                       (gulong) n),
-                          l->name, l->ops->keyword, shape, n);
+                                       (gulong) l.params),
+                          l.name, l.kind, shape, l.params);
 }
 
 gboolean
@@ -72,8 +68,8 @@ dlab_network_diagram_set_spec (DlabNetworkDiagram *self, const char *spec, const
     {
       g_autofree char *shape = shape_text (in);
       g_ptr_array_add (self->boxes, g_strdup_printf ("%s\n%s", _("input"), shape));
-      for (int i = 0; i < m->n_layers; i++)
-        g_ptr_array_add (self->boxes, layer_text (m->layers[i]));
+      for (int i = 0; i < dlab_model_num_layers (m); i++)
+        g_ptr_array_add (self->boxes, layer_text (dlab_model_layer_summary (m, i)));
       dlab_model_free (m);
     }
   gtk_widget_queue_resize (GTK_WIDGET (self));
