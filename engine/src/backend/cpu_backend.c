@@ -10,6 +10,7 @@
 #include "dlab/error.h"
 #include "dlab/layer.h"
 #include "nn/loss.h"
+#include "core/i18n.h"
 
 typedef struct {
   DlabBackend base;
@@ -72,11 +73,11 @@ static int cpu_eval(DlabBackend *b, const DlabDataset *d, int start, int count, 
   CpuBackend *c = cpu(b);
   if (count > c->idx_len) {
     uint32_t *idx = realloc(c->idx, (size_t)count * sizeof *idx);
-    if (!idx) return dlab_error("out of memory for evaluation");
+    if (!idx) return dlab_error(_("out of memory for evaluation"));
     c->idx = idx;
     c->idx_len = count;
   }
-  if (dlab_model_set_batch(c->m, count) < 0) return dlab_error("out of memory for evaluation");
+  if (dlab_model_set_batch(c->m, count) < 0) return dlab_error(_("out of memory for evaluation"));
   for (int i = 0; i < count; i++) c->idx[i] = (uint32_t)(start + i);
   dlab_dataset_gather(d, c->idx, count, &c->m->acts[0], NULL);
   *logits = dlab_model_forward(c->m, count, 0);
@@ -111,7 +112,7 @@ static const DlabBackendI cpu_i = {
 static DlabBackend *cpu_create(const DlabBackendConfig *cfg) {
   CpuBackend *c = calloc(1, sizeof *c);
   if (!c) {
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     return NULL;
   }
   c->base.i = &cpu_i;
@@ -128,7 +129,7 @@ static DlabBackend *cpu_create(const DlabBackendConfig *cfg) {
 
 static int cpu_count(void) { return 1; }
 
-static int cpu_use(int index) { return index == 0 ? 0 : dlab_error("cpu:%d: there is one CPU device, cpu", index); }
+static int cpu_use(int index) { return index == 0 ? 0 : dlab_error(_("cpu:%d: there is one CPU device, cpu"), index); }
 
 static const DlabBackendReg cpu_reg = {
     .abi = DLAB_BACKEND_ABI,

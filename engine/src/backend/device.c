@@ -12,10 +12,11 @@
 
 #include "backend/backend_impl.h"
 #include "dlab/error.h"
+#include "core/i18n.h"
 
 int dlab_device_parse(const char *text, DlabDeviceSpec *out) {
-  static const char *const expected = "expected cpu, cuda or cuda:N (N = 0, 1, ...; `dlab devices` lists them)";
-  if (!text || !*text) return dlab_error("--device: %s", expected);
+  const char *expected = _("expected cpu, cuda or cuda:N (N = 0, 1, ...; `dlab devices` lists them)");
+  if (!text || !*text) return dlab_error(_("--device: %s"), expected);
   if (strcmp(text, "cpu") == 0) {
     *out = (DlabDeviceSpec){DLAB_DEVICE_CPU, 0};
     return 0;
@@ -33,9 +34,9 @@ int dlab_device_parse(const char *text, DlabDeviceSpec *out) {
       *out = (DlabDeviceSpec){DLAB_DEVICE_CUDA, (int)index};
       return 0;
     }
-    return dlab_error("--device %s: `%s` is not a device number; %s", text, digits, expected);
+    return dlab_error(_("--device %s: `%s` is not a device number; %s"), text, digits, expected);
   }
-  return dlab_error("--device %s: unknown device; %s", text, expected);
+  return dlab_error(_("--device %s: unknown device; %s"), text, expected);
 }
 
 const char *dlab_device_name(DlabDeviceSpec d, char *buf, size_t n) {

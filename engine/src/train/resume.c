@@ -18,6 +18,7 @@
 #include "dlab/train.h"
 
 #include "core/i18n.h"
+#include "core/path.h"
 
 /* command.txt holds a line per start and resume: far below this. */
 #define MAX_COMMAND_FILE (1 << 20)
@@ -229,12 +230,7 @@ int dlab_run_command_write(const char *dir, int argc, const char *const *argv, i
 
 /* The optimizer state beside its checkpoint (train.h). */
 const char *dlab_optimizer_state_path(const char *checkpoint, char *buf, size_t n) {
-  size_t len = strlen(checkpoint);
-  const char *ext = ".safetensors";
-  size_t el = strlen(ext);
-  if (len > el && strcmp(checkpoint + len - el, ext) == 0)
-    snprintf(buf, n, "%.*s.optim%s", (int)(len - el), checkpoint, ext);
-  else
-    snprintf(buf, n, "%s.optim%s", checkpoint, ext);
+  /* A name too long for buf gets an empty path, which no open accepts. */
+  if (dlab_path_replace_suffix(checkpoint, ".safetensors", ".optim.safetensors", buf, n) < 0 && n) buf[0] = 0;
   return buf;
 }

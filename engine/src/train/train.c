@@ -17,6 +17,7 @@
 #include "loader/loader.h"
 #include "train/evaluate.h"
 #include "train/train_common.h"
+#include "core/i18n.h"
 
 DlabTrainConfig dlab_train_defaults(void) {
   DlabTrainConfig c;
@@ -35,7 +36,7 @@ int dlab_save_best_parse(const char *text, DlabSaveBest *out) {
   if (strcmp(text, "val_loss") == 0) *out = DLAB_SAVE_BEST_VAL_LOSS;
   else if (strcmp(text, "val_acc") == 0 || strcmp(text, "val_accuracy") == 0) *out = DLAB_SAVE_BEST_VAL_ACC;
   else if (strcmp(text, "none") == 0) *out = DLAB_SAVE_BEST_NONE;
-  else return dlab_error("--save-best %s: expected val_loss or val_acc", text);
+  else return dlab_error(_("--save-best %s: expected val_loss or val_acc"), text);
   return 0;
 }
 
@@ -71,8 +72,8 @@ static int report_step(Run *r, int epoch, long s, DlabBackendStep st) {
   const long step = (long)(epoch - 1) * r->steps_per_epoch + s; /* 0-based, global */
   const float lr = r->lr[s];
   if (!isfinite(st.loss))
-    return dlab_error("epoch %d, step %ld: the loss is %s; the learning rate (%g) is probably too "
-                      "high. The last good checkpoint is kept.",
+    return dlab_error(_("epoch %d, step %ld: the loss is %s; the learning rate (%g) is probably too "
+                      "high. The last good checkpoint is kept."),
                       epoch, s + 1, isnan(st.loss) ? "NaN" : "infinite", (double)lr);
   r->loss_sum += (double)st.loss * count;
   r->correct += st.correct;
@@ -128,7 +129,7 @@ static int begin_epoch(Run *r, int epoch) {
 static int queue_step(Run *r, int epoch, long s) {
   int count = step_count(r, s);
   if (!r->keeps_data && dlab_loader_next(r->loader, r->b->i->input(r->b), r->labels, &count) != 1)
-    return dlab_error("epoch %d, step %ld: the loader ran out of batches", epoch, s + 1);
+    return dlab_error(_("epoch %d, step %ld: the loader ran out of batches"), epoch, s + 1);
   if (r->b->i->step(r->b, s, count, r->labels) < 0) return -1;
   r->queued++;
   return 0;
@@ -254,7 +255,7 @@ int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
   r.labels = malloc((size_t)cfg->batch_size);
   r.lr = malloc((size_t)r.steps_per_epoch * sizeof *r.lr);
   if (!r.labels || !r.lr) {
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     goto done;
   }
   r.opt = cfg->optimizer ? cfg->optimizer : dlab_optimizer_create(&cfg->optim, m);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cuda_common.cuh"
+#include "core/i18n.h"
 
 #define CUBLAS_WORKSPACE_BYTES (32u << 20)
 
@@ -21,15 +22,15 @@ int dlab_cuda_check(cudaError_t e, const char *what) {
     int dev = -1;
     cudaGetDevice(&dev);
     if (cudaMemGetInfo(&free_b, &total_b) != cudaSuccess) cudaGetLastError();
-    return dlab_error("%s: out of GPU memory on cuda:%d (%.0f MiB free of %.0f MiB); "
-                      "try a smaller --batch-size or the CPU",
+    return dlab_error(_("%s: out of GPU memory on cuda:%d (%.0f MiB free of %.0f MiB); "
+                      "try a smaller --batch-size or the CPU"),
                       what, dev, mib(free_b), mib(total_b));
   }
   if (e == cudaErrorInsufficientDriver)
-    return dlab_error("%s: no NVIDIA driver was found, or it is older than this build's CUDA runtime (%s)", what,
+    return dlab_error(_("%s: no NVIDIA driver was found, or it is older than this build's CUDA runtime (%s)"), what,
                       cudaGetErrorString(e));
-  if (e == cudaErrorNoDevice) return dlab_error("%s: no CUDA-capable GPU found", what);
-  return dlab_error("%s: CUDA error %d: %s", what, (int)e, cudaGetErrorString(e));
+  if (e == cudaErrorNoDevice) return dlab_error(_("%s: no CUDA-capable GPU found"), what);
+  return dlab_error(_("%s: CUDA error %d: %s"), what, (int)e, cudaGetErrorString(e));
 }
 
 static const char *cublas_text(cublasStatus_t s) {
@@ -107,10 +108,10 @@ int dlab_cuda_use(int index) {
     snprintf(why, sizeof why, "%s", strncmp(msg, "CUDA: ", 6) == 0 ? msg + 6 : msg);
     return dlab_error("%s: %s", what, why);
   }
-  if (n == 0) return dlab_error("%s: no CUDA-capable GPU found (the NVIDIA driver sees none)", what);
+  if (n == 0) return dlab_error(_("%s: no CUDA-capable GPU found (the NVIDIA driver sees none)"), what);
   if (index < 0 || index >= n) {
-    if (n == 1) return dlab_error("%s: there is only one CUDA device, cuda:0", what);
-    return dlab_error("%s: there are %d CUDA devices, cuda:0 to cuda:%d", what, n, n - 1);
+    if (n == 1) return dlab_error(_("%s: there is only one CUDA device, cuda:0"), what);
+    return dlab_error(_("%s: there are %d CUDA devices, cuda:0 to cuda:%d"), what, n, n - 1);
   }
   return dlab_cuda_check(cudaSetDevice(index), what);
 }

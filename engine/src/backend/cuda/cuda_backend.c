@@ -21,6 +21,7 @@
 #include "backend/backend_impl.h"
 #include "cuda_internal.h"
 #include "dlab/error.h"
+#include "core/i18n.h"
 
 /* The evaluation sets uploaded so far (the test and validation sets of a
  * run): each goes to the GPU once. */
@@ -148,7 +149,7 @@ static int setup_training(CudaBackend *c, const DlabBackendConfig *cfg) {
   if (dlab_transforms_check(cfg->transforms, cfg->train->c, cfg->train->h, cfg->train->w) < 0) return -1;
   c->steps_per_epoch = cfg->steps_per_epoch;
   c->scalars = malloc((size_t)cfg->steps_per_epoch * sizeof *c->scalars);
-  if (!c->scalars) return dlab_error("out of memory");
+  if (!c->scalars) return dlab_error(_("out of memory"));
   if (!(c->train_data = dlab_cuda_data_upload(cfg->train, c->device, "the training set"))) return -1;
   DlabCudaRunConfig rc = {
       .model = c->g, .train = c->train_data, .transforms = cfg->transforms, .seed = cfg->seed,
@@ -161,7 +162,7 @@ static int setup_training(CudaBackend *c, const DlabBackendConfig *cfg) {
 static DlabBackend *cuda_create(const DlabBackendConfig *cfg) {
   CudaBackend *c = calloc(1, sizeof *c);
   if (!c) {
-    dlab_error("out of memory");
+    dlab_error(_("out of memory"));
     return NULL;
   }
   c->base.i = &cuda_i;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "model.cuh"
+#include "core/i18n.h"
 
 #define FLAT_ALIGN 32                 /* floats: each parameter starts on 128 bytes */
 #define COL_BUDGET_FLOATS (32u << 20) /* im2col matrices up to 128 MiB */
@@ -26,7 +27,7 @@ int dlab_gm_alloc(DlabCudaModel *g, void **p, size_t bytes, const char *what) {
   if (g->n_allocs == g->cap_allocs) {
     int cap = g->cap_allocs ? 2 * g->cap_allocs : 32;
     void **grown = (void **)realloc(g->allocs, (size_t)cap * sizeof *grown);
-    if (!grown) return dlab_error("%s: out of host memory", what);
+    if (!grown) return dlab_error(_("%s: out of host memory"), what);
     g->allocs = grown;
     g->cap_allocs = cap;
   }
@@ -157,7 +158,7 @@ static int plan_layer(DlabLayer *const *layers, int n, int i, GLayer *gl) {
   } else if (l->ops == &dlab_flatten_ops) {
     gl->kind = GL_FLATTEN;
   } else {
-    return dlab_error("layer %s (%s): the CUDA backend has no kernel for it", l->name, l->ops->keyword);
+    return dlab_error(_("layer %s (%s): the CUDA backend has no kernel for it"), l->name, l->ops->keyword);
   }
   gl->in_size = (size_t)dlab_shape_numel(l->in_shape);
   gl->out_size = (size_t)dlab_shape_numel(layers[i + gl->span - 1]->out_shape);
@@ -167,7 +168,7 @@ static int plan_layer(DlabLayer *const *layers, int n, int i, GLayer *gl) {
 static int plan(DlabCudaModel *g, const DlabModel *m) {
   g->layers = (GLayer *)calloc((size_t)m->n_layers, sizeof *g->layers);
   g->act_size = (size_t *)calloc((size_t)m->n_layers + 1, sizeof *g->act_size);
-  if (!g->layers || !g->act_size) return dlab_error("out of host memory");
+  if (!g->layers || !g->act_size) return dlab_error(_("out of host memory"));
   g->act_size[0] = (size_t)dlab_shape_numel(m->input);
   int learns = 0;
   for (int i = 0; i < m->n_layers;) {
@@ -195,7 +196,7 @@ static size_t conv_pixels(const DlabConvGeom2 &c) { return (size_t)c.oh * c.ow; 
 static int alloc_activations(DlabCudaModel *g) {
   g->acts = (float **)calloc((size_t)g->n_acts, sizeof *g->acts);
   g->grads = (float **)calloc((size_t)g->n_acts, sizeof *g->grads);
-  if (!g->acts || !g->grads) return dlab_error("out of host memory");
+  if (!g->acts || !g->grads) return dlab_error(_("out of host memory"));
   const size_t B = (size_t)g->max_batch;
   if (alloc_n(g, &g->acts[0], B * g->act_size[0], "the input batch") < 0 ||
       alloc_n(g, &g->grads[0], B * g->act_size[0], "the input gradient") < 0)
@@ -238,7 +239,7 @@ static int alloc_scratch(DlabCudaModel *g) {
       alloc_n(g, &g->ones, ones, "bias-gradient ones") < 0)
     return -1;
   float *host = (float *)malloc(ones * sizeof *host);
-  if (!host) return dlab_error("out of host memory");
+  if (!host) return dlab_error(_("out of host memory"));
   for (size_t i = 0; i < ones; i++) host[i] = 1.0f;
   int rc = copy_sync(g, g->ones, host, ones * sizeof *host, cudaMemcpyHostToDevice, "uploading ones");
   free(host);
@@ -275,7 +276,7 @@ static size_t align_up(size_t v) { return (v + FLAT_ALIGN - 1) / FLAT_ALIGN * FL
  * batch counters on the host. */
 static int alloc_params(DlabCudaModel *g, const DlabModel *m) {
   g->params = (GParam *)calloc((size_t)m->n_params + 1, sizeof *g->params);
-  if (!g->params) return dlab_error("out of host memory");
+  if (!g->params) return dlab_error(_("out of host memory"));
   g->n_params = m->n_params;
   size_t len = 0;
   for (int q = 0; q < m->n_params; q++) {
@@ -368,7 +369,7 @@ DlabCudaModel *dlab_cuda_model_create(const DlabModel *m, const DlabCudaOptions 
   }
   DlabCudaModel *g = (DlabCudaModel *)calloc(1, sizeof *g);
   if (!g) {
-    dlab_error("out of host memory");
+    dlab_error(_("out of host memory"));
     return NULL;
   }
   g->max_batch = o.max_batch;
@@ -414,7 +415,7 @@ static int same_model(const DlabCudaModel *g, const DlabModel *m) {
  * the flat buffer through one host copy of it. */
 static int transfer_flat(DlabCudaModel *g, DlabModel *m, float *device_flat, int grads, int to_device) {
   float *stage = (float *)calloc(g->flat_len, sizeof *stage);
-  if (!stage) return dlab_error("out of host memory");
+  if (!stage) return dlab_error(_("out of host memory"));
   int rc = 0;
   if (!to_device)
     rc = copy_sync(g, stage, device_flat, g->flat_len * sizeof *stage, cudaMemcpyDeviceToHost,

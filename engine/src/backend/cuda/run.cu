@@ -16,6 +16,7 @@
 
 extern "C" {
 #include "transforms/transform_ops.h" /* the elastic kernel's taps, as the CPU makes them */
+#include "core/i18n.h"
 }
 
 /* ---- datasets ---- */
@@ -36,7 +37,7 @@ DlabCudaData *dlab_cuda_data_upload(const DlabDataset *d, int device, const char
   if (dlab_cuda_use(device) < 0) return NULL;
   DlabCudaData *data = (DlabCudaData *)calloc(1, sizeof *data);
   if (!data) {
-    dlab_error("out of host memory");
+    dlab_error(_("out of host memory"));
     return NULL;
   }
   data->n = d->n;
@@ -102,9 +103,9 @@ static int build_augment(const DlabTransformList *t, const DlabCudaData *d, uint
     if (t->steps[i].kind == DLAB_TF_ELASTIC) n_taps += (int)(8 * t->steps[i].sigma + 3);
   }
   const int n = t ? t->n : 0;
-  if (n + !has_normalize > DLAB_CUDA_MAX_STEPS) return dlab_error("--transform: more than %d steps", DLAB_CUDA_MAX_STEPS - 1);
+  if (n + !has_normalize > DLAB_CUDA_MAX_STEPS) return dlab_error(_("--transform: more than %d steps"), DLAB_CUDA_MAX_STEPS - 1);
   float *host_taps = (float *)calloc((size_t)n_taps + 1, sizeof *host_taps);
-  if (!host_taps) return dlab_error("out of host memory");
+  if (!host_taps) return dlab_error(_("out of host memory"));
   if (n_taps && dlab_cuda_alloc((void **)taps, (size_t)n_taps * sizeof(float), "elastic transform") < 0) {
     free(host_taps);
     return -1;
@@ -172,7 +173,7 @@ struct DlabCudaRun {
 DlabCudaRun *dlab_cuda_run_create(const DlabCudaRunConfig *cfg) {
   DlabCudaRun *r = (DlabCudaRun *)calloc(1, sizeof *r);
   if (!r) {
-    dlab_error("out of host memory");
+    dlab_error(_("out of host memory"));
     return NULL;
   }
   r->cfg = *cfg;
