@@ -97,6 +97,9 @@ static void print_start(const DlabRunSummary *s, const DlabRunOptions *o) {
 }
 
 static void print_end(const DlabRunSummary *s, const DlabTrainResult *result, const DlabRunOptions *o) {
+  if (result->stopped_early)
+    printf(_("stopped early after epoch %d: no better %s for %d epochs since epoch %d\n"), result->stopped_early,
+           strcmp(o->save_best, "val_loss") == 0 ? "val_loss" : "val_acc", o->patience, result->best_epoch);
   printf(_("saved %s\n"), s->checkpoint);
   if (result->best_epoch)
     printf(_("best: epoch %d, %s %.4f, saved %s\n"), result->best_epoch,

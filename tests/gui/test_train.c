@@ -623,10 +623,10 @@ typedef struct {
 } ParityCase;
 
 static const ParityCase parity_cases[] = {
-  { "SGD, Nesterov momentum, weight decay, cosine schedule, label smoothing, validation split, save-best val_acc",
+  { "SGD, Nesterov momentum, weight decay, cosine schedule, label smoothing, validation split, save-best val_acc, patience",
     { "optimizer", "sgd", "lr", "0.05", "momentum", "0.9", "nesterov", "", "weight-decay", "0.0001",
       "schedule", "cosine", "label-smoothing", "0.1", "val-split", "0.1", "split-seed", "5", "save-best", "val_acc",
-      NULL } },
+      "patience", "1", NULL } },
   { "Adam betas, step schedule, rotate/shift/affine and 0.5 normalization, no shuffling, save-best val_loss, "
     "loader threads",
     { "optimizer", "adam", "lr", "0.002", "weight-decay", "0", "beta1", "0.8", "beta2", "0.99",

@@ -56,6 +56,7 @@ typedef struct {
   const char *log;       /* folder for metrics.csv, TensorBoard and command.txt */
   const char *save_best; /* val_loss, val_acc (NULL: none) */
   const char *best;      /* the best model's file (NULL: OUT.best.safetensors) */
+  int patience;          /* stop after this many epochs without a better best (0: never) */
   int resume;            /* continue the run saved in out */
 } DlabRunOptions;
 

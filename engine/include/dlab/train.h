@@ -93,6 +93,10 @@ typedef struct {
   const DlabDataset *val;
   DlabSaveBest save_best;   /* needs val */
   const char *best_checkpoint; /* where the best epoch's model goes */
+  /* Early stopping: the run ends after an epoch that is `patience` epochs
+   * past the best one (0: never). Needs save_best, whose best survives a
+   * resume, so a resumed run stops where an uninterrupted one would. */
+  int patience;
   /* Where the steps run (device.h; dlab_device_check it first for its
    * message): the CPU (the default, all zero) or a CUDA GPU, whose backend
    * keeps the data on the GPU and makes the batches there, with the same
@@ -112,6 +116,7 @@ typedef struct {
   DlabEpochInfo last;
   int best_epoch;    /* 0 when no best checkpoint was saved */
   double best_value; /* its validation loss or accuracy */
+  int stopped_early; /* the epoch early stopping (patience) ended the run after; 0: it did not */
 } DlabTrainResult;
 
 /* Trains m on train on cfg->device, evaluating on val (if any) and test

@@ -128,6 +128,7 @@ static int fill_config(DlabRun *r) {
     if (dlab_save_best_parse(o->save_best, &c->save_best) < 0) return -1;
     if (c->save_best != DLAB_SAVE_BEST_NONE) c->best_checkpoint = r->best;
   }
+  c->patience = o->patience;
   return 0;
 }
 

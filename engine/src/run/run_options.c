@@ -102,6 +102,8 @@ static const DlabRunOption table[] = {
     STR("save-best", N_("Keep the best epoch"), save_best,
         N_("val_loss or val_acc: keep the best epoch's model (needs --val-split)")),
     STR("best", NULL, best, N_("file for --save-best (default OUT.best.safetensors)")),
+    INT("patience", N_("Early stopping patience"), patience,
+        N_("stop when --save-best's metric has not improved for N epochs (default 0: never)"), 0, 100000),
     FLAG("resume", NULL, resume, N_("continue the run saved in --out")),
     {0},
 };
@@ -211,6 +213,8 @@ int dlab_run_options_check(const DlabRunOptions *o) {
   if (o->save_best && dlab_save_best_parse(o->save_best, &best) < 0) return -1;
   if (best != DLAB_SAVE_BEST_NONE && o->val_split == 0)
     return dlab_error(_("--save-best needs a validation set: add --val-split (e.g. 0.1)"));
+  if (o->patience > 0 && best == DLAB_SAVE_BEST_NONE)
+    return dlab_error(_("--patience needs --save-best val_loss or val_acc: it counts the epochs since the best"));
   DlabTransformList *transforms = malloc(sizeof *transforms);
   if (!transforms) return dlab_error(_("out of memory"));
   int rc = dlab_transforms_parse(o->transform, transforms);

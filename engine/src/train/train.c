@@ -182,6 +182,13 @@ static int evaluate_epoch(Run *r, DlabEpochInfo *ep) {
   return rc;
 }
 
+/* Early stopping: `patience` epochs have passed since the best one (the
+ * best_epoch the log keeps, restored on resume). */
+static int patience_ran_out(const DlabTrainConfig *cfg, const DlabTrainResult *result, int epoch) {
+  return cfg->patience > 0 && result->best_epoch > 0 && epoch - result->best_epoch >= cfg->patience &&
+         epoch < cfg->epochs;
+}
+
 static int run_epochs(Run *r, DlabTrainResult *result) {
   const DlabTrainConfig *cfg = r->cfg;
   for (int epoch = cfg->start_epoch + 1; epoch <= cfg->epochs; epoch++) {
@@ -199,6 +206,10 @@ static int run_epochs(Run *r, DlabTrainResult *result) {
       return 0;
     }
     if (dlab_train_log_epoch(&r->log, r->m, r->opt, &ep, result) < 0) return -1;
+    if (patience_ran_out(cfg, result, epoch)) {
+      result->stopped_early = epoch;
+      return 0;
+    }
   }
   return 0;
 }

@@ -31,6 +31,8 @@ int dlab_train_check_config(const DlabTrainConfig *cfg) {
     return dlab_error(_("--save-best needs a validation set (--val-split)"));
   if (cfg->save_best != DLAB_SAVE_BEST_NONE && !cfg->best_checkpoint)
     return dlab_error(_("--save-best: no file given for the best checkpoint"));
+  if (cfg->patience < 0 || (cfg->patience > 0 && cfg->save_best == DLAB_SAVE_BEST_NONE))
+    return dlab_error(_("--patience needs --save-best val_loss or val_acc: it counts the epochs since the best"));
   return 0;
 }
 
