@@ -104,7 +104,7 @@ bar_width (int n)
 static gboolean
 shows_picture (const DlabModel *m, int i)
 {
-  return m->layers[i]->ops != &dlab_flatten_ops;
+  return strcmp (dlab_model_layer_summary (m, i).kind, "flatten") != 0;
 }
 
 /* ---- the layers, for a model ---- */
@@ -112,19 +112,19 @@ shows_picture (const DlabModel *m, int i)
 static char *
 layer_heading (const DlabModel *m, int i)
 {
-  const DlabLayer *l = m->layers[i];
-  DlabShape s = l->out_shape;
+  DlabLayerSummary l = dlab_model_layer_summary (m, i);
+  DlabShape s = l.output;
   g_autofree char *shape = s.ndim == 3 ? g_strdup_printf ("%d×%d×%d", s.d[0], s.d[1], s.d[2])
                                        : g_strdup_printf ("%d", s.d[0]);
-  long n = dlab_inside_layer_params (m, i);
+  long n = l.params;
 
   if (n == 0)
     /* TRANSLATORS: a layer of the Inside view: its name, kind (conv, relu…) and output shape */
-    return g_strdup_printf (_("%s · %s · %s"), l->name, l->ops->keyword, shape);
+    return g_strdup_printf (_("%s · %s · %s"), l.name, l.kind, shape);
   /* TRANSLATORS: a layer of the Inside view: its name, kind, output shape and parameter count */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %s · %ld parameter",
                                        "%s · %s · %s · %ld parameters", (gulong) n),
-                          l->name, l->ops->keyword, shape, n);
+                          l.name, l.kind, shape, n);
 }
 
 static void
@@ -143,7 +143,7 @@ build_layers (DlabInsideView *self)
 {
   const DlabModel *m = dlab_inside_model (self->inside);
 
-  for (int i = 0; i < m->n_layers; i++)
+  for (int i = 0; i < dlab_model_num_layers (m); i++)
     {
       g_autofree char *heading = layer_heading (m, i);
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
@@ -190,14 +190,15 @@ show_filters (DlabInsideView *self, const DlabInside *inside, int epoch)
   const DlabModel *m = dlab_inside_model (inside);
   const int scale = f.h <= 8 ? 40 / f.h : f.h < 16 ? 2 : 1;
   show_picture (self->filters_picture, dlab_inside_filters_image (&f, scale, &img), &img);
-  if (m->layers[f.layer]->ops == &dlab_conv2d_ops)
+  DlabLayerSummary first = dlab_model_layer_summary (m, f.layer);
+  if (strcmp (first.kind, "conv") == 0)
     /* TRANSLATORS: the filters' caption: their count, the layer's name and the filters' size */
     text = g_strdup_printf (_("The %d filters of %s (%d×%d), each on its own scale: grey is zero."), f.count,
-                            m->layers[f.layer]->name, f.h, f.w);
+                            first.name, f.h, f.w);
   else
     /* TRANSLATORS: an MLP's first-layer weights shown as images */
     text = g_strdup_printf (_("The weights of the %d neurons of %s, each as a %d×%d image: grey is zero."),
-                            f.count, m->layers[f.layer]->name, f.h, f.w);
+                            f.count, first.name, f.h, f.w);
   if (epoch > 0)
     {
       /* TRANSLATORS: appended to the filters' caption while the Train page trains */
@@ -394,7 +395,7 @@ dlab_inside_view_set_classifier (DlabInsideView *self, DlabClassifier *classifie
       char input[64];
       build_layers (self);
       build_class_buttons (self);
-      dlab_network_diagram_set_spec (self->diagram, m->spec, dlab_shape_str (m->input, input, sizeof input), NULL);
+      dlab_network_diagram_set_spec (self->diagram, dlab_model_spec (m), dlab_shape_str (dlab_model_input (m), input, sizeof input), NULL);
     }
   else
     dlab_network_diagram_set_spec (self->diagram, "", "1", NULL);

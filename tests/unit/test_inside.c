@@ -11,6 +11,7 @@
 #include "dlab/ink.h"
 #include "dlab/inside.h"
 #include "test_util.h"
+#include "nn/model_impl.h"
 
 static const char *model_path(void) {
   static char path[4096];

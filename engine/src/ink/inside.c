@@ -12,6 +12,7 @@
 #include "nn/loss.h"
 
 #include "core/i18n.h"
+#include "nn/model_impl.h"
 
 struct DlabInside {
   DlabModel *m;       /* built for training, fusion off, batch 1 */
@@ -150,14 +151,6 @@ int dlab_inside_saliency(DlabInside *in, int cls, float *grad) {
   backward_to_input(m);
   gradient_to_image(in, m->grads[0].data, grad);
   return 0;
-}
-
-long dlab_inside_layer_params(const DlabModel *m, int i) {
-  long n = 0;
-  const DlabLayer *l = m->layers[i];
-  for (int p = 0; p < l->n_params; p++)
-    if (l->params[p].trainable) n += (long)l->params[p].value.numel;
-  return n;
 }
 
 int dlab_inside_filters(const DlabInside *in, DlabInsideFilters *f) {
