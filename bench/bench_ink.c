@@ -27,6 +27,7 @@
 #include "dlab/inside.h"
 #include "dlab/predictor.h"
 #include "dlab/threads.h"
+#include "nn/model_impl.h"
 
 #define ROUNDS 2000
 #define MAX_DRAWINGS 256

@@ -33,6 +33,7 @@
 #include "dlab/threads.h"
 #include "dlab/zoo.h"
 #include "nn/loss.h"
+#include "nn/model_impl.h"
 
 typedef struct {
   const char *network, *optim, *data;

@@ -51,6 +51,9 @@ struct _DlabInsideView {
 
 G_DEFINE_FINAL_TYPE (DlabInsideView, dlab_inside_view, ADW_TYPE_BIN)
 
+enum { SIGNAL_MESSAGE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 /* ---- pictures ---- */
 
 /* The engine's 8-bit picture as a texture (grey expanded to RGB: GTK 4.8
@@ -101,7 +104,7 @@ bar_width (int n)
 static gboolean
 shows_picture (const DlabModel *m, int i)
 {
-  return m->layers[i]->ops != &dlab_flatten_ops;
+  return strcmp (dlab_model_layer_summary (m, i).kind, "flatten") != 0;
 }
 
 /* ---- the layers, for a model ---- */
@@ -109,19 +112,19 @@ shows_picture (const DlabModel *m, int i)
 static char *
 layer_heading (const DlabModel *m, int i)
 {
-  const DlabLayer *l = m->layers[i];
-  DlabShape s = l->out_shape;
+  DlabLayerSummary l = dlab_model_layer_summary (m, i);
+  DlabShape s = l.output;
   g_autofree char *shape = s.ndim == 3 ? g_strdup_printf ("%d×%d×%d", s.d[0], s.d[1], s.d[2])
                                        : g_strdup_printf ("%d", s.d[0]);
-  long n = dlab_inside_layer_params (m, i);
+  long n = l.params;
 
   if (n == 0)
     /* TRANSLATORS: a layer of the Inside view: its name, kind (conv, relu…) and output shape */
-    return g_strdup_printf (_("%s · %s · %s"), l->name, l->ops->keyword, shape);
+    return g_strdup_printf (_("%s · %s · %s"), l.name, l.kind, shape);
   /* TRANSLATORS: a layer of the Inside view: its name, kind, output shape and parameter count */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %s · %ld parameter",
                                        "%s · %s · %s · %ld parameters", (gulong) n),
-                          l->name, l->ops->keyword, shape, n);
+                          l.name, l.kind, shape, n);
 }
 
 static void
@@ -140,7 +143,7 @@ build_layers (DlabInsideView *self)
 {
   const DlabModel *m = dlab_inside_model (self->inside);
 
-  for (int i = 0; i < m->n_layers; i++)
+  for (int i = 0; i < dlab_model_num_layers (m); i++)
     {
       g_autofree char *heading = layer_heading (m, i);
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
@@ -187,14 +190,15 @@ show_filters (DlabInsideView *self, const DlabInside *inside, int epoch)
   const DlabModel *m = dlab_inside_model (inside);
   const int scale = f.h <= 8 ? 40 / f.h : f.h < 16 ? 2 : 1;
   show_picture (self->filters_picture, dlab_inside_filters_image (&f, scale, &img), &img);
-  if (m->layers[f.layer]->ops == &dlab_conv2d_ops)
+  DlabLayerSummary first = dlab_model_layer_summary (m, f.layer);
+  if (strcmp (first.kind, "conv") == 0)
     /* TRANSLATORS: the filters' caption: their count, the layer's name and the filters' size */
     text = g_strdup_printf (_("The %d filters of %s (%d×%d), each on its own scale: grey is zero."), f.count,
-                            m->layers[f.layer]->name, f.h, f.w);
+                            first.name, f.h, f.w);
   else
     /* TRANSLATORS: an MLP's first-layer weights shown as images */
     text = g_strdup_printf (_("The weights of the %d neurons of %s, each as a %d×%d image: grey is zero."),
-                            f.count, m->layers[f.layer]->name, f.h, f.w);
+                            f.count, first.name, f.h, f.w);
   if (epoch > 0)
     {
       /* TRANSLATORS: appended to the filters' caption while the Train page trains */
@@ -391,7 +395,7 @@ dlab_inside_view_set_classifier (DlabInsideView *self, DlabClassifier *classifie
       char input[64];
       build_layers (self);
       build_class_buttons (self);
-      dlab_network_diagram_set_spec (self->diagram, m->spec, dlab_shape_str (m->input, input, sizeof input), NULL);
+      dlab_network_diagram_set_spec (self->diagram, dlab_model_spec (m), dlab_shape_str (dlab_model_input (m), input, sizeof input), NULL);
     }
   else
     dlab_network_diagram_set_spec (self->diagram, "", "1", NULL);
@@ -507,39 +511,53 @@ dlab_inside_view_set_training_job (DlabInsideView *self, DlabTrainingJob *job)
 
 /* ---- exports ---- */
 
-typedef gboolean (*ExportFn) (DlabNetworkDiagram *, const char *, GError **);
+gboolean
+dlab_inside_view_export_diagram (DlabInsideView *self, GFile *file, gboolean png)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *title = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (DLAB_IS_INSIDE_VIEW (self), FALSE);
+  ok = path && (png ? dlab_network_diagram_export_png (self->diagram, path, &error)
+                    : dlab_network_diagram_export_svg (self->diagram, path, &error));
+  title = g_strdup_printf (ok ? _("Saved “%s”") : _("Could not save “%s”"), name);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, title,
+                 ok ? NULL : error ? error->message : _("Only local files can be written."));
+  return ok;
+}
 
 static void
 on_export_chosen (GtkNativeDialog *chooser, int response, gpointer data)
 {
   DlabInsideView *self = g_object_get_data (G_OBJECT (chooser), "dlab-view");
-  ExportFn fn = (ExportFn) data;
+  gboolean png = GPOINTER_TO_INT (data);
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-      g_autoptr (GError) error = NULL;
-      if (path && !fn (self->diagram, path, &error))
-        g_warning ("%s", error->message);
+      if (file)
+        dlab_inside_view_export_diagram (self, file, png);
     }
   gtk_native_dialog_destroy (chooser);
   g_object_unref (chooser);
 }
 
 static void
-choose_export (DlabInsideView *self, const char *extension, ExportFn fn)
+choose_export (DlabInsideView *self, gboolean png)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *chooser =
     gtk_file_chooser_native_new (_("Export Diagram"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                  GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  g_autofree char *name = g_strdup_printf ("network.%s", extension);
+  const char *name = png ? "network.png" : "network.svg";
 
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   g_object_set_data (G_OBJECT (chooser), "dlab-view", self);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_export_chosen), (gpointer) fn);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_export_chosen), GINT_TO_POINTER (png));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
@@ -548,7 +566,7 @@ export_png_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   (void) action;
   (void) param;
-  choose_export (DLAB_INSIDE_VIEW (widget), "png", dlab_network_diagram_export_png);
+  choose_export (DLAB_INSIDE_VIEW (widget), TRUE);
 }
 
 static void
@@ -556,7 +574,7 @@ export_svg_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   (void) action;
   (void) param;
-  choose_export (DLAB_INSIDE_VIEW (widget), "svg", dlab_network_diagram_export_svg);
+  choose_export (DLAB_INSIDE_VIEW (widget), FALSE);
 }
 
 /* ---- for tests ---- */
@@ -644,6 +662,9 @@ dlab_inside_view_class_init (DlabInsideViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlabInsideView, filters_picture);
   gtk_widget_class_bind_template_child (widget_class, DlabInsideView, layers_box);
   gtk_widget_class_bind_template_child (widget_class, DlabInsideView, diagram);
+  /* "message" (title, details or NULL): an export saved, or why not. */
+  signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   gtk_widget_class_install_action (widget_class, "inside.export-png", NULL, export_png_activated);
   gtk_widget_class_install_action (widget_class, "inside.export-svg", NULL, export_svg_activated);
 }

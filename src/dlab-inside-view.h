@@ -40,6 +40,13 @@ int dlab_inside_view_get_saliency_class (DlabInsideView *self);
 /* The class the saliency shown was computed for (-1 when none is shown). */
 int dlab_inside_view_get_shown_class (DlabInsideView *self);
 
+/* The diagram into file as PNG (png) or SVG, what its export buttons do
+ * once a file is chosen; either way it says so through "message". */
+gboolean dlab_inside_view_export_diagram (DlabInsideView *self, GFile *file, gboolean png);
+
+/* Signal "message" (title, details or NULL): a diagram export was saved,
+ * or could not be (details: which file and why), for the window to show. */
+
 /* For tests: updates done, layer rows, the epoch whose filters show (0:
  * the classifier's), the diagram; and an update run now if one is due. */
 guint dlab_inside_view_get_n_updates (DlabInsideView *self);

@@ -3,8 +3,9 @@
  * the exports (black on white at 96 dpi). */
 #include "dlab-network-diagram.h"
 
-#include <cairo-svg.h>
 #include <glib/gi18n.h>
+
+#include "dlab-export.h"
 
 #include "dlab/error.h"
 #include "dlab/model.h"
@@ -37,23 +38,19 @@ shape_text (DlabShape s)
 }
 
 static char *
-layer_text (const DlabLayer *l)
+layer_text (DlabLayerSummary l)
 {
-  g_autofree char *shape = shape_text (l->out_shape);
-  long n = 0;
+  g_autofree char *shape = shape_text (l.output);
 
-  for (int p = 0; p < l->n_params; p++)
-    if (l->params[p].trainable)
-      n += (long) l->params[p].value.numel;
-  if (n == 0)
+  if (l.params == 0)
     /* TRANSLATORS: a box of the network diagram: the layer's name, its kind
        (relu, maxpool…) and its output shape */
-    return g_strdup_printf (_("%s\n%s · %s"), l->name, l->ops->keyword, shape);
+    return g_strdup_printf (_("%s\n%s · %s"), l.name, l.kind, shape);
   /* TRANSLATORS: a box of the network diagram: the layer's name, its kind
      (conv, linear…), its output shape and parameter count */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s\n%s · %s\n%ld parameter", "%s\n%s · %s\n%ld parameters",
-                                       (gulong) n),
-                          l->name, l->ops->keyword, shape, n);
+                                       (gulong) l.params),
+                          l.name, l.kind, shape, l.params);
 }
 
 gboolean
@@ -71,8 +68,8 @@ dlab_network_diagram_set_spec (DlabNetworkDiagram *self, const char *spec, const
     {
       g_autofree char *shape = shape_text (in);
       g_ptr_array_add (self->boxes, g_strdup_printf ("%s\n%s", _("input"), shape));
-      for (int i = 0; i < m->n_layers; i++)
-        g_ptr_array_add (self->boxes, layer_text (m->layers[i]));
+      for (int i = 0; i < dlab_model_num_layers (m); i++)
+        g_ptr_array_add (self->boxes, layer_text (dlab_model_layer_summary (m, i)));
       dlab_model_free (m);
     }
   gtk_widget_queue_resize (GTK_WIDGET (self));
@@ -231,20 +228,38 @@ dlab_network_diagram_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
 /* ---- exports ---- */
 
+typedef struct {
+  DlabNetworkDiagram *self;
+  const PangoFontDescription *font;
+} Export;
+
+/* Black on white, laid out with a cairo layout at 96 dpi, as measured. */
+static void
+draw_export (cairo_t *cr, int width, int height, gpointer data)
+{
+  Export *ex = data;
+  PangoLayout *text = pango_cairo_create_layout (cr);
+
+  (void) width;
+  (void) height;
+  pango_layout_set_font_description (text, ex->font);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  render (ex->self, cr, text, (Rgb) { 0, 0, 0 });
+  g_object_unref (text);
+}
+
 static gboolean
 export_to (DlabNetworkDiagram *self, const char *path, gboolean png, GError **error)
 {
-  const PangoFontDescription *font = pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (self)));
-  /* Measured with a cairo layout at 96 dpi, as drawn. */
+  Export ex = { self, pango_context_get_font_description (gtk_widget_get_pango_context (GTK_WIDGET (self))) };
   cairo_surface_t *probe = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1, 1);
   cairo_t *pcr = cairo_create (probe);
   PangoLayout *text = pango_cairo_create_layout (pcr);
-  pango_layout_set_font_description (text, font);
-  Layout lay = layout_for (self, text);
-  cairo_surface_t *surface;
-  cairo_status_t status;
-  cairo_t *cr;
+  Layout lay;
 
+  pango_layout_set_font_description (text, ex.font);
+  lay = layout_for (self, text);
   g_object_unref (text);
   cairo_destroy (pcr);
   cairo_surface_destroy (probe);
@@ -253,29 +268,7 @@ export_to (DlabNetworkDiagram *self, const char *path, gboolean png, GError **er
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("%s: there is no network to draw"), path);
       return FALSE;
     }
-  surface = png ? cairo_image_surface_create (CAIRO_FORMAT_RGB24, lay.width, lay.height)
-                : cairo_svg_surface_create (path, lay.width, lay.height);
-  cr = cairo_create (surface);
-  text = pango_cairo_create_layout (cr);
-  pango_layout_set_font_description (text, font);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  render (self, cr, text, (Rgb) { 0, 0, 0 });
-  g_object_unref (text);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  status = png ? cairo_surface_write_to_png (surface, path) : cairo_surface_status (surface);
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("%s: cannot write the diagram: %s"), path,
-                   cairo_status_to_string (status));
-      return FALSE;
-    }
-  return TRUE;
+  return dlab_export_picture (path, png, lay.width, lay.height, draw_export, &ex, error);
 }
 
 gboolean

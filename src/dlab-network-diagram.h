@@ -3,7 +3,7 @@
  * input to the logits, left to right in rows. Built from a spec and an
  * input shape with the engine's dlab_model_describe (no weights), so it
  * works for any zoo network or typed spec. Exported as PNG or SVG like the
- * plots (black on white). */
+ * plots (black on white), whole or not at all (dlab-export.h). */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -19,6 +19,8 @@ struct _DlabNetworkEditor {
   GtkLabel *spec_status;
   GtkExpander *summary_expander;
   GtkGrid *summary_grid;
+  GtkExpander *diagram_expander;
+  DlabNetworkDiagram *diagram;
 
   GSettings *settings; /* NULL without the schema */
   int c, h, w, classes; /* the input, see set_input */
@@ -145,6 +147,16 @@ show_model (DlabNetworkEditor *self, DlabModel *m)
   self->ready = TRUE;
 }
 
+/* The diagram follows the last spec that builds: text on its way to
+ * another network keeps the one before. */
+static void
+show_diagram (DlabNetworkEditor *self, const char *spec)
+{
+  g_autofree char *input = g_strdup_printf ("%dx%dx%d", self->c, self->h, self->w);
+
+  dlab_network_diagram_set_spec (self->diagram, spec, input, NULL);
+}
+
 /* Checks the network for the dataset's images, as training will build it,
  * but only its shapes and parameter counts: no tensor is allocated, so a
  * spec of any size is checked at once at every keystroke. The engine's
@@ -168,7 +180,10 @@ validate (DlabNetworkEditor *self)
       dlab_error_clear ();
       m = dlab_model_describe (spec, (DlabShape) { 3, { self->c, self->h, self->w } });
       if (m)
-        show_model (self, m);
+        {
+          show_model (self, m);
+          show_diagram (self, spec);
+        }
       else
         {
           set_status (self, dlab_error_message (), TRUE);
@@ -305,6 +320,12 @@ dlab_network_editor_dup_pytorch_code (DlabNetworkEditor *self)
   return code;
 }
 
+DlabNetworkDiagram *
+dlab_network_editor_get_diagram (DlabNetworkEditor *self)
+{
+  return self->diagram;
+}
+
 /* ---- life ------------------------------------------------------------------------------------ */
 
 static void
@@ -360,6 +381,7 @@ dlab_network_editor_class_init (DlabNetworkEditorClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = dlab_network_editor_dispose;
+  g_type_ensure (DLAB_TYPE_NETWORK_DIAGRAM);
   signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                           NULL, G_TYPE_NONE, 0);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/dlab-network-editor.ui");
@@ -368,6 +390,8 @@ dlab_network_editor_class_init (DlabNetworkEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlabNetworkEditor, spec_status);
   gtk_widget_class_bind_template_child (widget_class, DlabNetworkEditor, summary_expander);
   gtk_widget_class_bind_template_child (widget_class, DlabNetworkEditor, summary_grid);
+  gtk_widget_class_bind_template_child (widget_class, DlabNetworkEditor, diagram_expander);
+  gtk_widget_class_bind_template_child (widget_class, DlabNetworkEditor, diagram);
 }
 
 static void

@@ -1,12 +1,14 @@
 /* DlabNetworkEditor: the Train page's network. A zoo network or a spec
  * typed in (the choice becomes "Custom" unless the text is a zoo spec),
  * checked at every keystroke against the dataset's images, shapes and
- * parameter counts only, with a torchsummary-like table and the PyTorch
- * code that loads its checkpoints. The choice is kept in GSettings
+ * parameter counts only, with a torchsummary-like table, a diagram of its
+ * layers and the PyTorch code that loads its checkpoints. The choice is kept in GSettings
  * ("network", "custom-spec": only a spec that builds). */
 #pragma once
 
 #include <adwaita.h>
+
+#include "dlab-network-diagram.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +31,10 @@ const char *dlab_network_editor_get_status (DlabNetworkEditor *self);
 /* The PyTorch class that loads this network's checkpoints, or NULL with
  * the engine's message (dlab_error_message) when the spec does not build. */
 char *dlab_network_editor_dup_pytorch_code (DlabNetworkEditor *self);
+/* The diagram of the last spec that built (a spec that does not build
+ * leaves it as it was), in the "Diagram" expander; the page's
+ * train.export-diagram-png/-svg actions export it. */
+DlabNetworkDiagram *dlab_network_editor_get_diagram (DlabNetworkEditor *self);
 
 /* Signal "changed": the spec was checked again (ready or not). */
 

@@ -2,9 +2,10 @@
  * so the window, the PNG and the SVG show the same picture. */
 #include "dlab-plot.h"
 
-#include <cairo-svg.h>
 #include <glib/gi18n.h>
 #include <math.h>
+
+#include "dlab-export.h"
 
 /* One bucket of consecutive steps of the loss curve. */
 typedef struct {
@@ -1029,48 +1030,32 @@ dlab_plot_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
 /* ---- export ------------------------------------------------------------------------ */
 
-static gboolean
-export_to (DlabPlot *self, cairo_surface_t *surface, int width, int height, const char *path,
-           gboolean png, GError **error)
+/* Black on white, as on paper. */
+static void
+draw_export (cairo_t *cr, int width, int height, gpointer data)
 {
-  cairo_t *cr = cairo_create (surface);
+  DlabPlot *self = data;
   Style st = style_new (self, cr, (Rgb) { 0, 0, 0 }, TRUE);
-  cairo_status_t status;
 
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
   render (self, cr, width, height, &st);
   style_clear (&st);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  status = png ? cairo_surface_write_to_png (surface, path) : cairo_surface_status (surface);
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("%s: cannot write the chart: %s"), path,
-                   cairo_status_to_string (status));
-      return FALSE;
-    }
-  return TRUE;
 }
 
+/* Whole or not at all: dlab-export.h. */
 gboolean
 dlab_plot_export_png (DlabPlot *self, const char *path, int width, int height, GError **error)
 {
   g_return_val_if_fail (DLAB_IS_PLOT (self), FALSE);
-  return export_to (self, cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height), width,
-                    height, path, TRUE, error);
+  return dlab_export_picture (path, TRUE, width, height, draw_export, self, error);
 }
 
 gboolean
 dlab_plot_export_svg (DlabPlot *self, const char *path, int width, int height, GError **error)
 {
   g_return_val_if_fail (DLAB_IS_PLOT (self), FALSE);
-  return export_to (self, cairo_svg_surface_create (path, width, height), width, height, path,
-                    FALSE, error);
+  return dlab_export_picture (path, FALSE, width, height, draw_export, self, error);
 }
 
 void

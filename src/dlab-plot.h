@@ -65,7 +65,8 @@ const char *dlab_plot_get_title (DlabPlot *self);
 char *dlab_plot_dup_file_name (DlabPlot *self, const char *extension);
 
 /* Both panels, black on white, width x height pixels (points for SVG),
- * under the title when there is one. */
+ * under the title when there is one; written whole or not at all (the old
+ * file stays when it fails: dlab-export.h). */
 gboolean dlab_plot_export_png (DlabPlot *self, const char *path, int width, int height, GError **error);
 gboolean dlab_plot_export_svg (DlabPlot *self, const char *path, int width, int height, GError **error);
 

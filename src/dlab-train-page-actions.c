@@ -1,11 +1,13 @@
 /* The Train page's actions (train.*), as gnome-text-editor keeps its
  * page's in editor-page-actions.c: Train, Stop, Resume, the run's model
- * and folder, the chart export, the data buttons and the PyTorch code. */
+ * and folder, the chart and diagram exports, the data buttons and the
+ * PyTorch code. */
 #include <glib/gi18n.h>
 
 #include "dlab-code-window.h"
 #include "dlab-train-page-private.h"
 #include "dlab/error.h"
+#include "dlab/zoo.h"
 
 gboolean
 _dlab_train_page_job_busy (DlabTrainPage *self)
@@ -195,6 +197,44 @@ export_svg (DlabTrainPage *self, GFile *file)
 }
 
 static void
+export_diagram (DlabTrainPage *self, GFile *file, gboolean png)
+{
+  DlabNetworkDiagram *diagram = dlab_network_editor_get_diagram (self->network_editor);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_file_get_path (file);
+  gboolean ok = path && (png ? dlab_network_diagram_export_png (diagram, path, &error)
+                             : dlab_network_diagram_export_svg (diagram, path, &error));
+
+  saved (self, file, ok, ok ? NULL : error ? error->message : _("Only local files can be written."));
+}
+
+static void
+export_diagram_png (DlabTrainPage *self, GFile *file)
+{
+  export_diagram (self, file, TRUE);
+}
+
+static void
+export_diagram_svg (DlabTrainPage *self, GFile *file)
+{
+  export_diagram (self, file, FALSE);
+}
+
+/* Named after the zoo network ("lenet-diagram.png"), or "network-diagram". */
+static void
+export_diagram_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  DlabTrainPage *self = DLAB_TRAIN_PAGE (widget);
+  gboolean png = g_str_has_suffix (action, "png");
+  g_autofree char *model = dlab_network_editor_dup_model (self->network_editor);
+  g_autofree char *name =
+    g_strdup_printf ("%s-diagram.%s", dlab_zoo_find (model) ? model : "network", png ? "png" : "svg");
+
+  (void) param;
+  choose_save (self, _("Export Diagram"), name, png ? export_diagram_png : export_diagram_svg);
+}
+
+static void
 save_model_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   DlabTrainPage *self = DLAB_TRAIN_PAGE (widget);
@@ -272,6 +312,8 @@ _dlab_train_page_class_actions_init (GtkWidgetClass *klass)
   gtk_widget_class_install_action (klass, "train.open-run-folder", NULL, open_run_folder_activated);
   gtk_widget_class_install_action (klass, "train.export-png", NULL, export_activated);
   gtk_widget_class_install_action (klass, "train.export-svg", NULL, export_activated);
+  gtk_widget_class_install_action (klass, "train.export-diagram-png", NULL, export_diagram_activated);
+  gtk_widget_class_install_action (klass, "train.export-diagram-svg", NULL, export_diagram_activated);
   gtk_widget_class_install_action (klass, "train.open-folder", NULL, open_folder_activated);
   gtk_widget_class_install_action (klass, "train.get-datasets", NULL, get_datasets_activated);
 }

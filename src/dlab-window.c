@@ -601,6 +601,7 @@ on_use_model (DlabWindow *self, GFile *file)
   dlab_window_use_model (self, file, NULL);
 }
 
+/* The Train page's, and the Inside view's (its diagram exports). */
 static void
 on_train_message (DlabWindow *self, const char *title, const char *details)
 {
@@ -779,6 +780,8 @@ dlab_window_init (DlabWindow *self)
 
   g_signal_connect_object (self->train_page, "use-model", G_CALLBACK (on_use_model), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->train_page, "message", G_CALLBACK (on_train_message), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dlab_draw_page_get_inside_view (self->draw_page), "message",
+                           G_CALLBACK (on_train_message), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->train_page, "notify::sample-set", G_CALLBACK (on_train_data_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->train_page, "notify::transforms", G_CALLBACK (on_train_data_changed), self,

@@ -40,14 +40,14 @@ static int make_out_dir(const char *out) {
   char buf[PATH_LEN];
   struct stat st;
   if (!*out || (size_t)snprintf(buf, sizeof buf, "%s", out) >= sizeof buf)
-    return dlab_error("--out %s: not a usable folder name", out);
+    return dlab_error(_("--out %s: not a usable folder name"), out);
   for (char *p = buf + 1;; p++) {
     const int end = *p == '\0';
     if (!end && *p != '/') continue;
     *p = '\0';
     if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-      return dlab_error("%s: cannot create the folder: %s", buf, strerror(errno));
-    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) return dlab_error("%s: exists and is not a folder", buf);
+      return dlab_error(_("%s: cannot create the folder: %s"), buf, strerror(errno));
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) return dlab_error(_("%s: exists and is not a folder"), buf);
     if (end) break;
     *p = '/';
   }
@@ -56,7 +56,7 @@ static int make_out_dir(const char *out) {
 
 static int out_path(const Args *a, char *buf, const char *name) {
   if ((size_t)snprintf(buf, PATH_LEN, "%s/%s", a->out, name) >= PATH_LEN)
-    return dlab_error("%s: path too long", a->out);
+    return dlab_error(_("%s: path too long"), a->out);
   return 0;
 }
 
@@ -85,14 +85,14 @@ static int write_input(const Args *a, const float *pixels, DlabShape in) {
 
 static int write_layers(const Args *a, const DlabInside *in) {
   const DlabModel *m = dlab_inside_model(in);
-  for (int i = 0; i < m->n_layers; i++) {
+  for (int i = 0; i < dlab_model_num_layers(m); i++) {
     DlabShape s;
     const float *v = dlab_inside_output(in, i, &s);
     DlabImage img;
     int rc = s.ndim == 3 ? dlab_inside_maps_image(v, s, a->scale, 0, &img)
                          : dlab_inside_bars_image(v, s.d[0], s.d[0] > 100 ? 2 : 6, &img);
     char name[64];
-    snprintf(name, sizeof name, "layer-%02d-%s.png", i, m->layers[i]->ops->keyword);
+    snprintf(name, sizeof name, "layer-%02d-%s.png", i, dlab_model_layer_summary(m, i).kind);
     if (rc < 0 || write_picture(a, name, &img) < 0) return -1;
   }
   return 0;
@@ -109,12 +109,12 @@ static int write_filters(const Args *a, const DlabInside *in) {
 }
 
 static int write_saliency(const Args *a, DlabInside *in, const float *pixels, int cls) {
-  const DlabShape s = dlab_inside_model(in)->input;
+  const DlabShape s = dlab_model_input(dlab_inside_model(in));
   const int c = s.d[0], h = s.d[1], w = s.d[2];
   float *grad = malloc((size_t)c * h * w * sizeof *grad); /* within layer.h's limits */
   DlabImage img;
   char name[64];
-  int rc = grad ? dlab_inside_saliency(in, cls, grad) : dlab_error("out of memory");
+  int rc = grad ? dlab_inside_saliency(in, cls, grad) : dlab_error("%s", _("out of memory"));
   if (rc == 0) rc = dlab_inside_saliency_image(pixels, grad, h, w, c, a->scale, &img);
   free(grad);
   snprintf(name, sizeof name, "saliency-%d.png", cls);
@@ -126,14 +126,15 @@ static void summary_text(FILE *f, const DlabInside *in, const DlabModelInfo *inf
   const DlabModel *m = dlab_inside_model(in);
   char shape[64];
   fprintf(f, "%-4s %-16s %-8s %-12s %10s %12s %12s\n", "#", "name", "layer", "output", "params", "min", "max");
-  fprintf(f, "%-4s %-16s %-8s %-12s\n", "", "", "input", dlab_shape_str(m->input, shape, sizeof shape));
-  for (int i = 0; i < m->n_layers; i++) {
+  fprintf(f, "%-4s %-16s %-8s %-12s\n", "", "", "input", dlab_shape_str(dlab_model_input(m), shape, sizeof shape));
+  for (int i = 0; i < dlab_model_num_layers(m); i++) {
+    const DlabLayerSummary l = dlab_model_layer_summary(m, i);
     DlabShape s;
     const float *v = dlab_inside_output(in, i, &s);
     float lo = v[0], hi = v[0];
     for (int64_t k = 1; k < dlab_shape_numel(s); k++) lo = v[k] < lo ? v[k] : lo, hi = v[k] > hi ? v[k] : hi;
-    dlab_fprintf_c(f, "%-4d %-16.16s %-8s %-12s %10ld %12.5g %12.5g\n", i, m->layers[i]->name,
-                   m->layers[i]->ops->keyword, dlab_shape_str(s, shape, sizeof shape), dlab_inside_layer_params(m, i),
+    dlab_fprintf_c(f, "%-4d %-16.16s %-8s %-12s %10ld %12.5g %12.5g\n", i, l.name, l.kind,
+                   dlab_shape_str(s, shape, sizeof shape), l.params,
                    (double)(lo + 0.0f), (double)(hi + 0.0f)); /* no -0 */
   }
   fprintf(f, "total trainable parameters: %ld\n", dlab_model_count_params(m));
@@ -169,7 +170,7 @@ static int read_input(const Args *a, DlabInside *in, float *pixels, float *probs
   InvertMode invert;
   if (cli_parse_invert(a->invert, &invert) < 0)
     return dlab_error(_("--invert %s: expected auto, yes or no"), a->invert);
-  if (cli_load_image(a->image, dlab_inside_model(in)->input, invert, pixels) < 0) return -1;
+  if (cli_load_image(a->image, dlab_model_input(dlab_inside_model(in)), invert, pixels) < 0) return -1;
   return dlab_inside_run(in, pixels, probs);
 }
 
@@ -178,11 +179,11 @@ static int run(const Args *a) {
   if (!p) return -1;
   const DlabModelInfo *info = dlab_predictor_info(p);
   DlabInside *in = dlab_inside_new(p);
-  const int64_t n_in = dlab_shape_numel(dlab_predictor_model(p)->input);
+  const int64_t n_in = dlab_shape_numel(dlab_model_input(dlab_predictor_model(p)));
   float *pixels = malloc((size_t)n_in * sizeof *pixels), *probs = malloc((size_t)info->num_classes * sizeof *probs);
   int rc = -1;
   if (!in || !pixels || !probs) {
-    if (in) dlab_error("out of memory");
+    if (in) dlab_error("%s", _("out of memory"));
     goto done;
   }
   if (a->cls >= info->num_classes) {
@@ -192,11 +193,11 @@ static int run(const Args *a) {
   const int best = read_input(a, in, pixels, probs);
   if (best < 0 || make_out_dir(a->out) < 0) goto done;
   const int cls = a->cls >= 0 ? a->cls : best;
-  DlabShape shape = dlab_inside_model(in)->input;
+  DlabShape shape = dlab_model_input(dlab_inside_model(in));
   if (write_input(a, pixels, shape) < 0 || write_layers(a, in) < 0 || write_filters(a, in) < 0 ||
       write_saliency(a, in, pixels, cls) < 0 || write_summary(a, in, info, probs, best, cls) < 0)
     goto done;
-  printf(_("wrote %s: %d layers, predicted %s (%.1f%%), saliency for %s\n"), a->out, dlab_inside_model(in)->n_layers,
+  printf(_("wrote %s: %d layers, predicted %s (%.1f%%), saliency for %s\n"), a->out, dlab_model_num_layers(dlab_inside_model(in)),
          info->class_names[best], 100.0 * probs[best], info->class_names[cls]);
   rc = 0;
 done:

@@ -17,6 +17,7 @@
 #include "dlab/zoo.h"
 #include "gpu_test.h"
 #include "nn/loss.h"
+#include "nn/model_impl.h"
 
 #define BATCH 24
 #define TOL 1e-3

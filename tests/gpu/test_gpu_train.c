@@ -16,6 +16,7 @@
 #include "dlab/train.h"
 #include "dlab/transform.h"
 #include "gpu_test.h"
+#include "nn/model_impl.h"
 
 #define TOL 1e-3
 #define MAX_STEPS 256

@@ -310,8 +310,8 @@ collect_cut_labels (GtkWidget *root, GString *cut)
 }
 
 /* The Train page on a phone at 1.5x text, after a short run, with More
- * options and the layer table open: every control is reached by Tab and
- * named, and no reading is cut. */
+ * options, the layer table and the diagram open: every control is reached
+ * by Tab and named, and no reading is cut. */
 static void
 check_train_page (DlabWindow *window)
 {
@@ -326,6 +326,7 @@ check_train_page (DlabWindow *window)
   gtk_spin_button_set_value (gui_train_child (page, "threads_spin"), 1);
   adw_expander_row_set_expanded (gui_train_child (page, "more_row"), TRUE);
   gtk_expander_set_expanded (gui_train_child (page, "summary_expander"), TRUE);
+  gtk_expander_set_expanded (gui_train_child (page, "diagram_expander"), TRUE);
   tap_ok (gui_wait_until (page_ready, page, 5000) && dlab_train_page_start (page) &&
           gui_wait_until (job_idle, page, 60000),
           "a one-epoch run on the small MNIST: %s", dlab_train_page_get_status_text (page));
@@ -356,6 +357,7 @@ check_train_page (DlabWindow *window)
   dlab_train_page_show_view (page, "curves");
   adw_expander_row_set_expanded (gui_train_child (page, "more_row"), FALSE);
   gtk_expander_set_expanded (gui_train_child (page, "summary_expander"), FALSE);
+  gtk_expander_set_expanded (gui_train_child (page, "diagram_expander"), FALSE);
   set_text_scale (1.0);
   g_string_free (cut, TRUE);
 }

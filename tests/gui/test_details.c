@@ -10,16 +10,24 @@
  *     on a closed port stands in for "offline": no real network is used),
  *     and leaves no empty folder behind;
  *   - the chart's export suggests a name from the run and draws the run's
- *     name as its title.
+ *     name as its title;
+ *   - the chart's and the network diagram's exports are written whole or
+ *     not at all: a failed one (a missing folder, a write cut short as by
+ *     a full disk, a name that is a folder) keeps the old file, leaves no
+ *     temporary file, and its message names the file.
  *
  * The titled export stays as SCREENSHOT_DIR/chart-export.png.
  *
  * Usage: test_details SCREENSHOT_DIR   (exits 77 without a display) */
+#include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "dlab-application.h"
 #include "dlab-get-datasets.h"
+#include "dlab-network-diagram.h"
 #include "dlab-plot.h"
 #include "dlab-window.h"
 #include "gui_app.h"
@@ -244,6 +252,147 @@ check_plot_export (void)
   g_object_unref (plot);
 }
 
+/* ---- exports: whole or not at all ------------------------------------------------------------ */
+
+typedef gboolean (*ExportFn) (gpointer what, const char *path, GError **error);
+
+static gboolean
+export_chart_png (gpointer plot, const char *path, GError **error)
+{
+  return dlab_plot_export_png (plot, path, 1200, 800, error);
+}
+
+static gboolean
+export_chart_svg (gpointer plot, const char *path, GError **error)
+{
+  return dlab_plot_export_svg (plot, path, 900, 600, error);
+}
+
+static gboolean
+export_diagram_png (gpointer diagram, const char *path, GError **error)
+{
+  return dlab_network_diagram_export_png (diagram, path, error);
+}
+
+static gboolean
+export_diagram_svg (gpointer diagram, const char *path, GError **error)
+{
+  return dlab_network_diagram_export_svg (diagram, path, error);
+}
+
+/* The names in dir other than `keep`, comma-separated ("" when none). */
+static char *
+others_in (const char *dir, const char *keep)
+{
+  GString *names = g_string_new (NULL);
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    if (strcmp (name, keep) != 0)
+      g_string_append_printf (names, "%s%s", names->len ? ", " : "", name);
+  if (d)
+    g_dir_close (d);
+  return g_string_free (names, FALSE);
+}
+
+static gboolean
+has_contents (const char *path, const char *expected)
+{
+  g_autofree char *data = NULL;
+  return g_file_get_contents (path, &data, NULL, NULL) && strcmp (data, expected) == 0;
+}
+
+/* The process may write files of at most `bytes` (RLIM_INFINITY: as
+ * before): a write past it fails with EFBIG, half way, as on a full disk
+ * (whoever runs the test, root included). */
+static void
+limit_file_size (rlim_t bytes)
+{
+  static struct rlimit before;
+  static gboolean saved;
+  struct rlimit limit;
+
+  if (!saved)
+    {
+      getrlimit (RLIMIT_FSIZE, &before);
+      signal (SIGXFSZ, SIG_IGN);
+      saved = TRUE;
+    }
+  limit = before;
+  if (bytes != RLIM_INFINITY)
+    limit.rlim_cur = bytes;
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+static void
+check_export_whole (const char *what, gpointer source, ExportFn export, const char *ext)
+{
+  g_autofree char *dir_name = g_strdup_printf ("export-%s-%s", what, ext);
+  g_autofree char *dir = tmp_path (dir_name);
+  g_autofree char *name = g_strdup_printf ("picture.%s", ext);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *missing = g_build_filename (dir, "gone", name, NULL);
+  g_autofree char *folder = g_build_filename (dir, "folder", NULL);
+  g_autofree char *left = NULL;
+  GError *error = NULL;
+  gboolean ok;
+
+  g_mkdir_with_parents (dir, 0755);
+  g_file_set_contents (path, "the old picture", -1, NULL);
+
+  ok = export (source, missing, &error);
+  tap_ok (!ok && error && strstr (error->message, missing), "%s %s into a missing folder fails, naming it: %s",
+          what, ext, error ? error->message : "no message");
+  g_clear_error (&error);
+
+  limit_file_size (2000);
+  ok = export (source, path, &error);
+  limit_file_size (RLIM_INFINITY);
+  left = others_in (dir, name);
+  tap_ok (!ok && error && strstr (error->message, path) && has_contents (path, "the old picture") && !*left,
+          "%s %s cut short after 2000 bytes: the old file is whole, nothing left beside it (%s), and the "
+          "message names it: %s",
+          what, ext, left, error ? error->message : "no message");
+  g_clear_error (&error);
+  g_free (left);
+
+  g_mkdir (folder, 0755);
+  ok = export (source, folder, &error);
+  left = others_in (dir, name);
+  tap_ok (!ok && error && strstr (error->message, folder) && g_file_test (folder, G_FILE_TEST_IS_DIR)
+            && g_strcmp0 (left, "folder") == 0,
+          "%s %s over a folder fails and leaves it (beside: %s): %s", what, ext, left,
+          error ? error->message : "no message");
+  g_clear_error (&error);
+  g_rmdir (folder);
+  g_free (left);
+
+  ok = export (source, path, &error);
+  left = others_in (dir, name);
+  tap_ok (ok && !has_contents (path, "the old picture") && !*left, "%s %s replaces the old file%s%s", what, ext,
+          error ? ": " : "", error ? error->message : "");
+  g_clear_error (&error);
+}
+
+static void
+check_exports_whole (void)
+{
+  DlabPlot *plot = DLAB_PLOT (g_object_ref_sink (dlab_plot_new ()));
+  DlabNetworkDiagram *diagram = DLAB_NETWORK_DIAGRAM (g_object_ref_sink (dlab_network_diagram_new ()));
+
+  dlab_plot_reset (plot, 3);
+  for (int e = 1; e <= 3; e++)
+    dlab_plot_add_epoch (plot, e, 1.0 / e, 0.8 + e * 0.05, NAN, NAN, 1.1 / e, 0.8 + e * 0.04);
+  dlab_network_diagram_set_spec (diagram, "lenet", "1x28x28", NULL);
+  check_export_whole ("the chart", plot, export_chart_png, "png");
+  check_export_whole ("the chart", plot, export_chart_svg, "svg");
+  check_export_whole ("the diagram", diagram, export_diagram_png, "png");
+  check_export_whole ("the diagram", diagram, export_diagram_svg, "svg");
+  g_object_unref (diagram);
+  g_object_unref (plot);
+}
+
 /* ---- running it ------------------------------------------------------------------------------------ */
 
 static void
@@ -256,6 +405,7 @@ run_checks (DlabApplication *app)
   check_run_names (window);
   check_get_datasets (window);
   check_plot_export ();
+  check_exports_whole ();
 }
 
 int

@@ -6,12 +6,15 @@
  *      and exports as PNG and SVG; the probabilities are the same with the
  *      view shown; screenshots inside-builtin.png (dark style, 1.5x text:
  *      inside-builtin-dark.png);
- *   2. a lenet freshly trained for two short epochs on MNIST by a
- *      DlabTrainingJob: the view shows the run's filters after each epoch
- *      (the epoch checkpoint, loaded through the job's API); then the
+ *   2. the Train page's network editor: its diagram follows the zoo choice
+ *      and the typed spec (box count, shapes), keeps the last spec that
+ *      built, exports; screenshot train-diagram.png;
+ *   3. a lenet trained for two short epochs on MNIST, started with the
+ *      Train page's button: the Draw page's view (the window hands it the
+ *      page's job) shows the run's filters after each epoch; then the
  *      trained model on the Draw page: screenshot inside-lenet.png.
  *
- * Usage: test_inside SCREENSHOT_DIR. Exits 77 without a display; part 2 is
+ * Usage: test_inside SCREENSHOT_DIR. Exits 77 without a display; part 3 is
  * skipped without the MNIST files. */
 #include <glib/gstdio.h>
 #include <string.h>
@@ -21,8 +24,10 @@
 #include "dlab-inside-view.h"
 #include "dlab/ink.h"
 #include "dlab-window.h"
+#include "dlab/zoo.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "train_parts.h"
 #include "test_util.h"
 #include "ui_checks.h"
 
@@ -151,6 +156,17 @@ check_builtin (DlabWindow *window, DlabDrawPage *page, DlabInsideView *view)
   tap_ok (dlab_network_diagram_export_svg (diagram, svg, &error) && file_starts_with (svg, "<?xml"),
           "the diagram exports as SVG%s%s", error ? ": " : "", error ? error->message : "");
 
+  /* An export that cannot be written: the window tells the person, naming
+   * the file. */
+  {
+    g_autofree char *missing = g_build_filename (tmp_dir, "no-such-folder", "network.png", NULL);
+    g_autoptr (GFile) file = g_file_new_for_path (missing);
+    gboolean ok = dlab_inside_view_export_diagram (view, file, TRUE);
+    const char *told = dlab_window_get_last_error (window);
+    tap_ok (!ok && told && strstr (told, missing) && !g_file_test (missing, G_FILE_TEST_EXISTS),
+            "a failed diagram export reaches the window: %s", told ? told : "nothing");
+  }
+
   /* Pen events of one frame: one update after it, not one per event. */
   updates = dlab_inside_view_get_n_updates (view);
   DlabSketchpad *pad = dlab_draw_page_get_sketchpad (page);
@@ -202,12 +218,86 @@ check_builtin (DlabWindow *window, DlabDrawPage *page, DlabInsideView *view)
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }
 
-/* ---- a freshly trained lenet ---- */
+/* ---- the Train page's diagram ---- */
+
+static void
+type_spec (DlabTrainPage *page, const char *spec)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (gui_train_child (page, "spec_view"))), spec,
+                            -1);
+  gui_spin (50);
+}
+
+static void
+choose_zoo_network (DlabTrainPage *page, const char *name)
+{
+  guint position = 0;
+
+  for (const DlabZooEntry *e = dlab_zoo_entries (); e->name && strcmp (e->name, name) != 0; e++)
+    position++;
+  adw_combo_row_set_selected (ADW_COMBO_ROW (gui_train_child (page, "model_row")), position);
+  gui_spin (50);
+}
+
+/* Box i's text on one line ("" when there is none). */
+static char *
+box_text (DlabNetworkDiagram *diagram, int i)
+{
+  char *text = i < dlab_network_diagram_get_n_boxes (diagram) ? dlab_network_diagram_get_box_text (diagram, i)
+                                                               : g_strdup ("");
+  return g_strdelimit (text, "\n", '|');
+}
+
+/* The network editor's diagram follows the zoo choice and the typed spec,
+ * keeps the last one that built while the text is wrong, and exports. */
+static void
+check_editor_diagram (DlabWindow *window)
+{
+  DlabTrainPage *page = dlab_window_get_train_page (window);
+  DlabNetworkEditor *editor = gui_train_child (page, "network_editor");
+  DlabNetworkDiagram *diagram = dlab_network_editor_get_diagram (editor);
+  g_autofree char *png = g_build_filename (tmp_dir, "editor-network.png", NULL);
+  g_autoptr (GError) error = NULL;
+
+  dlab_window_show_page (window, "train");
+  gtk_expander_set_expanded (gui_train_child (page, "diagram_expander"), TRUE);
+  choose_zoo_network (page, "lenet");
+  tap_ok (dlab_network_diagram_get_n_boxes (diagram) == 13, "the Train page's diagram of lenet: 13 boxes (%d)",
+          dlab_network_diagram_get_n_boxes (diagram));
+
+  type_spec (page, "flatten | linear 64 | relu | linear 10");
+  g_autofree char *linear = box_text (diagram, 2);
+  tap_ok (dlab_network_diagram_get_n_boxes (diagram) == 5 && strstr (linear, "linear · 64|50240 parameters"),
+          "a typed spec: its diagram has 5 boxes, the first linear's %s", linear);
+
+  type_spec (page, "flatten | linear 64 | relu | linear 10 | nonsense");
+  tap_ok (dlab_network_diagram_get_n_boxes (diagram) == 5, "a spec that does not build keeps the last diagram (%d boxes)",
+          dlab_network_diagram_get_n_boxes (diagram));
+
+  type_spec (page, "conv 4 3 | relu | maxpool 2 | flatten | linear 10");
+  g_autofree char *conv = box_text (diagram, 1), *pool = box_text (diagram, 3);
+  tap_ok (dlab_network_diagram_get_n_boxes (diagram) == 6 && strstr (conv, "4×26×26") && strstr (pool, "4×13×13"),
+          "another spec: 6 boxes, their shapes (%s; %s)", conv, pool);
+  tap_ok (dlab_network_diagram_export_png (diagram, png, &error) && file_starts_with (png, "\x89PNG"),
+          "the Train page's diagram exports as PNG%s%s", error ? ": " : "", error ? error->message : "");
+  gui_spin (100);
+  shoot (gui_train_child (page, "network_editor"), "train-diagram.png");
+  gtk_expander_set_expanded (gui_train_child (page, "diagram_expander"), FALSE);
+}
+
+/* ---- a lenet trained on the Train page ---- */
 
 static gboolean
-job_idle (gpointer data)
+page_ready (gpointer data)
 {
-  return !dlab_training_job_is_busy (DLAB_TRAINING_JOB (data));
+  return dlab_train_page_is_ready (DLAB_TRAIN_PAGE (data));
+}
+
+static gboolean
+page_job_idle (gpointer data)
+{
+  DlabTrainingJob *job = dlab_train_page_get_job (DLAB_TRAIN_PAGE (data));
+  return job && !dlab_training_job_is_busy (job);
 }
 
 static gboolean
@@ -217,28 +307,48 @@ filters_of_epoch_2 (gpointer data)
 }
 
 static void
+set_spin (DlabTrainPage *page, const char *name, double value)
+{
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (gui_train_child (page, name)), value);
+}
+
+/* A run started with the Train button: the window hands the page's job to
+ * the Draw page's view, which shows the run's filters after each epoch
+ * (the epoch checkpoint, loaded through the job's API). */
+static void
 check_trained (DlabWindow *window, DlabDrawPage *page, DlabInsideView *view)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (DlabSampleSet) mnist = dlab_sample_set_load ("mnist", NULL, &error);
-  const char *args[] = { "--dataset", "mnist", "--model", "lenet", "--limit", "2000", "--epochs", "2",
-                         "--batch-size", "32", "--optimizer", "adam", "--lr", "0.002", "--seed", "1", NULL };
-  g_autofree char *run_dir = g_build_filename (tmp_dir, "run", NULL);
+  DlabTrainPage *train = dlab_window_get_train_page (window);
+  DlabTrainingJob *job = NULL;
 
-  if (!mnist)
+  dlab_window_show_page (window, "train");
+  choose_zoo_network (train, "lenet");
+  set_spin (train, "limit_spin", 2000);
+  set_spin (train, "batch_spin", 32);
+  set_spin (train, "epochs_spin", 2);
+  set_spin (train, "seed_spin", 1);
+  set_spin (train, "lr_spin", 0.002);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (gui_train_child (train, "optimizer_row")), 1); /* Adam */
+  if (!gui_wait_until (page_ready, train, 20000))
     {
-      tap_ok (1, "a trained lenet # SKIP no MNIST files: %s", error->message);
+      tap_ok (1, "a lenet trained on the Train page # SKIP not ready (no MNIST files?): %s",
+              dlab_train_page_get_spec_status (train));
       return;
     }
-  g_autoptr (DlabTrainingJob) job = dlab_training_job_new (args, mnist, run_dir, FALSE);
-  dlab_inside_view_set_training_job (view, job);
-  dlab_training_job_start (job);
-  gui_wait_until (job_idle, job, 120000);
+  tap_ok (gui_click (GTK_WIDGET (window), "train.start") && (job = dlab_train_page_get_job (train)),
+          "the Train button starts a run");
+  if (!job)
+    return;
+  /* The learner goes to the Draw page to watch. */
+  dlab_window_show_page (window, "draw");
+  gui_spin (100);
+  tap_ok (gtk_widget_get_mapped (GTK_WIDGET (view)), "the Inside view is shown on the Draw page");
+  gui_wait_until (page_job_idle, train, 120000);
   tap_ok (dlab_training_job_get_state (job) == DLAB_JOB_DONE, "lenet trained 2 epochs (%s)",
           dlab_training_job_get_error (job) ? dlab_training_job_get_error (job) : "ok");
   tap_ok (gui_wait_until (filters_of_epoch_2, view, 10000),
-          "the view shows the run's filters after its last epoch (%d)", dlab_inside_view_get_filters_epoch (view));
-  dlab_inside_view_set_training_job (view, NULL);
+          "the Draw page's view shows the run's filters after its last epoch (%d)",
+          dlab_inside_view_get_filters_epoch (view));
 
   g_autoptr (GFile) file = g_file_new_for_path (dlab_training_job_get_checkpoint (job));
   dlab_window_open_model (window, file);
@@ -262,6 +372,7 @@ checks (DlabApplication *app)
   dlab_window_show_page (window, "draw");
   gui_wait_until (not_loading, window, 10000);
   check_builtin (window, page, view);
+  check_editor_diagram (window);
   check_trained (window, page, view);
 }
 

@@ -45,6 +45,7 @@
 #include "train_parts.h"
 #include "test_util.h"
 #include "tfevents_reader.h"
+#include "nn/model_impl.h"
 
 /* Main-loop budget while training runs: one frame at 60 Hz. */
 #define MAX_BLOCK_US 16000

@@ -20,6 +20,7 @@
 #include "dlab/error.h"
 #include "dlab/inside.h"
 #include "io/safetensors.h"
+#include "nn/model_impl.h"
 
 #define MAX_OUTPUTS 256
 

@@ -52,6 +52,7 @@
 #include "dlab/threads.h"
 #include "io/safetensors.h"
 #include "nn/loss.h"
+#include "nn/model_impl.h"
 
 typedef struct {
   const char *model, *batch, *out, *save;

@@ -31,6 +31,7 @@
 #include "loader/loader.h"
 #include "nn/loss.h"
 #include "test_util.h"
+#include "nn/model_impl.h"
 
 #define SIDE 8
 #define MODEL "conv 4 3 | relu | maxpool 2 | flatten | linear 10"

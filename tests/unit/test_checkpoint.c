@@ -12,6 +12,7 @@
 #include "dlab/error.h"
 #include "io/safetensors.h"
 #include "test_util.h"
+#include "nn/model_impl.h"
 
 #define SPEC "conv 6 5 | relu | maxpool 2 | flatten | linear 10"
 #define OTHER_SPEC "conv 6 3 | relu | maxpool 2 | flatten | linear 10"

@@ -17,6 +17,7 @@
 #include "dlab/predictor.h"
 #include "io/safetensors.h"
 #include "test_util.h"
+#include "nn/model_impl.h"
 
 #define SPEC "conv 6 5 | relu | maxpool 2 | flatten | linear 10"
 

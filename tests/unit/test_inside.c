@@ -1,8 +1,8 @@
 /* Inside a network (inside.h) beyond the PyTorch parity test: the copy
  * reads a drawing as the predictor does (same probabilities, the predictor
  * untouched), follows new weights, refuses another network's, a class out
- * of range and a saliency before any run; the saliency is zero where a
- * pixel cannot matter; the pictures have the sizes their arguments give and
+ * of range and a saliency before any run; the saliency's pass writes no
+ * parameter gradient; the pictures have the sizes their arguments give and
  * refuse impossible ones. */
 #include <math.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "dlab/ink.h"
 #include "dlab/inside.h"
 #include "test_util.h"
+#include "nn/model_impl.h"
 
 static const char *model_path(void) {
   static char path[4096];
@@ -48,7 +49,23 @@ static void check_run(DlabPredictor *p, DlabInside *in) {
          "layers out of range give NULL");
   tap_ok(dlab_inside_saliency(in, 10, grad) < 0 && strstr(dlab_error_message(), "class 10"),
          "class 10 of 10 is refused: %s", dlab_error_message());
+  /* The saliency's pass writes no parameter gradient (input_grad_only):
+   * each keeps what was there. */
+  DlabModel *inner = (DlabModel *)m;
+  for (int i = 0; i < inner->n_layers; i++)
+    for (int k = 0; k < inner->layers[i]->n_params; k++) {
+      DlabTensor *g = &inner->layers[i]->params[k].grad;
+      for (size_t e = 0; g->data && e < g->numel; e++) g->data[e] = 12345.0f;
+    }
   tap_ok(dlab_inside_saliency(in, best, grad) == 0, "the saliency of the most likely class");
+  size_t touched = 0, grads = 0;
+  for (int i = 0; i < inner->n_layers; i++)
+    for (int k = 0; k < inner->layers[i]->n_params; k++) {
+      const DlabTensor *g = &inner->layers[i]->params[k].grad;
+      for (size_t e = 0; g->data && e < g->numel; e++, grads++) touched += g->data[e] != 12345.0f;
+    }
+  tap_ok(grads > 0 && touched == 0, "the saliency wrote none of the %zu parameter gradients (%zu changed)", grads,
+         touched);
   /* A 3x3 first convolution without padding reaches every pixel, but a
    * pixel's gradient through the whole network is some finite number. */
   int finite = 1;

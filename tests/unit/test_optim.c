@@ -23,6 +23,7 @@
 #include "dlab/model.h"
 #include "dlab/optim.h"
 #include "test_util.h"
+#include "nn/model_impl.h"
 
 #define STEPS 3
 #define MAX_VALUES 64 /* floats over all trainable parameters */

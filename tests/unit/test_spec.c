@@ -13,6 +13,7 @@
 #include "dlab/zoo.h"
 #include "nn/spec.h"
 #include "test_util.h"
+#include "nn/model_impl.h"
 
 static const DlabShape mnist = {3, {1, 28, 28}};
 static const DlabShape cifar = {3, {3, 32, 32}};

@@ -70,9 +70,6 @@ typedef struct {
 } DlabInsideFilters;
 int dlab_inside_filters(const DlabInside *in, DlabInsideFilters *f);
 
-/* Learnable parameters of layer i (as dlab_model_count_params counts). */
-long dlab_inside_layer_params(const DlabModel *m, int i);
-
 /* Pictures (image.h; free with dlab_image_free), for `dlab inside` and the
  * application alike. 0, or -1 with a message (a picture over 8192 pixels
  * on a side is refused).

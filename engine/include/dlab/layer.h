@@ -69,7 +69,8 @@ typedef struct {
   /* y = f(x). x and y are batch tensors already shaped by the model. */
   void (*forward)(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training);
   /* Given dy, writes the parameter gradients (overwriting, not
-   * accumulating) and, when dx is not NULL, the input gradient.
+   * accumulating; not when l->input_grad_only) and, when dx is not NULL,
+   * the input gradient.
    * x and y are the tensors of the last forward(). */
   void (*backward)(DlabLayer *l, const DlabTensor *x, const DlabTensor *y,
                    const DlabTensor *dy, DlabTensor *dx);
@@ -106,6 +107,11 @@ struct DlabLayer {
   void *state;                 /* private to the kind */
   int fused;                   /* layers after this one that it computes (see fuse) */
   DlabBuild build;             /* what setup() allocates */
+  /* backward writes the input gradient alone, no parameter gradient
+   * (convolution and linear layers skip their weight and bias products):
+   * the saliency's pass (dlab_inside), which wants d output / d input.
+   * 0, and so untouched, for every model that trains. */
+  int input_grad_only;
 };
 
 /* The vtables, one per kind (src/nn/<kind>.c). */

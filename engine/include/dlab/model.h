@@ -4,30 +4,16 @@
  *
  * The application and the CLI build models (from a zoo name or a spec),
  * count and describe them with the functions below, and hand them to the
- * run, checkpoint and predictor calls. DlabModel's fields, and the layers
- * under them (layer.h), are the engine's: a front end does not walk them
- * but asks dlab_model_input, dlab_model_num_layers and
- * dlab_model_layer_summary. */
+ * run, checkpoint and predictor calls. DlabModel is opaque (its fields
+ * are the engine's, in nn/model_impl.h): a front end asks
+ * dlab_model_input, dlab_model_num_layers and dlab_model_layer_summary. */
 #ifndef DLAB_MODEL_H
 #define DLAB_MODEL_H
 
 #include "dlab/layer.h"
 
-typedef struct {
-  DlabLayer **layers;
-  int n_layers;
-  DlabShape input;
-  char *spec;          /* canonical spec text, stored in checkpoints */
-  /* acts[0] is the input batch, acts[i+1] the output of layers[i];
-   * grads[i] is d loss / d acts[i] (not computed before the first layer
-   * with parameters, nor inside a fused group: see dlab_model_set_fusion). */
-  DlabTensor *acts;
-  DlabTensor *grads;
-  DlabParam **params;  /* every parameter and buffer, in state_dict order */
-  int n_params;
-  int batch;           /* batch size the buffers hold */
-  DlabBuild build;     /* what was allocated (layer.h) */
-} DlabModel;
+/* Opaque to the front ends: its fields are in nn/model_impl.h. */
+typedef struct DlabModel DlabModel;
 
 /* Parses `spec` (a zoo name or a spec), builds the layers for inputs of
  * shape `input`, and initializes the weights from `seed` as PyTorch does.

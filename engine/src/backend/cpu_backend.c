@@ -11,6 +11,7 @@
 #include "dlab/layer.h"
 #include "nn/loss.h"
 #include "core/i18n.h"
+#include "nn/model_impl.h"
 
 typedef struct {
   DlabBackend base;

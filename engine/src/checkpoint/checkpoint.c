@@ -17,6 +17,7 @@
 #include "model_info.h"
 
 #include "core/i18n.h"
+#include "nn/model_impl.h"
 
 /* ---- saving ---- */
 

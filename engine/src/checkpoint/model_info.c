@@ -12,6 +12,7 @@
 #include "model_info.h"
 
 #include "core/i18n.h"
+#include "nn/model_impl.h"
 
 void dlab_model_info_from_dataset(DlabModelInfo *info, const DlabDataset *d) {
   memset(info, 0, sizeof *info);

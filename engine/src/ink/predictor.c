@@ -13,6 +13,7 @@
 #include "nn/loss.h"
 
 #include "core/i18n.h"
+#include "nn/model_impl.h"
 
 struct DlabPredictor {
   DlabModel *m;

@@ -379,12 +379,15 @@ static void backward_slice_direct(const ConvJob *j, const ConvState *st, ConvWor
   for (int b0 = b_begin; b0 < b_end; b0 += st->chunk) {
     const int n = b_end - b0 < st->chunk ? b_end - b0 : st->chunk;
     build_dy_padded(j, st, b0, n, w->gemm, stride);
-    for (int i = 0; i < n; i++)
-      dlab_direct_shift(&st->fwd, j->x + (size_t)(b0 + i) * image_size(&st->geom),
-                        w->col + (size_t)i * st->fwd.shift_stride);
-    dlab_direct_weight_grad(&st->wgrad, w->gemm, w->col, n, dw, b0 != b_begin);
-    for (int i = 0; i < n; i++)
-      for (int oc = 0; oc < OC; oc++) w->db[oc] += dlab_cpu_sum(w->gemm + ((size_t)i * OC + oc) * stride, (size_t)stride);
+    if (!j->l->input_grad_only) {
+      for (int i = 0; i < n; i++)
+        dlab_direct_shift(&st->fwd, j->x + (size_t)(b0 + i) * image_size(&st->geom),
+                          w->col + (size_t)i * st->fwd.shift_stride);
+      dlab_direct_weight_grad(&st->wgrad, w->gemm, w->col, n, dw, b0 != b_begin);
+      for (int i = 0; i < n; i++)
+        for (int oc = 0; oc < OC; oc++)
+          w->db[oc] += dlab_cpu_sum(w->gemm + ((size_t)i * OC + oc) * stride, (size_t)stride);
+    }
     if (!j->dx) continue;
     for (int i = 0; i < n; i++) {
       dlab_direct_shift(&st->dgrad, w->gemm + (size_t)i * OC * stride, w->dshift);
@@ -420,11 +423,13 @@ static void backward_slice(void *arg, size_t begin, size_t end) {
     for (int b0 = b_begin; b0 < b_end; b0 += st->chunk) {
       const int n = b_end - b0 < st->chunk ? b_end - b0 : st->chunk, columns = n * P;
       build_dgemm(j, st, b0, n, w->gemm);
-      im2col_chunk(st, j->x, b0, n, w->col);
-      /* dW (+)= dY' col^T: the first chunk overwrites. */
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, rows, columns, 1.0f, w->gemm, columns, w->col,
-                  columns, b0 == b_begin ? 0.0f : 1.0f, dw, rows);
-      for (int oc = 0; oc < OC; oc++) w->db[oc] += dlab_cpu_sum(w->gemm + (size_t)oc * columns, (size_t)columns);
+      if (!l->input_grad_only) {
+        im2col_chunk(st, j->x, b0, n, w->col);
+        /* dW (+)= dY' col^T: the first chunk overwrites. */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, rows, columns, 1.0f, w->gemm, columns, w->col,
+                    columns, b0 == b_begin ? 0.0f : 1.0f, dw, rows);
+        for (int oc = 0; oc < OC; oc++) w->db[oc] += dlab_cpu_sum(w->gemm + (size_t)oc * columns, (size_t)columns);
+      }
       if (!j->dx) continue;
       /* dcol = W^T dY', over col (already used). */
       cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, columns, OC, 1.0f, weight, rows, w->gemm,
@@ -473,6 +478,7 @@ static void run_backward(DlabLayer *l, const float *x, const float *y, const flo
   const int most = st->n_work < dlab_threads_get() ? st->n_work : dlab_threads_get();
   j.slices = dlab_parallel_slices(batch, 3 * forward_flops(st), DLAB_MIN_SLICE_FLOPS, most);
   dlab_parallel_for((size_t)j.slices, 1, backward_slice, &j);
+  if (l->input_grad_only) return;
   /* Sum the partials in slice order. */
   const int OC = st->out_channels;
   const size_t n_w = (size_t)OC * col_rows(&st->geom);

@@ -152,13 +152,15 @@ static void backward_slice(void *arg, size_t begin, size_t end) {
   for (size_t s = begin; s < end; s++) {
     int o0, o1;
     dlab_slice_range(out, j->slices, (int)s, &o0, &o1);
-    if (has_bias(l) && o1 > o0) dlab_cpu_column_sums(j->dy, j->batch, out, o0, o1, l->params[P_BIAS].grad.data);
-    /* dW [out, in] = dy^T x */
-    int r0, r1, c0, c1;
-    product_part(out, in, j->dw_by_rows, j->slices, (int)s, &r0, &r1, &c0, &c1);
-    if (r1 > r0 && c1 > c0)
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r1 - r0, c1 - c0, j->batch, 1.0f, j->dy + r0, out,
-                  j->x + c0, in, 0.0f, l->params[P_WEIGHT].grad.data + (size_t)r0 * in + c0, in);
+    if (!l->input_grad_only) {
+      if (has_bias(l) && o1 > o0) dlab_cpu_column_sums(j->dy, j->batch, out, o0, o1, l->params[P_BIAS].grad.data);
+      /* dW [out, in] = dy^T x */
+      int r0, r1, c0, c1;
+      product_part(out, in, j->dw_by_rows, j->slices, (int)s, &r0, &r1, &c0, &c1);
+      if (r1 > r0 && c1 > c0)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r1 - r0, c1 - c0, j->batch, 1.0f, j->dy + r0, out,
+                    j->x + c0, in, 0.0f, l->params[P_WEIGHT].grad.data + (size_t)r0 * in + c0, in);
+    }
     if (!j->dx) continue;
     /* dx [batch, in] = dy W */
     int b0, b1, i0, i1;

@@ -9,6 +9,7 @@
 #include "nn/spec.h"
 
 #include "core/i18n.h"
+#include "nn/model_impl.h"
 
 /* Every layer sees the same seed; each kind that draws derives its own
  * stream from it and the layer's position. */

@@ -20,6 +20,7 @@
 #include "dlab/error.h"
 
 #include "core/i18n.h"
+#include "nn/model_impl.h"
 
 typedef struct {
   char *text;

@@ -16,6 +16,7 @@
 #include "dlab/threads.h"
 
 #include "core/i18n.h"
+#include "nn/model_impl.h"
 
 struct DlabOptimizer {
   DlabOptimConfig cfg;

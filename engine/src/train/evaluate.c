@@ -13,6 +13,7 @@
 #include "train/evaluate.h"
 
 #include "core/i18n.h"
+#include "nn/model_impl.h"
 
 int dlab_train_check_compatible(const DlabModel *m, const DlabDataset *d) {
   const DlabShape in = m->input;

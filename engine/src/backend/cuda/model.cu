@@ -17,6 +17,7 @@
 
 #include "model.cuh"
 #include "core/i18n.h"
+#include "nn/model_impl.h"
 
 #define FLAT_ALIGN 32                 /* floats: each parameter starts on 128 bytes */
 #define COL_BUDGET_FLOATS (32u << 20) /* im2col matrices up to 128 MiB */
