@@ -11,17 +11,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../tap.sh"
 
-# A tiny valid MNIST in torchvision's layout (100 train, 20 test images).
-mkdir -p "$tmp/tiny/MNIST/raw"
-"$py" - "$tmp/tiny/MNIST/raw" <<'PY'
-import struct, sys, os
-d = sys.argv[1]
-def images(n): return struct.pack('>IIII', 0x803, n, 28, 28) + bytes((i * 7 + i // 784 * 13) % 256 for i in range(n * 784))
-def labels(n): return struct.pack('>II', 0x801, n) + bytes(i % 10 for i in range(n))
-for name, data in [('train-images-idx3-ubyte', images(100)), ('train-labels-idx1-ubyte', labels(100)),
-                   ('t10k-images-idx3-ubyte', images(20)), ('t10k-labels-idx1-ubyte', labels(20))]:
-    open(os.path.join(d, name), 'wb').write(data)
-PY
+. "$(dirname "$0")/tiny_mnist.sh"
+make_tiny_mnist "$tmp/tiny"
 # strace that can kill a process at its Nth rename (syscall injection).
 can_inject() { command -v strace >/dev/null && strace -f -o /dev/null -e inject=rename:signal=KILL:when=99 true 2>/dev/null; }
 # Small and quick; digitnet has a dropout layer.

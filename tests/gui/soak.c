@@ -31,6 +31,7 @@
 #include "dlab/strokes.h"
 #include "dlab/zoo.h"
 #include "gui_util.h"
+#include "gui_conditions.h"
 #include "train_parts.h"
 
 static struct {
@@ -107,19 +108,6 @@ static gpointer
 train_child (DlabTrainPage *page, const char *name)
 {
   return gui_train_child (page, name);
-}
-
-static gboolean
-page_ready (gpointer data)
-{
-  return dlab_train_page_is_ready (DLAB_TRAIN_PAGE (data));
-}
-
-static gboolean
-job_idle (gpointer data)
-{
-  DlabTrainingJob *job = dlab_train_page_get_job (DLAB_TRAIN_PAGE (data));
-  return job && !dlab_training_job_is_busy (job);
 }
 
 static gboolean
@@ -605,23 +593,6 @@ static void
 on_activate (GApplication *app)
 {
   g_idle_add (start_soak, app);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *sub = g_build_filename (path, name, NULL);
-      if (g_file_test (sub, G_FILE_TEST_IS_DIR))
-        remove_tree (sub);
-      else
-        g_unlink (sub);
-    }
-  g_rmdir (path);
 }
 
 static gboolean

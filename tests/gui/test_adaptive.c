@@ -32,6 +32,7 @@
 #include "dlab-window.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "gui_conditions.h"
 #include "train_parts.h"
 #include "test_util.h"
 #include "ui_checks.h"
@@ -48,12 +49,6 @@ static gboolean
 not_loading (gpointer data)
 {
   return !dlab_window_is_loading (DLAB_WINDOW (data));
-}
-
-static gboolean
-page_ready (gpointer data)
-{
-  return dlab_train_page_is_ready (DLAB_TRAIN_PAGE (data));
 }
 
 typedef struct {
@@ -289,8 +284,9 @@ check_tab_chain (DlabWindow *window, const char *page_name, GtkWidget *page)
 
 /* ---- the Train page ---------------------------------------------------------------------------- */
 
+/* The run finished and its test results are in. */
 static gboolean
-job_idle (gpointer data)
+results_ready (gpointer data)
 {
   DlabTrainingJob *job = dlab_train_page_get_job (DLAB_TRAIN_PAGE (data));
   return job && !dlab_training_job_is_busy (job) && dlab_training_job_get_results (job);
@@ -328,7 +324,7 @@ check_train_page (DlabWindow *window)
   gtk_expander_set_expanded (gui_train_child (page, "summary_expander"), TRUE);
   gtk_expander_set_expanded (gui_train_child (page, "diagram_expander"), TRUE);
   tap_ok (gui_wait_until (page_ready, page, 5000) && dlab_train_page_start (page) &&
-          gui_wait_until (job_idle, page, 60000),
+          gui_wait_until (results_ready, page, 60000),
           "a one-epoch run on the small MNIST: %s", dlab_train_page_get_status_text (page));
   gui_spin (400); /* the view switcher bar slides in */
   {

@@ -38,6 +38,7 @@
 #include "dlab-window.h"
 #include "dlab/recipes.h"
 #include "gui_util.h"
+#include "gui_conditions.h"
 #include "train_parts.h"
 #include "test_util.h"
 #include "ui_checks.h"
@@ -208,19 +209,6 @@ static gboolean
 pad_has_size (gpointer data)
 {
   return gtk_widget_get_width (GTK_WIDGET (data)) > 100 && gtk_widget_get_height (GTK_WIDGET (data)) > 100;
-}
-
-static gboolean
-page_ready (gpointer data)
-{
-  return dlab_train_page_is_ready (DLAB_TRAIN_PAGE (data));
-}
-
-static gboolean
-job_idle (gpointer data)
-{
-  DlabTrainingJob *job = dlab_train_page_get_job (DLAB_TRAIN_PAGE (data));
-  return job && !dlab_training_job_is_busy (job);
 }
 
 static gpointer

@@ -27,6 +27,7 @@
 #include "dlab/zoo.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "gui_conditions.h"
 #include "train_parts.h"
 #include "test_util.h"
 #include "ui_checks.h"
@@ -286,12 +287,6 @@ check_editor_diagram (DlabWindow *window)
 }
 
 /* ---- a lenet trained on the Train page ---- */
-
-static gboolean
-page_ready (gpointer data)
-{
-  return dlab_train_page_is_ready (DLAB_TRAIN_PAGE (data));
-}
 
 static gboolean
 page_job_idle (gpointer data)

@@ -15,6 +15,7 @@
 #include "dlab-window.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "gui_conditions.h"
 #include "test_util.h"
 #include "train_parts.h"
 
@@ -31,31 +32,6 @@ in_use (void)
 {
   struct mallinfo2 m = mallinfo2 ();
   return m.uordblks + m.hblkhd;
-}
-
-static gboolean
-model_loaded (gpointer data)
-{
-  return !dlab_window_is_loading (DLAB_WINDOW (data));
-}
-
-static gboolean
-data_shown (gpointer data)
-{
-  return dlab_data_page_get_sample_set (DLAB_DATA_PAGE (data)) != NULL;
-}
-
-static gboolean
-page_ready (gpointer data)
-{
-  return dlab_train_page_is_ready (DLAB_TRAIN_PAGE (data));
-}
-
-static gboolean
-job_idle (gpointer data)
-{
-  DlabTrainingJob *job = dlab_train_page_get_job (DLAB_TRAIN_PAGE (data));
-  return job && !dlab_training_job_is_busy (job);
 }
 
 static gboolean
@@ -122,23 +98,6 @@ run_checks (DlabApplication *app)
             dlab_sample_set_get_n_loads () == 1,
           "the Train page shows the same copy");
   check_runs (window, train);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *sub = g_build_filename (path, name, NULL);
-      if (g_file_test (sub, G_FILE_TEST_IS_DIR))
-        remove_tree (sub);
-      else
-        g_unlink (sub);
-    }
-  g_rmdir (path);
 }
 
 int

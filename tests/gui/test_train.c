@@ -41,6 +41,7 @@
 #include "dlab/zoo.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "gui_conditions.h"
 #include "io/safetensors.h"
 #include "train_parts.h"
 #include "test_util.h"
@@ -261,19 +262,6 @@ watchdog_stop (Watchdog *w)
 }
 
 /* ---- conditions -------------------------------------------------------------------- */
-
-static gboolean
-page_ready (gpointer data)
-{
-  return dlab_train_page_is_ready (DLAB_TRAIN_PAGE (data));
-}
-
-static gboolean
-job_idle (gpointer data)
-{
-  DlabTrainingJob *job = dlab_train_page_get_job (DLAB_TRAIN_PAGE (data));
-  return job && !dlab_training_job_is_busy (job);
-}
 
 static gboolean
 run_finished (gpointer data)
@@ -1341,23 +1329,6 @@ run_checks (DlabApplication *app)
   check_run_a (window, train);
   check_parity (window, train);
   check_run_b (window, train);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *sub = g_build_filename (path, name, NULL);
-      if (g_file_test (sub, G_FILE_TEST_IS_DIR))
-        remove_tree (sub);
-      else
-        g_unlink (sub);
-    }
-  g_rmdir (path);
 }
 
 /* MNIST where the engine looks for it, or DLAB_SOURCE_ROOT/data. */

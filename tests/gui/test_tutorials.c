@@ -19,6 +19,7 @@
 #include "dlab/run.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "gui_conditions.h"
 #include "train_parts.h"
 #include "test_util.h"
 
@@ -78,19 +79,6 @@ check_recipe (DlabTrainPage *page, const DlabRecipe *r)
           dlab_recipe_value (r, "no-shuffle") ? "off" : "on");
   tap_ok (dlab_tutorial_chooser_get_recipe (dlab_train_page_get_tutorial_chooser (page)) == r,
           "%s: the chooser shows it", r->name);
-}
-
-static gboolean
-page_ready (gpointer data)
-{
-  return dlab_train_page_is_ready (DLAB_TRAIN_PAGE (data));
-}
-
-static gboolean
-job_idle (gpointer data)
-{
-  DlabTrainingJob *job = dlab_train_page_get_job (DLAB_TRAIN_PAGE (data));
-  return job && !dlab_training_job_is_busy (job);
 }
 
 static gboolean

@@ -1,0 +1,61 @@
+/* What the GUI tests wait for (gui_wait_until's conditions): the window's
+ * model loaded, the Data page showing its set, the Train page ready, its
+ * run finished. And the scratch folders they remove afterwards. */
+#ifndef DLAB_TEST_GUI_CONDITIONS_H
+#define DLAB_TEST_GUI_CONDITIONS_H
+
+#include <glib/gstdio.h>
+
+#include "dlab-data-page.h"
+#include "dlab-train-page.h"
+#include "dlab-training-job.h"
+#include "dlab-window.h"
+
+/* data: the DlabWindow */
+static inline gboolean
+model_loaded (gpointer data)
+{
+  return !dlab_window_is_loading (DLAB_WINDOW (data));
+}
+
+/* data: the DlabDataPage */
+static inline gboolean
+data_shown (gpointer data)
+{
+  return dlab_data_page_get_sample_set (DLAB_DATA_PAGE (data)) != NULL;
+}
+
+/* data: the DlabTrainPage */
+static inline gboolean
+page_ready (gpointer data)
+{
+  return dlab_train_page_is_ready (DLAB_TRAIN_PAGE (data));
+}
+
+/* data: the DlabTrainPage; its last run has finished */
+static inline gboolean
+job_idle (gpointer data)
+{
+  DlabTrainingJob *job = dlab_train_page_get_job (DLAB_TRAIN_PAGE (data));
+  return job && !dlab_training_job_is_busy (job);
+}
+
+/* Removes `path` and everything below it. */
+static inline void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *sub = g_build_filename (path, name, NULL);
+      if (g_file_test (sub, G_FILE_TEST_IS_DIR))
+        remove_tree (sub);
+      else
+        g_unlink (sub);
+    }
+  g_rmdir (path);
+}
+
+#endif
