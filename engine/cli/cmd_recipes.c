@@ -7,12 +7,13 @@
 #include "dlab/recipes.h"
 #include "options.h"
 
-/* The `dlab train` command line a recipe stands for. */
+/* The `dlab train` command line a recipe stands for, ready to paste: a
+ * value with spaces or pipes (a network spec) is quoted for the shell. */
 static void print_command(const DlabRecipe *r) {
   printf("  dlab train");
   for (const DlabRecipeSetting *s = r->settings; s->option; s++) {
     printf(" --%s", s->option);
-    if (s->value) printf(" %s", s->value);
+    if (s->value) printf(strpbrk(s->value, " |") ? " '%s'" : " %s", s->value);
   }
   printf("\n");
 }
@@ -23,7 +24,8 @@ static void print_recipe(const DlabRecipe *r) {
   if (strcmp(_(r->title_en), r->title) != 0) printf("  %s\n", _(r->title_en));
   printf(_("  trains: %s\n  unusual: %s\n  reports each epoch: %s\n"), _(r->trains), _(r->unusual), _(r->reports));
   if (r->reported) printf(_("  the tutorial reports: %s\n"), _(r->reported));
-  printf(_("  tutorial: shared/seeds/%s\n  same as:\n"), r->seed_file);
+  if (r->seed_file) printf(_("  tutorial: shared/seeds/%s\n"), r->seed_file);
+  fputs(_("  same as:\n"), stdout);
   print_command(r);
 }
 

@@ -55,6 +55,20 @@ static const DlabRecipeSetting emnistnet_emnist[] = {
     {NULL, NULL},
 };
 
+/* The fastest way to 99% found on a 2-core CPU: LeNet-5's shape with ReLU
+ * (batch norm would double the step's time), Adam with a one-cycle rate
+ * up to 0.01 and down to almost nothing, label smoothing 0.1 (without it
+ * seed 2 ends at 99.03%), 3 epochs. Every seed 1..5 reaches
+ * at least 99.0% test accuracy (bench/speedrun.sh). */
+static const DlabRecipeSetting speedrun_mnist[] = {
+    {"dataset", "mnist"},
+    {"model", "conv 6 5 | relu | maxpool 2 | conv 16 5 | relu | maxpool 2 | flatten | linear 120 | relu | "
+              "linear 84 | relu | linear 10"},
+    {"optimizer", "adam"},      {"lr", "0.01"},        {"schedule", "onecycle"},
+    {"label-smoothing", "0.1"}, {"batch-size", "128"}, {"epochs", "3"},
+    {NULL, NULL},
+};
+
 static const DlabRecipe recipes[] = {
     {"mlp-mnist", "PyTorch 搭建简单神经网络实现手写数字识别",
      N_("A simple neural network for handwritten digits"),
@@ -100,6 +114,19 @@ static const DlabRecipe recipes[] = {
         "try --batch-size 64 with a larger --lr."),
      N_("the running loss every 2000 steps, then the test accuracy"), NULL, 0, NULL,
      "004_4a33927221fe1f82.txt", emnistnet_emnist},
+    /* Not a tutorial: issue 15's target, 99% on MNIST in seconds. */
+    {"speedrun", "速通：几秒内 MNIST 准确率达到 99%",
+     /* xgettext:no-c-format */
+     N_("Speedrun: 99% on MNIST in seconds"),
+     N_("a LeNet-5 with ReLU on MNIST, Adam with a one-cycle learning rate up to 0.01, label smoothing 0.1, "
+        "batch 128, 3 epochs"),
+     /* xgettext:no-c-format */
+     N_("It is no tutorial but the fastest way to 99% found on a 2-core CPU: batch norm would lift the "
+        "accuracy of the first epoch but double the time of every step; try --epochs 2 to see what the "
+        "third epoch adds."),
+     N_("train loss and accuracy, test loss and accuracy"),
+     /* xgettext:no-c-format */
+     N_("test accuracy at least 99.0% with every seed from 1 to 5"), 0.99, "test", NULL, speedrun_mnist},
     {0},
 };
 
