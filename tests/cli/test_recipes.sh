@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # --- listing ----------------------------------------------------------------
 "$dlab" recipes >"$tmp/out" 2>"$tmp/err"
-for name in mlp-mnist lenet-fashion lenet3x3-fashion cifarnet-cifar10 digitnet-png emnistnet-emnist; do
+for name in mlp-mnist lenet-fashion lenet3x3-fashion cifarnet-cifar10 digitnet-png emnistnet-emnist speedrun; do
   if grep -q "^$name$" "$tmp/out"; then ok "dlab recipes lists $name"
   else not_ok "dlab recipes lists $name" "$(head -c 400 "$tmp/out")"; fi
 done
@@ -27,6 +27,25 @@ check "the PNG-folder recipe names what its tutorial reports" grep -qF "98.15%" 
 "$dlab" recipes cifarnet-cifar10 >"$tmp/out" 2>&1
 check "the CIFAR-10 recipe keeps the tutorial's unshuffled batches of 16" \
   grep -qF -- "--batch-size 16 --no-shuffle" "$tmp/out"
+"$dlab" recipes speedrun >"$tmp/out" 2>&1
+check "the speedrun recipe is Adam one-cycle to 0.01, label smoothing 0.1, batch 128, 3 epochs" \
+  grep -qF -- "--optimizer adam --lr 0.01 --schedule onecycle --label-smoothing 0.1 --batch-size 128 --epochs 3" "$tmp/out"
+if grep -q "tutorial:" "$tmp/out"; then not_ok "the speedrun recipe names no tutorial" "$(cat "$tmp/out")"
+else ok "the speedrun recipe names no tutorial"; fi
+# The command it prints runs as pasted (its network spec is quoted), here on a
+# tiny MNIST: 100 images, one step of 128 per epoch.
+. "$(dirname "$0")/tiny_mnist.sh"
+make_tiny_mnist "$tmp/tiny"
+command=$(tail -n 1 "$tmp/out" | sed 's/^ *dlab train //')
+eval "\"\$dlab\" train $command --data \"\$tmp/tiny\" --out \"\$tmp/speedrun.safetensors\" --log \"\$tmp/speedrun-log\"" \
+  >"$tmp/run" 2>&1
+check "the speedrun command trains LeNet-5's 44,426 parameters as pasted" \
+  grep -q "training a custom network (44426 parameters) on mnist: 100 train" "$tmp/run"
+lrs=$(awk -F, 'NR > 1 && $3 != "" { printf "%s%.3g", sep, $3; sep = " " }' "$tmp/speedrun-log/metrics.csv" 2>/dev/null)
+case $lrs in
+  "0.0"[0-9]*" 0.0"[0-9]*" "*"e-0"[5-9]) ok "...one step per epoch, the learning rate one-cycle down to almost nothing: $lrs" ;;
+  *) not_ok "...one step per epoch, the learning rate one-cycle down to almost nothing" "got: $lrs" ;;
+esac
 expect_error "an unknown recipe lists the known ones" "lenet-fashion" "$dlab" train --recipe lenet-fahsion
 expect_error "--recipe without a name" "needs a name" "$dlab" train --recipe
 expect_error "two recipes" "once" "$dlab" train --recipe mlp-mnist --recipe lenet-fashion
