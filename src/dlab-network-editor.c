@@ -303,9 +303,15 @@ dlab_network_editor_select_model (DlabNetworkEditor *self, const char *name)
 {
   guint position = 0;
 
-  for (const DlabZooEntry *e = dlab_zoo_entries (); name && e->name; e++, position++)
+  if (!name)
+    return;
+  for (const DlabZooEntry *e = dlab_zoo_entries (); e->name; e++, position++)
     if (strcmp (e->name, name) == 0)
-      adw_combo_row_set_selected (self->model_row, position);
+      {
+        adw_combo_row_set_selected (self->model_row, position);
+        return;
+      }
+  dlab_network_editor_set_spec (self, name);
 }
 
 char *

@@ -23,7 +23,9 @@ gboolean dlab_network_editor_is_ready (DlabNetworkEditor *self);
 /* --model's value: the zoo name when one is chosen (so the run's folder
  * and `dlab train` say "lenet"), else the spec. */
 char *dlab_network_editor_dup_model (DlabNetworkEditor *self);
-/* Selects the zoo network `name` (nothing when there is none). */
+/* --model's value from a recipe: selects the zoo network `name`, or, when
+ * it is no zoo name, shows it as a custom spec (the speedrun recipe's);
+ * nothing when NULL. */
 void dlab_network_editor_select_model (DlabNetworkEditor *self, const char *name);
 /* The spec text; errors show inline. */
 void dlab_network_editor_set_spec (DlabNetworkEditor *self, const char *spec);
