@@ -12,7 +12,8 @@
  * state while a run lasts, the step, the evaluation's logits, and the
  * copies to and from the host model.
  *
- * Layering: core/ < kernels/ < nn/ optim/ data/ io/ < backend/ < train/.
+ * Layering: core/ < kernels/ < nn/ optim/ datasets/ transforms/ loader/
+ * io/ checkpoint/ < backend/ < train/ (tools/check-includes.py keeps it).
  * The CPU backend (cpu_backend.c) runs the host model through nn/ and
  * optim/; the CUDA backend (backend/cuda/) is a module, libdlab-cuda.so,
  * loaded by registry.c the first time a CUDA device is asked for or listed.
