@@ -225,8 +225,7 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *tmp_dir = NULL, *xdg = NULL;
-  int n = 0, status;
-  gboolean mnist = FALSE;
+  int status;
 
   if (!parse_args (argc, argv))
     {
@@ -234,10 +233,7 @@ main (int argc, char **argv)
               "[--limit N] [--threads N] [--idle-only]\n");
       return 2;
     }
-  g_autofree DlabDatasetEntry *entries = dlab_dataset_catalog (NULL, &n);
-  for (int i = 0; i < n; i++)
-    mnist |= strcmp (entries[i].name, "mnist") == 0 && entries[i].found;
-  if (!mnist && !opt.idle_only)
+  if (!dataset_found ("mnist") && !opt.idle_only)
     {
       printf ("app_memory: MNIST is not found (set DLAB_DATA)\n");
       return 77;

@@ -5,6 +5,9 @@
 #define DLAB_TEST_GUI_CONDITIONS_H
 
 #include <glib/gstdio.h>
+#include <string.h>
+
+#include "dlab-sample-set.h"
 
 #include "dlab-data-page.h"
 #include "dlab-train-page.h"
@@ -38,6 +41,20 @@ job_idle (gpointer data)
 {
   DlabTrainingJob *job = dlab_train_page_get_job (DLAB_TRAIN_PAGE (data));
   return job && !dlab_training_job_is_busy (job);
+}
+
+/* Whether the engine finds dataset `name` ("mnist", "fashion-mnist") where
+ * it looks (DLAB_DATA, the usual places). */
+static inline gboolean
+dataset_found (const char *name)
+{
+  int n = 0;
+  gboolean found = FALSE;
+  g_autofree DlabDatasetEntry *entries = dlab_dataset_catalog (NULL, &n);
+
+  for (int i = 0; i < n; i++)
+    found |= strcmp (entries[i].name, name) == 0 && entries[i].found;
+  return found;
 }
 
 /* Removes `path` and everything below it. */

@@ -596,18 +596,6 @@ on_activate (GApplication *app)
 }
 
 static gboolean
-mnist_found (void)
-{
-  int n = 0;
-  gboolean found = FALSE;
-  g_autofree DlabDatasetEntry *entries = dlab_dataset_catalog (NULL, &n);
-
-  for (int i = 0; i < n; i++)
-    found |= strcmp (entries[i].name, "mnist") == 0 && entries[i].found;
-  return found;
-}
-
-static gboolean
 parse_args (int argc, char **argv)
 {
   GOptionEntry entries[] = {
@@ -645,7 +633,7 @@ main (int argc, char **argv)
   g_log_set_writer_func (count_warnings, NULL, NULL);
   if (!parse_args (argc, argv))
     return 2;
-  if (!mnist_found ())
+  if (!dataset_found ("mnist"))
     {
       printf ("soak: the MNIST files are not found (set DLAB_DATA; see README)\n");
       return 77;

@@ -325,18 +325,6 @@ visit_train (DlabWindow *window)
   dlab_train_page_choose_tutorial (page, NULL);
 }
 
-static gboolean
-fashion_found (void)
-{
-  int n = 0;
-  gboolean found = FALSE;
-  g_autofree DlabDatasetEntry *entries = dlab_dataset_catalog (NULL, &n);
-
-  for (int i = 0; i < n; i++)
-    found |= strcmp (entries[i].name, "fashion-mnist") == 0 && entries[i].found;
-  return found;
-}
-
 /* One epoch of the LeNet tutorial on 2,048 images; FALSE when it could
  * not run. */
 static gboolean
@@ -345,7 +333,7 @@ visit_run (DlabWindow *window)
   DlabTrainPage *page = dlab_window_get_train_page (window);
   gboolean ran;
 
-  if (!fashion_found ())
+  if (!dataset_found ("fashion-mnist"))
     return FALSE;
   dlab_train_page_choose_tutorial (page, "lenet-fashion");
   gtk_spin_button_set_value (gui_train_child (page, "epochs_spin"), 1);

@@ -1340,18 +1340,13 @@ static gboolean
 find_mnist (void)
 {
   const char *root = g_getenv ("DLAB_SOURCE_ROOT");
-  int n = 0;
-  gboolean found = FALSE;
 
   if (!g_getenv ("DLAB_DATA") && root)
     {
       g_autofree char *data = g_build_filename (root, "data", NULL);
       g_setenv ("DLAB_DATA", data, TRUE);
     }
-  g_autofree DlabDatasetEntry *entries = dlab_dataset_catalog (NULL, &n);
-  for (int i = 0; i < n; i++)
-    found |= strcmp (entries[i].name, "mnist") == 0 && entries[i].found;
-  return found;
+  return dataset_found ("mnist");
 }
 
 int

@@ -81,18 +81,6 @@ check_recipe (DlabTrainPage *page, const DlabRecipe *r)
           "%s: the chooser shows it", r->name);
 }
 
-static gboolean
-fashion_found (void)
-{
-  int n = 0;
-  gboolean found = FALSE;
-  g_autofree DlabDatasetEntry *entries = dlab_dataset_catalog (NULL, &n);
-
-  for (int i = 0; i < n; i++)
-    found |= strcmp (entries[i].name, "fashion-mnist") == 0 && entries[i].found;
-  return found;
-}
-
 /* One epoch of the LeNet tutorial on 2,048 images. */
 static void
 check_run (DlabWindow *window, DlabTrainPage *page)
@@ -101,7 +89,7 @@ check_run (DlabWindow *window, DlabTrainPage *page)
   const char *text;
   DlabTrainingJob *job;
 
-  if (!fashion_found ())
+  if (!dataset_found ("fashion-mnist"))
     {
       /* Counted as passed with the reason, as test_util.h has no skip. */
       tap_ok (1, "the LeNet tutorial's run: skipped, Fashion-MNIST is not found");
