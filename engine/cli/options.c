@@ -94,6 +94,15 @@ static int set_value(const char *cmd, CliOption *o, const char *text) {
     else *(int *)o->value = 1;
     return 0;
   }
+  if (o->kind == OPT_STRINGS) {
+    CliStrings *list = o->value;
+    if (list->n >= list->max) {
+      fprintf(stderr, _("dlab %s: --%s is given more than %d times\n"), cmd, o->name, list->max);
+      return -1;
+    }
+    list->items[list->n++] = text;
+    return 0;
+  }
   const CliRange *r = find_range(o->name);
   if (!r) {
     fprintf(stderr, "dlab %s: --%s has no accepted range (a bug: add it to options.c)\n", cmd, o->name);
@@ -174,7 +183,8 @@ int cli_parse(const char *cmd, int argc, char **argv, int first, CliOption *opts
 
 void cli_print_option(const char *name, OptKind kind, const char *help) {
   char left[48], range[64] = "";
-  snprintf(left, sizeof left, "--%s%s", name, kind == OPT_FLAG ? "" : kind == OPT_STRING ? " TEXT" : " N");
+  const char *value = kind == OPT_FLAG ? "" : kind == OPT_STRING || kind == OPT_STRINGS ? " TEXT" : " N";
+  snprintf(left, sizeof left, "--%s%s", name, value);
   if (kind == OPT_INT || kind == OPT_FLOAT) {
     range[0] = ' ';
     if (cli_option_range(name, range + 1, sizeof range - 1) < 0) range[0] = '\0';

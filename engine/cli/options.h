@@ -6,12 +6,19 @@
 
 #include <stddef.h>
 
-typedef enum { OPT_STRING, OPT_INT, OPT_FLOAT, OPT_FLAG } OptKind;
+/* OPT_STRINGS: an option that may be given several times (dlab predict
+ * --model A --model B); its value is a CliStrings. */
+typedef enum { OPT_STRING, OPT_INT, OPT_FLOAT, OPT_FLAG, OPT_STRINGS } OptKind;
+
+typedef struct {
+  const char **items; /* the caller's array of `max` */
+  int n, max;         /* a value past max is refused */
+} CliStrings;
 
 typedef struct {
   const char *name; /* without dashes: "batch-size" */
   OptKind kind;
-  void *value;      /* const char **, int *, float *, int * */
+  void *value;      /* const char **, int *, float *, int *, CliStrings * */
   const char *help;  /* marked N_(): translated where it is printed */
   int seen;         /* set by the parser */
 } CliOption;
