@@ -321,3 +321,32 @@ dlab_classifier_new_inside (DlabClassifier *self, GError **error)
     g_set_error_literal (error, DLAB_CLASSIFIER_ERROR, DLAB_CLASSIFIER_ERROR_INVALID, dlab_error_message ());
   return inside;
 }
+
+gboolean
+dlab_classifier_can_average_with (DlabClassifier *self, DlabClassifier *first, GError **error)
+{
+  g_return_val_if_fail (DLAB_IS_CLASSIFIER (self) && DLAB_IS_CLASSIFIER (first), FALSE);
+  if (dlab_ensemble_check (first->predictor, first->name, self->predictor, self->name) == 0)
+    return TRUE;
+  set_engine_error (error);
+  return FALSE;
+}
+
+DlabEnsemble *
+dlab_classifier_new_ensemble (DlabClassifier *const *classifiers, int n, GError **error)
+{
+  DlabPredictor *predictors[DLAB_ENSEMBLE_MAX];
+  const char *names[DLAB_ENSEMBLE_MAX];
+  DlabEnsemble *ensemble;
+
+  g_return_val_if_fail (n >= 1 && n <= DLAB_ENSEMBLE_MAX, NULL);
+  for (int i = 0; i < n; i++)
+    {
+      predictors[i] = classifiers[i]->predictor;
+      names[i] = classifiers[i]->name;
+    }
+  ensemble = dlab_ensemble_new (predictors, names, n);
+  if (!ensemble)
+    set_engine_error (error);
+  return ensemble;
+}

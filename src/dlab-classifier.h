@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "dlab/ensemble.h"
 #include "dlab/inside.h"
 #include "dlab/strokes.h"
 
@@ -59,6 +60,15 @@ const char *const *dlab_classifier_get_class_names (DlabClassifier *self);
  * class, or -1 when nothing is drawn. */
 int dlab_classifier_read_strokes (DlabClassifier *self, const DlabStrokes *strokes,
                                   float *image, float *probs);
+
+/* Whether self can be averaged with `first` (dlab/ensemble.h: the same
+ * classes, in the same order). FALSE with the engine's message. */
+gboolean dlab_classifier_can_average_with (DlabClassifier *self, DlabClassifier *first, GError **error);
+
+/* The engine's ensemble of classifiers[0..n) (n >= 1), for one reading of
+ * them all at once. It borrows their models: keep the classifiers until it
+ * is freed (dlab_ensemble_free). NULL with the engine's message. */
+DlabEnsemble *dlab_classifier_new_ensemble (DlabClassifier *const *classifiers, int n, GError **error);
 
 /* A DlabInside of the model (dlab/inside.h: every layer's output and the
  * saliency, from its own copy of the weights; the readings above are not

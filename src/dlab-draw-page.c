@@ -1,7 +1,9 @@
-/* DlabDrawPage: wires the sketchpad to the classifier, one reading a frame. */
+/* DlabDrawPage: wires the sketchpad to the classifiers, one reading a frame. */
 #include "dlab-draw-page.h"
 #include "dlab-fold-box.h"
 #include "dlab-inside-view.h"
+
+#include <glib/gi18n.h>
 
 #include "dlab/ink.h"
 
@@ -13,15 +15,21 @@ struct _DlabDrawPage {
   DlabInkPreview *ink_preview;
   GtkLabel *model_name_label;
   GtkLabel *model_details_label;
+  GtkLabel *agreement_label;
   GtkLabel *hint_label;
+  GtkMenuButton *models_button;
+  GtkListBox *models_list;
   GtkToggleButton *inside_toggle;
   DlabInsideView *inside_view;
 
-  DlabClassifier *classifier;
-  guint tick_id;        /* a reading is due at the next frame */
+  DlabClassifier *classifier; /* the first pick: the Inside view's */
+  GPtrArray *picks;           /* the DlabClassifiers that read, picks[0] the first */
+  DlabEnsemble *ensemble;     /* the engine's reading of the picks */
+  GListModel *models;         /* what the picker offers (the window's), or NULL */
+  gboolean updating_rows;     /* the picker's checks are being set, not clicked */
+  guint tick_id;              /* a reading is due at the next frame */
   guint n_readings;
   float image[DLAB_INK_PIXELS];
-  float *probs;         /* one per class of the classifier */
 };
 
 G_DEFINE_FINAL_TYPE (DlabDrawPage, dlab_draw_page, ADW_TYPE_BIN)
@@ -39,26 +47,75 @@ show_no_reading (DlabDrawPage *self)
 {
   dlab_prediction_view_set_probabilities (self->prediction_view, NULL);
   dlab_ink_preview_set_image (self->ink_preview, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->agreement_label), FALSE);
+}
+
+static DlabClassifier *
+pick (DlabDrawPage *self, guint i)
+{
+  return g_ptr_array_index (self->picks, i);
+}
+
+/* "A reads 9, B reads 4" (translated). */
+static char *
+who_reads_what (DlabDrawPage *self, const DlabEnsembleReading *r)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < self->picks->len; i++)
+    {
+      DlabClassifier *c = pick (self, i);
+
+      if (i > 0)
+        g_string_append (text, _(", "));
+      g_string_append_printf (text, _("%s reads %s"), dlab_classifier_get_name (c),
+                              dlab_classifier_get_class_name (c, r->tops[i]));
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* Under the bars, with several models: all read one class, or who reads what. */
+static void
+show_agreement (DlabDrawPage *self, const DlabEnsembleReading *r)
+{
+  g_autofree char *text = NULL;
+  int n = (int) self->picks->len;
+
+  if (n < 2)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->agreement_label), FALSE);
+      return;
+    }
+  if (r->n_top_classes == 1)
+    {
+      text = g_strdup_printf (ngettext ("All %d model reads %s", "All %d models read %s", n), n,
+                              dlab_classifier_get_class_name (self->classifier, r->tops[0]));
+    }
+  else
+    {
+      g_autofree char *list = who_reads_what (self, r);
+      text = g_strdup_printf (_("The models disagree: %s"), list);
+    }
+  gtk_label_set_label (self->agreement_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->agreement_label), TRUE);
 }
 
 static void
 read_drawing (DlabDrawPage *self)
 {
   const DlabStrokes *strokes = dlab_sketchpad_get_strokes (self->sketchpad);
+  DlabEnsembleReading reading;
 
   self->n_readings++;
-  if (!self->classifier || strokes->n_points == 0)
+  if (!self->ensemble || strokes->n_points == 0 ||
+      dlab_ensemble_run_strokes (self->ensemble, strokes, self->image, &reading) < 0)
     {
       show_no_reading (self);
       return;
     }
-  if (dlab_classifier_read_strokes (self->classifier, strokes, self->image, self->probs) < 0)
-    {
-      show_no_reading (self);
-      return;
-    }
-  dlab_prediction_view_set_probabilities (self->prediction_view, self->probs);
+  dlab_prediction_view_set_probabilities (self->prediction_view, reading.mean);
   dlab_ink_preview_set_image (self->ink_preview, self->image);
+  show_agreement (self, &reading);
 }
 
 static gboolean
@@ -88,26 +145,270 @@ on_sketchpad_changed (DlabDrawPage *self)
   schedule_reading (self);
 }
 
+/* The names of the picks, joined for the details line. */
+static char *
+picked_names (DlabDrawPage *self)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < self->picks->len; i++)
+    {
+      if (i > 0)
+        g_string_append (text, _(", "));
+      g_string_append (text, dlab_classifier_get_name (pick (self, i)));
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* One line per pick: its name and what it was trained on. */
+static char *
+picked_descriptions (DlabDrawPage *self)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < self->picks->len; i++)
+    {
+      g_autofree char *details = dlab_classifier_describe (pick (self, i));
+
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append_printf (text, "%s: %s", dlab_classifier_get_name (pick (self, i)), details);
+    }
+  return g_string_free (text, FALSE);
+}
+
 static void
 show_model (DlabDrawPage *self)
 {
-  g_autofree char *details = NULL;
+  g_autofree char *name = NULL, *details = NULL, *tooltip = NULL;
+  int n = (int) self->picks->len;
 
   if (!self->classifier)
     {
       gtk_label_set_label (self->model_name_label, "");
       gtk_label_set_label (self->model_details_label, "");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_name_label), NULL);
       dlab_prediction_view_set_class_names (self->prediction_view, NULL);
       return;
     }
-  details = dlab_classifier_describe (self->classifier);
-  gtk_label_set_label (self->model_name_label, dlab_classifier_get_name (self->classifier));
+  if (n == 1)
+    {
+      name = g_strdup (dlab_classifier_get_name (self->classifier));
+      details = dlab_classifier_describe (self->classifier);
+    }
+  else
+    {
+      name = g_strdup_printf (ngettext ("Average of %d model", "Average of %d models", n), n);
+      details = picked_names (self);
+      tooltip = picked_descriptions (self);
+    }
+  gtk_label_set_label (self->model_name_label, name);
   gtk_label_set_label (self->model_details_label, details);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_name_label), tooltip);
   gtk_label_set_label (self->hint_label, dlab_classifier_get_drawing_hint (self->classifier));
   dlab_prediction_view_set_class_names (self->prediction_view,
                                         dlab_classifier_get_class_names (self->classifier));
 }
 
+/* ---- the picker ---------------------------------------------------------- */
+
+static gboolean
+is_picked (DlabDrawPage *self, DlabClassifier *classifier)
+{
+  return g_ptr_array_find (self->picks, classifier, NULL);
+}
+
+/* Why `classifier` cannot be ticked now, or NULL when it can (or is). */
+static char *
+why_not_pickable (DlabDrawPage *self, DlabClassifier *classifier)
+{
+  if (is_picked (self, classifier) || !self->classifier)
+    return NULL;
+  if (!dlab_classifier_can_average_with (classifier, self->classifier, NULL))
+    return g_strdup_printf (_("Its classes differ from those of “%s”: only models of the same classes can be averaged"),
+                            dlab_classifier_get_name (self->classifier));
+  if (self->picks->len >= DLAB_ENSEMBLE_MAX)
+    return g_strdup_printf (_("At most %d models can be averaged"), DLAB_ENSEMBLE_MAX);
+  return NULL;
+}
+
+static DlabClassifier *
+row_classifier (GtkWidget *row)
+{
+  return g_object_get_data (G_OBJECT (row), "dlab-classifier");
+}
+
+/* The row's tick, whether it can change, and why not. */
+static void
+update_row (DlabDrawPage *self, GtkWidget *row)
+{
+  DlabClassifier *classifier = row_classifier (row);
+  GtkWidget *check = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
+  gboolean picked = is_picked (self, classifier);
+  gboolean only = picked && self->picks->len == 1;
+  g_autofree char *why = why_not_pickable (self, classifier);
+
+  self->updating_rows = TRUE;
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), picked);
+  self->updating_rows = FALSE;
+  gtk_widget_set_sensitive (row, why == NULL);
+  gtk_widget_set_sensitive (check, why == NULL && !only);
+  gtk_widget_set_tooltip_text (row, why ? why : only ? _("The drawing is always read by at least one model") : NULL);
+}
+
+static void
+update_rows (DlabDrawPage *self)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->models_list, i)); i++)
+    update_row (self, GTK_WIDGET (row));
+}
+
+static void
+on_check_toggled (GtkCheckButton *check, DlabDrawPage *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (check), GTK_TYPE_LIST_BOX_ROW);
+
+  if (self->updating_rows || !row)
+    return;
+  /* A refused change is undone by showing the picks again. */
+  if (!dlab_draw_page_set_picked (self, row_classifier (row), gtk_check_button_get_active (check)))
+    update_row (self, row);
+}
+
+static GtkWidget *
+create_row (gpointer item, gpointer data)
+{
+  DlabDrawPage *self = data;
+  DlabClassifier *classifier = DLAB_CLASSIFIER (item);
+  g_autofree char *details = dlab_classifier_describe (classifier);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *check = gtk_check_button_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), dlab_classifier_get_name (classifier));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
+  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  dlab_classifier_get_name (classifier), -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+  g_object_set_data_full (G_OBJECT (row), "dlab-classifier", g_object_ref (classifier), g_object_unref);
+  g_signal_connect_object (check, "toggled", G_CALLBACK (on_check_toggled), self, 0);
+  update_row (self, row);
+  return row;
+}
+
+/* After the picks changed: a new ensemble, the labels, the picker, a reading. */
+static void
+picks_changed (DlabDrawPage *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_clear_pointer (&self->ensemble, dlab_ensemble_free);
+  if (self->picks->len > 0)
+    {
+      self->ensemble = dlab_classifier_new_ensemble ((DlabClassifier *const *) self->picks->pdata,
+                                                     (int) self->picks->len, &error);
+      /* Picks are checked as they are ticked: only memory can fail here. */
+      if (!self->ensemble)
+        g_critical ("%s", error->message);
+    }
+  show_model (self);
+  update_rows (self);
+  schedule_reading (self);
+}
+
+void
+dlab_draw_page_set_models (DlabDrawPage *self, GListModel *models)
+{
+  g_return_if_fail (DLAB_IS_DRAW_PAGE (self));
+  g_return_if_fail (models == NULL || G_IS_LIST_MODEL (models));
+
+  if (!g_set_object (&self->models, models))
+    return;
+  gtk_list_box_bind_model (self->models_list, models, models ? create_row : NULL, self, NULL);
+}
+
+gboolean
+dlab_draw_page_set_picked (DlabDrawPage *self, DlabClassifier *classifier, gboolean picked)
+{
+  guint index;
+
+  g_return_val_if_fail (DLAB_IS_DRAW_PAGE (self), FALSE);
+  g_return_val_if_fail (DLAB_IS_CLASSIFIER (classifier), FALSE);
+
+  if (picked == is_picked (self, classifier))
+    return TRUE;
+  if (picked)
+    {
+      g_autofree char *why = why_not_pickable (self, classifier);
+
+      if (!self->classifier)
+        {
+          dlab_draw_page_set_classifier (self, classifier);
+          return TRUE;
+        }
+      if (why)
+        return FALSE;
+      g_ptr_array_add (self->picks, g_object_ref (classifier));
+      picks_changed (self);
+      return TRUE;
+    }
+  if (self->picks->len == 1)
+    return FALSE;
+  g_ptr_array_find (self->picks, classifier, &index);
+  /* The ensemble borrows the models: it goes before the reference. */
+  g_clear_pointer (&self->ensemble, dlab_ensemble_free);
+  g_ptr_array_remove_index (self->picks, index);
+  if (index == 0)
+    {
+      g_set_object (&self->classifier, pick (self, 0));
+      dlab_inside_view_set_classifier (self->inside_view, self->classifier);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLASSIFIER]);
+    }
+  picks_changed (self);
+  return TRUE;
+}
+
+guint
+dlab_draw_page_get_n_picked (DlabDrawPage *self)
+{
+  g_return_val_if_fail (DLAB_IS_DRAW_PAGE (self), 0);
+  return self->picks->len;
+}
+
+DlabClassifier *
+dlab_draw_page_get_picked (DlabDrawPage *self, guint index)
+{
+  g_return_val_if_fail (DLAB_IS_DRAW_PAGE (self), NULL);
+  g_return_val_if_fail (index < self->picks->len, NULL);
+  return pick (self, index);
+}
+
+gboolean
+dlab_draw_page_is_picked (DlabDrawPage *self, DlabClassifier *classifier)
+{
+  g_return_val_if_fail (DLAB_IS_DRAW_PAGE (self), FALSE);
+  return is_picked (self, classifier);
+}
+
+GtkWidget *
+dlab_draw_page_get_model_row (DlabDrawPage *self, DlabClassifier *classifier)
+{
+  GtkListBoxRow *row;
+
+  g_return_val_if_fail (DLAB_IS_DRAW_PAGE (self), NULL);
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->models_list, i)); i++)
+    if (row_classifier (GTK_WIDGET (row)) == classifier)
+      return GTK_WIDGET (row);
+  return NULL;
+}
+
+/* ---- the first model ----------------------------------------------------- */
+
+/* The model the window uses now: it alone reads, until others are ticked. */
 void
 dlab_draw_page_set_classifier (DlabDrawPage *self, DlabClassifier *classifier)
 {
@@ -116,11 +417,12 @@ dlab_draw_page_set_classifier (DlabDrawPage *self, DlabClassifier *classifier)
 
   if (!g_set_object (&self->classifier, classifier))
     return;
-  g_free (self->probs);
-  self->probs = classifier ? g_new0 (float, dlab_classifier_get_n_classes (classifier)) : NULL;
-  show_model (self);
+  g_clear_pointer (&self->ensemble, dlab_ensemble_free);
+  g_ptr_array_set_size (self->picks, 0);
+  if (classifier)
+    g_ptr_array_add (self->picks, g_object_ref (classifier));
   dlab_inside_view_set_classifier (self->inside_view, classifier);
-  schedule_reading (self);
+  picks_changed (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLASSIFIER]);
 }
 
@@ -206,16 +508,14 @@ dlab_draw_page_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
       self->tick_id = 0;
     }
+  g_clear_pointer (&self->ensemble, dlab_ensemble_free);
+  g_clear_pointer (&self->picks, g_ptr_array_unref);
   g_clear_object (&self->classifier);
+  if (self->models_list)
+    gtk_list_box_bind_model (self->models_list, NULL, NULL, NULL, NULL);
+  g_clear_object (&self->models);
   gtk_widget_dispose_template (GTK_WIDGET (self), DLAB_TYPE_DRAW_PAGE);
   G_OBJECT_CLASS (dlab_draw_page_parent_class)->dispose (object);
-}
-
-static void
-dlab_draw_page_finalize (GObject *object)
-{
-  g_free (DLAB_DRAW_PAGE (object)->probs);
-  G_OBJECT_CLASS (dlab_draw_page_parent_class)->finalize (object);
 }
 
 static void
@@ -227,7 +527,6 @@ dlab_draw_page_class_init (DlabDrawPageClass *klass)
   object_class->get_property = dlab_draw_page_get_property;
   object_class->set_property = dlab_draw_page_set_property;
   object_class->dispose = dlab_draw_page_dispose;
-  object_class->finalize = dlab_draw_page_finalize;
 
   properties[PROP_CLASSIFIER] =
     g_param_spec_object ("classifier", NULL, NULL, DLAB_TYPE_CLASSIFIER,
@@ -249,6 +548,9 @@ dlab_draw_page_class_init (DlabDrawPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, model_name_label);
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, model_details_label);
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, agreement_label);
+  gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, models_button);
+  gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, models_list);
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, inside_toggle);
   gtk_widget_class_bind_template_child (widget_class, DlabDrawPage, inside_view);
 }
@@ -256,6 +558,7 @@ dlab_draw_page_class_init (DlabDrawPageClass *klass)
 static void
 dlab_draw_page_init (DlabDrawPage *self)
 {
+  self->picks = g_ptr_array_new_with_free_func (g_object_unref);
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_swapped (self->sketchpad, "changed", G_CALLBACK (on_sketchpad_changed), self);
   dlab_inside_view_set_sketchpad (self->inside_view, self->sketchpad);

@@ -19,6 +19,7 @@ struct _DlabWindow {
 
   GSettings *settings;          /* NULL when the schema is not installed */
   DlabClassifier *classifier;
+  GListStore *models;           /* the session's models, oldest first: the Draw page's picker */
   GCancellable *loading;        /* a model file is being read */
   GCancellable *opening_strokes; /* a strokes file is being read */
   char *error_title;            /* the last error shown: toast and details */
@@ -81,11 +82,91 @@ dlab_window_get_last_error (DlabWindow *self)
 
 /* ---- the model ----------------------------------------------------------- */
 
+/* The session keeps this many models at most (each holds its weights). */
+#define MAX_SESSION_MODELS 12
+
+/* The session's entry for `file` (NULL: the built-in model, the one
+ * without a file). */
+static gboolean
+find_by_file (DlabWindow *self, GFile *file, guint *position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->models));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (DlabClassifier) other = g_list_model_get_item (G_LIST_MODEL (self->models), i);
+      GFile *other_file = dlab_classifier_get_file (other);
+
+      if (file ? other_file && g_file_equal (file, other_file) : !other_file)
+        {
+          *position = i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Drops the oldest models beyond MAX_SESSION_MODELS, but never one in use
+ * (the window's, or one ticked on the Draw page). */
+static void
+forget_old_models (DlabWindow *self)
+{
+  guint i = 0;
+
+  while (g_list_model_get_n_items (G_LIST_MODEL (self->models)) > MAX_SESSION_MODELS)
+    {
+      g_autoptr (DlabClassifier) old = g_list_model_get_item (G_LIST_MODEL (self->models), i);
+
+      if (!old)
+        return;
+      if (old == self->classifier || dlab_draw_page_is_picked (self->draw_page, old))
+        i++;
+      else
+        g_list_store_remove (self->models, i);
+    }
+}
+
+/* A model the window used joins the session's list; a file loaded again
+ * (retrained, renamed) takes its old entry's place. */
+static void
+remember_in_session (DlabWindow *self, DlabClassifier *classifier)
+{
+  guint position;
+
+  if (g_list_store_find (self->models, classifier, &position))
+    return;
+  if (find_by_file (self, dlab_classifier_get_file (classifier), &position))
+    g_list_store_splice (self->models, position, 1, (gpointer *) &classifier, 1);
+  else
+    g_list_store_append (self->models, classifier);
+  forget_old_models (self);
+}
+
 static void
 set_classifier (DlabWindow *self, DlabClassifier *classifier)
 {
+  if (classifier)
+    remember_in_session (self, classifier);
   if (g_set_object (&self->classifier, classifier))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLASSIFIER]);
+}
+
+/* The Draw page's first pick changed (it was unticked): the window's model
+ * follows, so that every page shows the same one. */
+static void
+on_draw_page_classifier (DlabWindow *self)
+{
+  DlabClassifier *first = dlab_draw_page_get_classifier (self->draw_page);
+
+  if (first)
+    set_classifier (self, first);
+}
+
+GListModel *
+dlab_window_get_models (DlabWindow *self)
+{
+  g_return_val_if_fail (DLAB_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->models);
 }
 
 DlabClassifier *
@@ -148,10 +229,16 @@ void
 dlab_window_use_builtin_model (DlabWindow *self)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlabClassifier) builtin = dlab_classifier_new_builtin (&error);
+  g_autoptr (DlabClassifier) builtin = NULL;
+  guint position;
 
   g_return_if_fail (DLAB_IS_WINDOW (self));
 
+  /* The session's, if it has one. */
+  if (find_by_file (self, NULL, &position))
+    builtin = g_list_model_get_item (G_LIST_MODEL (self->models), position);
+  else
+    builtin = dlab_classifier_new_builtin (&error);
   if (!builtin)
     {
       show_error (self, _("The built-in model could not be loaded"), error->message);
@@ -706,6 +793,7 @@ dlab_window_dispose (GObject *object)
     g_cancellable_cancel (self->opening_strokes);
   g_clear_object (&self->opening_strokes);
   g_clear_object (&self->classifier);
+  g_clear_object (&self->models);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), DLAB_TYPE_WINDOW);
   G_OBJECT_CLASS (dlab_window_parent_class)->dispose (object);
@@ -766,9 +854,14 @@ dlab_window_init (DlabWindow *self)
   DlabSketchpad *pad;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->models = g_list_store_new (DLAB_TYPE_CLASSIFIER);
 
-  /* Every page shows the window's model. */
+  /* Every page shows the window's model; the Draw page can tick more of
+   * the session's, and its first pick is the window's. */
   g_object_bind_property (self, "classifier", self->draw_page, "classifier", G_BINDING_SYNC_CREATE);
+  dlab_draw_page_set_models (self->draw_page, G_LIST_MODEL (self->models));
+  g_signal_connect_object (self->draw_page, "notify::classifier", G_CALLBACK (on_draw_page_classifier), self,
+                           G_CONNECT_SWAPPED);
 
   pad = dlab_draw_page_get_sketchpad (self->draw_page);
   g_signal_connect_object (pad, "notify::can-undo", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);

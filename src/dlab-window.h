@@ -20,6 +20,10 @@ G_DECLARE_FINAL_TYPE (DlabWindow, dlab_window, DLAB, WINDOW, AdwApplicationWindo
 DlabWindow *dlab_window_new (GtkApplication *application);
 
 DlabClassifier *dlab_window_get_classifier (DlabWindow *self);
+/* The models this session has used (DlabClassifier, oldest first; at most
+ * a dozen, none in use dropped): the built-in model, opened files and
+ * trained runs. The Draw page offers them to read with together. */
+GListModel *dlab_window_get_models (DlabWindow *self);
 DlabDrawPage *dlab_window_get_draw_page (DlabWindow *self);
 DlabTrainPage *dlab_window_get_train_page (DlabWindow *self);
 DlabDataPage *dlab_window_get_data_page (DlabWindow *self);
