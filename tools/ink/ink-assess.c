@@ -30,13 +30,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "calibration.h"
 #include "dlab/error.h"
 #include "dlab/predictor.h"
 #include "dlab/strokes.h"
 #include "proxy-names.h"
 
 #define CLASSES 10
-#define BINS 15
 #define MAX_FILES 100000
 #define MAX_GROUPS 1024
 
@@ -54,8 +54,7 @@ typedef struct {
   Group all;
   Groups groups;                    /* digit families, or non-digit kinds */
   long confusion[CLASSES][CLASSES]; /* [written][read]; non-digits: row 0, sure readings only */
-  int bin_n[BINS], bin_correct[BINS];
-  double bin_confidence[BINS];
+  Calibration calibration;          /* digits only */
 } Score;
 
 typedef struct {
@@ -82,6 +81,8 @@ static int parse_threshold(const char *text, double *t) {
   return errno || end == text || *end || !(*t > 0 && *t <= 1) ? -1 : 0;
 }
 
+/* 0, -1 for a command line to answer with the usage, -2 for a bad value
+ * (already said). */
 static int parse_options(int argc, char **argv, Options *o) {
   *o = (Options){.threshold = 0.6};
   for (int i = 1; i < argc; i++) {
@@ -101,7 +102,7 @@ static int parse_options(int argc, char **argv, Options *o) {
     else if (!strcmp(a, "--threshold")) {
       if (parse_threshold(v, &o->threshold)) {
         fprintf(stderr, "ink-assess: --threshold %s: expected a number in (0, 1]\n", v);
-        return -1;
+        return -2;
       }
       i++;
     } else
@@ -222,9 +223,8 @@ static int assess_file(DlabPredictor *p, const Options *o, const char *dir, cons
   count(&score->all, correct, sure);
   count(g, correct, sure);
   if (digits) {
-    int bin = top >= 1 ? BINS - 1 : (int)(top * BINS);
     score->confusion[label][read]++;
-    score->bin_n[bin]++, score->bin_correct[bin] += correct, score->bin_confidence[bin] += top;
+    calibration_add(&score->calibration, top, correct);
   } else if (sure) {
     score->confusion[0][read]++;
   }
@@ -246,15 +246,6 @@ static int assess_folder(DlabPredictor *p, const Options *o, const char *dir, in
 
 static double ratio(int a, int b) { return b ? (double)a / b : 0; }
 
-static double calibration_error(const Score *s) {
-  double ece = 0;
-  for (int b = 0; b < BINS; b++)
-    if (s->bin_n[b])
-      ece += ratio(s->bin_n[b], s->all.n) *
-             fabs(ratio(s->bin_correct[b], s->bin_n[b]) - s->bin_confidence[b] / s->bin_n[b]);
-  return ece;
-}
-
 static void csv_row(const char *set, const char *group, const char *metric, int count, int total) {
   printf("%s,%s,%s,%.6f,%d,%d\n", set, group, metric, ratio(count, total), count, total);
 }
@@ -263,7 +254,7 @@ static void csv_digits(const Score *s) {
   csv_row("digits", "all", "accuracy", s->all.correct, s->all.n);
   csv_row("digits", "all", "sure", s->all.sure, s->all.n);
   csv_row("digits", "all", "sure_accuracy", s->all.sure_correct, s->all.sure);
-  printf("digits,all,ece,%.6f,,%d\n", calibration_error(s), s->all.n);
+  printf("digits,all,ece,%.6f,,%d\n", calibration_error(&s->calibration), s->all.n);
   for (int i = 0; i < s->groups.n; i++) {
     const Group *g = &s->groups.g[i];
     csv_row("digits", g->name, "accuracy", g->correct, g->n);
@@ -304,14 +295,14 @@ static void print_confusion(const Score *s) {
 }
 
 static void print_digits(const Options *o, const Score *s) {
-  printf("digits (%s): %d drawings\n", o->digits, s->all.n);
+  printf("digits (%s): %d drawing%s\n", o->digits, s->all.n, s->all.n == 1 ? "" : "s");
   printf("  accuracy                        %7.2f%%  (%d/%d)\n", 100 * ratio(s->all.correct, s->all.n), s->all.correct,
          s->all.n);
   printf("  sure (top probability >= %.2f)  %7.2f%%  (%d/%d), accuracy among them %.2f%% (%d/%d)\n", o->threshold,
          100 * ratio(s->all.sure, s->all.n), s->all.sure, s->all.n, 100 * ratio(s->all.sure_correct, s->all.sure),
          s->all.sure_correct, s->all.sure);
-  printf("  expected calibration error      %7.2f%%  (%d bins of the top probability)\n", 100 * calibration_error(s),
-         BINS);
+  printf("  expected calibration error      %7.2f%%  (%d bins of the top probability)\n",
+         100 * calibration_error(&s->calibration), CALIBRATION_BINS);
   printf("\n  reported as misread                                               n  accuracy\n");
   for (int i = 0; i < PROXY_N_REPORTED; i++)
     for (int k = 0; k < s->groups.n; k++)
@@ -328,7 +319,7 @@ static void print_digits(const Options *o, const Score *s) {
 
 static void print_nondigits(const Options *o, const Score *s) {
   int not_sure = s->all.n - s->all.sure;
-  printf("non-digits (%s): %d drawings\n", o->nondigits, s->all.n);
+  printf("non-digits (%s): %d drawing%s\n", o->nondigits, s->all.n, s->all.n == 1 ? "" : "s");
   printf("  read \"Not sure\" (top < %.2f)    %7.2f%%  (%d/%d)\n", o->threshold, 100 * ratio(not_sure, s->all.n),
          not_sure, s->all.n);
   for (int i = 0; i < s->groups.n; i++) {
@@ -371,7 +362,8 @@ static int run(const Options *o, DlabPredictor *p, Score *digits, Score *nondigi
 
 int main(int argc, char **argv) {
   Options o;
-  if (parse_options(argc, argv, &o)) return usage();
+  int parsed = parse_options(argc, argv, &o);
+  if (parsed) return parsed == -2 ? 2 : usage();
   static Group digit_groups[MAX_GROUPS], nondigit_groups[MAX_GROUPS];
   static Score digits, nondigits;
   digits.groups.g = digit_groups;
