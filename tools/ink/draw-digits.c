@@ -9,11 +9,10 @@
  * wide and 1 tall, y down: `M x y` starts a stroke, `L x y` draws a line,
  * `C x1 y1 x2 y2 x y` a cubic Bezier curve, `A cx cy rx ry from to` an
  * elliptical arc (degrees, 0 = right, 90 = down, drawn from `from` to
- * `to`). Every digit is then
- * slanted, scaled and placed on a 400x400 canvas, sampled like a tablet
- * (a point every few pixels, a little tremor) with a pressure profile,
- * all from a fixed seed, so the files are reproducible. File names start
- * with the digit: `4-closed.strokes`. */
+ * `to`). Every digit is then slanted, scaled and placed on a 400x400
+ * canvas, sampled like a tablet (a point every few pixels, a little
+ * tremor) with a pressure profile, all from a fixed seed, so the files are
+ * reproducible. File names start with the digit: `4-closed.strokes`. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
