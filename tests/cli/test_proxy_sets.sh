@@ -131,6 +131,9 @@ cp "$drawn/0-oval.strokes" "$tmp/tiny/nondigits/x-letter-A-01.strokes"
 cp "$drawn/8-wide.strokes" "$tmp/tiny/nondigits/x-shape-star-01.strokes"
 cp "$drawn/2-angular.strokes" "$tmp/tiny/nondigits/x-scribble-zigzag-01.strokes"
 echo "not a drawing, and not named like one" >"$tmp/tiny/digits/README"
+# Neither a link (which could lead out of the folder) nor a hidden file is read.
+ln -s "$drawn/7-plain.strokes" "$tmp/tiny/digits/7-link-01.strokes"
+cp "$drawn/7-plain.strokes" "$tmp/tiny/digits/.7-hidden-01.strokes"
 tiny=(--digits "$tmp/tiny/digits" --nondigits "$tmp/tiny/nondigits")
 
 # has_rows NAME ROW...: every ROW is a line of $tmp/out.

@@ -18,10 +18,11 @@
  * set,group,metric,value,count,total; --list also names every misread
  * digit and every non-digit read as sure.
  *
- * A missing folder, a file that is not a strokes file or holds no ink, a
- * name that does not follow the convention, or a model that does not read
- * the ten digits from 28x28 drawings stops it with one line naming the
- * file. */
+ * Only a folder's own regular *.strokes files are read (no hidden files,
+ * no symbolic links, no subfolders). A missing folder, a file that is not
+ * a strokes file or holds no ink, a name that does not follow the
+ * convention, or a model that does not read the ten digits from 28x28
+ * drawings stops it with one line naming the file. */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -135,18 +136,21 @@ static void free_names(char **names, int n) {
   free(names);
 }
 
+/* Only regular files of the folder itself are read: not hidden files, not
+ * symbolic links (which could lead out of it), not subfolders. */
 static int is_strokes_file(const char *dir, const char *name) {
   size_t len = strlen(name);
   if (name[0] == '.' || len < 8 || strcmp(name + len - 8, ".strokes") != 0) return 0;
   char path[8192];
   struct stat st;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return 0;
+  return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* The *.strokes files of dir (names only, sorted: the output does not
  * depend on the file system's order). */
 static int list_folder(const char *dir, char ***out, int *count) {
+  if (strlen(dir) > 4096) return dlab_error("%.64s...: folder name too long", dir);
   DIR *d = opendir(dir);
   if (!d) return dlab_error("%s: cannot open the folder: %s", dir, strerror(errno));
   char **names = NULL;
