@@ -42,7 +42,7 @@ done
 if [ -z "$few" ]; then ok "every digit in at least 6 styles"; else not_ok "every digit in at least 6 styles" "$few"; fi
 few=
 for f in $reported; do
-  drawings=$(grep -c "^$f[-.]" "$tmp/digits.txt")
+  drawings=$(grep -c "^${f}[-.]" "$tmp/digits.txt")
   [ "$drawings" -ge 50 ] || few="$few $f:$drawings"
 done
 if [ -z "$few" ]; then ok "the reported styles well represented (50 or more each)"
@@ -187,7 +187,10 @@ expect_error "a corrupt model" "$tmp/bad.safetensors" "$ink_assess" --model "$tm
 expect_error "a model of three classes" "$tmp/abc.safetensors: reads 3 classes" "$ink_assess" --model "$tmp/abc.safetensors" --digits "$tmp/tiny/digits"
 expect_error "a threshold out of range" "--threshold 1.5: expected a number in (0, 1]" "$ink_assess" --model "$model" --digits "$tmp/tiny/digits" --threshold 1.5
 expect_error "a threshold that is not a number" "--threshold 0.6x" "$ink_assess" --model "$model" --digits "$tmp/tiny/digits" --threshold 0.6x
-expect_error_lines 9 "no folder to score" "usage: ink-assess" "$ink_assess" --model "$model"
+"$ink_assess" --model "$model" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 2 ] && head -n 1 "$tmp/err" | grep -q '^usage: ink-assess'; then ok "no folder to score: the usage, exit 2"
+else not_ok "no folder to score: the usage, exit 2" "exit $rc" "$(head -n 1 "$tmp/err")"; fi
 : >"$tmp/file"
 expect_error "proxy-sets: OUT is a file" "$tmp/file: cannot create the folder: a file is in the way" "$proxy_sets" "$tmp/file"
 expect_error "proxy-sets --only that selects nothing" "--only zz" "$proxy_sets" "$tmp/d" --only zz
