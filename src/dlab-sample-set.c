@@ -302,5 +302,8 @@ dlab_sample_class_name (const DlabDataset *d, int label)
 {
   if (label >= 0 && label < d->num_classes && label < DLAB_MAX_CLASSES && d->class_names[label])
     return g_strdup (d->class_names[label]);
+  /* The sketchpad model's training drawings that are no digit. */
+  if (label == DLAB_LABEL_NONE)
+    return g_strdup (C_("class", "none"));
   return g_strdup_printf ("%d", label);
 }

@@ -118,7 +118,13 @@ int cmd_eval(int argc, char **argv) {
     goto done;
   }
   dlab_fprintf_c(stdout, "accuracy %.4f ± %.4f (standard error over %d images)\nloss %.4f\n", r.accuracy,
-                 dlab_accuracy_stderr(r.accuracy, d->n), d->n, r.loss);
+                 dlab_accuracy_stderr(r.accuracy, r.scored), r.scored, r.loss);
+  if (r.scored < d->n)
+    printf(_("%d images of no class (a drawing that is no digit) are left out of the accuracy\n"), d->n - r.scored);
+  dlab_fprintf_c(stdout, "%s %.4f\n", "calibration_error", r.calibration_error);
+  printf(_("  (expected calibration error: how far the top probability is from the accuracy, "
+           "over %d bins; 0 is perfect)\n"),
+         DLAB_ECE_BINS);
   print_confusion(&r, d);
   rc = 0;
 done:

@@ -9,12 +9,15 @@
  * value, the count of correct predictions, and d loss / d logits three ways:
  * against the closed form (p - q) / N, against central differences of the
  * reference loss in double, and against central differences of the engine's
- * own loss (forward and backward agree). Extreme logits must stay finite. */
+ * own loss (forward and backward agree). Extreme logits must stay finite.
+ * Rows labelled DLAB_LABEL_NONE (a drawing of no class) aim at q = 1/K for
+ * every class and count in no accuracy. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "dlab/dataset.h"
 #include "dlab/rng.h"
 #include "nn/loss.h"
 #include "test_util.h"
@@ -28,7 +31,10 @@ static double lse(const double *z, int K) {
   return max + log(sum);
 }
 
-static double target(int k, int label, int K, double s) { return (k == label ? 1 - s : 0) + s / K; }
+static double target(int k, int label, int K, double s) {
+  if (label >= K) return 1.0 / K;
+  return (k == label ? 1 - s : 0) + s / K;
+}
 
 /* Mean smoothed cross-entropy of N x K double logits. */
 static double reference_loss(const double *z, const uint8_t *labels, int N, int K, double s) {
@@ -42,9 +48,12 @@ static double reference_loss(const double *z, const uint8_t *labels, int N, int 
   return total / N;
 }
 
-static int reference_correct(const double *z, const uint8_t *labels, int N, int K) {
+static int reference_correct(const double *z, const uint8_t *labels, int N, int K, int *scored) {
   int correct = 0;
+  *scored = 0;
   for (int b = 0; b < N; b++) {
+    if (labels[b] >= K) continue;
+    ++*scored;
     int best = 0;
     for (int k = 1; k < K; k++)
       if (z[(size_t)b * K + k] > z[(size_t)b * K + best]) best = k;
@@ -58,6 +67,7 @@ typedef struct {
   float smoothing;
   float spread; /* logits uniform in [-spread, spread] */
   uint64_t seed;
+  int none_every; /* every n-th row is of no class (0: none) */
 } Case;
 
 #define MAX_N 64
@@ -67,7 +77,7 @@ static void check_case(const Case *c) {
   const int N = c->N, K = c->K, n = N * K;
   const double s = c->smoothing;
   char what[96];
-  snprintf(what, sizeof what, "N %d, K %d, smoothing %.1f", N, K, s);
+  snprintf(what, sizeof what, "N %d, K %d, smoothing %.1f%s", N, K, s, c->none_every ? ", rows of no class" : "");
 
   DlabTensor logits, dlogits;
   dlab_tensor_init2(&logits, N, K);
@@ -82,13 +92,16 @@ static void check_case(const Case *c) {
   for (int b = 0; b < N; b += 2)
     for (int k = 0; k < K; k++)
       if (z[b * K + k] > z[b * K + labels[b]]) labels[b] = (uint8_t)k;
+  for (int b = 0; c->none_every && b < N; b += c->none_every) labels[b] = DLAB_LABEL_NONE;
 
   DlabLossResult r = dlab_cross_entropy(&logits, labels, c->smoothing, &dlogits);
   const double want = reference_loss(z, labels, N, K, s);
   tap_ok(fabs(r.loss - want) <= 1e-6 * fmax(1, fabs(want)), "%s: loss %.9f, reference %.9f", what,
          r.loss, want);
-  const int want_correct = reference_correct(z, labels, N, K);
-  tap_ok(r.correct == want_correct, "%s: correct %d, reference %d", what, r.correct, want_correct);
+  int want_scored;
+  const int want_correct = reference_correct(z, labels, N, K, &want_scored);
+  tap_ok(r.correct == want_correct && r.scored == want_scored, "%s: correct %d of %d, reference %d of %d",
+         what, r.correct, r.scored, want_correct, want_scored);
   DlabLossResult no_grad = dlab_cross_entropy(&logits, labels, c->smoothing, NULL);
   tap_ok(no_grad.loss == r.loss && no_grad.correct == r.correct,
          "%s: the same result without a gradient", what);
@@ -191,9 +204,10 @@ static void check_softmax(void) {
 
 int main(void) {
   const Case cases[] = {
-      {1, 2, 0.0f, 3, 1},    {1, 10, 0.1f, 3, 2},   {3, 10, 0.0f, 3, 3},  {8, 10, 0.1f, 3, 4},
-      {64, 10, 0.0f, 3, 5},  {64, 10, 0.1f, 3, 6},  {5, 47, 0.0f, 3, 7},  {5, 47, 0.1f, 3, 8},
-      {16, 3, 0.1f, 8, 9},   {7, 2, 0.1f, 1, 10},   {32, 26, 0.0f, 6, 11},
+      {1, 2, 0.0f, 3, 1, 0},    {1, 10, 0.1f, 3, 2, 0},   {3, 10, 0.0f, 3, 3, 0},  {8, 10, 0.1f, 3, 4, 0},
+      {64, 10, 0.0f, 3, 5, 0},  {64, 10, 0.1f, 3, 6, 0},  {5, 47, 0.0f, 3, 7, 0},  {5, 47, 0.1f, 3, 8, 0},
+      {16, 3, 0.1f, 8, 9, 0},   {7, 2, 0.1f, 1, 10, 0},   {32, 26, 0.0f, 6, 11, 0},
+      {12, 10, 0.0f, 3, 12, 3}, {12, 10, 0.1f, 5, 13, 2}, {1, 10, 0.0f, 3, 14, 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_case(&cases[i]);
   check_extremes(0.0f);

@@ -2,12 +2,16 @@
  * (tools/ink/README.md).
  *
  *   ink-mnist dataset --mnist DIR --out ROOT [--copies K] [--original 0|1]
+ *                     [--styles N] [--nondigits N]
  *                     [--test plain|varied|original] [--seed S] [--threads T]
  *       MNIST train digits -> skeleton strokes -> K random writers each ->
  *       the ink renderer -> ROOT/MNIST/raw/train-*, optionally with the
  *       original images too; the MNIST test digits -> strokes -> renderer
  *       (plain: as traced; varied: through random writers as well;
  *       original: the MNIST pictures) -> ROOT/MNIST/raw/t10k-*.
+ *       --styles adds N digits in the styles of styles.h, --nondigits N
+ *       drawings of no digit (label 255, DLAB_LABEL_NONE), each through a
+ *       random writer, after the MNIST ones.
  *       `dlab train --data ROOT --dataset mnist` trains on it.
  *   ink-mnist testset --mnist DIR --out ROOT [--test plain|varied] [--seed S]
  *       Only the test split (the train files get its first 1000 digits, so
@@ -38,16 +42,18 @@
 
 #include "datasets/idx.h"
 #include "dlab/atomic_file.h"
+#include "dlab/dataset.h"
 #include "dlab/error.h"
 #include "dlab/ink.h"
 #include "dlab/rng.h"
 #include "dlab/strokes.h"
 #include "skeleton.h"
+#include "styles.h"
 #include "writer.h"
 
 typedef struct {
   const char *mnist, *out, *test, *split, *strokes_dir;
-  int copies, original, threads, limit, index, vary, writers;
+  int copies, original, threads, limit, index, vary, writers, styles, nondigits;
   uint64_t seed;
 } Options;
 
@@ -87,6 +93,8 @@ static int parse_options(int argc, char **argv, Options *o) {
     else if (!strcmp(a, "--copies")) o->copies = atoi(v);
     else if (!strcmp(a, "--writers")) o->writers = atoi(v);
     else if (!strcmp(a, "--original")) o->original = atoi(v);
+    else if (!strcmp(a, "--styles")) o->styles = atoi(v);
+    else if (!strcmp(a, "--nondigits")) o->nondigits = atoi(v);
     else if (!strcmp(a, "--threads")) o->threads = atoi(v);
     else if (!strcmp(a, "--limit")) o->limit = atoi(v);
     else if (!strcmp(a, "--index")) o->index = atoi(v);
@@ -94,7 +102,9 @@ static int parse_options(int argc, char **argv, Options *o) {
     else return usage();
     i += takes;
   }
-  if (o->copies < 0 || o->copies > 16 || o->writers < 0 || o->writers > 1000 || o->threads < 1 || o->threads > 64) return usage();
+  if (o->copies < 0 || o->copies > 16 || o->writers < 0 || o->writers > 1000 || o->threads < 1 || o->threads > 64 ||
+      o->styles < 0 || o->styles > 1000000 || o->nondigits < 0 || o->nondigits > 1000000)
+    return usage();
   return 0;
 }
 
@@ -259,6 +269,8 @@ static int make_test(const Options *o, const char *raw, int train_placeholder) {
   return rc;
 }
 
+static int add_drawings(const Options *o, int n, uint8_t **images, uint8_t **labels);
+
 static int cmd_dataset(const Options *o, int with_train) {
   if (!o->mnist || !o->out) return usage();
   char raw[4096];
@@ -269,9 +281,10 @@ static int cmd_dataset(const Options *o, int with_train) {
     if (load_split(o->mnist, "train", o->limit, &train)) return -1;
     uint8_t *images, *labels;
     int n = render_split(&train, o->copies, o->original, 1, o->seed, o->threads, &images, &labels);
+    if (n >= 0) n = add_drawings(o, n, &images, &labels);
     if (n < 0 || write_split(raw, "train", images, labels, n)) return -1;
-    printf("train: %d images (%d writers per digit%s) in %.1f s -> %s/train-*\n", n, o->copies,
-           o->original ? " + the originals" : "", now() - t0, raw);
+    printf("train: %d images (%d writers per digit%s, %d style digits, %d non-digits) in %.1f s -> %s/train-*\n",
+           n, o->copies, o->original ? " + the originals" : "", o->styles, o->nondigits, now() - t0, raw);
     free(images), free(labels);
     free_split(&train);
   }
@@ -296,6 +309,44 @@ static void normalize_to_skeleton_canvas(DlabStrokes *s) {
     s->points[i].x = mid + k * (s->points[i].x - cx);
     s->points[i].y = mid + k * (s->points[i].y - cy);
   }
+}
+
+/* Appends o->styles style digits and o->nondigits drawings of no digit
+ * (styles.h), each redrawn by a random writer, to the n training images.
+ * Returns the new count, or -1. */
+static int add_drawings(const Options *o, int n, uint8_t **images, uint8_t **labels) {
+  const int extra = o->styles + o->nondigits;
+  if (extra == 0) return n;
+  uint8_t *more_images = realloc(*images, ((size_t)n + extra) * 784);
+  if (!more_images) return dlab_error("out of memory for %d more images", extra);
+  *images = more_images;
+  uint8_t *more_labels = realloc(*labels, (size_t)n + extra);
+  if (!more_labels) return dlab_error("out of memory for %d more labels", extra);
+  *labels = more_labels;
+  DlabStrokes drawing, varied;
+  dlab_strokes_init(&drawing);
+  dlab_strokes_init(&varied);
+  float img[DLAB_INK_PIXELS];
+  int rc = 0;
+  for (int i = 0; i < extra && rc == 0; i++) {
+    DlabRng rng;
+    DlabInkStyle style;
+    /* Streams far from run_job's (digit * 64 + copy < 2^22). */
+    dlab_rng_derive(&rng, o->seed, ((uint64_t)1 << 40) + (uint64_t)i);
+    int label = i < o->styles ? style_digit(i, &rng, &drawing) : style_nondigit(&rng, &drawing) < 0 ? -1 : DLAB_LABEL_NONE;
+    if (label < 0) {
+      rc = dlab_error("out of memory drawing %d", i);
+      break;
+    }
+    normalize_to_skeleton_canvas(&drawing);
+    writer_vary(&drawing, -1, &rng, &varied, &style);
+    dlab_ink_render(&varied, &style, img);
+    to_bytes(img, *images + ((size_t)n + i) * 784);
+    (*labels)[n + i] = (uint8_t)label;
+  }
+  dlab_strokes_free(&drawing);
+  dlab_strokes_free(&varied);
+  return rc < 0 ? -1 : n + extra;
 }
 
 static int cmd_render(const Options *o) {

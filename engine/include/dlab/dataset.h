@@ -24,13 +24,20 @@
 #define DLAB_MAX_CLASSES 64
 #define DLAB_MAX_CHANNELS 3
 
+/* The label of a training sample that belongs to no class: a drawing that
+ * is no digit, in the sketchpad model's training set. Training pulls its
+ * probabilities toward equal shares for every class (so the model learns to
+ * be unsure of such shapes); accuracies leave it out. Only an IDX training
+ * split may hold it: test splits are all labelled. */
+#define DLAB_LABEL_NONE 255
+
 /* A dataset's fields are for reading: the application and the CLI show its
  * images, labels and class names; only the engine's calls write them. */
 typedef struct {
   char name[64];       /* "mnist", "emnist-letters", "folder:DIR" */
   int n, c, h, w;
   uint8_t *images;     /* n * c * h * w, CHW per sample (CIFAR: planar R, G, B) */
-  uint8_t *labels;     /* n */
+  uint8_t *labels;     /* n: class numbers, or DLAB_LABEL_NONE (train split) */
   int num_classes;
   char *class_names[DLAB_MAX_CLASSES];
   float mean[DLAB_MAX_CHANNELS], std[DLAB_MAX_CHANNELS]; /* on the 0..1 scale */

@@ -129,10 +129,18 @@ typedef struct {
 int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
                const DlabTrainConfig *cfg, DlabTrainResult *result);
 
+/* Equal-width bins of the top probability for the calibration error. */
+#define DLAB_ECE_BINS 15
+
 typedef struct {
   double loss, accuracy;
   int n;
+  int scored;     /* images with a class (accuracy counts these; see DLAB_LABEL_NONE) */
   int *confusion; /* num_classes x num_classes, [true][predicted]; caller frees */
+  /* Expected calibration error: over DLAB_ECE_BINS bins of the top
+   * probability, |accuracy - mean top probability| weighted by the share of
+   * images in the bin. 0 when "90% sure" is right 90% of the time. */
+  double calibration_error;
 } DlabEvalResult;
 
 /* Evaluates m on d in eval mode (d's mean/std normalize the images). */

@@ -181,10 +181,20 @@ static int export_split(const DlabDataset *d, const char *root, const char *spli
   return 0;
 }
 
+/* A folder of PNGs names a class for every image: a sample of no class
+ * (DLAB_LABEL_NONE) has no folder and no line to go to. */
+static int check_all_labelled(const DlabDataset *d) {
+  for (int i = 0; i < d->n; i++)
+    if (d->labels[i] >= d->num_classes)
+      return dlab_error(_("%s: sample %d belongs to no class; a folder of PNGs cannot hold it"), d->name, i);
+  return 0;
+}
+
 int dlab_dataset_export(const DlabDatasetPair *p, const char *dir, DlabExportLayout layout) {
   const DlabDataset *train = &p->train;
   if (train->c != 1 && train->c != 3)
     return dlab_error(_("%s: %d-channel images cannot be written as PNG"), train->name, train->c);
+  if (check_all_labelled(train) < 0 || check_all_labelled(&p->test) < 0) return -1;
   Naming nm;
   decide_naming(train, &nm);
   if (p->test.n > train->n) {

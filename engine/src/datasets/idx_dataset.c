@@ -120,14 +120,14 @@ static int check_images(const DlabIdx *img, const char *path) {
 }
 
 static int check_labels(const DlabIdx *lab, const DlabIdx *img, const char *lab_path,
-                        const char *img_path, const IdxKind *k) {
+                        const char *img_path, const IdxKind *k, int test) {
   if (lab->ndim != 1)
     return dlab_error(_("%s: labels must have 1 dimension, not %d"), lab_path, lab->ndim);
   if (lab->dims[0] != img->dims[0])
     return dlab_error(_("%s: %d images but %d labels in %s"), img_path, img->dims[0], lab->dims[0],
                       lab_path);
   for (int i = 0; i < lab->dims[0]; i++)
-    if (lab->data[i] >= k->num_classes)
+    if (lab->data[i] >= k->num_classes && (test || lab->data[i] != DLAB_LABEL_NONE))
       return dlab_error(_("%s: label %d of sample %d is out of range (%s has %d classes)"), lab_path,
                         lab->data[i], i, k->name, k->num_classes);
   return 0;
@@ -177,7 +177,7 @@ static int load_split(const IdxKind *k, const char *dir, int test, int keep_tran
   if (find_split_file(dir, f.images, img_path, sizeof img_path) < 0 ||
       find_split_file(dir, f.labels, lab_path, sizeof lab_path) < 0 ||
       dlab_idx_read(img_path, &img) < 0 || check_images(&img, img_path) < 0 ||
-      dlab_idx_read(lab_path, &lab) < 0 || check_labels(&lab, &img, lab_path, img_path, k) < 0) {
+      dlab_idx_read(lab_path, &lab) < 0 || check_labels(&lab, &img, lab_path, img_path, k, test) < 0) {
     dlab_idx_free(&img);
     dlab_idx_free(&lab);
     return -1;

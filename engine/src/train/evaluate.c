@@ -29,20 +29,44 @@ int dlab_train_check_compatible(const DlabModel *m, const DlabDataset *d) {
   return 0;
 }
 
-/* The predicted class of one row of logits, its probability and the true
- * class's (softmax, computed only when a reading is asked for). */
-static int read_row(const float *row, int k, int label, DlabEvalReadings *readings, size_t at) {
+/* The predicted class of one row of logits and its probability, and (when
+ * readings are asked for) the true class's, NaN for a sample of no class. */
+static int read_row(const float *row, int k, int label, DlabEvalReadings *readings, size_t at, double *top) {
   int best = 0;
   for (int c = 1; c < k; c++)
     if (row[c] > row[best]) best = c;
+  double sum = 0;
+  for (int c = 0; c < k; c++) sum += exp((double)row[c] - row[best]);
+  *top = 1.0 / sum;
   if (readings) {
-    double sum = 0;
-    for (int c = 0; c < k; c++) sum += exp((double)row[c] - row[best]);
     readings->predicted[at] = (unsigned char)best;
-    readings->confidence[at] = (float)(1.0 / sum);
-    readings->p_true[at] = (float)(exp((double)row[label] - row[best]) / sum);
+    readings->confidence[at] = (float)*top;
+    readings->p_true[at] = label < k ? (float)(exp((double)row[label] - row[best]) / sum) : NAN;
   }
   return best;
+}
+
+/* Per bin of top probability: images, their summed top probability and how
+ * many were right. */
+typedef struct {
+  long count[DLAB_ECE_BINS], right[DLAB_ECE_BINS];
+  double confidence[DLAB_ECE_BINS];
+} Calibration;
+
+static void calibration_add(Calibration *c, double top, int right) {
+  int bin = (int)(top * DLAB_ECE_BINS);
+  if (bin >= DLAB_ECE_BINS) bin = DLAB_ECE_BINS - 1;
+  if (bin < 0) bin = 0;
+  c->count[bin]++;
+  c->right[bin] += right;
+  c->confidence[bin] += top;
+}
+
+static double calibration_error(const Calibration *c, long total) {
+  double ece = 0;
+  for (int b = 0; b < DLAB_ECE_BINS; b++)
+    if (c->count[b]) ece += fabs((double)c->right[b] - c->confidence[b]) / (double)total;
+  return total ? ece : NAN;
 }
 
 int dlab_evaluate_on(DlabBackend *b, const DlabDataset *d, int batch_size, atomic_int *cancel, DlabEvalResult *out,
@@ -51,7 +75,9 @@ int dlab_evaluate_on(DlabBackend *b, const DlabDataset *d, int batch_size, atomi
   out->confusion = calloc((size_t)k * k, sizeof *out->confusion);
   if (!out->confusion) return dlab_error(_("out of memory for evaluation"));
   double loss_sum = 0;
-  long correct = 0;
+  long correct = 0, scored = 0;
+  Calibration calibration;
+  memset(&calibration, 0, sizeof calibration);
   int rc = 0;
   for (int start = 0; start < d->n; start += batch_size) {
     /* A large test set takes seconds: Stop must not wait for it. */
@@ -69,14 +95,20 @@ int dlab_evaluate_on(DlabBackend *b, const DlabDataset *d, int batch_size, atomi
     DlabLossResult r = dlab_cross_entropy(logits, labels, 0.0f, NULL);
     loss_sum += r.loss * count;
     correct += r.correct;
+    scored += r.scored;
     for (int i = 0; i < count; i++) {
-      int best = read_row(logits->data + (size_t)i * k, k, labels[i], readings, (size_t)start + i);
+      double top;
+      int best = read_row(logits->data + (size_t)i * k, k, labels[i], readings, (size_t)start + i, &top);
+      if (labels[i] >= k) continue;
       out->confusion[labels[i] * k + best]++;
+      calibration_add(&calibration, top, best == labels[i]);
     }
     out->n += count;
   }
   out->loss = out->n ? loss_sum / out->n : NAN;
-  out->accuracy = out->n ? (double)correct / out->n : NAN;
+  out->accuracy = scored ? (double)correct / scored : NAN;
+  out->scored = (int)scored;
+  out->calibration_error = calibration_error(&calibration, scored);
   return rc;
 }
 

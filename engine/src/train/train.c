@@ -57,12 +57,24 @@ typedef struct {
   double t_start;
   /* the epoch in progress */
   double t_epoch, loss_sum;
-  long correct, seen, queued, reported;
+  long correct, scored, seen, queued, reported;
 } Run;
 
 static int step_count(const Run *r, long s) {
   long start = s * r->cfg->batch_size;
   return r->train->n - start < r->cfg->batch_size ? (int)(r->train->n - start) : r->cfg->batch_size;
+}
+
+/* Samples of step s that have a class: accuracy leaves out the drawings of
+ * no class (DLAB_LABEL_NONE) a sketchpad training set may hold. */
+static int scored_in_step(const Run *r, long s, int count) {
+  const uint32_t *order = dlab_loader_order(r->loader);
+  const uint8_t *labels = r->train->labels;
+  const int k = r->train->num_classes;
+  int scored = 0;
+  for (long i = s * r->cfg->batch_size, end = i + count; i < end; i++)
+    scored += labels[order ? order[i] : i] < k;
+  return scored;
 }
 
 /* Step s is done: the NaN check, its figures, callback and CSV row. */
@@ -75,14 +87,16 @@ static int report_step(Run *r, int epoch, long s, DlabBackendStep st) {
     return dlab_error(_("epoch %d, step %ld: the loss is %s; the learning rate (%g) is probably too "
                       "high. The last good checkpoint is kept."),
                       epoch, s + 1, isnan(st.loss) ? "NaN" : "infinite", (double)lr);
+  const int scored = scored_in_step(r, s, count);
   r->loss_sum += (double)st.loss * count;
   r->correct += st.correct;
+  r->scored += scored;
   r->seen += count;
   double now = dlab_train_now();
   DlabStepInfo si = {
       .epoch = epoch, .epochs = cfg->epochs, .step = step + 1,
       .steps_per_epoch = r->steps_per_epoch, .step_in_epoch = s + 1, .lr = lr,
-      .loss = (float)st.loss, .accuracy = (float)st.correct / count,
+      .loss = (float)st.loss, .accuracy = scored ? (float)st.correct / scored : NAN,
       .images_per_sec = r->seen / fmax(now - r->t_epoch, 1e-9), .elapsed_sec = now - r->t_start,
   };
   long done = step + 1 - (long)cfg->start_epoch * r->steps_per_epoch;
@@ -119,7 +133,7 @@ static int begin_epoch(Run *r, int epoch) {
   }
   r->t_epoch = dlab_train_now();
   r->loss_sum = 0;
-  r->correct = r->seen = r->queued = r->reported = 0;
+  r->correct = r->scored = r->seen = r->queued = r->reported = 0;
   const uint32_t *order = r->keeps_data ? dlab_loader_order(r->loader) : NULL;
   return r->b->i->begin_epoch(r->b, epoch, order, r->lr, r->steps_per_epoch);
 }
@@ -154,7 +168,7 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
   ep->epochs = cfg->epochs;
   ep->seconds = dlab_train_now() - r->t_epoch;
   ep->train_loss = r->loss_sum / r->seen;
-  ep->train_accuracy = (double)r->correct / r->seen;
+  ep->train_accuracy = r->scored ? (double)r->correct / r->scored : NAN;
   ep->images_per_sec = r->seen / fmax(ep->seconds, 1e-9);
   ep->data_wait_sec = r->keeps_data ? 0 : dlab_loader_wait_seconds(r->loader);
   return 0;

@@ -353,16 +353,19 @@ __global__ void cross_entropy_kernel(const float *logits, const uint8_t *labels,
     for (int i = 0; i < k; i++) sum += exp((double)(z[i] - max));
     const double lse = max + log(sum);
     const int y = labels[b];
+    /* A sample of no class (DLAB_LABEL_NONE) aims at 1/k everywhere. */
+    const int scored = y < k;
+    const double q_y = scored ? on : 1.0 / k, q_other = scored ? off : 1.0 / k;
     double qz = 0;
-    for (int i = 0; i < k; i++) qz += (i == y ? on : off) * z[i];
+    for (int i = 0; i < k; i++) qz += (i == y ? q_y : q_other) * z[i];
     loss += lse - qz;
-    correct += best == y;
-    if (confusion) atomicAdd(&confusion[y * k + best], 1);
+    correct += scored && best == y;
+    if (confusion && scored) atomicAdd(&confusion[y * k + best], 1);
     if (dlogits) {
       float *g = dlogits + (size_t)b * k;
       for (int i = 0; i < k; i++) {
         double p = exp((double)z[i] - lse);
-        g[i] = (float)((p - (i == y ? on : off)) / n);
+        g[i] = (float)((p - (i == y ? q_y : q_other)) / n);
       }
     }
   }

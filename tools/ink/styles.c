@@ -1,0 +1,239 @@
+/* Template drawings for the default model's training set (styles.h).
+ *
+ * A template is a pen path in a small language: `M x y` lifts the pen and
+ * starts a stroke, `L x y` a line, `C x1 y1 x2 y2 x y` a cubic curve,
+ * `A cx cy rx ry from to` an elliptical arc (degrees, 0 = right, 90 =
+ * down). Every number is jittered as it is read, so no two drawings of a
+ * template are the same, and writer_vary adds slant, warp, tremor and
+ * sampling afterwards. */
+#include "styles.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define PI 3.14159265358979
+
+/* ---- the digits writers draw in ways MNIST lacks ---- */
+
+typedef struct {
+  int label;
+  const char *path;
+} Template;
+
+static const Template digit_styles[] = {
+    /* 9: the tail curls left like a handwritten g, deep or shallow */
+    {9, "M .62 .25 A .36 .25 .26 .23 10 -350 C .66 .55 .68 .9 .45 .97 C .3 1.02 .15 .95 .1 .85"},
+    {9, "M .6 .22 A .35 .23 .26 .22 5 -355 C .64 .6 .6 1 .35 1 C .2 1 .12 .92 .16 .82"},
+    {9, "M .62 .2 A .36 .22 .27 .21 0 -360 C .62 .5 .6 .8 .5 .92 C .42 1 .3 1 .22 .95"},
+    {9, "M .55 .08 A .34 .24 .26 .2 -30 -390 L .6 .55 C .6 .85 .5 1 .3 .98"},
+    /* 4: open top in one stroke: down, across, up the stem and down again */
+    {4, "M .28 0 L .06 .6 L .62 .6 L .64 .02 L .6 1"},
+    {4, "M .3 0 C .2 .2 .1 .45 .06 .6 C .3 .62 .5 .6 .66 .58 C .66 .4 .67 .2 .68 0 C .64 .3 .62 .7 .6 1"},
+    {4, "M .12 0 C .06 .4 .2 .6 .62 .55 M .66 0 L .63 1"},
+    {4, "M .12 0 C .06 .4 .25 .6 .6 .55 L .66 0 C .64 .4 .62 .7 .6 1"},
+    {4, "M .25 0 L .05 .62 L .8 .6 M .62 .15 L .6 1"},
+    /* 7: the stem hooks right or curls left at the bottom, or bends twice */
+    {7, "M .05 .05 L .7 .02 C .5 .35 .4 .7 .42 .95 C .43 1.02 .52 1 .58 .92"},
+    {7, "M .05 .05 L .7 .02 C .5 .3 .35 .75 .3 .92 C .25 1.02 .15 .98 .12 .9"},
+    {7, "M .05 .05 L .7 .02 C .35 .3 .6 .6 .3 1"},
+    {7, "M .04 .2 L .05 .04 L .7 .02 C .55 .3 .45 .6 .42 .85 C .4 1 .5 1.02 .6 .95"},
+    {7, "M .05 .08 C .25 0 .5 .05 .7 .02 C .55 .25 .45 .5 .38 .7 C .3 .9 .35 1 .45 .98"},
+    /* 1: a flag at the top, short or long, straight or curved, with a base */
+    {1, "M .15 .25 L .45 0 L .45 1"},
+    {1, "M .2 .2 C .3 .12 .4 .05 .45 0 L .42 1"},
+    {1, "M .1 .32 C .25 .2 .35 .1 .45 0 L .45 1 M .2 1 L .7 1"},
+    {1, "M .25 .15 L .45 0 L .4 1"},
+};
+
+/* ---- drawings that are no digit ---- */
+
+static const char *const nondigit_templates[] = {
+    /* letters whose shapes no digit shares */
+    "M 0 1 L .35 0 L .7 1 M .15 .6 L .55 .6",
+    "M .6 0 L 0 0 L 0 1 L .6 1 M 0 .5 L .45 .5",
+    "M .6 0 L 0 0 L 0 1 M 0 .48 L .45 .48",
+    "M 0 0 L 0 1 M .6 0 L .6 1 M 0 .5 L .6 .5",
+    "M 0 0 L 0 1 M .6 0 L 0 .55 L .6 1",
+    "M 0 1 L .05 0 L .35 .6 L .65 0 L .7 1",
+    "M 0 1 L 0 0 L .6 1 L .6 0",
+    "M 0 1 L 0 0 C .5 0 .6 .1 .6 .25 C .6 .4 .5 .5 0 .5 L .6 1",
+    "M 0 0 L .7 0 M .35 0 L .35 1",
+    "M 0 0 L 0 .7 C 0 1.05 .6 1.05 .6 .7 L .6 0",
+    "M 0 0 L .35 1 L .7 0",
+    "M 0 0 L .2 1 L .4 .3 L .6 1 L .8 0",
+    "M 0 0 L .7 1 M .7 0 L 0 1",
+    "M 0 0 L .35 .5 L .7 0 M .35 .5 L .35 1",
+    "M 0 0 L 0 1 M 0 .6 C .2 .35 .55 .35 .55 .6 L .55 1",
+    "M 0 0 L 0 1 M .5 .4 L 0 .7 L .5 1",
+    "M 0 .4 L 0 1 M 0 .55 C .1 .35 .35 .35 .35 .55 L .35 1 M .35 .55 C .45 .35 .7 .35 .7 .55 L .7 1",
+    "M 0 .4 L 0 1 M 0 .6 C .15 .35 .55 .35 .55 .6 L .55 1",
+    "M 0 .4 L 0 1 M 0 .6 C .1 .4 .3 .35 .45 .42",
+    "M 0 .4 L 0 .8 C 0 1.02 .5 1.02 .5 .8 M .5 .4 L .5 1",
+    "M 0 .4 L .3 1 L .6 .4",
+    "M 0 .4 L .15 1 L .3 .6 L .45 1 L .6 .4",
+    "M 0 .4 L .55 1 M .55 .4 L 0 1",
+    /* shapes */
+    "M .5 0 L 1 .85 L 0 .85 L .5 0",
+    "M 0 0 L 1 0 L 1 1 L 0 1 L 0 0",
+    "M 0 0 L 1 .05 L .95 .6 L .05 .6 L 0 0",
+    "M .5 0 L .62 .38 L 1 .38 L .69 .6 L .8 1 L .5 .75 L .2 1 L .31 .6 L 0 .38 L .38 .38 L .5 0",
+    "M .5 .3 C .5 0 0 0 0 .35 C 0 .6 .3 .8 .5 1 C .7 .8 1 .6 1 .35 C 1 0 .5 0 .5 .3",
+    "M 0 .5 L 1 .5 M .7 .2 L 1 .5 L .7 .8",
+    "M .5 0 L .5 1 M .2 .3 L .5 0 L .8 .3",
+    "M .5 0 L .5 1 M 0 .5 L 1 .5",
+    "M .5 .5 A .5 .5 .5 .5 0 360 M .32 .35 L .33 .4 M .68 .35 L .67 .4 M .28 .62 C .38 .8 .62 .8 .72 .62",
+    "M 0 .45 L .5 0 L 1 .45 M .15 .35 L .15 1 L .85 1 L .85 .35",
+    "M .6 0 L .2 .55 L .55 .5 L .3 1",
+    "M 0 .5 C .15 .2 .3 .2 .45 .5 C .6 .8 .75 .8 .9 .5 C 1 .3 1.1 .3 1.2 .4",
+    "M .2 .7 A .2 .55 .2 .15 90 270 A .45 .4 .28 .25 180 360 A .75 .55 .2 .15 270 450 L .2 .7",
+    "M 0 0 L 1 1 M 1 0 L 0 1 M .5 0 L .5 1",
+    "M .5 .5 A .5 .5 .5 .5 0 360 M .5 .5 A .5 .5 .2 .2 0 360",
+    "M .1 .1 L .9 .1 M .1 .4 L .9 .4 M .1 .7 L .9 .7 M .3 0 L .3 .9 M .7 0 L .7 .9",
+};
+
+#define N_NONDIGIT (int)(sizeof nondigit_templates / sizeof nondigit_templates[0])
+
+/* ---- the path language, jittered ---- */
+
+typedef struct {
+  DlabStrokes *out;
+  DlabRng *rng;
+  double jitter; /* standard deviation added to every coordinate */
+  double x, y;   /* the pen */
+  int failed;
+} Pen;
+
+static void pen_point(Pen *p, double x, double y) {
+  if (dlab_strokes_add(p->out, (float)(x * 100), (float)(y * 100), 1.0f) < 0) p->failed = 1;
+  p->x = x, p->y = y;
+}
+
+static int read_numbers(const char **cur, double *v, int count) {
+  for (int i = 0; i < count; i++) {
+    char *end;
+    v[i] = strtod(*cur, &end);
+    if (end == *cur) return -1;
+    *cur = end;
+  }
+  return 0;
+}
+
+static double wobble(Pen *p, double sd) { return sd * dlab_rng_normal(p->rng); }
+
+static void pen_line(Pen *p, double x, double y) {
+  const double x0 = p->x, y0 = p->y;
+  int steps = 1 + (int)(hypot(x - x0, y - y0) / 0.01);
+  for (int i = 1; i <= steps; i++) pen_point(p, x0 + (x - x0) * i / steps, y0 + (y - y0) * i / steps);
+}
+
+static void pen_curve(Pen *p, const double *v) {
+  const double x0 = p->x, y0 = p->y;
+  for (int i = 1; i <= 60; i++) {
+    double t = i / 60.0, u = 1 - t;
+    pen_point(p, u * u * u * x0 + 3 * u * u * t * v[0] + 3 * u * t * t * v[2] + t * t * t * v[4],
+              u * u * u * y0 + 3 * u * u * t * v[1] + 3 * u * t * t * v[3] + t * t * t * v[5]);
+  }
+}
+
+/* An arc from the pen's stroke: the pen moves to its start first (a
+ * template usually starts there anyway). */
+static void pen_arc(Pen *p, const double *v) {
+  double from = v[4] * PI / 180, to = v[5] * PI / 180;
+  int steps = 8 + (int)(fabs(to - from) * 20);
+  for (int i = 0; i <= steps; i++) {
+    double a = from + (to - from) * i / steps;
+    pen_point(p, v[0] + v[2] * cos(a), v[1] + v[3] * sin(a));
+  }
+}
+
+static int draw_path(const char *path, DlabRng *rng, double jitter, DlabStrokes *out) {
+  Pen p = {out, rng, jitter, 0, 0, 0};
+  const char *cur = path;
+  double v[6];
+  dlab_strokes_clear(out);
+  while (*cur && !p.failed) {
+    char op = *cur++;
+    if (op == ' ') continue;
+    int count = op == 'M' || op == 'L' ? 2 : op == 'C' || op == 'A' ? 6 : -1;
+    if (count < 0 || read_numbers(&cur, v, count) < 0) return -1;
+    /* Coordinates wobble; an arc's angles by a few degrees, its radii less. */
+    for (int i = 0; i < count; i++) v[i] += op == 'A' && i >= 4 ? wobble(&p, 8) : wobble(&p, op == 'A' && i >= 2 ? jitter / 2 : jitter);
+    if (op == 'M') {
+      if (dlab_strokes_begin(out) < 0) return -1;
+      pen_point(&p, v[0], v[1]);
+    } else if (op == 'L') {
+      pen_line(&p, v[0], v[1]);
+    } else if (op == 'C') {
+      pen_curve(&p, v);
+    } else {
+      pen_arc(&p, v);
+    }
+  }
+  return p.failed ? -1 : 0;
+}
+
+/* ---- drawings made by chance ---- */
+
+/* A smooth random walk: the heading turns by a slowly changing amount. */
+static int scribble(DlabRng *rng, DlabStrokes *out) {
+  dlab_strokes_clear(out);
+  int strokes = 1 + (int)dlab_rng_below(rng, 3);
+  for (int s = 0; s < strokes; s++) {
+    if (dlab_strokes_begin(out) < 0) return -1;
+    double x = dlab_rng_range(rng, 0, 1), y = dlab_rng_range(rng, 0, 1);
+    double heading = dlab_rng_range(rng, 0, 2 * PI), turn = 0;
+    int steps = 80 + (int)dlab_rng_below(rng, 240);
+    for (int i = 0; i < steps; i++) {
+      turn = 0.9 * turn + dlab_rng_normal(rng) * 0.12;
+      heading += turn;
+      x += 0.012 * cos(heading), y += 0.012 * sin(heading);
+      /* stay roughly in a box, as a drawing on a pad does */
+      if (x < 0 || x > 1 || y < 0 || y > 1) heading += PI / 2;
+      if (dlab_strokes_add(out, (float)(x * 100), (float)(y * 100), 1.0f) < 0) return -1;
+    }
+  }
+  return 0;
+}
+
+/* Back and forth: a zigzag, or hatching of parallel lines. */
+static int zigzag(DlabRng *rng, DlabStrokes *out) {
+  dlab_strokes_clear(out);
+  int turns = 3 + (int)dlab_rng_below(rng, 8), hatch = dlab_rng_uniform(rng) < 0.4f;
+  double amp = dlab_rng_range(rng, 0.2, 1), tilt = dlab_rng_range(rng, -0.5, 0.5);
+  for (int i = 0; i <= turns; i++) {
+    if ((hatch || i == 0) && dlab_strokes_begin(out) < 0) return -1;
+    double x = (double)i / turns, y0 = (i % 2 || hatch) ? 0 : amp, y1 = hatch ? amp : y0;
+    if (dlab_strokes_add(out, (float)(100 * (x + tilt * y0)), (float)(100 * y0), 1.0f) < 0) return -1;
+    if (hatch && dlab_strokes_add(out, (float)(100 * (x + tilt * y1)), (float)(100 * y1), 1.0f) < 0) return -1;
+  }
+  return 0;
+}
+
+/* An inward spiral of 1.5 to 4 turns. */
+static int spiral(DlabRng *rng, DlabStrokes *out) {
+  dlab_strokes_clear(out);
+  if (dlab_strokes_begin(out) < 0) return -1;
+  double turns = dlab_rng_range(rng, 1.5, 4), dir = dlab_rng_uniform(rng) < 0.5f ? 1 : -1;
+  int steps = (int)(turns * 60);
+  for (int i = 0; i <= steps; i++) {
+    double t = (double)i / steps, a = dir * t * turns * 2 * PI, r = 0.5 * (1 - 0.85 * t);
+    if (dlab_strokes_add(out, (float)(50 + 100 * r * cos(a)), (float)(50 + 100 * r * sin(a)), 1.0f) < 0) return -1;
+  }
+  return 0;
+}
+
+int style_digit_label(int i) { return digit_styles[i % (int)(sizeof digit_styles / sizeof digit_styles[0])].label; }
+
+int style_digit(int i, DlabRng *rng, DlabStrokes *out) {
+  const Template *t = &digit_styles[i % (int)(sizeof digit_styles / sizeof digit_styles[0])];
+  return draw_path(t->path, rng, dlab_rng_range(rng, 0.01f, 0.045f), out) < 0 ? -1 : t->label;
+}
+
+int style_nondigit(DlabRng *rng, DlabStrokes *out) {
+  float kind = dlab_rng_uniform(rng);
+  if (kind < 0.15f) return scribble(rng, out);
+  if (kind < 0.22f) return zigzag(rng, out);
+  if (kind < 0.27f) return spiral(rng, out);
+  const char *path = nondigit_templates[dlab_rng_below(rng, N_NONDIGIT)];
+  return draw_path(path, rng, dlab_rng_range(rng, 0.01f, 0.06f), out);
+}
