@@ -5,14 +5,14 @@
  *
  *   draw-digits OUTDIR
  *
- * Each path is a tiny turtle language in a box 0.7 wide and 1 tall, y
- * down: `M x y` starts a stroke, `L x y` draws a line, `C x1 y1 x2 y2 x y`
- * a cubic Bezier curve, `A cx cy rx ry from to` an elliptical arc (degrees,
- * 0 = right, 90 = down, drawn from `from` to `to`). Every digit is then
- * slanted, scaled and placed on a 400x400 canvas, sampled like a tablet
- * (a point every few pixels, a little tremor) with a pressure profile,
- * all from a fixed seed, so the files are reproducible. File names start
- * with the digit: `4-closed.strokes`. */
+ * Each path is written in the turtle language of turtle.h, in a box 0.7
+ * wide and 1 tall, y down: `M x y` starts a stroke, `L x y` draws a line,
+ * `C x1 y1 x2 y2 x y` a cubic Bezier curve, `A cx cy rx ry from to` an
+ * elliptical arc (degrees, 0 = right, 90 = down, drawn from `from` to
+ * `to`). Every digit is then slanted, scaled and placed on a 400x400
+ * canvas, sampled like a tablet (a point every few pixels, a little
+ * tremor) with a pressure profile, all from a fixed seed, so the files are
+ * reproducible. File names start with the digit: `4-closed.strokes`. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +21,7 @@
 #include "dlab/error.h"
 #include "dlab/rng.h"
 #include "dlab/strokes.h"
-
-#define PI 3.14159265358979
-#define MAX_PTS 8192
+#include "turtle.h"
 
 typedef struct {
   const char *name; /* "<digit>-<style>" */
@@ -85,84 +83,11 @@ static const Drawing drawings[] = {
     {"9-slanted", 0.3f, 1, "M .62 .22 A .35 .22 .27 .22 0 -360 L .62 1"},
 };
 
-typedef struct {
-  double x, y;
-} Pt;
-
-typedef struct {
-  Pt p[MAX_PTS];
-  int start[32], n_strokes, n;
-} Shape;
-
-static void emit(Shape *s, double x, double y) {
-  if (s->n < MAX_PTS) s->p[s->n++] = (Pt){x, y};
-}
-
-/* Reads `count` numbers after a command letter; -1 when missing. */
-static int numbers(const char **cur, double *v, int count) {
-  for (int i = 0; i < count; i++) {
-    char *end;
-    v[i] = strtod(*cur, &end);
-    if (end == *cur) return -1;
-    *cur = end;
-  }
-  return 0;
-}
-
-/* The path as a dense polyline per stroke (every 0.005 units or so). */
-static int trace_path(const char *path, Shape *s) {
-  s->n = s->n_strokes = 0;
-  const char *cur = path;
-  Pt at = {0, 0};
-  double v[6];
-  while (*cur) {
-    char op = *cur++;
-    if (op == ' ') continue;
-    int steps;
-    switch (op) {
-    case 'M':
-      if (numbers(&cur, v, 2) || s->n_strokes == 32) return -1;
-      s->start[s->n_strokes++] = s->n;
-      at = (Pt){v[0], v[1]};
-      emit(s, at.x, at.y);
-      break;
-    case 'L':
-      if (numbers(&cur, v, 2)) return -1;
-      steps = 1 + (int)(hypot(v[0] - at.x, v[1] - at.y) / 0.005);
-      for (int i = 1; i <= steps; i++)
-        emit(s, at.x + (v[0] - at.x) * i / steps, at.y + (v[1] - at.y) * i / steps);
-      at = (Pt){v[0], v[1]};
-      break;
-    case 'C':
-      if (numbers(&cur, v, 6)) return -1;
-      for (int i = 1; i <= 200; i++) {
-        double t = i / 200.0, u = 1 - t;
-        emit(s, u * u * u * at.x + 3 * u * u * t * v[0] + 3 * u * t * t * v[2] + t * t * t * v[4],
-             u * u * u * at.y + 3 * u * u * t * v[1] + 3 * u * t * t * v[3] + t * t * t * v[5]);
-      }
-      at = (Pt){v[4], v[5]};
-      break;
-    case 'A':
-      if (numbers(&cur, v, 6)) return -1;
-      steps = 1 + (int)(fabs(v[5] - v[4]) / 1.0);
-      for (int i = 0; i <= steps; i++) {
-        double a = (v[4] + (v[5] - v[4]) * i / steps) * PI / 180;
-        emit(s, v[0] + v[2] * cos(a), v[1] + v[3] * sin(a));
-      }
-      at = s->p[s->n - 1];
-      break;
-    default:
-      return -1;
-    }
-  }
-  return 0;
-}
-
 /* Places one drawing on the canvas the way a person would write it on a
  * tablet: a size and place of their choosing, points every few pixels, a
  * slight tremor, pressure rising as the pen lands and falling as it lifts
  * (or none: every third digit is drawn with a mouse). */
-static void write_on_canvas(const Drawing *d, const Shape *sh, int index, DlabStrokes *out) {
+static void write_on_canvas(const Drawing *d, const TurtleShape *sh, int index, DlabStrokes *out) {
   DlabRng rng;
   dlab_rng_seed(&rng, 20240 + (uint64_t)index);
   double height = dlab_rng_range(&rng, 170, 300);
@@ -200,12 +125,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: draw-digits OUTDIR\n");
     return 2;
   }
-  static Shape shape;
+  static TurtleShape shape;
   DlabStrokes out;
   dlab_strokes_init(&out);
   int count = (int)(sizeof drawings / sizeof drawings[0]);
   for (int i = 0; i < count; i++) {
-    if (trace_path(drawings[i].path, &shape)) {
+    if (turtle_trace_text(drawings[i].path, &shape)) {
       fprintf(stderr, "draw-digits: %s: bad path \"%s\"\n", drawings[i].name, drawings[i].path);
       return 1;
     }

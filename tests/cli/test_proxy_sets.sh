@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The held-out proxy sets and their scorer (issue 16, tools/ink/README.md
+# "Proxy sets"): proxy-sets writes enough digits in enough styles and
+# enough non-digits, named by the convention, the same bytes for the same
+# seed, every file readable by the strokes parser; ink-assess counts what
+# an independent reading (dlab predict) counts, gives the exact figures for
+# models whose every answer is known, and stops with one line naming the
+# file for a missing folder, a bad or empty drawing, a misnamed file or a
+# model that does not read digits. TAP output.
+# Usage: test_proxy_sets.sh PATH/TO/proxy-sets PATH/TO/ink-assess PATH/TO/dlab
+set -u
+# Absolute paths: dlab predict runs inside the set's folder.
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+proxy_sets=$(abs "$1") ink_assess=$(abs "$2") dlab=$(abs "$3")
+py=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../tap.sh"
+src=${DLAB_SOURCE_ROOT:-$(dirname "$0")/../..}
+model=$src/resources/default-model.safetensors
+drawn=$src/tests/data/strokes
+reported="1-flag 4-opentop 7-hook 9-gtail"
+
+# --- the sets -------------------------------------------------------------------
+check "proxy-sets writes the sets" sh -c '"$0" "$1" >"$2/out" 2>"$2/err"' "$proxy_sets" "$tmp/a" "$tmp"
+ls "$tmp/a/digits" >"$tmp/digits.txt" 2>/dev/null
+ls "$tmp/a/nondigits" >"$tmp/nondigits.txt" 2>/dev/null
+n_digits=$(wc -l <"$tmp/digits.txt")
+n_nondigits=$(wc -l <"$tmp/nondigits.txt")
+if [ "$n_digits" -ge 600 ] && [ "$n_nondigits" -ge 300 ]; then ok "$n_digits digits, $n_nondigits non-digits"
+else not_ok "at least 600 digits and 300 non-digits" "$n_digits digits, $n_nondigits non-digits"; fi
+
+bad=$(grep -vE '^[0-9]-[a-z0-9-]+-[0-9]{2}\.strokes$' "$tmp/digits.txt"; grep -vE '^x-(letter|shape|scribble)-[A-Za-z0-9-]+-[0-9]{2}\.strokes$' "$tmp/nondigits.txt")
+if [ -z "$bad" ]; then ok "every file named <label>-<style>-<nn> or x-<kind>-<nn>"
+else not_ok "every file named <label>-<style>-<nn> or x-<kind>-<nn>" "$(echo "$bad" | head -n 5)"; fi
+
+few=
+for d in 0 1 2 3 4 5 6 7 8 9; do
+  styles=$(grep "^$d-" "$tmp/digits.txt" | sed 's/-[0-9]*\.strokes$//' | sort -u | wc -l)
+  [ "$styles" -ge 6 ] || few="$few $d:$styles"
+done
+if [ -z "$few" ]; then ok "every digit in at least 6 styles"; else not_ok "every digit in at least 6 styles" "$few"; fi
+few=
+for f in $reported; do
+  drawings=$(grep -c "^${f}[-.]" "$tmp/digits.txt")
+  [ "$drawings" -ge 50 ] || few="$few $f:$drawings"
+done
+if [ -z "$few" ]; then ok "the reported styles well represented (50 or more each)"
+else not_ok "the reported styles well represented" "$few"; fi
+for kind in letter shape scribble; do
+  drawings=$(grep -c "^x-$kind-" "$tmp/nondigits.txt")
+  if [ "$drawings" -ge 50 ]; then ok "$drawings non-digits of kind $kind"; else not_ok "non-digits of kind $kind" "$drawings"; fi
+done
+
+# The same seed, the same bytes: some of the styles again (each drawing's
+# randomness is its own, so a part of the set is drawn as in the whole;
+# these have arcs, curves, strokes that may be reversed or reordered, and
+# made-up paths), and another seed changes them. A second whole run would
+# only add time: most of it is spent syncing files to the disk.
+subset=9-gtail,4-opentop-loop,1-flag-twostroke,x-shape-spiral,x-scribble-tangle,x-scribble-hatch
+check "proxy-sets --only again" sh -c '"$0" "$1" --only "$2" >"$3/out" 2>"$3/err"' "$proxy_sets" "$tmp/b" "$subset" "$tmp"
+same=0 differ=
+for f in "$tmp"/b/digits/* "$tmp"/b/nondigits/*; do
+  rel=${f#"$tmp/b/"}
+  if cmp -s "$f" "$tmp/a/$rel"; then same=$((same + 1)); else differ="$differ $rel"; fi
+done
+if [ -z "$differ" ] && [ "$same" -ge 100 ]; then ok "a second run writes the same bytes ($same files)"
+else not_ok "a second run writes the same bytes" "$same the same; differ:$(echo "$differ" | head -c 300)"; fi
+"$proxy_sets" "$tmp/c" --seed 17 --only 9-gtail >/dev/null 2>&1
+if ! cmp -s "$tmp/c/digits/9-gtail-01.strokes" "$tmp/a/digits/9-gtail-01.strokes"; then ok "another seed, other drawings"
+else not_ok "another seed, other drawings"; fi
+
+# Every file through the strokes parser of dlab, which reads one line per
+# drawing (the model's reading of it, used below).
+(cd "$tmp/a" && "$dlab" predict --model "$model" --strokes digits/* nondigits/*) >"$tmp/predict.txt" 2>"$tmp/err"
+lines=$(wc -l <"$tmp/predict.txt")
+if [ "$lines" = $((n_digits + n_nondigits)) ]; then ok "dlab predict --strokes reads every file ($lines)"
+else not_ok "dlab predict --strokes reads every file" "$lines lines for $((n_digits + n_nondigits)) files" "$(head -c 300 "$tmp/err")"; fi
+
+# --- ink-assess against an independent reading ----------------------------------
+assess() { "$ink_assess" "$@" >"$tmp/out" 2>"$tmp/err"; }
+check "ink-assess scores the sets with the built-in model" \
+  assess --model "$model" --digits "$tmp/a/digits" --nondigits "$tmp/a/nondigits" --csv
+cp "$tmp/out" "$tmp/score.csv"
+value() { awk -F, -v k="$1" '$1 "," $2 "," $3 == k { print $5 "/" $6 }' "$tmp/score.csv"; }
+right=$(awk -F'\t' '$1 ~ /^digits\// { n++; if (substr($1, 8, 1) == $2) r++ } END { print r + 0 "/" n + 0 }' "$tmp/predict.txt")
+if [ "$(value digits,all,accuracy)" = "$right" ]; then ok "accuracy counts what dlab predict reads ($right)"
+else not_ok "accuracy counts what dlab predict reads" "ink-assess $(value digits,all,accuracy), dlab predict $right"; fi
+# dlab predict rounds to 4 decimals: drawings within a rounding of the
+# threshold may fall either way.
+read -r below near < <(awk -F'\t' '$1 ~ /^nondigits\// { if ($3 < 0.5999) b++; else if ($3 <= 0.6001) n++ } END { print b + 0, n + 0 }' "$tmp/predict.txt")
+got=$(value nondigits,all,not_sure)
+got=${got%/*}
+if [ -n "$got" ] && [ "$got" -ge "$below" ] && [ "$got" -le $((below + near)) ]; then ok "non-digits read Not sure: $got, as dlab predict's probabilities say"
+else not_ok "non-digits read Not sure as dlab predict's probabilities say" "ink-assess ${got:-none}, dlab predict $below (+$near)"; fi
+for f in $reported; do
+  if [ -n "$(value "digits,$f,accuracy")" ]; then ok "a row for $f"; else not_ok "a row for $f" "$(head -n 5 "$tmp/score.csv")"; fi
+done
+
+# --- exact figures from models whose answers are known --------------------------
+# write_model OUT CLASSES P TOP: "flatten | linear CLASSES" with zero
+# weights, so that every drawing gets the probabilities softmax(bias):
+# P for class TOP, the rest shared evenly.
+write_model() {
+  "$py" - "$@" <<'PY'
+import json, math, struct, sys
+out, classes, p, top = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+bias = [math.log((1 - p) / (classes - 1))] * classes
+bias[top] = math.log(p)
+header, blobs, offset = {"__metadata__": {"dlab.arch": "flatten | linear %d" % classes, "dlab.input": "1x28x28"}}, [], 0
+for name, values, shape in (("1.weight", [0.0] * classes * 784, [classes, 784]), ("1.bias", bias, [classes])):
+    blob = struct.pack("<%df" % len(values), *values)
+    header[name] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + len(blob)]}
+    blobs.append(blob)
+    offset += len(blob)
+text = json.dumps(header, separators=(",", ":")).encode()
+text += b" " * (-len(text) % 8)
+open(out, "wb").write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+PY
+}
+write_model "$tmp/three.safetensors" 10 0.7 3
+write_model "$tmp/eight.safetensors" 10 0.5 8
+write_model "$tmp/abc.safetensors" 3 0.5 0
+mkdir -p "$tmp/tiny/digits" "$tmp/tiny/nondigits"
+cp "$drawn/3-round.strokes" "$tmp/tiny/digits/3-round-01.strokes"
+cp "$drawn/3-flat-top.strokes" "$tmp/tiny/digits/3-flattop-01.strokes"
+cp "$drawn/7-plain.strokes" "$tmp/tiny/digits/7-plain-01.strokes"
+cp "$drawn/9-hooked.strokes" "$tmp/tiny/digits/9-gtail-01.strokes"
+cp "$drawn/1-flag.strokes" "$tmp/tiny/digits/1-flag-01.strokes"
+cp "$drawn/0-oval.strokes" "$tmp/tiny/nondigits/x-letter-A-01.strokes"
+cp "$drawn/8-wide.strokes" "$tmp/tiny/nondigits/x-shape-star-01.strokes"
+cp "$drawn/2-angular.strokes" "$tmp/tiny/nondigits/x-scribble-zigzag-01.strokes"
+echo "not a drawing, and not named like one" >"$tmp/tiny/digits/README"
+# Neither a link (which could lead out of the folder) nor a hidden file is read.
+ln -s "$drawn/7-plain.strokes" "$tmp/tiny/digits/7-link-01.strokes"
+cp "$drawn/7-plain.strokes" "$tmp/tiny/digits/.7-hidden-01.strokes"
+tiny=(--digits "$tmp/tiny/digits" --nondigits "$tmp/tiny/nondigits")
+
+# has_rows NAME ROW...: every ROW is a line of $tmp/out.
+has_rows() {
+  local name=$1 missing=
+  shift
+  for row in "$@"; do grep -qxF -- "$row" "$tmp/out" || missing="$missing $row"; done
+  if [ -z "$missing" ]; then ok "$name"; else not_ok "$name" "missing:$missing" "$(head -c 600 "$tmp/out")"; fi
+}
+check "ink-assess: every drawing read as 3 at 70%" assess --model "$tmp/three.safetensors" "${tiny[@]}" --csv
+has_rows "the figures of a model that reads 3 at 70%" \
+  "digits,all,accuracy,0.400000,2,5" "digits,all,sure,1.000000,5,5" "digits,all,sure_accuracy,0.400000,2,5" \
+  "digits,all,ece,0.300000,,5" "digits,3-round,accuracy,1.000000,1,1" "digits,7-plain,accuracy,0.000000,0,1" \
+  "digits,3,read_3,1.000000,2,2" "digits,7,read_3,1.000000,1,1" "digits,7,read_7,0.000000,0,1" \
+  "nondigits,all,not_sure,0.000000,0,3" "nondigits,letter,not_sure,0.000000,0,1" "nondigits,all,read_3,1.000000,3,3"
+check "ink-assess: every drawing read as 8 at 50%" assess --model "$tmp/eight.safetensors" "${tiny[@]}" --csv
+has_rows "the figures of a model that reads 8 at 50%" \
+  "digits,all,accuracy,0.000000,0,5" "digits,all,sure,0.000000,0,5" "digits,all,ece,0.500000,,5" \
+  "digits,9,read_8,1.000000,1,1" "nondigits,all,not_sure,1.000000,3,3" "nondigits,scribble,not_sure,1.000000,1,1"
+check "ink-assess --threshold 0.45" assess --model "$tmp/eight.safetensors" "${tiny[@]}" --csv --threshold 0.45
+has_rows "--threshold moves what is sure" "digits,all,sure,1.000000,5,5" "nondigits,all,not_sure,0.000000,0,3"
+
+check "ink-assess prints the report" assess --model "$tmp/three.safetensors" "${tiny[@]}"
+if grep -q 'accuracy  *40\.00%  (2/5)' "$tmp/out" && grep -q 'expected calibration error  *30\.00%' "$tmp/out" &&
+  grep -q 'read "Not sure" (top < 0\.60)  *0\.00%  (0/3)' "$tmp/out" && grep -qE '^ +3 +0 +0 +0 +2 +0 +0 +0 +0 +0 +0$' "$tmp/out" &&
+  grep -qE '^ +7 +0 +0 +0 +1 +0 +0 +0 +0 +0 +0$' "$tmp/out" && grep -qE '^  9-gtail .* 1 +0\.00%$' "$tmp/out"; then
+  ok "the report: accuracy, calibration, Not sure, confusion rows by the digit written, the reported styles"
+else not_ok "the report's figures" "$(head -c 1500 "$tmp/out")"; fi
+check "ink-assess --list" assess --model "$tmp/three.safetensors" "${tiny[@]}" --list
+if grep -q '7-plain-01.strokes: read as 3 (70%)' "$tmp/out" && grep -q 'x-shape-star-01.strokes: read as 3' "$tmp/out" &&
+  ! grep -q '3-round-01.strokes: read' "$tmp/out"; then ok "--list names the misread digits and the sure non-digits"
+else not_ok "--list names the misread digits and the sure non-digits" "$(head -c 600 "$tmp/out")"; fi
+
+# --- mistakes: one line naming the file ------------------------------------------
+expect_error "a missing folder" "$tmp/none: cannot open the folder" "$ink_assess" --model "$model" --digits "$tmp/none"
+mkdir -p "$tmp/empty"
+expect_error "a folder without drawings" "$tmp/empty: no .strokes files" "$ink_assess" --model "$model" --digits "$tmp/empty"
+bad_set() { rm -rf "$tmp/bad" && mkdir -p "$tmp/bad" && cp "$drawn/3-round.strokes" "$tmp/bad/3-round-01.strokes"; }
+bad_set && printf 'garbage\n' >"$tmp/bad/3-broken-01.strokes"
+expect_error "a corrupt drawing" "$tmp/bad/3-broken-01.strokes: line 1" "$ink_assess" --model "$model" --digits "$tmp/bad"
+bad_set && printf '# canvas 400 400\n' >"$tmp/bad/3-empty-01.strokes"
+expect_error "a drawing without ink" "$tmp/bad/3-empty-01.strokes: nothing is drawn" "$ink_assess" --model "$model" --digits "$tmp/bad"
+bad_set && head -c 3000 /dev/urandom >"$tmp/bad/4-noise-01.strokes"
+expect_error "a binary file" "$tmp/bad/4-noise-01.strokes" "$ink_assess" --model "$model" --digits "$tmp/bad"
+bad_set && cp "$drawn/7-plain.strokes" "$tmp/bad/seven.strokes"
+expect_error "a digit without a label" "$tmp/bad/seven.strokes: not named <digit>-" "$ink_assess" --model "$model" --digits "$tmp/bad"
+expect_error "a digit among the non-digits" "$tmp/bad/3-round-01.strokes: not named x-" "$ink_assess" --model "$model" --nondigits "$tmp/bad"
+expect_error "a missing model" "$tmp/none.safetensors" "$ink_assess" --model "$tmp/none.safetensors" --digits "$tmp/tiny/digits"
+printf 'not a checkpoint' >"$tmp/bad.safetensors"
+expect_error "a corrupt model" "$tmp/bad.safetensors" "$ink_assess" --model "$tmp/bad.safetensors" --digits "$tmp/tiny/digits"
+expect_error "a model of three classes" "$tmp/abc.safetensors: reads 3 classes" "$ink_assess" --model "$tmp/abc.safetensors" --digits "$tmp/tiny/digits"
+expect_error "a threshold out of range" "--threshold 1.5: expected a number in (0, 1]" "$ink_assess" --model "$model" --digits "$tmp/tiny/digits" --threshold 1.5
+expect_error "a threshold that is not a number" "--threshold 0.6x" "$ink_assess" --model "$model" --digits "$tmp/tiny/digits" --threshold 0.6x
+"$ink_assess" --model "$model" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 2 ] && head -n 1 "$tmp/err" | grep -q '^usage: ink-assess'; then ok "no folder to score: the usage, exit 2"
+else not_ok "no folder to score: the usage, exit 2" "exit $rc" "$(head -n 1 "$tmp/err")"; fi
+: >"$tmp/file"
+expect_error "proxy-sets: OUT is a file" "$tmp/file: cannot create the folder: a file is in the way" "$proxy_sets" "$tmp/file"
+expect_error "proxy-sets --only that selects nothing" "--only zz" "$proxy_sets" "$tmp/d" --only zz
+if [ ! -e "$tmp/d" ]; then ok "nothing written when nothing is selected"; else not_ok "nothing written when nothing is selected"; fi
+
+tap_done
