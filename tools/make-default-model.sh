@@ -32,7 +32,7 @@ threads=${THREADS:-2}
 epochs=${EPOCHS:-6}
 copies=${COPIES:-3}
 styles=${STYLES:-24000}
-nondigits=${NONDIGITS:-30000}
+nondigits=${NONDIGITS:-40000}
 out=${OUT:-$root/resources/default-model.safetensors}
 spec='conv1: conv 32 3 | relu | maxpool 2 | conv2: conv 64 3 | relu | maxpool 2 | flatten | fc1: linear 128 | relu | dropout 0.3 | fc2: linear 10'
 

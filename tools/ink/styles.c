@@ -222,6 +222,35 @@ static int spiral(DlabRng *rng, DlabStrokes *out) {
   return 0;
 }
 
+/* A made-up glyph: three to five strokes, each a line, an arc or a curve,
+ * anywhere in the box. Letters of any alphabet and most symbols are such
+ * glyphs; three strokes or more keep them away from the digits (most
+ * digits take one or two). */
+static int glyph(DlabRng *rng, DlabStrokes *out) {
+  dlab_strokes_clear(out);
+  int strokes = 3 + (int)dlab_rng_below(rng, 3);
+  for (int s = 0; s < strokes; s++) {
+    if (dlab_strokes_begin(out) < 0) return -1;
+    float kind = dlab_rng_uniform(rng);
+    double p[8];
+    for (int i = 0; i < 8; i++) p[i] = dlab_rng_range(rng, 0, 1);
+    for (int i = 0; i <= 40; i++) {
+      double t = i / 40.0, u = 1 - t, x, y;
+      if (kind < 0.4f) { /* line */
+        x = p[0] + t * (p[2] - p[0]), y = p[1] + t * (p[3] - p[1]);
+      } else if (kind < 0.7f) { /* arc: centre, radius, start, sweep */
+        double r = 0.15 + 0.35 * p[2], a = 2 * PI * p[3] + t * (PI / 3 + p[4] * 4 * PI / 3) * (p[5] < 0.5 ? 1 : -1);
+        x = p[0] + r * cos(a), y = p[1] + r * sin(a);
+      } else { /* cubic curve */
+        x = u * u * u * p[0] + 3 * u * u * t * p[2] + 3 * u * t * t * p[4] + t * t * t * p[6];
+        y = u * u * u * p[1] + 3 * u * u * t * p[3] + 3 * u * t * t * p[5] + t * t * t * p[7];
+      }
+      if (dlab_strokes_add(out, (float)(x * 100), (float)(y * 100), 1.0f) < 0) return -1;
+    }
+  }
+  return 0;
+}
+
 int style_digit_label(int i) { return digit_styles[i % (int)(sizeof digit_styles / sizeof digit_styles[0])].label; }
 
 int style_digit(int i, DlabRng *rng, DlabStrokes *out) {
@@ -231,9 +260,10 @@ int style_digit(int i, DlabRng *rng, DlabStrokes *out) {
 
 int style_nondigit(DlabRng *rng, DlabStrokes *out) {
   float kind = dlab_rng_uniform(rng);
-  if (kind < 0.15f) return scribble(rng, out);
-  if (kind < 0.22f) return zigzag(rng, out);
-  if (kind < 0.27f) return spiral(rng, out);
+  if (kind < 0.12f) return scribble(rng, out);
+  if (kind < 0.20f) return zigzag(rng, out);
+  if (kind < 0.25f) return spiral(rng, out);
+  if (kind < 0.55f) return glyph(rng, out);
   const char *path = nondigit_templates[dlab_rng_below(rng, N_NONDIGIT)];
   return draw_path(path, rng, dlab_rng_range(rng, 0.01f, 0.06f), out);
 }
