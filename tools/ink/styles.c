@@ -1,15 +1,15 @@
 /* Template drawings for the default model's training set (styles.h).
  *
- * A template is a pen path in a small language: `M x y` lifts the pen and
- * starts a stroke, `L x y` a line, `C x1 y1 x2 y2 x y` a cubic curve,
- * `A cx cy rx ry from to` an elliptical arc (degrees, 0 = right, 90 =
- * down). Every number is jittered as it is read, so no two drawings of a
- * template are the same, and writer_vary adds slant, warp, tremor and
- * sampling afterwards. */
+ * A template is a pen path in the turtle language (turtle.h). Every number
+ * of it is jittered before it is traced, so no two drawings of a template
+ * are the same, and writer_vary adds slant, warp, tremor and sampling
+ * afterwards. */
 #include "styles.h"
 
 #include <math.h>
 #include <stdlib.h>
+
+#include "turtle.h"
 
 #define PI 3.14159265358979
 
@@ -93,83 +93,34 @@ static const char *const nondigit_templates[] = {
 
 #define N_NONDIGIT (int)(sizeof nondigit_templates / sizeof nondigit_templates[0])
 
-/* ---- the path language, jittered ---- */
+/* ---- the templates, jittered ---- */
 
-typedef struct {
-  DlabStrokes *out;
-  DlabRng *rng;
-  double jitter; /* standard deviation added to every coordinate */
-  double x, y;   /* the pen */
-  int failed;
-} Pen;
-
-static void pen_point(Pen *p, double x, double y) {
-  if (dlab_strokes_add(p->out, (float)(x * 100), (float)(y * 100), 1.0f) < 0) p->failed = 1;
-  p->x = x, p->y = y;
-}
-
-static int read_numbers(const char **cur, double *v, int count) {
-  for (int i = 0; i < count; i++) {
-    char *end;
-    v[i] = strtod(*cur, &end);
-    if (end == *cur) return -1;
-    *cur = end;
-  }
-  return 0;
-}
-
-static double wobble(Pen *p, double sd) { return sd * dlab_rng_normal(p->rng); }
-
-static void pen_line(Pen *p, double x, double y) {
-  const double x0 = p->x, y0 = p->y;
-  int steps = 1 + (int)(hypot(x - x0, y - y0) / 0.01);
-  for (int i = 1; i <= steps; i++) pen_point(p, x0 + (x - x0) * i / steps, y0 + (y - y0) * i / steps);
-}
-
-static void pen_curve(Pen *p, const double *v) {
-  const double x0 = p->x, y0 = p->y;
-  for (int i = 1; i <= 60; i++) {
-    double t = i / 60.0, u = 1 - t;
-    pen_point(p, u * u * u * x0 + 3 * u * u * t * v[0] + 3 * u * t * t * v[2] + t * t * t * v[4],
-              u * u * u * y0 + 3 * u * u * t * v[1] + 3 * u * t * t * v[3] + t * t * t * v[5]);
-  }
-}
-
-/* An arc from the pen's stroke: the pen moves to its start first (a
- * template usually starts there anyway). */
-static void pen_arc(Pen *p, const double *v) {
-  double from = v[4] * PI / 180, to = v[5] * PI / 180;
-  int steps = 8 + (int)(fabs(to - from) * 20);
-  for (int i = 0; i <= steps; i++) {
-    double a = from + (to - from) * i / steps;
-    pen_point(p, v[0] + v[2] * cos(a), v[1] + v[3] * sin(a));
-  }
-}
-
-static int draw_path(const char *path, DlabRng *rng, double jitter, DlabStrokes *out) {
-  Pen p = {out, rng, jitter, 0, 0, 0};
-  const char *cur = path;
-  double v[6];
-  dlab_strokes_clear(out);
-  while (*cur && !p.failed) {
-    char op = *cur++;
-    if (op == ' ') continue;
-    int count = op == 'M' || op == 'L' ? 2 : op == 'C' || op == 'A' ? 6 : -1;
-    if (count < 0 || read_numbers(&cur, v, count) < 0) return -1;
-    /* Coordinates wobble; an arc's angles by a few degrees, its radii less. */
-    for (int i = 0; i < count; i++) v[i] += op == 'A' && i >= 4 ? wobble(&p, 8) : wobble(&p, op == 'A' && i >= 2 ? jitter / 2 : jitter);
-    if (op == 'M') {
-      if (dlab_strokes_begin(out) < 0) return -1;
-      pen_point(&p, v[0], v[1]);
-    } else if (op == 'L') {
-      pen_line(&p, v[0], v[1]);
-    } else if (op == 'C') {
-      pen_curve(&p, v);
-    } else {
-      pen_arc(&p, v);
+/* Moves every number of the parsed template: coordinates by `jitter`, an
+ * arc's radii by half of it and its angles by a few degrees. */
+static void jitter_path(TurtlePath *path, DlabRng *rng, double jitter) {
+  for (int c = 0; c < path->n; c++) {
+    TurtleCommand *cmd = &path->cmd[c];
+    for (int i = 0; i < turtle_arity(cmd->op); i++) {
+      double sd = cmd->op == 'A' && i >= 4 ? 8 : cmd->op == 'A' && i >= 2 ? jitter / 2 : jitter;
+      cmd->v[i] += sd * dlab_rng_normal(rng);
     }
   }
-  return p.failed ? -1 : 0;
+}
+
+static int draw_path(const char *text, DlabRng *rng, double jitter, DlabStrokes *out) {
+  static _Thread_local TurtlePath path;
+  static _Thread_local TurtleShape shape;
+  if (turtle_parse(text, &path) < 0) return -1;
+  jitter_path(&path, rng, jitter);
+  if (turtle_trace(&path, &shape) < 0) return -1;
+  dlab_strokes_clear(out);
+  for (int k = 0; k < shape.n_strokes; k++) {
+    int end = k + 1 < shape.n_strokes ? shape.start[k + 1] : shape.n;
+    if (dlab_strokes_begin(out) < 0) return -1;
+    for (int i = shape.start[k]; i < end; i++)
+      if (dlab_strokes_add(out, (float)(shape.p[i].x * 100), (float)(shape.p[i].y * 100), 1.0f) < 0) return -1;
+  }
+  return 0;
 }
 
 /* ---- drawings made by chance ---- */
