@@ -7,6 +7,13 @@
  *               [--images N] [--seed S]
  *   bench_train NETWORK --latency REPS [--threads T]
  *
+ * --profile (training) also prints, after the line below, where the step's
+ * time goes: each layer group's forward and backward wall seconds (a fused
+ * group, e.g. conv + relu + maxpool, counts as one, named by its layers),
+ * their share of the step and the GFLOP/s of its convolution or linear
+ * layer (the same FLOP count as `gflop`). The rest of the step (gathering
+ * the batch, the loss, the optimizer) is the last row.
+ *
  * Networks with 1x28x28 inputs train on MNIST's 60,000 training images
  * (random images of the same shape when MNIST is not found); cifarnet on
  * 50,000 random images of CIFAR-10's shape. --fraction runs that share of the
@@ -37,7 +44,7 @@
 
 typedef struct {
   const char *network, *optim, *data;
-  int batch, threads, images, latency_reps;
+  int batch, threads, images, latency_reps, profile;
   float lr, momentum, fraction;
   unsigned long seed;
 } Args;
@@ -58,7 +65,7 @@ static double cpu_sec(void) {
 
 static int usage(void) {
   fprintf(stderr, "usage: bench_train NETWORK [--batch B] [--optim sgd|adam] [--lr LR] [--momentum M]\n"
-                  "                   [--threads T] [--fraction F] [--data DIR] [--images N] [--seed S]\n"
+                  "                   [--threads T] [--fraction F] [--data DIR] [--images N] [--seed S] [--profile]\n"
                   "       bench_train NETWORK --latency REPS [--threads T]\n");
   return 2;
 }
@@ -69,6 +76,10 @@ static int parse_args(int argc, char **argv, Args *a) {
     const char *k = argv[i];
     if (k[0] != '-') {
       a->network = k;
+      continue;
+    }
+    if (!strcmp(k, "--profile")) {
+      a->profile = 1;
       continue;
     }
     if (i + 1 >= argc) return usage();
@@ -174,6 +185,39 @@ static int run_steps(DlabModel *m, DlabOptimizer *opt, const DlabDataset *d, con
   return 0;
 }
 
+/* Layers i .. i + fused of m, as "conv1+relu+maxpool". */
+static void group_name(const DlabModel *m, int i, char *out, size_t n) {
+  out[0] = 0;
+  for (int k = i; k <= i + m->layers[i]->fused; k++) {
+    size_t used = strlen(out);
+    snprintf(out + used, n - used, "%s%s", k > i ? "+" : "", dlab_model_layer_summary(m, k).kind);
+  }
+}
+
+/* The profile of `seconds` of training over `images` images: one row per
+ * layer group, then what the layers leave (batch, loss, optimizer). */
+static void print_profile(const DlabModel *m, double seconds, double images) {
+  printf("# per layer group: forward and backward seconds over the steps run, share of the step, GFLOP/s\n");
+  printf("# %-28s %9s %9s %7s %9s\n", "group", "fwd_s", "bwd_s", "share", "GFLOP/s");
+  double layers = 0;
+  int first = 1;
+  for (int i = 0; i < m->n_layers; i += 1 + m->layers[i]->fused) {
+    char name[128];
+    group_name(m, i, name, sizeof name);
+    double fwd = m->profile[2 * i], bwd = m->profile[2 * i + 1], flops = 0;
+    for (int k = i; k <= i + m->layers[i]->fused; k++) {
+      double f = layer_flops(m->layers[k]);
+      flops += f == 0 ? 0 : first ? 2 * f : 3 * f;
+      if (f > 0) first = 0;
+    }
+    layers += fwd + bwd;
+    printf("# %-28s %9.3f %9.3f %6.1f%% %9.2f\n", name, fwd, bwd, 100 * (fwd + bwd) / seconds,
+           flops > 0 ? flops * images * 1e-9 / (fwd + bwd) : 0.0);
+  }
+  printf("# %-28s %9s %9.3f %6.1f%%\n", "(batch, loss, optimizer)", "", seconds - layers,
+         100 * (seconds - layers) / seconds);
+}
+
 static int bench_epoch(const Args *a, DlabModel *m) {
   DlabDatasetPair pair;
   const char *source = NULL;
@@ -192,6 +236,7 @@ static int bench_epoch(const Args *a, DlabModel *m) {
   long epoch_steps = (d->n + a->batch - 1) / a->batch;
   long steps = (long)ceil(epoch_steps * (double)a->fraction);
   if (steps < 1) steps = 1;
+  if (a->profile && dlab_model_profile_start(m) < 0) goto done;
   double t0 = now_sec(), c0 = cpu_sec();
   if (run_steps(m, opt, d, order, steps, a->batch, a->lr, labels) < 0) goto done;
   double seconds = now_sec() - t0, cpu = cpu_sec() - c0;
@@ -201,6 +246,7 @@ static int bench_epoch(const Args *a, DlabModel *m) {
          "epoch_s=%.4f cpu_epoch_s=%.4f gflop=%.3f gflops=%.2f rss_mb=%.1f\n",
          a->network, source, d->n, a->batch, a->optim, a->threads, steps, seconds,
          seconds * d->n / images, cpu * d->n / images, gflop, gflop / (seconds * d->n / images), peak_rss_mb());
+  if (a->profile) print_profile(m, seconds, images);
   rc = 0;
 done:
   dlab_optimizer_free(opt);

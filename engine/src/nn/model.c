@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dlab/error.h"
 #include "dlab/zoo.h"
@@ -115,6 +116,7 @@ void dlab_model_free(DlabModel *m) {
   free(m->grads);
   free(m->params);
   free(m->spec);
+  free(m->profile);
   free(m);
 }
 
@@ -172,6 +174,23 @@ int dlab_model_set_batch(DlabModel *m, int batch) {
   return 0;
 }
 
+static double profile_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int dlab_model_profile_start(DlabModel *m) {
+  free(m->profile);
+  m->profile = calloc(2 * (size_t)m->n_layers, sizeof *m->profile);
+  return m->profile ? 0 : dlab_error(_("out of memory for the profile"));
+}
+
+void dlab_model_profile_stop(DlabModel *m) {
+  free(m->profile);
+  m->profile = NULL;
+}
+
 DlabTensor *dlab_model_forward(DlabModel *m, int batch, int training) {
   /* Within capacity these resizes only rewrite the shape. */
   shape_batch(&m->acts[0], batch, m->input);
@@ -182,10 +201,12 @@ DlabTensor *dlab_model_forward(DlabModel *m, int batch, int training) {
   }
   for (int i = 0; i < m->n_layers; i += group_span(m, i)) {
     DlabLayer *l = m->layers[i];
+    const double t0 = m->profile ? profile_now() : 0;
     if (l->fused)
       l->ops->forward_group(l, &m->acts[i], training);
     else
       l->ops->forward(l, &m->acts[i], &m->acts[i + 1], training);
+    if (m->profile) m->profile[2 * i] += profile_now() - t0;
   }
   return &m->acts[m->n_layers];
 }
@@ -215,10 +236,12 @@ void dlab_model_backward(DlabModel *m) {
     int i = group_head(m, last);
     DlabLayer *l = m->layers[i];
     DlabTensor *dx = i > first ? &m->grads[i] : NULL;
+    const double t0 = m->profile ? profile_now() : 0;
     if (l->fused)
       l->ops->backward_group(l, &m->acts[i], &m->grads[last + 1], dx);
     else
       l->ops->backward(l, &m->acts[i], &m->acts[i + 1], &m->grads[i + 1], dx);
+    if (m->profile) m->profile[2 * i + 1] += profile_now() - t0;
     last = i - 1;
   }
 }

@@ -20,6 +20,15 @@ struct DlabModel {
   int n_params;
   int batch;           /* batch size the buffers hold */
   DlabBuild build;     /* what was allocated (layer.h) */
+  /* When not NULL (dlab_model_profile_start), each layer group's forward
+   * and backward wall seconds add up here, under the group's first layer:
+   * profile[2 i] forward, profile[2 i + 1] backward. The benchmarks read it;
+   * training leaves it NULL and pays one test per group. */
+  double *profile;
 };
+
+/* Starts (or restarts at zero) the per-layer profile; -1 without memory. */
+int dlab_model_profile_start(DlabModel *m);
+void dlab_model_profile_stop(DlabModel *m);
 
 #endif
