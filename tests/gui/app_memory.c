@@ -10,6 +10,7 @@
  *   runs-1    after the first of --runs short runs (--limit images, one
  *             epoch), and runs-N after the last
  * Each line: "stage NAME rss KIB hwm KIB" (kibibytes, as the kernel says),
+ * and after the run "time run seconds S" (from pressing Train to its end),
  * so that the script can tabulate them.
  *
  * With --idle-only, the idle stage alone (the window without any dataset,
@@ -112,11 +113,15 @@ set_model (DlabTrainPage *page)
 
 /* Presses Train and waits for the run's end (its results included);
  * stop_steps > 0: presses Stop after that many steps. */
+/* Wall seconds of the last train_once, from Train to the run's end. */
+static double last_run_seconds;
+
 static gboolean
 train_once (DlabWindow *window, DlabTrainPage *page, int stop_steps)
 {
   DlabTrainingJob *before = dlab_train_page_get_job (page), *job;
   StepCount count = { page, 0 };
+  gint64 start = g_get_monotonic_time ();
 
   if (!gui_wait_until (page_ready, page, 60000) || !gui_click (GTK_WIDGET (window), "train.start") ||
       (job = dlab_train_page_get_job (page)) == before)
@@ -136,6 +141,7 @@ train_once (DlabWindow *window, DlabTrainPage *page, int stop_steps)
       failed ("a run did not end");
       return FALSE;
     }
+  last_run_seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
   gui_spin (200); /* the results drawn */
   return TRUE;
 }
@@ -170,7 +176,10 @@ run_stages (DlabApplication *app)
   stage ("train");
 
   if (train_once (window, train, 0))
-    stage ("run");
+    {
+      stage ("run");
+      printf ("time run seconds %.2f\n", last_run_seconds);
+    }
   if (train_once (window, train, opt.stop_steps))
     stage ("stopped");
 
