@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The held-out proxy sets and their scorer (issue 16, tools/ink/README.md
-# "Proxy sets"): proxy-sets writes enough digits in enough styles and
-# enough non-digits, named by the convention, the same bytes for the same
-# seed, every file readable by the strokes parser; ink-assess counts what
+# "Proxy sets"): proxy-sets writes enough digits in enough styles, enough
+# non-digits and enough unseen non-digits (none named as a first-set one),
+# named by the convention, the same bytes for the same seed, every file
+# readable by the strokes parser; ink-assess counts what
 # an independent reading (dlab predict) counts, gives the exact figures for
 # models whose every answer is known, and stops with one line naming the
 # file for a missing folder, a bad or empty drawing, a misnamed file or a
@@ -13,7 +14,9 @@ set -u
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 proxy_sets=$(abs "$1") ink_assess=$(abs "$2") dlab=$(abs "$3")
 py=/usr/bin/python3
-tmp=$(mktemp -d)
+# In memory where there is some: writing the sets is mostly waiting for
+# each file to reach the disk (the writes are atomic and synced).
+tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../tap.sh"
 src=${DLAB_SOURCE_ROOT:-$(dirname "$0")/../..}
@@ -25,12 +28,16 @@ reported="1-flag 4-opentop 7-hook 9-gtail"
 check "proxy-sets writes the sets" sh -c '"$0" "$1" >"$2/out" 2>"$2/err"' "$proxy_sets" "$tmp/a" "$tmp"
 ls "$tmp/a/digits" >"$tmp/digits.txt" 2>/dev/null
 ls "$tmp/a/nondigits" >"$tmp/nondigits.txt" 2>/dev/null
+ls "$tmp/a/unseen" >"$tmp/unseen.txt" 2>/dev/null
 n_digits=$(wc -l <"$tmp/digits.txt")
 n_nondigits=$(wc -l <"$tmp/nondigits.txt")
-if [ "$n_digits" -ge 600 ] && [ "$n_nondigits" -ge 300 ]; then ok "$n_digits digits, $n_nondigits non-digits"
-else not_ok "at least 600 digits and 300 non-digits" "$n_digits digits, $n_nondigits non-digits"; fi
+n_unseen=$(wc -l <"$tmp/unseen.txt")
+if [ "$n_digits" -ge 600 ] && [ "$n_nondigits" -ge 300 ] && [ "$n_unseen" -ge 300 ]; then
+  ok "$n_digits digits, $n_nondigits non-digits, $n_unseen unseen non-digits"
+else not_ok "at least 600 digits, 300 non-digits and 300 unseen ones" "$n_digits, $n_nondigits, $n_unseen"; fi
 
-bad=$(grep -vE '^[0-9]-[a-z0-9-]+-[0-9]{2}\.strokes$' "$tmp/digits.txt"; grep -vE '^x-(letter|shape|scribble)-[A-Za-z0-9-]+-[0-9]{2}\.strokes$' "$tmp/nondigits.txt")
+nondigit_name='^x-(letter|shape|scribble)-[A-Za-z0-9-]+-[0-9]{2}\.strokes$'
+bad=$(grep -vE '^[0-9]-[a-z0-9-]+-[0-9]{2}\.strokes$' "$tmp/digits.txt"; grep -vE "$nondigit_name" "$tmp/nondigits.txt" "$tmp/unseen.txt")
 if [ -z "$bad" ]; then ok "every file named <label>-<style>-<nn> or x-<kind>-<nn>"
 else not_ok "every file named <label>-<style>-<nn> or x-<kind>-<nn>" "$(echo "$bad" | head -n 5)"; fi
 
@@ -47,24 +54,37 @@ for f in $reported; do
 done
 if [ -z "$few" ]; then ok "the reported styles well represented (50 or more each)"
 else not_ok "the reported styles well represented" "$few"; fi
-for kind in letter shape scribble; do
-  drawings=$(grep -c "^x-$kind-" "$tmp/nondigits.txt")
-  if [ "$drawings" -ge 50 ]; then ok "$drawings non-digits of kind $kind"; else not_ok "non-digits of kind $kind" "$drawings"; fi
+for set in nondigits unseen; do
+  for kind in letter shape scribble; do
+    drawings=$(grep -c "^x-$kind-" "$tmp/$set.txt")
+    if [ "$drawings" -ge 50 ]; then ok "$set: $drawings of kind $kind"; else not_ok "$set: 50 or more of kind $kind" "$drawings"; fi
+  done
 done
+# The unseen set is a set of its own designs: no template of the first
+# non-digit set again, not even by name.
+stems() { sed 's/-[0-9]*\.strokes$//' "$1" | sort -u; }
+shared=$(comm -12 <(stems "$tmp/nondigits.txt") <(stems "$tmp/unseen.txt"))
+if [ -z "$shared" ]; then ok "no unseen drawing named as a first-set one"
+else not_ok "no unseen drawing named as a first-set one" "$(echo "$shared" | head -n 5)"; fi
 
 # The same seed, the same bytes: some of the styles again (each drawing's
 # randomness is its own, so a part of the set is drawn as in the whole;
 # these have arcs, curves, strokes that may be reversed or reordered, and
 # made-up paths), and another seed changes them. A second whole run would
-# only add time: most of it is spent syncing files to the disk.
+# only add time.
 subset=9-gtail,4-opentop-loop,1-flag-twostroke,x-shape-spiral,x-scribble-tangle,x-scribble-hatch
+# and of the unseen set: arcs and reversible strokes, reordered strokes,
+# made-up paths
+subset=$subset,x-shape-sun,x-letter-cursive-it,x-scribble-shading,x-scribble-maze,x-scribble-signature
 check "proxy-sets --only again" sh -c '"$0" "$1" --only "$2" >"$3/out" 2>"$3/err"' "$proxy_sets" "$tmp/b" "$subset" "$tmp"
 same=0 differ=
-for f in "$tmp"/b/digits/* "$tmp"/b/nondigits/*; do
+for f in "$tmp"/b/digits/* "$tmp"/b/nondigits/* "$tmp"/b/unseen/*; do
   rel=${f#"$tmp/b/"}
   if cmp -s "$f" "$tmp/a/$rel"; then same=$((same + 1)); else differ="$differ $rel"; fi
 done
-if [ -z "$differ" ] && [ "$same" -ge 100 ]; then ok "a second run writes the same bytes ($same files)"
+n_subset_unseen=$(ls "$tmp/b/unseen" | wc -l)
+if [ -z "$differ" ] && [ "$same" -ge 150 ] && [ "$n_subset_unseen" -ge 50 ]; then
+  ok "a second run writes the same bytes ($same files, $n_subset_unseen unseen)"
 else not_ok "a second run writes the same bytes" "$same the same; differ:$(echo "$differ" | head -c 300)"; fi
 "$proxy_sets" "$tmp/c" --seed 17 --only 9-gtail >/dev/null 2>&1
 if ! cmp -s "$tmp/c/digits/9-gtail-01.strokes" "$tmp/a/digits/9-gtail-01.strokes"; then ok "another seed, other drawings"
@@ -72,27 +92,38 @@ else not_ok "another seed, other drawings"; fi
 
 # Every file through the strokes parser of dlab, which reads one line per
 # drawing (the model's reading of it, used below).
-(cd "$tmp/a" && "$dlab" predict --model "$model" --strokes digits/* nondigits/*) >"$tmp/predict.txt" 2>"$tmp/err"
+(cd "$tmp/a" && "$dlab" predict --model "$model" --strokes digits/* nondigits/* unseen/*) >"$tmp/predict.txt" 2>"$tmp/err"
 lines=$(wc -l <"$tmp/predict.txt")
-if [ "$lines" = $((n_digits + n_nondigits)) ]; then ok "dlab predict --strokes reads every file ($lines)"
-else not_ok "dlab predict --strokes reads every file" "$lines lines for $((n_digits + n_nondigits)) files" "$(head -c 300 "$tmp/err")"; fi
+files=$((n_digits + n_nondigits + n_unseen))
+if [ "$lines" = "$files" ]; then ok "dlab predict --strokes reads every file ($lines)"
+else not_ok "dlab predict --strokes reads every file" "$lines lines for $files files" "$(head -c 300 "$tmp/err")"; fi
 
 # --- ink-assess against an independent reading ----------------------------------
 assess() { "$ink_assess" "$@" >"$tmp/out" 2>"$tmp/err"; }
-check "ink-assess scores the sets with the built-in model" \
+check "ink-assess scores the first two sets with the built-in model" \
   assess --model "$model" --digits "$tmp/a/digits" --nondigits "$tmp/a/nondigits" --csv
+cp "$tmp/out" "$tmp/score2.csv"
+check "ink-assess scores the three sets with the built-in model" \
+  assess --model "$model" --digits "$tmp/a/digits" --nondigits "$tmp/a/nondigits" --unseen "$tmp/a/unseen" --csv
 cp "$tmp/out" "$tmp/score.csv"
+# The unseen set's rows come after the others, which stay as they were.
+if grep -v '^unseen,' "$tmp/score.csv" | cmp -s - "$tmp/score2.csv" && [ "$(tail -n 1 "$tmp/score.csv" | cut -d, -f1)" = unseen ]; then
+  ok "--unseen adds its rows and changes none of the others"
+else not_ok "--unseen adds its rows and changes none of the others" "$(diff "$tmp/score2.csv" "$tmp/score.csv" | head -n 5)"; fi
 value() { awk -F, -v k="$1" '$1 "," $2 "," $3 == k { print $5 "/" $6 }' "$tmp/score.csv"; }
 right=$(awk -F'\t' '$1 ~ /^digits\// { n++; if (substr($1, 8, 1) == $2) r++ } END { print r + 0 "/" n + 0 }' "$tmp/predict.txt")
 if [ "$(value digits,all,accuracy)" = "$right" ]; then ok "accuracy counts what dlab predict reads ($right)"
 else not_ok "accuracy counts what dlab predict reads" "ink-assess $(value digits,all,accuracy), dlab predict $right"; fi
 # dlab predict rounds to 4 decimals: drawings within a rounding of the
 # threshold may fall either way.
-read -r below near < <(awk -F'\t' '$1 ~ /^nondigits\// { if ($3 < 0.5999) b++; else if ($3 <= 0.6001) n++ } END { print b + 0, n + 0 }' "$tmp/predict.txt")
-got=$(value nondigits,all,not_sure)
-got=${got%/*}
-if [ -n "$got" ] && [ "$got" -ge "$below" ] && [ "$got" -le $((below + near)) ]; then ok "non-digits read Not sure: $got, as dlab predict's probabilities say"
-else not_ok "non-digits read Not sure as dlab predict's probabilities say" "ink-assess ${got:-none}, dlab predict $below (+$near)"; fi
+for set in nondigits unseen; do
+  read -r below near < <(awk -F'\t' -v set="$set" 'index($1, set "/") == 1 { if ($3 < 0.5999) b++; else if ($3 <= 0.6001) n++ } END { print b + 0, n + 0 }' "$tmp/predict.txt")
+  got=$(value "$set,all,not_sure")
+  total=${got#*/} got=${got%/*}
+  if [ -n "$got" ] && [ "$got" -ge "$below" ] && [ "$got" -le $((below + near)) ] && [ "$total" = "$(wc -l <"$tmp/$set.txt")" ]; then
+    ok "$set read Not sure: $got of $total, as dlab predict's probabilities say"
+  else not_ok "$set read Not sure as dlab predict's probabilities say" "ink-assess ${got:-none} of ${total:-none}, dlab predict $below (+$near)"; fi
+done
 for f in $reported; do
   if [ -n "$(value "digits,$f,accuracy")" ]; then ok "a row for $f"; else not_ok "a row for $f" "$(head -n 5 "$tmp/score.csv")"; fi
 done
@@ -121,7 +152,7 @@ PY
 write_model "$tmp/three.safetensors" 10 0.7 3
 write_model "$tmp/eight.safetensors" 10 0.5 8
 write_model "$tmp/abc.safetensors" 3 0.5 0
-mkdir -p "$tmp/tiny/digits" "$tmp/tiny/nondigits"
+mkdir -p "$tmp/tiny/digits" "$tmp/tiny/nondigits" "$tmp/tiny/unseen"
 cp "$drawn/3-round.strokes" "$tmp/tiny/digits/3-round-01.strokes"
 cp "$drawn/3-flat-top.strokes" "$tmp/tiny/digits/3-flattop-01.strokes"
 cp "$drawn/7-plain.strokes" "$tmp/tiny/digits/7-plain-01.strokes"
@@ -130,11 +161,13 @@ cp "$drawn/1-flag.strokes" "$tmp/tiny/digits/1-flag-01.strokes"
 cp "$drawn/0-oval.strokes" "$tmp/tiny/nondigits/x-letter-A-01.strokes"
 cp "$drawn/8-wide.strokes" "$tmp/tiny/nondigits/x-shape-star-01.strokes"
 cp "$drawn/2-angular.strokes" "$tmp/tiny/nondigits/x-scribble-zigzag-01.strokes"
+cp "$drawn/5-round.strokes" "$tmp/tiny/unseen/x-letter-han-ren-01.strokes"
+cp "$drawn/6-curve.strokes" "$tmp/tiny/unseen/x-scribble-dots-01.strokes"
 echo "not a drawing, and not named like one" >"$tmp/tiny/digits/README"
 # Neither a link (which could lead out of the folder) nor a hidden file is read.
 ln -s "$drawn/7-plain.strokes" "$tmp/tiny/digits/7-link-01.strokes"
 cp "$drawn/7-plain.strokes" "$tmp/tiny/digits/.7-hidden-01.strokes"
-tiny=(--digits "$tmp/tiny/digits" --nondigits "$tmp/tiny/nondigits")
+tiny=(--digits "$tmp/tiny/digits" --nondigits "$tmp/tiny/nondigits" --unseen "$tmp/tiny/unseen")
 
 # has_rows NAME ROW...: every ROW is a line of $tmp/out.
 has_rows() {
@@ -148,23 +181,28 @@ has_rows "the figures of a model that reads 3 at 70%" \
   "digits,all,accuracy,0.400000,2,5" "digits,all,sure,1.000000,5,5" "digits,all,sure_accuracy,0.400000,2,5" \
   "digits,all,ece,0.300000,,5" "digits,3-round,accuracy,1.000000,1,1" "digits,7-plain,accuracy,0.000000,0,1" \
   "digits,3,read_3,1.000000,2,2" "digits,7,read_3,1.000000,1,1" "digits,7,read_7,0.000000,0,1" \
-  "nondigits,all,not_sure,0.000000,0,3" "nondigits,letter,not_sure,0.000000,0,1" "nondigits,all,read_3,1.000000,3,3"
+  "nondigits,all,not_sure,0.000000,0,3" "nondigits,letter,not_sure,0.000000,0,1" "nondigits,all,read_3,1.000000,3,3" \
+  "unseen,all,not_sure,0.000000,0,2" "unseen,letter,not_sure,0.000000,0,1" "unseen,all,read_3,1.000000,2,2"
 check "ink-assess: every drawing read as 8 at 50%" assess --model "$tmp/eight.safetensors" "${tiny[@]}" --csv
 has_rows "the figures of a model that reads 8 at 50%" \
   "digits,all,accuracy,0.000000,0,5" "digits,all,sure,0.000000,0,5" "digits,all,ece,0.500000,,5" \
-  "digits,9,read_8,1.000000,1,1" "nondigits,all,not_sure,1.000000,3,3" "nondigits,scribble,not_sure,1.000000,1,1"
+  "digits,9,read_8,1.000000,1,1" "nondigits,all,not_sure,1.000000,3,3" "nondigits,scribble,not_sure,1.000000,1,1" \
+  "unseen,all,not_sure,1.000000,2,2" "unseen,scribble,not_sure,1.000000,1,1" "unseen,all,read_8,0.000000,0,0"
 check "ink-assess --threshold 0.45" assess --model "$tmp/eight.safetensors" "${tiny[@]}" --csv --threshold 0.45
-has_rows "--threshold moves what is sure" "digits,all,sure,1.000000,5,5" "nondigits,all,not_sure,0.000000,0,3"
+has_rows "--threshold moves what is sure" "digits,all,sure,1.000000,5,5" "nondigits,all,not_sure,0.000000,0,3" \
+  "unseen,all,not_sure,0.000000,0,2"
 
 check "ink-assess prints the report" assess --model "$tmp/three.safetensors" "${tiny[@]}"
 if grep -q 'accuracy  *40\.00%  (2/5)' "$tmp/out" && grep -q 'expected calibration error  *30\.00%' "$tmp/out" &&
   grep -q 'read "Not sure" (top < 0\.60)  *0\.00%  (0/3)' "$tmp/out" && grep -qE '^ +3 +0 +0 +0 +2 +0 +0 +0 +0 +0 +0$' "$tmp/out" &&
+  grep -qF "unseen non-digits ($tmp/tiny/unseen): 2 drawings" "$tmp/out" && grep -q 'read "Not sure" (top < 0\.60)  *0\.00%  (0/2)' "$tmp/out" &&
   grep -qE '^ +7 +0 +0 +0 +1 +0 +0 +0 +0 +0 +0$' "$tmp/out" && grep -qE '^  9-gtail .* 1 +0\.00%$' "$tmp/out"; then
-  ok "the report: accuracy, calibration, Not sure, confusion rows by the digit written, the reported styles"
+  ok "the report: accuracy, calibration, Not sure (both non-digit sets), confusion rows by the digit written, the reported styles"
 else not_ok "the report's figures" "$(head -c 1500 "$tmp/out")"; fi
 check "ink-assess --list" assess --model "$tmp/three.safetensors" "${tiny[@]}" --list
 if grep -q '7-plain-01.strokes: read as 3 (70%)' "$tmp/out" && grep -q 'x-shape-star-01.strokes: read as 3' "$tmp/out" &&
-  ! grep -q '3-round-01.strokes: read' "$tmp/out"; then ok "--list names the misread digits and the sure non-digits"
+  grep -A2 '^unseen non-digits read as sure:' "$tmp/out" | grep -q 'x-scribble-dots-01.strokes: read as 3' &&
+  ! grep -q '3-round-01.strokes: read' "$tmp/out"; then ok "--list names the misread digits and the sure non-digits of both sets"
 else not_ok "--list names the misread digits and the sure non-digits" "$(head -c 600 "$tmp/out")"; fi
 
 # --- mistakes: one line naming the file ------------------------------------------
@@ -181,6 +219,8 @@ expect_error "a binary file" "$tmp/bad/4-noise-01.strokes" "$ink_assess" --model
 bad_set && cp "$drawn/7-plain.strokes" "$tmp/bad/seven.strokes"
 expect_error "a digit without a label" "$tmp/bad/seven.strokes: not named <digit>-" "$ink_assess" --model "$model" --digits "$tmp/bad"
 expect_error "a digit among the non-digits" "$tmp/bad/3-round-01.strokes: not named x-" "$ink_assess" --model "$model" --nondigits "$tmp/bad"
+expect_error "a digit among the unseen non-digits" "$tmp/bad/3-round-01.strokes: not named x-" "$ink_assess" --model "$model" --unseen "$tmp/bad"
+expect_error "a missing unseen folder" "$tmp/none: cannot open the folder" "$ink_assess" --model "$model" --digits "$tmp/tiny/digits" --unseen "$tmp/none"
 expect_error "a missing model" "$tmp/none.safetensors" "$ink_assess" --model "$tmp/none.safetensors" --digits "$tmp/tiny/digits"
 printf 'not a checkpoint' >"$tmp/bad.safetensors"
 expect_error "a corrupt model" "$tmp/bad.safetensors" "$ink_assess" --model "$tmp/bad.safetensors" --digits "$tmp/tiny/digits"

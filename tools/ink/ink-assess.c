@@ -2,8 +2,8 @@
  * tools/ink/README.md "Proxy sets") through the engine's public predictor,
  * exactly as the Draw page reads a drawing.
  *
- *   ink-assess --model M [--digits DIR] [--nondigits DIR] [--threshold T]
- *              [--csv | --list]
+ *   ink-assess --model M [--digits DIR] [--nondigits DIR] [--unseen DIR]
+ *              [--threshold T] [--csv | --list]
  *
  * Digits (files <label>-<family>...-<nn>.strokes): accuracy, accuracy per
  * family (the four styles tablet writers reported as misread first), the
@@ -13,10 +13,13 @@
  * mean top probability|, weighted by the bin's share of the drawings).
  * Non-digits (x-<kind>...-<nn>.strokes): the share read "Not sure" (top
  * probability < T), overall and per kind (letter, shape, scribble), and
- * which digits the others were read as. T defaults to 0.6, the
- * application's not-sure-threshold. --csv prints the same as rows
- * set,group,metric,value,count,total; --list also names every misread
- * digit and every non-digit read as sure.
+ * which digits the others were read as. --unseen scores a second set of
+ * non-digits the same way, reported after the first (proxy-sets
+ * OUT/unseen: drawings designed unlike the training's), so that one run
+ * gives both. T defaults to 0.6, the application's not-sure-threshold.
+ * --csv prints the same as rows set,group,metric,value,count,total (set
+ * digits, nondigits or unseen); --list also names every misread digit and
+ * every non-digit read as sure.
  *
  * Only a folder's own regular *.strokes files are read (no hidden files,
  * no symbolic links, no subfolders). A missing folder, a file that is not
@@ -59,15 +62,17 @@ typedef struct {
 } Score;
 
 typedef struct {
-  const char *model, *digits, *nondigits;
+  const char *model, *digits, *nondigits, *unseen;
   double threshold;
   int csv, list;
 } Options;
 
 static int usage(void) {
-  fprintf(stderr, "usage: ink-assess --model M [--digits DIR] [--nondigits DIR] [--threshold T] [--csv | --list]\n"
+  fprintf(stderr, "usage: ink-assess --model M [--digits DIR] [--nondigits DIR] [--unseen DIR] [--threshold T]\n"
+                  "                  [--csv | --list]\n"
                   "  --digits DIR     <digit>-<family>...-<nn>.strokes (proxy-sets OUT/digits)\n"
                   "  --nondigits DIR  x-<kind>...-<nn>.strokes (proxy-sets OUT/nondigits)\n"
+                  "  --unseen DIR     a second set of non-digits, reported apart (proxy-sets OUT/unseen)\n"
                   "  --threshold T    \"sure\" when the top probability is >= T (default 0.6, the app's)\n"
                   "  --csv            rows set,group,metric,value,count,total\n"
                   "  --list           also name every misread digit and every non-digit read as sure\n"
@@ -100,6 +105,8 @@ static int parse_options(int argc, char **argv, Options *o) {
       o->digits = v, i++;
     else if (!strcmp(a, "--nondigits"))
       o->nondigits = v, i++;
+    else if (!strcmp(a, "--unseen"))
+      o->unseen = v, i++;
     else if (!strcmp(a, "--threshold")) {
       if (parse_threshold(v, &o->threshold)) {
         fprintf(stderr, "ink-assess: --threshold %s: expected a number in (0, 1]\n", v);
@@ -109,7 +116,7 @@ static int parse_options(int argc, char **argv, Options *o) {
     } else
       return -1;
   }
-  return o->model && (o->digits || o->nondigits) && !(o->csv && o->list) ? 0 : -1;
+  return o->model && (o->digits || o->nondigits || o->unseen) && !(o->csv && o->list) ? 0 : -1;
 }
 
 /* ---- the model ---- */
@@ -276,14 +283,15 @@ static void csv_digits(const Score *s) {
   }
 }
 
-static void csv_nondigits(const Score *s) {
-  csv_row("nondigits", "all", "not_sure", s->all.n - s->all.sure, s->all.n);
+/* set: "nondigits" or "unseen". */
+static void csv_nondigits(const char *set, const Score *s) {
+  csv_row(set, "all", "not_sure", s->all.n - s->all.sure, s->all.n);
   for (int i = 0; i < s->groups.n; i++)
-    csv_row("nondigits", s->groups.g[i].name, "not_sure", s->groups.g[i].n - s->groups.g[i].sure, s->groups.g[i].n);
+    csv_row(set, s->groups.g[i].name, "not_sure", s->groups.g[i].n - s->groups.g[i].sure, s->groups.g[i].n);
   for (int r = 0; r < CLASSES; r++) {
     char metric[16];
     snprintf(metric, sizeof metric, "read_%d", r);
-    csv_row("nondigits", "all", metric, (int)s->confusion[0][r], s->all.sure);
+    csv_row(set, "all", metric, (int)s->confusion[0][r], s->all.sure);
   }
 }
 
@@ -321,9 +329,10 @@ static void print_digits(const Options *o, const Score *s) {
   print_confusion(s);
 }
 
-static void print_nondigits(const Options *o, const Score *s) {
+/* title: "non-digits" or "unseen non-digits"; dir: their folder. */
+static void print_nondigits(const Options *o, const char *title, const char *dir, const Score *s) {
   int not_sure = s->all.n - s->all.sure;
-  printf("non-digits (%s): %d drawing%s\n", o->nondigits, s->all.n, s->all.n == 1 ? "" : "s");
+  printf("%s (%s): %d drawing%s\n", title, dir, s->all.n, s->all.n == 1 ? "" : "s");
   printf("  read \"Not sure\" (top < %.2f)    %7.2f%%  (%d/%d)\n", o->threshold, 100 * ratio(not_sure, s->all.n),
          not_sure, s->all.n);
   for (int i = 0; i < s->groups.n; i++) {
@@ -339,17 +348,21 @@ static int compare_groups(const void *a, const void *b) {
   return strcmp(((const Group *)a)->name, ((const Group *)b)->name);
 }
 
-static int run(const Options *o, DlabPredictor *p, Score *digits, Score *nondigits) {
+static int run(const Options *o, DlabPredictor *p, Score *digits, Score *nondigits, Score *unseen) {
   if (o->list && o->digits) printf("misread digits:\n");
   if (o->digits && assess_folder(p, o, o->digits, 1, digits)) return -1;
   if (o->list && o->nondigits) printf("non-digits read as sure:\n");
   if (o->nondigits && assess_folder(p, o, o->nondigits, 0, nondigits)) return -1;
+  if (o->list && o->unseen) printf("unseen non-digits read as sure:\n");
+  if (o->unseen && assess_folder(p, o, o->unseen, 0, unseen)) return -1;
   qsort(digits->groups.g, (size_t)digits->groups.n, sizeof(Group), compare_groups);
   qsort(nondigits->groups.g, (size_t)nondigits->groups.n, sizeof(Group), compare_groups);
+  qsort(unseen->groups.g, (size_t)unseen->groups.n, sizeof(Group), compare_groups);
   if (o->csv) {
     printf("set,group,metric,value,count,total\n");
     if (o->digits) csv_digits(digits);
-    if (o->nondigits) csv_nondigits(nondigits);
+    if (o->nondigits) csv_nondigits("nondigits", nondigits);
+    if (o->unseen) csv_nondigits("unseen", unseen);
     return 0;
   }
   printf("%smodel: %s\n", o->list ? "\n" : "", o->model);
@@ -359,7 +372,11 @@ static int run(const Options *o, DlabPredictor *p, Score *digits, Score *nondigi
   }
   if (o->nondigits) {
     printf("\n");
-    print_nondigits(o, nondigits);
+    print_nondigits(o, "non-digits", o->nondigits, nondigits);
+  }
+  if (o->unseen) {
+    printf("\n");
+    print_nondigits(o, "unseen non-digits", o->unseen, unseen);
   }
   return 0;
 }
@@ -368,12 +385,13 @@ int main(int argc, char **argv) {
   Options o;
   int parsed = parse_options(argc, argv, &o);
   if (parsed) return parsed == -2 ? 2 : usage();
-  static Group digit_groups[MAX_GROUPS], nondigit_groups[MAX_GROUPS];
-  static Score digits, nondigits;
+  static Group digit_groups[MAX_GROUPS], nondigit_groups[MAX_GROUPS], unseen_groups[MAX_GROUPS];
+  static Score digits, nondigits, unseen;
   digits.groups.g = digit_groups;
   nondigits.groups.g = nondigit_groups;
+  unseen.groups.g = unseen_groups;
   DlabPredictor *p = dlab_predictor_load(o.model);
-  int rc = !p || check_digit_model(o.model, p) || run(&o, p, &digits, &nondigits);
+  int rc = !p || check_digit_model(o.model, p) || run(&o, p, &digits, &nondigits, &unseen);
   if (rc) fprintf(stderr, "ink-assess: %s\n", dlab_error_message());
   dlab_predictor_free(p);
   return rc ? 1 : 0;

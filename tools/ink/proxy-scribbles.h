@@ -1,6 +1,8 @@
-/* Drawings of the non-digit proxy set made up at random, as turtle paths
- * (turtle.h): a spiral and the scribbles (proxy-templates.c lists them).
- * Each writes a path into buf and returns 0, or -1 when it does not fit. */
+/* Drawings of the non-digit proxy sets made up at random, as turtle paths
+ * (turtle.h): a spiral and the scribbles of the first set
+ * (proxy-templates.c), and the scribbles of the unseen set
+ * (proxy-unseen.c). Each writes a path into buf and returns 0, or -1 when
+ * it does not fit. */
 #ifndef DLAB_TOOLS_PROXY_SCRIBBLES_H
 #define DLAB_TOOLS_PROXY_SCRIBBLES_H
 
@@ -20,5 +22,23 @@ int proxy_hatch(DlabRng *rng, char *buf, size_t cap);
 int proxy_blot(DlabRng *rng, char *buf, size_t cap);
 /* A smooth random curve of 4 to 8 bends, sometimes two. */
 int proxy_tangle(DlabRng *rng, char *buf, size_t cap);
+
+
+/* The unseen set's: kinds the default model's training does not draw. */
+/* A signature: a looped capital, running letters, an underline swash. */
+int proxy_signature(DlabRng *rng, char *buf, size_t cap);
+/* A box drawn round and shaded with diagonal strokes back and forth. */
+int proxy_shading(DlabRng *rng, char *buf, size_t cap);
+/* 10 to 30 dots in a patch, one stroke each. */
+int proxy_dots(DlabRng *rng, char *buf, size_t cap);
+/* A few running letters crossed out by one or two lines. */
+int proxy_strikeout(DlabRng *rng, char *buf, size_t cap);
+/* A right-angled path on a grid that never comes back to a cell, 8 turns
+ * or more. */
+int proxy_maze(DlabRng *rng, char *buf, size_t cap);
+/* A ball of yarn: loops round a wandering centre, in one stroke. */
+int proxy_yarn(DlabRng *rng, char *buf, size_t cap);
+/* A long curved line with short stitches across. */
+int proxy_stitches(DlabRng *rng, char *buf, size_t cap);
 
 #endif

@@ -1,20 +1,22 @@
 /* proxy-sets: writes the held-out proxy test sets of the sketchpad model
  * (tools/ink/README.md "Proxy sets"): digits in many hand-designed styles,
- * and drawings that are not digits, each drawn several times by a random
- * hand (proxy-hand.c).
+ * drawings that are not digits, and a second set of non-digits designed
+ * unlike anything the training draws (proxy-unseen.c), each drawn several
+ * times by a random hand (proxy-hand.c).
  *
  *   proxy-sets OUT [--seed S] [--only PREFIX[,PREFIX...]]
- *       writes OUT/digits/ and OUT/nondigits/ (--only: the templates whose
- *       name starts with one of the prefixes, e.g. 9-gtail,x-scribble;
- *       their files are the same as in a whole run)
+ *       writes OUT/digits/, OUT/nondigits/ and OUT/unseen/ (--only: the
+ *       templates whose name starts with one of the prefixes, e.g.
+ *       9-gtail,x-scribble; their files are the same as in a whole run)
  *   proxy-sets --list             the templates and how many of each
  *
  * The files are named as proxy-names.h says; ink-assess scores a model on
  * them. They are test sets: nothing here may feed a model's training or
  * the choice of a model (that is what a validation split is for). Every
- * drawing's randomness comes from the seed and its file name, so the same
- * seed gives the same files, byte for byte, and adding a template changes
- * no other file. Each file is read back and compared after it is written. */
+ * drawing's randomness comes from the seed, its set (the unseen set's
+ * streams are its own) and its file name, so the same seed gives the same
+ * files, byte for byte, and adding a template or a set changes no other
+ * file. Each file is read back and compared after it is written. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,10 +48,27 @@ static int copies_of(const char *name) {
   return 15;
 }
 
-/* FNV-1a: a drawing's random stream from its name. */
-static uint64_t name_hash(const char *s) {
+/* The sets, each in its own folder of OUT. A set's stream prefix keeps its
+ * drawings' random streams apart from the other sets' (the first two have
+ * none: their files stay as they were first reported). */
+typedef struct {
+  const char *folder, *what, *stream;
+  const ProxyTemplate *templates;
+  const int *n;
+} ProxySet;
+
+#define N_SETS 3
+static const ProxySet sets[N_SETS] = {
+    {"digits", "digits", "", proxy_digit_templates, &proxy_n_digit_templates},
+    {"nondigits", "non-digits", "", proxy_nondigit_templates, &proxy_n_nondigit_templates},
+    {"unseen", "unseen non-digits", "unseen/", proxy_unseen_templates, &proxy_n_unseen_templates},
+};
+
+/* FNV-1a: a drawing's random stream from its set's prefix and its name. */
+static uint64_t name_hash(const char *prefix, const char *name) {
   uint64_t h = 1469598103934665603u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  for (const char *s = prefix; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  for (const char *s = name; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
   return h;
 }
 
@@ -75,11 +94,11 @@ static int write_checked(const char *path, const DlabStrokes *s, DlabStrokes *ba
 
 /* One drawing of template t: its path (made up when t has a generator),
  * a writer, and the hand's variation, all from the drawing's own stream. */
-static int draw(const ProxyTemplate *t, const char *file, uint64_t seed, DlabStrokes *out) {
+static int draw(const ProxyTemplate *t, const char *stream, const char *file, uint64_t seed, DlabStrokes *out) {
   static char text[PATH_TEXT_MAX];
   static TurtlePath path;
   DlabRng rng;
-  dlab_rng_derive(&rng, seed, name_hash(file));
+  dlab_rng_derive(&rng, seed, name_hash(stream, file));
   const char *source = t->path;
   if (t->generate) {
     if (t->generate(&rng, text, sizeof text)) return dlab_error("%s: the made-up path is too long", file);
@@ -105,17 +124,17 @@ static int selected(const char *only, const char *name) {
 }
 
 static int any_selected(const char *only) {
-  for (int i = 0; i < proxy_n_digit_templates; i++)
-    if (selected(only, proxy_digit_templates[i].name)) return 1;
-  for (int i = 0; i < proxy_n_nondigit_templates; i++)
-    if (selected(only, proxy_nondigit_templates[i].name)) return 1;
+  for (int k = 0; k < N_SETS; k++)
+    for (int i = 0; i < *sets[k].n; i++)
+      if (selected(only, sets[k].templates[i].name)) return 1;
   return 0;
 }
 
-/* Writes every selected template's drawings into dir; counts the
+/* Writes every selected template's drawings of `set` into dir; counts the
  * templates and the drawings written. */
-static int write_set(const char *dir, const ProxyTemplate *templates, int n, uint64_t seed, const char *only, int *used,
-                     int *written) {
+static int write_set(const ProxySet *set, const char *dir, uint64_t seed, const char *only, int *used, int *written) {
+  const ProxyTemplate *templates = set->templates;
+  int n = *set->n;
   DlabStrokes s, back;
   dlab_strokes_init(&s);
   dlab_strokes_init(&back);
@@ -130,7 +149,7 @@ static int write_set(const char *dir, const ProxyTemplate *templates, int n, uin
       snprintf(file, sizeof file, "%s-%02d.strokes", templates[i].name, c);
       if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path)
         rc = dlab_error("%s: folder name too long", dir);
-      if (rc == 0) rc = draw(&templates[i], file, seed, &s);
+      if (rc == 0) rc = draw(&templates[i], set->stream, file, seed, &s);
       if (rc == 0) rc = write_checked(path, &s, &back);
       if (rc == 0) (*written)++;
     }
@@ -148,21 +167,19 @@ static int make_dir(const char *path) {
 }
 
 static void list(void) {
-  int total[2] = {0, 0};
-  for (int set = 0; set < 2; set++) {
-    const ProxyTemplate *t = set ? proxy_nondigit_templates : proxy_digit_templates;
-    int n = set ? proxy_n_nondigit_templates : proxy_n_digit_templates;
-    for (int i = 0; i < n; i++) {
-      printf("%-24s %2d\n", t[i].name, copies_of(t[i].name));
-      total[set] += copies_of(t[i].name);
+  int total[N_SETS] = {0};
+  for (int k = 0; k < N_SETS; k++) {
+    for (int i = 0; i < *sets[k].n; i++) {
+      printf("%-10s %-24s %2d\n", sets[k].folder, sets[k].templates[i].name, copies_of(sets[k].templates[i].name));
+      total[k] += copies_of(sets[k].templates[i].name);
     }
   }
-  printf("digits: %d drawings of %d templates; non-digits: %d drawings of %d templates\n", total[0],
-         proxy_n_digit_templates, total[1], proxy_n_nondigit_templates);
+  for (int k = 0; k < N_SETS; k++)
+    printf("%s: %d drawings of %d templates%s", sets[k].what, total[k], *sets[k].n, k + 1 < N_SETS ? "; " : "\n");
 }
 
 static int usage(void) {
-  fprintf(stderr, "usage: proxy-sets OUT [--seed S] [--only PREFIX[,PREFIX...]]   (OUT/digits, OUT/nondigits)\n"
+  fprintf(stderr, "usage: proxy-sets OUT [--seed S] [--only PREFIX[,PREFIX...]]   (OUT/digits, nondigits, unseen)\n"
                   "       proxy-sets --list\n"
                   "see tools/ink/README.md\n");
   return 2;
@@ -189,25 +206,24 @@ int main(int argc, char **argv) {
       return usage();
     }
   }
-  char digits[4096], nondigits[4096];
-  int n_digits = 0, n_nondigits = 0, t_digits = 0, t_nondigits = 0;
-  if (snprintf(digits, sizeof digits, "%s/digits", argv[1]) >= (int)sizeof digits ||
-      snprintf(nondigits, sizeof nondigits, "%s/nondigits", argv[1]) >= (int)sizeof nondigits) {
-    fprintf(stderr, "proxy-sets: %s: folder name too long\n", argv[1]);
-    return 1;
-  }
+  char dirs[N_SETS][4096];
+  int used[N_SETS] = {0}, written[N_SETS] = {0};
+  for (int k = 0; k < N_SETS; k++)
+    if (snprintf(dirs[k], sizeof dirs[k], "%s/%s", argv[1], sets[k].folder) >= (int)sizeof dirs[k]) {
+      fprintf(stderr, "proxy-sets: %s: folder name too long\n", argv[1]);
+      return 1;
+    }
   if (!any_selected(only)) {
     fprintf(stderr, "proxy-sets: --only %s: no template's name starts so (proxy-sets --list names them)\n", only);
     return 1;
   }
-  if (make_dir(argv[1]) || make_dir(digits) || make_dir(nondigits) ||
-      write_set(digits, proxy_digit_templates, proxy_n_digit_templates, seed, only, &t_digits, &n_digits) ||
-      write_set(nondigits, proxy_nondigit_templates, proxy_n_nondigit_templates, seed, only, &t_nondigits,
-                &n_nondigits)) {
+  int rc = make_dir(argv[1]);
+  for (int k = 0; k < N_SETS && rc == 0; k++) rc = make_dir(dirs[k]);
+  for (int k = 0; k < N_SETS && rc == 0; k++) rc = write_set(&sets[k], dirs[k], seed, only, &used[k], &written[k]);
+  if (rc) {
     fprintf(stderr, "proxy-sets: %s\n", dlab_error_message());
     return 1;
   }
-  printf("%d digits (%d templates) -> %s\n%d non-digits (%d templates) -> %s\n", n_digits, t_digits, digits,
-         n_nondigits, t_nondigits, nondigits);
+  for (int k = 0; k < N_SETS; k++) printf("%d %s (%d templates) -> %s\n", written[k], sets[k].what, used[k], dirs[k]);
   return 0;
 }

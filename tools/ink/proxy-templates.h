@@ -1,6 +1,7 @@
 /* The hand-designed drawings of the proxy sets (proxy-sets.c): digits in
  * the styles writers use, letters that are not digit look-alikes, shapes,
- * and scribbles made up at random. Paths are turtle paths (turtle.h) in a
+ * and scribbles made up at random; and a second set of non-digits designed
+ * unlike the default model's training templates (proxy-unseen.c). Paths are turtle paths (turtle.h) in a
  * box 0.7 wide and 1 tall, y down. */
 #ifndef DLAB_TOOLS_PROXY_TEMPLATES_H
 #define DLAB_TOOLS_PROXY_TEMPLATES_H
@@ -24,5 +25,8 @@ extern const ProxyTemplate proxy_digit_templates[];
 extern const int proxy_n_digit_templates;
 extern const ProxyTemplate proxy_nondigit_templates[];
 extern const int proxy_n_nondigit_templates;
+/* The unseen non-digits: designed unlike the training's (proxy-unseen.c). */
+extern const ProxyTemplate proxy_unseen_templates[];
+extern const int proxy_n_unseen_templates;
 
 #endif
