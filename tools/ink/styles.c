@@ -202,6 +202,61 @@ static int glyph(DlabRng *rng, DlabStrokes *out) {
   return 0;
 }
 
+/* A closed polygon of three to six corners, roughly regular or not,
+ * sometimes with a stroke inside. A 0 is round: corners make it something
+ * else (more corners would round it into a 0). */
+static int polygon(DlabRng *rng, DlabStrokes *out) {
+  dlab_strokes_clear(out);
+  if (dlab_strokes_begin(out) < 0) return -1;
+  int corners = 3 + (int)dlab_rng_below(rng, 4);
+  double turn = dlab_rng_range(rng, 0, 2 * PI), aspect = dlab_rng_range(rng, 0.6f, 1.4f);
+  double x0 = 0, y0 = 0;
+  for (int i = 0; i <= corners; i++) {
+    double a = turn + 2 * PI * (i % corners) / corners + (i % corners ? dlab_rng_normal(rng) * 0.15 : 0);
+    double r = 0.5 * (i % corners ? dlab_rng_range(rng, 0.8f, 1.1f) : 1);
+    double x = 0.5 + r * aspect * cos(a), y = 0.5 + r * sin(a);
+    if (i == 0) x0 = x, y0 = y;
+    if (i == corners) x = x0, y = y0; /* closed */
+    if (dlab_strokes_add(out, (float)(x * 100), (float)(y * 100), 1.0f) < 0) return -1;
+  }
+  if (dlab_rng_uniform(rng) < 0.3f) {
+    if (dlab_strokes_begin(out) < 0) return -1;
+    for (int k = 0; k < 2; k++)
+      if (dlab_strokes_add(out, (float)(100 * dlab_rng_range(rng, 0.2f, 0.8f)), (float)(100 * dlab_rng_range(rng, 0.2f, 0.8f)),
+                           1.0f) < 0)
+        return -1;
+  }
+  return 0;
+}
+
+/* Two straight strokes, the second crossing the first or starting from its
+ * middle at a wide angle (an X, a 人 or a λ): figures of two lines that are
+ * no digit. Two lines meeting at their ends would make a 7 or a 1 with a
+ * flag, so they never do. */
+static int two_lines(DlabRng *rng, DlabStrokes *out) {
+  dlab_strokes_clear(out);
+  double ax = dlab_rng_range(rng, 0, 1), ay = dlab_rng_range(rng, 0, 0.3f);
+  double bx = dlab_rng_range(rng, 0, 1), by = dlab_rng_range(rng, 0.7f, 1);
+  double t = dlab_rng_range(rng, 0.3f, 0.7f);
+  /* The second stroke passes through (or starts at) a point of the first. */
+  double side = dlab_rng_uniform(rng) < 0.5f ? 1 : -1;
+  double mx = ax + t * (bx - ax), my = ay + t * (by - ay), a = side * dlab_rng_range(rng, 0.7f, 2.2f) + atan2(by - ay, bx - ax);
+  double len = dlab_rng_range(rng, 0.5f, 1), back = dlab_rng_uniform(rng) < 0.5f ? dlab_rng_range(rng, 0.3f, 0.6f) : 0;
+  const double pts[2][4] = {{ax, ay, bx, by},
+                            {mx - back * len * cos(a), my - back * len * sin(a), mx + (1 - back) * len * cos(a),
+                             my + (1 - back) * len * sin(a)}};
+  for (int k = 0; k < 2; k++) {
+    if (dlab_strokes_begin(out) < 0) return -1;
+    for (int i = 0; i <= 20; i++) {
+      double u = i / 20.0;
+      if (dlab_strokes_add(out, (float)(100 * (pts[k][0] + u * (pts[k][2] - pts[k][0]))),
+                           (float)(100 * (pts[k][1] + u * (pts[k][3] - pts[k][1]))), 1.0f) < 0)
+        return -1;
+    }
+  }
+  return 0;
+}
+
 int style_digit_label(int i) { return digit_styles[i % (int)(sizeof digit_styles / sizeof digit_styles[0])].label; }
 
 int style_digit(int i, DlabRng *rng, DlabStrokes *out) {
@@ -211,10 +266,12 @@ int style_digit(int i, DlabRng *rng, DlabStrokes *out) {
 
 int style_nondigit(DlabRng *rng, DlabStrokes *out) {
   float kind = dlab_rng_uniform(rng);
-  if (kind < 0.12f) return scribble(rng, out);
-  if (kind < 0.20f) return zigzag(rng, out);
-  if (kind < 0.25f) return spiral(rng, out);
-  if (kind < 0.55f) return glyph(rng, out);
+  if (kind < 0.10f) return scribble(rng, out);
+  if (kind < 0.16f) return zigzag(rng, out);
+  if (kind < 0.20f) return spiral(rng, out);
+  if (kind < 0.45f) return glyph(rng, out);
+  if (kind < 0.55f) return polygon(rng, out);
+  if (kind < 0.62f) return two_lines(rng, out);
   const char *path = nondigit_templates[dlab_rng_below(rng, N_NONDIGIT)];
   return draw_path(path, rng, dlab_rng_range(rng, 0.01f, 0.06f), out);
 }

@@ -5,8 +5,9 @@
  *   tail curls like a handwritten "g", an open-top 4 in one stroke, a 7
  *   whose stem is hooked or curled, a 1 with a flag;
  * - drawings that are no digit (letters, shapes, scribbles, made-up
- *   glyphs of three to five random strokes), which the model learns to be
- *   unsure of (label DLAB_LABEL_NONE).
+ *   glyphs of three to five random strokes, polygons, two crossing or
+ *   meeting lines), which the model learns to be unsure of (label
+ *   DLAB_LABEL_NONE).
  *
  * Each comes from a template path whose every coordinate is jittered, on a
  * box about 0.7 wide and 1 tall, y down; ink-mnist then scales it like a
