@@ -25,12 +25,13 @@
  * letters, Korean 가 (its ㄱ is a 7), kana の (6) し つ (a J, a 7) ろ る ら
  * ち さ (3, 3, 5, 5, 5) and く へ (angles), the Chinese numerals 六 七 八 九,
  * 夕 (9) and 马 (5); the signs ? (a 2 or 7 with a dot), ! (1), & (8), $
- * and § (S: 5), £ (2), * (an X with a bar); a circular arrow (0, 6), a
+ * and § (S: 5), £ (2); a circular arrow (0, 6), a
  * treble clef (8, &), a bass clef (9), a balloon or lollipop (9), an apple
  * (0), a snowman and a butterfly (8). Left out as near-copies of the
  * training: an envelope, a checkbox with a tick and a paper plane (closed
  * polygons with a stroke inside), concentric squares (polygons in a
- * polygon), the seagull bird (an m or w), # and ~, the asterisk and the
+ * polygon), the seagull bird (an m or w), a plain double arrow (the right
+ * arrow with a second head), # and ~, the asterisk and the
  * equals sign (straight strokes that cross or lie apart), Hebrew א (an
  * X), Arabic ب (a wide u) and a coil spring (the first set's coil).
  * Hebrew מ and Devanagari म were drawn and dropped: the hand closes
