@@ -3,7 +3,7 @@
  * exactly as the Draw page reads a drawing.
  *
  *   ink-assess --model M [--digits DIR] [--nondigits DIR] [--unseen DIR]
- *              [--threshold T] [--csv | --list]
+ *              [--final DIR] [--threshold T] [--csv | --list]
  *
  * Digits (files <label>-<family>...-<nn>.strokes): accuracy, accuracy per
  * family (the four styles tablet writers reported as misread first), the
@@ -16,10 +16,12 @@
  * which digits the others were read as. --unseen scores a second set of
  * non-digits the same way, reported after the first (proxy-sets
  * OUT/unseen: drawings designed unlike the training's), so that one run
- * gives both. T defaults to 0.6, the application's not-sure-threshold.
- * --csv prints the same as rows set,group,metric,value,count,total (set
- * digits, nondigits or unseen); --list also names every misread digit and
- * every non-digit read as sure.
+ * gives both; --final scores the final set of non-digits (proxy-sets
+ * OUT/final: the one figure nothing is chosen with), reported last. T
+ * defaults to 0.6, the application's not-sure-threshold. --csv prints the
+ * same as rows set,group,metric,value,count,total (set digits, nondigits,
+ * unseen or final); --list also names every misread digit and every
+ * non-digit read as sure.
  *
  * Only a folder's own regular *.strokes files are read (no hidden files,
  * no symbolic links, no subfolders). A missing folder, a file that is not
@@ -62,17 +64,18 @@ typedef struct {
 } Score;
 
 typedef struct {
-  const char *model, *digits, *nondigits, *unseen;
+  const char *model, *digits, *nondigits, *unseen, *final;
   double threshold;
   int csv, list;
 } Options;
 
 static int usage(void) {
-  fprintf(stderr, "usage: ink-assess --model M [--digits DIR] [--nondigits DIR] [--unseen DIR] [--threshold T]\n"
-                  "                  [--csv | --list]\n"
+  fprintf(stderr, "usage: ink-assess --model M [--digits DIR] [--nondigits DIR] [--unseen DIR] [--final DIR]\n"
+                  "                  [--threshold T] [--csv | --list]\n"
                   "  --digits DIR     <digit>-<family>...-<nn>.strokes (proxy-sets OUT/digits)\n"
                   "  --nondigits DIR  x-<kind>...-<nn>.strokes (proxy-sets OUT/nondigits)\n"
                   "  --unseen DIR     a second set of non-digits, reported apart (proxy-sets OUT/unseen)\n"
+                  "  --final DIR      the final set of non-digits, reported last (proxy-sets OUT/final)\n"
                   "  --threshold T    \"sure\" when the top probability is >= T (default 0.6, the app's)\n"
                   "  --csv            rows set,group,metric,value,count,total\n"
                   "  --list           also name every misread digit and every non-digit read as sure\n"
@@ -107,6 +110,8 @@ static int parse_options(int argc, char **argv, Options *o) {
       o->nondigits = v, i++;
     else if (!strcmp(a, "--unseen"))
       o->unseen = v, i++;
+    else if (!strcmp(a, "--final"))
+      o->final = v, i++;
     else if (!strcmp(a, "--threshold")) {
       if (parse_threshold(v, &o->threshold)) {
         fprintf(stderr, "ink-assess: --threshold %s: expected a number in (0, 1]\n", v);
@@ -116,7 +121,7 @@ static int parse_options(int argc, char **argv, Options *o) {
     } else
       return -1;
   }
-  return o->model && (o->digits || o->nondigits || o->unseen) && !(o->csv && o->list) ? 0 : -1;
+  return o->model && (o->digits || o->nondigits || o->unseen || o->final) && !(o->csv && o->list) ? 0 : -1;
 }
 
 /* ---- the model ---- */
@@ -283,7 +288,7 @@ static void csv_digits(const Score *s) {
   }
 }
 
-/* set: "nondigits" or "unseen". */
+/* set: "nondigits", "unseen" or "final". */
 static void csv_nondigits(const char *set, const Score *s) {
   csv_row(set, "all", "not_sure", s->all.n - s->all.sure, s->all.n);
   for (int i = 0; i < s->groups.n; i++)
@@ -329,7 +334,8 @@ static void print_digits(const Options *o, const Score *s) {
   print_confusion(s);
 }
 
-/* title: "non-digits" or "unseen non-digits"; dir: their folder. */
+/* title: "non-digits", "unseen non-digits" or "final non-digits"; dir:
+ * their folder. */
 static void print_nondigits(const Options *o, const char *title, const char *dir, const Score *s) {
   int not_sure = s->all.n - s->all.sure;
   printf("%s (%s): %d drawing%s\n", title, dir, s->all.n, s->all.n == 1 ? "" : "s");
@@ -348,21 +354,31 @@ static int compare_groups(const void *a, const void *b) {
   return strcmp(((const Group *)a)->name, ((const Group *)b)->name);
 }
 
-static int run(const Options *o, DlabPredictor *p, Score *digits, Score *nondigits, Score *unseen) {
+/* The scores of the four sets. */
+typedef struct {
+  Score digits, nondigits, unseen, final;
+} Scores;
+
+static int run(const Options *o, DlabPredictor *p, Scores *sc) {
+  Score *digits = &sc->digits, *nondigits = &sc->nondigits, *unseen = &sc->unseen, *final = &sc->final;
   if (o->list && o->digits) printf("misread digits:\n");
   if (o->digits && assess_folder(p, o, o->digits, 1, digits)) return -1;
   if (o->list && o->nondigits) printf("non-digits read as sure:\n");
   if (o->nondigits && assess_folder(p, o, o->nondigits, 0, nondigits)) return -1;
   if (o->list && o->unseen) printf("unseen non-digits read as sure:\n");
   if (o->unseen && assess_folder(p, o, o->unseen, 0, unseen)) return -1;
+  if (o->list && o->final) printf("final non-digits read as sure:\n");
+  if (o->final && assess_folder(p, o, o->final, 0, final)) return -1;
   qsort(digits->groups.g, (size_t)digits->groups.n, sizeof(Group), compare_groups);
   qsort(nondigits->groups.g, (size_t)nondigits->groups.n, sizeof(Group), compare_groups);
   qsort(unseen->groups.g, (size_t)unseen->groups.n, sizeof(Group), compare_groups);
+  qsort(final->groups.g, (size_t)final->groups.n, sizeof(Group), compare_groups);
   if (o->csv) {
     printf("set,group,metric,value,count,total\n");
     if (o->digits) csv_digits(digits);
     if (o->nondigits) csv_nondigits("nondigits", nondigits);
     if (o->unseen) csv_nondigits("unseen", unseen);
+    if (o->final) csv_nondigits("final", final);
     return 0;
   }
   printf("%smodel: %s\n", o->list ? "\n" : "", o->model);
@@ -378,6 +394,10 @@ static int run(const Options *o, DlabPredictor *p, Score *digits, Score *nondigi
     printf("\n");
     print_nondigits(o, "unseen non-digits", o->unseen, unseen);
   }
+  if (o->final) {
+    printf("\n");
+    print_nondigits(o, "final non-digits", o->final, final);
+  }
   return 0;
 }
 
@@ -385,13 +405,15 @@ int main(int argc, char **argv) {
   Options o;
   int parsed = parse_options(argc, argv, &o);
   if (parsed) return parsed == -2 ? 2 : usage();
-  static Group digit_groups[MAX_GROUPS], nondigit_groups[MAX_GROUPS], unseen_groups[MAX_GROUPS];
-  static Score digits, nondigits, unseen;
-  digits.groups.g = digit_groups;
-  nondigits.groups.g = nondigit_groups;
-  unseen.groups.g = unseen_groups;
+  static Group digit_groups[MAX_GROUPS], nondigit_groups[MAX_GROUPS], unseen_groups[MAX_GROUPS],
+      final_groups[MAX_GROUPS];
+  static Scores scores;
+  scores.digits.groups.g = digit_groups;
+  scores.nondigits.groups.g = nondigit_groups;
+  scores.unseen.groups.g = unseen_groups;
+  scores.final.groups.g = final_groups;
   DlabPredictor *p = dlab_predictor_load(o.model);
-  int rc = !p || check_digit_model(o.model, p) || run(&o, p, &digits, &nondigits, &unseen);
+  int rc = !p || check_digit_model(o.model, p) || run(&o, p, &scores);
   if (rc) fprintf(stderr, "ink-assess: %s\n", dlab_error_message());
   dlab_predictor_free(p);
   return rc ? 1 : 0;

@@ -324,3 +324,103 @@ int proxy_stitches(DlabRng *rng, char *buf, size_t cap) {
   }
   return done(&t);
 }
+
+/* ---- the final set's scribbles (proxy-final.c) ---- */
+
+/* Twelve to thirty short dashes, each its own stroke, pointing every way,
+ * in a patch. */
+int proxy_dashes(DlabRng *rng, char *buf, size_t cap) {
+  Text t = {buf, cap, 0, 0};
+  int dashes = between(rng, 12, 30);
+  double w = uniform(rng, 0.6, 1.1), h = uniform(rng, 0.6, 1.1);
+  for (int i = 0; i < dashes; i++) {
+    double x = uniform(rng, 0, w), y = uniform(rng, 0, h), len = uniform(rng, 0.04, 0.12);
+    double a = uniform(rng, 0, PI);
+    put(&t, "M %.4f %.4f L %.4f %.4f ", x, y, x + len * cos(a), y + len * sin(a));
+  }
+  return done(&t);
+}
+
+/* A spiky ball: one closed stroke in and out round a centre, 10 to 20
+ * spikes of uneven length. */
+int proxy_burst(DlabRng *rng, char *buf, size_t cap) {
+  Text t = {buf, cap, 0, 0};
+  int spikes = between(rng, 10, 20);
+  double inner = uniform(rng, 0.12, 0.25), start = uniform(rng, 0, 2 * PI), dir = dlab_rng_uniform(rng) < 0.5 ? 1 : -1;
+  double first_x = 0, first_y = 0;
+  for (int i = 0; i < spikes; i++) {
+    double a = start + dir * 2 * PI * i / spikes, outer = uniform(rng, 0.32, 0.5);
+    double x = 0.5 + inner * cos(a), y = 0.5 + inner * sin(a);
+    if (i == 0) first_x = x, first_y = y;
+    put(&t, "%s%.4f %.4f ", i ? "L " : "M ", x, y);
+    a += dir * PI / spikes;
+    put(&t, "L %.4f %.4f ", 0.5 + outer * cos(a), 0.5 + outer * sin(a));
+  }
+  put(&t, "L %.4f %.4f ", first_x, first_y);
+  return done(&t);
+}
+
+/* A tuft of grass: 6 to 14 blades, each a curved stroke up from a gently
+ * curved ground line that is drawn first, or not at all. */
+int proxy_grass(DlabRng *rng, char *buf, size_t cap) {
+  Text t = {buf, cap, 0, 0};
+  int blades = between(rng, 6, 14);
+  double width = uniform(rng, 0.8, 1.4), sag = uniform(rng, -0.05, 0.05);
+  if (dlab_rng_uniform(rng) < 0.6)
+    put(&t, "M -.05 1 C %.4f %.4f %.4f %.4f %.4f 1 ", width / 3, 1 + sag, 2 * width / 3, 1 - sag, width + 0.05);
+  for (int i = 0; i < blades; i++) {
+    double x = width * (i + uniform(rng, 0.1, 0.9)) / blades, height = uniform(rng, 0.35, 1);
+    double lean = uniform(rng, -0.35, 0.35), bend = uniform(rng, -0.15, 0.15);
+    put(&t, "M %.4f 1 C %.4f %.4f %.4f %.4f %.4f %.4f ", x, x + bend, 1 - height / 3, x + lean / 2 + bend,
+        1 - 2 * height / 3, x + lean, 1 - height);
+  }
+  return done(&t);
+}
+
+/* One jagged line of short straight steps that wanders a little off its
+ * course; returns where it ended after `steps` steps. */
+static void crack_line(DlabRng *rng, Text *t, double x, double y, double heading, int steps, double step,
+                       double *end_x, double *end_y) {
+  put(t, "M %.4f %.4f ", x, y);
+  for (int i = 0; i < steps; i++) {
+    double turn = uniform(rng, -0.7, 0.7), len = uniform(rng, 0.5, 1.5) * step;
+    x += len * cos(heading + turn), y += len * sin(heading + turn);
+    put(t, "L %.4f %.4f ", x, y);
+  }
+  *end_x = x, *end_y = y;
+}
+
+/* A crack: a jagged line of 12 to 24 short steps, with two to four
+ * jagged branches forking off it, each its own stroke. */
+int proxy_crack(DlabRng *rng, char *buf, size_t cap) {
+  Text t = {buf, cap, 0, 0};
+  int steps = between(rng, 12, 24), branches = between(rng, 2, 4);
+  double heading = uniform(rng, -0.6, 0.6), step = 1.0 / steps, x, y;
+  crack_line(rng, &t, 0, 0.5, heading, steps, step, &x, &y);
+  for (int b = 0; b < branches; b++) {
+    /* from a point part way along the main line's course */
+    double along = uniform(rng, 0.15, 0.85), side = dlab_rng_uniform(rng) < 0.5 ? 1 : -1;
+    double bx = along * x, by = 0.5 + along * (y - 0.5), angle = heading + side * uniform(rng, 0.5, 1.1);
+    int length = between(rng, 4, 10);
+    double ex, ey;
+    crack_line(rng, &t, bx, by, angle, length, step, &ex, &ey);
+  }
+  return done(&t);
+}
+
+/* A knot: a Lissajous curve whose two frequencies are 2:3, 3:4 or 4:5
+ * (either way round; never 1:1, an ellipse, or 1:2, an 8), with a random
+ * phase, in one closed stroke. */
+int proxy_knot(DlabRng *rng, char *buf, size_t cap) {
+  static const int ratios[3][2] = {{2, 3}, {3, 4}, {4, 5}};
+  Text t = {buf, cap, 0, 0};
+  int pick = between(rng, 0, 2), swap = dlab_rng_uniform(rng) < 0.5;
+  double fx = ratios[pick][swap], fy = ratios[pick][!swap], phase = uniform(rng, 0.2, 1.4);
+  double squash = uniform(rng, 0.7, 1.3);
+  int steps = 60 * ratios[pick][1];
+  for (int i = 0; i <= steps; i++) {
+    double s = 2 * PI * i / steps;
+    put(&t, "%s%.4f %.4f ", i ? "L " : "M ", 0.5 + 0.5 * sin(fx * s + phase), 0.5 + 0.5 * squash * sin(fy * s));
+  }
+  return done(&t);
+}

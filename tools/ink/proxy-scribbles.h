@@ -1,8 +1,8 @@
 /* Drawings of the non-digit proxy sets made up at random, as turtle paths
  * (turtle.h): a spiral and the scribbles of the first set
  * (proxy-templates.c), and the scribbles of the unseen set
- * (proxy-unseen.c). Each writes a path into buf and returns 0, or -1 when
- * it does not fit. */
+ * (proxy-unseen.c) and of the final set (proxy-final.c). Each writes a
+ * path into buf and returns 0, or -1 when it does not fit. */
 #ifndef DLAB_TOOLS_PROXY_SCRIBBLES_H
 #define DLAB_TOOLS_PROXY_SCRIBBLES_H
 
@@ -40,5 +40,17 @@ int proxy_maze(DlabRng *rng, char *buf, size_t cap);
 int proxy_yarn(DlabRng *rng, char *buf, size_t cap);
 /* A long curved line with short stitches across. */
 int proxy_stitches(DlabRng *rng, char *buf, size_t cap);
+
+/* The final set's: kinds no other set and no training template draws. */
+/* 12 to 30 short dashes pointing every way, in a patch. */
+int proxy_dashes(DlabRng *rng, char *buf, size_t cap);
+/* A spiky ball: in and out round a centre, 10 to 20 uneven spikes. */
+int proxy_burst(DlabRng *rng, char *buf, size_t cap);
+/* A tuft of grass: 6 to 14 curved blades, on a ground line or not. */
+int proxy_grass(DlabRng *rng, char *buf, size_t cap);
+/* A crack: a jagged line of short steps with two to four branches. */
+int proxy_crack(DlabRng *rng, char *buf, size_t cap);
+/* A knot: a Lissajous curve of frequencies 2:3, 3:4 or 4:5. */
+int proxy_knot(DlabRng *rng, char *buf, size_t cap);
 
 #endif

@@ -1,22 +1,25 @@
 /* proxy-sets: writes the held-out proxy test sets of the sketchpad model
  * (tools/ink/README.md "Proxy sets"): digits in many hand-designed styles,
- * drawings that are not digits, and a second set of non-digits designed
- * unlike anything the training draws (proxy-unseen.c), each drawn several
- * times by a random hand (proxy-hand.c).
+ * drawings that are not digits, a second set of non-digits designed
+ * unlike anything the training draws (proxy-unseen.c), and the final set
+ * of non-digits, unlike all of those, that nothing is ever chosen with
+ * (proxy-final.c), each drawn several times by a random hand
+ * (proxy-hand.c).
  *
  *   proxy-sets OUT [--seed S] [--only PREFIX[,PREFIX...]]
- *       writes OUT/digits/, OUT/nondigits/ and OUT/unseen/ (--only: the
- *       templates whose name starts with one of the prefixes, e.g.
- *       9-gtail,x-scribble; their files are the same as in a whole run)
+ *       writes OUT/digits/, OUT/nondigits/, OUT/unseen/ and OUT/final/
+ *       (--only: the templates whose name starts with one of the prefixes,
+ *       e.g. 9-gtail,x-scribble; their files are the same as in a whole
+ *       run)
  *   proxy-sets --list             the templates and how many of each
  *
  * The files are named as proxy-names.h says; ink-assess scores a model on
  * them. They are test sets: nothing here may feed a model's training or
  * the choice of a model (that is what a validation split is for). Every
- * drawing's randomness comes from the seed, its set (the unseen set's
- * streams are its own) and its file name, so the same seed gives the same
- * files, byte for byte, and adding a template or a set changes no other
- * file. Each file is read back and compared after it is written. */
+ * drawing's randomness comes from the seed, its set (the unseen and the
+ * final sets' streams are their own) and its file name, so the same seed
+ * gives the same files, byte for byte, and adding a template or a set
+ * changes no other file. Each file is read back and compared after it is written. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,11 +60,12 @@ typedef struct {
   const int *n;
 } ProxySet;
 
-#define N_SETS 3
+#define N_SETS 4
 static const ProxySet sets[N_SETS] = {
     {"digits", "digits", "", proxy_digit_templates, &proxy_n_digit_templates},
     {"nondigits", "non-digits", "", proxy_nondigit_templates, &proxy_n_nondigit_templates},
     {"unseen", "unseen non-digits", "unseen/", proxy_unseen_templates, &proxy_n_unseen_templates},
+    {"final", "final non-digits", "final/", proxy_final_templates, &proxy_n_final_templates},
 };
 
 /* FNV-1a: a drawing's random stream from its set's prefix and its name. */
@@ -179,7 +183,7 @@ static void list(void) {
 }
 
 static int usage(void) {
-  fprintf(stderr, "usage: proxy-sets OUT [--seed S] [--only PREFIX[,PREFIX...]]   (OUT/digits, nondigits, unseen)\n"
+  fprintf(stderr, "usage: proxy-sets OUT [--seed S] [--only PREFIX[,PREFIX...]]   (OUT/digits, nondigits, unseen, final)\n"
                   "       proxy-sets --list\n"
                   "see tools/ink/README.md\n");
   return 2;
