@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Where each zoo network's training step goes (issue 15): bench_train
+# --profile for the networks and settings of bench/run.sh, one thread, a
+# fraction of an epoch: per layer group (a fused conv + activation + pool
+# counts as one) its forward and backward seconds, its share of the step
+# and the GFLOP/s of its convolution or linear layer, against one core's
+# FP32 peak (bench/peak.sh, as bench/run.sh works it out). A timing: read it
+# with the load printed at the top.
+#
+#   bench/profile.sh [BUILD_DIR] [NETWORK...]   (default ./build, all five)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+[ $# -gt 0 ] && shift
+bench=$build/bench/bench_train
+data=${DLAB_DATA:-$PWD/data}
+[ -x "$bench" ] || { echo "profile.sh: $bench not found; build first" >&2; exit 1; }
+. "$(dirname "$0")/peak.sh"
+peak_gflops
+peak=$PEAK_CORE
+echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u '+%Y-%m-%d %H:%M UTC')," \
+  "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+# name | batch | optimizer | lr | momentum | fraction (as bench/run.sh --quick)
+networks=(
+  "mlp 64 sgd 0.01 0.9 0.1"
+  "lenet 256 adam 0.001 0 0.1"
+  "digitnet 64 adam 0.001 0 0.1"
+  "emnistnet 4 sgd 0.001 0.9 0.05"
+  "cifarnet 16 sgd 0.01 0 0.02"
+)
+for n in "${networks[@]}"; do
+  read -r name batch optim lr momentum fraction <<<"$n"
+  if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
+  echo
+  out=$("$bench" "$name" --batch "$batch" --optim "$optim" --lr "$lr" --momentum "$momentum" --threads 1 \
+    --fraction "$fraction" --data "$data" --profile)
+  line=$(head -1 <<<"$out")
+  gflops=$(sed 's/.* gflops=\([0-9.]*\).*/\1/' <<<"$line")
+  echo "## $name, batch $batch, $optim, 1 thread: $(awk -v g="$gflops" -v p="$peak" 'BEGIN {printf "%.2f GFLOP/s, %.0f%% of one core'"'"'s peak", g, 100 * g / p}')"
+  tail -n +2 <<<"$out" | sed 's/^# //'
+done
