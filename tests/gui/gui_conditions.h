@@ -1,6 +1,7 @@
 /* What the GUI tests wait for (gui_wait_until's conditions): the window's
- * model loaded, the Data page showing its set, the Train page ready, its
- * run finished. And the scratch folders they remove afterwards. */
+ * model loaded, the Draw page's next reading, the Data page showing its
+ * set, the Train page ready, its run finished. And the scratch folders
+ * they remove afterwards. */
 #ifndef DLAB_TEST_GUI_CONDITIONS_H
 #define DLAB_TEST_GUI_CONDITIONS_H
 
@@ -10,6 +11,7 @@
 #include "dlab-sample-set.h"
 
 #include "dlab-data-page.h"
+#include "dlab-draw-page.h"
 #include "dlab-train-page.h"
 #include "dlab-training-job.h"
 #include "dlab-window.h"
@@ -19,6 +21,20 @@ static inline gboolean
 model_loaded (gpointer data)
 {
   return !dlab_window_is_loading (DLAB_WINDOW (data));
+}
+
+/* A Draw page and its reading count before a change: reading_done is true
+ * once a reading followed. */
+typedef struct {
+  DlabDrawPage *page;
+  guint readings;
+} ReadingWait;
+
+static inline gboolean
+reading_done (gpointer data)
+{
+  ReadingWait *w = data;
+  return dlab_draw_page_get_n_readings (w->page) > w->readings;
 }
 
 /* data: the DlabDataPage */

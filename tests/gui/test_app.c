@@ -15,6 +15,7 @@
 #include "dlab-window.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "gui_conditions.h"
 #include "dlab/checkpoint.h"
 #include "dlab/model.h"
 #include "dlab/strokes.h"
@@ -25,18 +26,6 @@ static char *tmp_dir;
 static int width_at_quit = -1;
 
 /* ---- waiting for the main loop ------------------------------------------- */
-
-typedef struct {
-  DlabDrawPage *page;
-  guint readings;
-} ReadingWait;
-
-static gboolean
-reading_done (gpointer data)
-{
-  ReadingWait *w = data;
-  return dlab_draw_page_get_n_readings (w->page) > w->readings;
-}
 
 /* Waits for the next reading of the drawing (the next frame's). */
 static gboolean

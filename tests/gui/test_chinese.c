@@ -193,18 +193,6 @@ walk (GtkWidget *widget)
 
 /* ---- driving the application -------------------------------------------------------------------- */
 
-typedef struct {
-  DlabDrawPage *page;
-  guint readings;
-} ReadingWait;
-
-static gboolean
-reading_done (gpointer data)
-{
-  ReadingWait *w = data;
-  return dlab_draw_page_get_n_readings (w->page) > w->readings;
-}
-
 static gboolean
 pad_has_size (gpointer data)
 {

@@ -27,6 +27,7 @@
 #include "dlab-window.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "gui_conditions.h"
 #include "test_util.h"
 #include "ui_checks.h"
 #include "nn/model_impl.h"
@@ -47,18 +48,6 @@ open_model (DlabWindow *window, const char *path)
 
   dlab_window_open_model (window, file);
   gui_wait_until (not_loading, window, 10000);
-}
-
-typedef struct {
-  DlabDrawPage *page;
-  guint readings;
-} ReadingWait;
-
-static gboolean
-reading_done (gpointer data)
-{
-  ReadingWait *w = data;
-  return dlab_draw_page_get_n_readings (w->page) > w->readings;
 }
 
 /* Waits for the next reading; then one more frame, to see that no second

@@ -14,23 +14,12 @@
 #include "dlab/strokes.h"
 #include "gui_app.h"
 #include "gui_util.h"
+#include "gui_conditions.h"
 #include "test_util.h"
 
 #define LOCALE "de_DE.UTF-8"
 
 static char *tmp_dir;
-
-typedef struct {
-  DlabDrawPage *page;
-  guint readings;
-} ReadingWait;
-
-static gboolean
-reading_done (gpointer data)
-{
-  ReadingWait *w = data;
-  return dlab_draw_page_get_n_readings (w->page) > w->readings;
-}
 
 static gboolean
 wait_for_reading (DlabDrawPage *page)
