@@ -241,6 +241,7 @@ dlab_hyper_params_apply_recipe (DlabHyperParams *self, const DlabRecipe *r)
   gtk_spin_button_set_value (self->momentum_spin, 0);
   set_spin_text (self->momentum_spin, dlab_recipe_value (r, "momentum"));
   gtk_spin_button_set_value (self->wd_spin, 0);
+  set_spin_text (self->wd_spin, dlab_recipe_value (r, "weight-decay"));
   gtk_spin_button_set_value (self->batch_spin, d.batch_size);
   set_spin_text (self->batch_spin, dlab_recipe_value (r, "batch-size"));
   gtk_spin_button_set_value (self->epochs_spin, d.epochs);

@@ -175,4 +175,25 @@ void dlab_cpu_bn_rows_dx(const float *dy, const float *y, DlabAct act, const flo
                          int c0, int c1, const float *mean, const float *invstd, const float *k,
                          const float *mean_dy, const float *mean_dy_xhat, float *dx);
 
+/* ---- batch normalization of images (norm_kernels.c) ----
+ * One plane: the s values of one channel of one sample. Sums run in 16
+ * float lanes added up in double (as dlab_cpu_sum): a plane has at most a
+ * few thousand values, and callers add the planes in double. */
+
+/* The sum of (x - mean)^2 over the plane. */
+double dlab_cpu_bn_plane_sqdev(const float *x, size_t s, float mean);
+
+/* y = act(x * scale + shift). */
+void dlab_cpu_bn_plane_apply(const float *x, size_t s, float scale, float shift, DlabAct act, float *y);
+
+/* With g = dy through the activation (read from its output y; y unused
+ * when act is off): adds sum g to *sum_dy and sum g * (x - mean) to
+ * *sum_dy_xc. */
+void dlab_cpu_bn_plane_grad_sums(const float *dy, const float *y, DlabAct act, const float *x, size_t s,
+                                 float mean, double *sum_dy, double *sum_dy_xc);
+
+/* dx = k * (g - mean_dy - (x - mean) * invstd * mean_dy_xhat). */
+void dlab_cpu_bn_plane_dx(const float *dy, const float *y, DlabAct act, const float *x, size_t s, float mean,
+                          float invstd, float k, float mean_dy, float mean_dy_xhat, float *dx);
+
 #endif

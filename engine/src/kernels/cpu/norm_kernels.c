@@ -1,7 +1,9 @@
-/* Batch normalization of flat features (see cpu_kernels.h): an N x C
+/* Batch normalization (see cpu_kernels.h). Flat features: an N x C
  * matrix normalized per column, walked row after row so that every loop
- * runs along contiguous memory and vectorizes. Sums are in double, in row
- * order, as the per-column scalar loops added them. */
+ * runs along contiguous memory and vectorizes; sums are in double, in row
+ * order, as the per-column scalar loops added them. Images: one plane of a
+ * channel at a time, summed in 16 float lanes (a vector's worth, so the
+ * loops vectorize without reassociating anything) added up in double. */
 #include "kernels/cpu/cpu_kernels.h"
 #include "simd.h"
 
@@ -82,5 +84,72 @@ void dlab_cpu_bn_rows_dx(const float *restrict dy, const float *restrict y, Dlab
       const float xhat = (x[base + c] - mean[c]) * invstd[c];
       dx[base + c] = k[c] * (g - mean_dy[c] - xhat * mean_dy_xhat[c]);
     }
+  }
+}
+
+enum { LANES = 16 };
+
+static double lanes_total(const float *lane) {
+  double total = 0.0;
+  for (int k = 0; k < LANES; k++) total += lane[k];
+  return total;
+}
+
+DLAB_CLONES
+double dlab_cpu_bn_plane_sqdev(const float *restrict x, size_t s, float mean) {
+  float lane[LANES] = {0};
+  size_t i = 0;
+  for (; i + LANES <= s; i += LANES)
+    for (int k = 0; k < LANES; k++) {
+      const float d = x[i + k] - mean;
+      lane[k] += d * d;
+    }
+  double total = lanes_total(lane);
+  for (; i < s; i++) {
+    const float d = x[i] - mean;
+    total += d * d;
+  }
+  return total;
+}
+
+DLAB_CLONES
+void dlab_cpu_bn_plane_apply(const float *restrict x, size_t s, float scale, float shift, DlabAct act,
+                             float *restrict y) {
+  const float slope = act.on ? act.slope : 1.0f;
+  for (size_t i = 0; i < s; i++) y[i] = leaky(x[i] * scale + shift, slope);
+}
+
+DLAB_CLONES
+void dlab_cpu_bn_plane_grad_sums(const float *restrict dy, const float *restrict y, DlabAct act,
+                                 const float *restrict x, size_t s, float mean, double *sum_dy,
+                                 double *sum_dy_xc) {
+  const float slope = act.on ? act.slope : 1.0f;
+  float lane_dy[LANES] = {0}, lane_dy_xc[LANES] = {0};
+  size_t i = 0;
+  for (; i + LANES <= s; i += LANES)
+    for (int k = 0; k < LANES; k++) {
+      const float g = act.on ? through(dy[i + k], y[i + k], slope) : dy[i + k];
+      lane_dy[k] += g;
+      lane_dy_xc[k] += g * (x[i + k] - mean);
+    }
+  double total_dy = lanes_total(lane_dy), total_dy_xc = lanes_total(lane_dy_xc);
+  for (; i < s; i++) {
+    const float g = act.on ? through(dy[i], y[i], slope) : dy[i];
+    total_dy += g;
+    total_dy_xc += g * (x[i] - mean);
+  }
+  *sum_dy += total_dy;
+  *sum_dy_xc += total_dy_xc;
+}
+
+DLAB_CLONES
+void dlab_cpu_bn_plane_dx(const float *restrict dy, const float *restrict y, DlabAct act,
+                          const float *restrict x, size_t s, float mean, float invstd, float k, float mean_dy,
+                          float mean_dy_xhat, float *restrict dx) {
+  const float slope = act.on ? act.slope : 1.0f;
+  for (size_t i = 0; i < s; i++) {
+    const float g = act.on ? through(dy[i], y[i], slope) : dy[i];
+    const float xhat = (x[i] - mean) * invstd;
+    dx[i] = k * (g - mean_dy - xhat * mean_dy_xhat);
   }
 }
