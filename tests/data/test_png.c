@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "dlab/error.h"
 #include "dlab/image.h"
@@ -193,6 +194,25 @@ static void test_bad_files(void) {
   expect_failure(dlab_image_read_png(path, 2, &img), "rgb.png", "channels", "2 channels refused");
 }
 
+/* A file whose second chunk (sPLT, ancillary) claims 1.7 GB and ends at
+ * once: refused as truncated without reading that much into memory (the
+ * fuzzer found it; libpng allocates a chunk as long as its header says
+ * unless it is told a limit). */
+static void test_huge_chunk(void) {
+  static const uint8_t file[43] = {
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+      0x52, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x08, 0x03, 0x00, 0x00, 0x00, 0xc3,
+      0xfc, 0x8f, 0xb8, 0x69, 0x00, 0x00, 0x06, 0x73, 0x50, 0x4c, 0x54, 0x45, 0x00};
+  struct rusage before, after;
+  DlabImage img;
+  getrusage(RUSAGE_SELF, &before);
+  int rc = dlab_image_decode_png(file, sizeof file, "huge-chunk.png", 1, &img);
+  getrusage(RUSAGE_SELF, &after);
+  const long grew_mb = (after.ru_maxrss - before.ru_maxrss) / 1024;
+  expect_failure(rc, "huge-chunk.png", "PNG", "a chunk claiming 1.7 GB");
+  tap_ok(grew_mb < 64, "...refused without reading it into memory (peak memory grew %ld MB)", grew_mb);
+}
+
 static int all_equal(const DlabImage *img, uint8_t v) {
   for (size_t i = 0; i < (size_t)img->w * img->h * img->c; i++)
     if (img->data[i] != v) return 0;
@@ -265,6 +285,7 @@ int main(void) {
   test_rgba16();
   test_palette();
   test_bad_files();
+  test_huge_chunk();
   test_resize_constant();
   test_resize_values();
   test_write();

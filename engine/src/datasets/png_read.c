@@ -19,6 +19,15 @@
 /* Larger images are certainly not meant for a digit classifier, and the cap
  * keeps a corrupt header from asking for gigabytes. */
 #define PNG_MAX_SIDE 16384
+/* libpng reads each ancillary chunk of variable length (text, suggested
+ * palettes, ICC profiles, Exif) whole into memory, as long as the chunk's
+ * header says: a 43-byte file claiming a 1.7 GB sPLT chunk made it allocate
+ * and fill that much (png_set_chunk_malloc_max does not stop it in
+ * Debian's libpng 1.6.39). The decoder needs none of them, so libpng skips
+ * them, reading in small pieces; tRNS (transparency) is kept. The list:
+ * 4-letter names, each followed by a NUL. */
+static const png_byte ignored_chunks[] = "eXIf\0hIST\0iCCP\0iTXt\0pCAL\0sCAL\0sPLT\0tEXt\0zTXt";
+#define N_IGNORED_CHUNKS 9
 #define PNG_SIGNATURE_LEN 8
 
 typedef struct {
@@ -95,6 +104,7 @@ static void decode_body(png_structp png, png_infop info, PngSource *src, int wan
   png_set_sig_bytes(png, PNG_SIGNATURE_LEN);
   png_set_read_fn(png, src, read_bytes);
   png_set_user_limits(png, PNG_MAX_SIDE, PNG_MAX_SIDE);
+  png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, ignored_chunks, N_IGNORED_CHUNKS);
   png_read_info(png, info);
   request_8bit(png);
   png_read_update_info(png, info);
