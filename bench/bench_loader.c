@@ -139,7 +139,7 @@ static int cmp_double(const void *x, const void *y) {
 static int compare_epochs(const Args *a, DlabDatasetPair *p, const DlabTransformList *none,
                           const DlabTransformList *t) {
   double plain[MAX_REPEAT], aug[MAX_REPEAT], plain_cpu[MAX_REPEAT], aug_cpu[MAX_REPEAT];
-  double ratio[MAX_REPEAT], cpu_ratio[MAX_REPEAT], wait = 0, w = 0;
+  double ratio[MAX_REPEAT], cpu_ratio[MAX_REPEAT], wait = 0, w = 0, aug_total = 0;
   int n = a->repeat < 1 ? 1 : a->repeat > MAX_REPEAT ? MAX_REPEAT : a->repeat;
   int full_n = p->train.n, test_n = p->test.n;
   if (a->images > 0 && a->images < full_n) p->train.n = a->images;
@@ -152,6 +152,7 @@ static int compare_epochs(const Args *a, DlabDatasetPair *p, const DlabTransform
       } else {
         rc = epoch_seconds(a->model, p, t, a, &aug[i], &aug_cpu[i], &w);
         wait += w;
+        aug_total += aug[i];
       }
     }
     if (rc == 0) ratio[i] = aug[i] / plain[i], cpu_ratio[i] = aug_cpu[i] / plain_cpu[i];
@@ -175,6 +176,9 @@ static int compare_epochs(const Args *a, DlabDatasetPair *p, const DlabTransform
          "epoch_cpu_seconds_augmented %.3f\nepoch_cpu_slowdown_percent %.1f\n"
          "epoch_cpu_slowdown_paired_median_percent %.1f\n",
          images, plain[0], aug[0], slow, paired, plain_cpu[0], aug_cpu[0], slow_cpu, paired_cpu);
+  /* The loader's share of an augmented epoch: the time the training loop
+   * stood still for a batch (waiting for a worker or making it itself). */
+  printf("loader_wait_seconds %.3f\nloader_wait_share_percent %.2f\n", wait, aug_total > 0 ? 100 * wait / aug_total : 0);
   return 0;
 }
 
