@@ -82,6 +82,15 @@ def main():
         'archive': {'tar': tar_bytes(), 'zip': zip_bytes()},
         'transform': {'tutorial': b'rotate:5,crop:12:2', 'all': b'normalize:0.5/0.5/0.5:0.2/0.2/0.2,affine:10:0.1/0.1:0.9/1.1:5,hflip,elastic:20:3:0',
                       'keys': b'crop:size=12:padding=1:fill=255,rotate:degrees=30'},
+        # the first byte picks the input shape (fuzz_spec.c)
+        'spec': {'lenet': b'\x00conv.0: conv 6 5 | lrelu 0.1 | maxpool 2 | conv 16 5 pad 1 | relu | avgpool 2 | flatten | fc: linear 10',
+                 'cifar': b'\x01conv 8 3 stride 2 pad 1 | bn2d | gelu | maxpool 3 stride 2 pad 1 | dropout 0.25 | flatten | linear 10',
+                 'odd': b'\x02conv 3 3 pad 2 | tanh | maxpool 2 stride 1 | flatten | bn1d | sigmoid | linear 4',
+                 'flat': b'\x03linear 16 | bn1d | relu | dropout 0.5 | linear 3',
+                 'zoo': b'\x00digitnet'},
+        'strokes': {'digit': b'# canvas 280 280\n100 40\n120 60 0.5\n140 200\n\n60 120\n200 120 1\n',
+                    'comments': b'# a comment\n\n\n1e30 -1e30\n0 0 0\n',
+                    'dot': b'# canvas 10 10\n5 5\n'},
     }
     for target, files in seeds.items():
         d = os.path.join(root, target)

@@ -56,6 +56,14 @@ static void check_round_trip(void) {
   }
 }
 
+/* A plus sign is read as part of the number, as `--lr +0.1` is. */
+static void check_plus_sign(void) {
+  DlabModel *m = dlab_model_create("conv 8 +3 stride +1 | flatten | linear 10", mnist, 1);
+  tap_ok(m && strcmp(m->spec, "conv 8 3 | flatten | linear 10") == 0, "`conv 8 +3 stride +1` reads as `conv 8 3`: %s",
+         m ? m->spec : dlab_error_message());
+  dlab_model_free(m);
+}
+
 static void check_error(const char *spec, DlabShape in, const char *needle) {
   DlabModel *m = dlab_model_create(spec, in, 1);
   const char *msg = dlab_error_message();
@@ -68,6 +76,10 @@ static void check_errors(void) {
   check_error("conv 6 5 | relu | flaten | linear 10", mnist, "did you mean `flatten`");
   check_error("conv 6 | linear 10", mnist, "conv needs OUT and K");
   check_error("conv 6 x | flatten | linear 10", mnist, "`x` is not a number");
+  /* Found by fuzz-spec: `+3` was neither read as a number nor refused with
+   * a message. */
+  check_error("conv 8 ++3 stride | flatten | linear 10", mnist, "`++3` is not a number");
+  check_error("conv 8 inf | flatten | linear 10", mnist, "`inf` is not a number");
   check_error("conv 6 5 | linear 10", mnist, "flatten");
   check_error("conv 6 29 | flatten | linear 10", mnist, "conv");
   check_error("conv 6 5 | | flatten | linear 10", mnist, "empty");
@@ -390,6 +402,7 @@ int main(void) {
   check_names();
   check_round_trip();
   check_errors();
+  check_plus_sign();
   check_rounding();
   check_limits();
   check_describe();

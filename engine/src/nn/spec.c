@@ -215,14 +215,16 @@ static DlabLayer *parse_segment(const char *segment, int index) {
   for (int i = 0; i < kw->n_keyed; i++) l->args[kw->keyed[i].slot] = kw->keyed[i].fallback;
 
   int t = 1, pos = 0;
-  while (t < n && pos < kw->n_positional && (isdigit((unsigned char)tok[t][0]) || tok[t][0] == '-' || tok[t][0] == '.')) {
+  while (t < n && pos < kw->n_positional && (isdigit((unsigned char)tok[t][0]) || (tok[t][0] && strchr("+-.", tok[t][0])))) {
     if (parse_value(&kw->positional[pos], tok[t], segment, &l->args[kw->positional[pos].slot]) < 0)
       goto fail;
     pos++, t++;
   }
   if (pos < kw->n_required && t < n && !is_key(kw, tok[t])) {
-    /* `conv 6 x`: a word where a number belongs. */
-    parse_value(&kw->positional[pos], tok[t], segment, &l->args[0]);
+    /* `conv 6 x`: a word where a number belongs. parse_value says why; a
+     * word it would take (none should reach here) still gets a message. */
+    if (parse_value(&kw->positional[pos], tok[t], segment, &l->args[0]) == 0)
+      dlab_error(_("spec: `%s`: %s `%s` is not a number"), segment, kw->positional[pos].name, tok[t]);
     goto fail;
   }
   if (pos < kw->n_required) {
