@@ -57,6 +57,16 @@ static void check_conv(void) {
       "conv 2->3 k3 s2 p1, 7x5 (not square), batch 3");
   run(&dlab_conv2d_ops, (float[]){3, 3, 1, 1, 1}, 5, image(1, 5, 5), 1, STEP_LINEAR, 17,
       "conv 1->3 k3 s1 p1, 5x5, batch 1");
+  /* Unpadded 5x5 kernels on small images: the input gradient's convolution
+   * runs over dY padded by 4 rows, and the direct kernel skips the kernel
+   * rows that read only padding (direct_body.h); one with padding 1 and one
+   * not square. */
+  run(&dlab_conv2d_ops, (float[]){4, 5, 1, 0, 1}, 5, image(3, 9, 9), 3, STEP_LINEAR, 18,
+      "conv 3->4 k5 s1 p0, 9x9, batch 3");
+  run(&dlab_conv2d_ops, (float[]){4, 5, 1, 1, 1}, 5, image(3, 9, 9), 2, STEP_LINEAR, 19,
+      "conv 3->4 k5 s1 p1, 9x9, batch 2");
+  run(&dlab_conv2d_ops, (float[]){3, 5, 1, 0, 0}, 5, image(2, 11, 8), 2, STEP_LINEAR, 20,
+      "conv 2->3 k5 s1 p0 without bias, 11x8 (not square), batch 2");
 }
 
 /* gradcheck_layer draws the input right after seeding (pooling layers have

@@ -20,7 +20,8 @@
  * On processors with AVX2 or AVX-512, stride-1 convolutions skip im2col
  * and OpenBLAS altogether: the direct kernels of cpu_kernels.h compute each
  * sample from "shifted copies" of its input, and the input gradient as the
- * convolution of dY with the flipped kernel.
+ * convolution of dY with the flipped kernel (over dY padded by K - 1 - pad,
+ * whose padding rows the kernel skips).
  *
  * The batch is cut into one slice per thread; each slice has its own
  * workspace and weight-gradient partial, summed in slice order afterwards,

@@ -25,8 +25,15 @@ INLINE void NAME(fwd_tile)(const DlabDirectConv *d, const float *weight,
   const int K = d->kernel, kdim = d->channels * K * K;
   const size_t block = (size_t)d->in_h * d->out_w; /* one (c, kj) shifted block */
   const float *w0 = weight + (size_t)oc0 * kdim;
+  /* Kernel rows that read only padding rows for every pixel of the tile add
+   * exact zeros: skip them. (The input gradient's convolution runs over dY
+   * padded by K - 1 - pad rows, where they are many.) */
+  const int n = d->out_h * d->out_w, last = n0 + nv * LANES < n ? n0 + nv * LANES - 1 : n - 1;
+  const int row_lo = n0 / d->out_w, row_hi = last / d->out_w;
+  const int ki_lo = d->pad - row_hi > 0 ? d->pad - row_hi : 0;
+  const int ki_end = d->pad + d->height - row_lo < K ? d->pad + d->height - row_lo : K;
   for (int c = 0; c < d->channels; c++)
-    for (int ki = 0; ki < K; ki++) {
+    for (int ki = ki_lo; ki < ki_end; ki++) {
       const float *b_row = shifted + (size_t)c * K * block + (size_t)ki * d->out_w + n0;
       const int k_row = (c * K + ki) * K;
       for (int kj = 0; kj < K; kj++, b_row += block) {
@@ -41,7 +48,6 @@ INLINE void NAME(fwd_tile)(const DlabDirectConv *d, const float *weight,
         }
       }
     }
-  const int n = d->out_h * d->out_w;
   for (int i = 0; i < MR; i++) {
     if (i >= mr) break;
     const V add = VSET1(bias ? bias[oc0 + i] : 0.0f);
