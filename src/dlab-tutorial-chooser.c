@@ -118,8 +118,10 @@ dlab_tutorial_chooser_set_result (DlabTutorialChooser *self, double test_accurac
       return;
     }
   text = g_string_new (NULL);
-  if (r->reported)
+  if (r->reported && r->seed_file)
     g_string_append_printf (text, _("The tutorial reports: %s."), _(r->reported));
+  else if (r->reported)
+    g_string_append_printf (text, _("Measured by this project: %s."), _(r->reported));
   else
     g_string_append (text, _("The tutorial's text gives no final accuracy."));
   g_string_append_c (text, '\n');

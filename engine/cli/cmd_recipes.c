@@ -23,7 +23,9 @@ static void print_recipe(const DlabRecipe *r) {
   /* In Chinese the title's translation is the title itself. */
   if (strcmp(_(r->title_en), r->title) != 0) printf("  %s\n", _(r->title_en));
   printf(_("  trains: %s\n  unusual: %s\n  reports each epoch: %s\n"), _(r->trains), _(r->unusual), _(r->reports));
-  if (r->reported) printf(_("  the tutorial reports: %s\n"), _(r->reported));
+  /* A recipe that is no tutorial reports what this project measured. */
+  if (r->reported && r->seed_file) printf(_("  the tutorial reports: %s\n"), _(r->reported));
+  else if (r->reported) printf(_("  measured by this project: %s\n"), _(r->reported));
   if (r->seed_file) printf(_("  tutorial: shared/seeds/%s\n"), r->seed_file);
   fputs(_("  same as:\n"), stdout);
   print_command(r);

@@ -13,7 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 # --- listing ----------------------------------------------------------------
 "$dlab" recipes >"$tmp/out" 2>"$tmp/err"
-for name in mlp-mnist lenet-fashion lenet3x3-fashion cifarnet-cifar10 digitnet-png emnistnet-emnist speedrun; do
+for name in mlp-mnist lenet-fashion lenet3x3-fashion cifarnet-cifar10 digitnet-png emnistnet-emnist speedrun \
+  best-mnist best-fashion; do
   if grep -q "^$name$" "$tmp/out"; then ok "dlab recipes lists $name"
   else not_ok "dlab recipes lists $name" "$(head -c 400 "$tmp/out")"; fi
 done
@@ -46,6 +47,36 @@ case $lrs in
   "0.0"[0-9]*" 0.0"[0-9]*" "*"e-0"[5-9]) ok "...one step per epoch, the learning rate one-cycle down to almost nothing: $lrs" ;;
   *) not_ok "...one step per epoch, the learning rate one-cycle down to almost nothing" "got: $lrs" ;;
 esac
+# The record recipes (issue 16): each command as pasted parses and builds its
+# network; one step of 128 on the tiny sets, not a real run. best-fashion
+# must stay within a million parameters.
+mkdir -p "$tmp/tiny/FashionMNIST"
+cp -r "$tmp/tiny/MNIST/raw" "$tmp/tiny/FashionMNIST/raw"
+for recipe in best-mnist best-fashion; do
+  "$dlab" recipes "$recipe" >"$tmp/out" 2>&1
+  if grep -q "tutorial:" "$tmp/out"; then not_ok "the $recipe recipe names no tutorial" "$(cat "$tmp/out")"
+  else ok "the $recipe recipe names no tutorial"; fi
+  command=$(tail -n 1 "$tmp/out" | sed 's/^ *dlab train //')
+  case $command in
+    *--val-split*) not_ok "the $recipe recipe trains on all the training images" "$command" ;;
+    *) ok "the $recipe recipe trains on all the training images (no validation split)" ;;
+  esac
+  eval "\"\$dlab\" train $command --epochs 1 --data \"\$tmp/tiny\" --out \"\$tmp/\$recipe.safetensors\"" >"$tmp/run" 2>&1
+  params=$(sed -n 's/^training a custom network (\([0-9]*\) parameters) on .*: 100 train.*/\1/p' "$tmp/run")
+  if [ -n "$params" ] && [ -s "$tmp/$recipe.safetensors" ]; then ok "the $recipe command trains as pasted ($params parameters)"
+  else not_ok "the $recipe command trains as pasted" "$(tail -n 5 "$tmp/run")"; fi
+  case $recipe in
+    best-mnist)
+      check "...on MNIST, rotated, shifted, scaled and sheared" grep -q "on mnist: .*" "$tmp/run"
+      check "...with the Train page's rotation, shift and scale/shear switches" \
+        grep -q "^transforms: rotate:10.*,crop:28:2.*,affine:0:0/0:0.9/1.1:8" "$tmp/run" ;;
+    best-fashion)
+      check "...on Fashion-MNIST, shifted and mirrored" grep -q "on fashion-mnist: .*" "$tmp/run"
+      check "...with the Train page's shift and mirror switches" grep -q "^transforms: crop:28:2.*,hflip" "$tmp/run"
+      if [ -n "$params" ] && [ "$params" -le 1000000 ]; then ok "...with at most 1,000,000 parameters: $params"
+      else not_ok "...with at most 1,000,000 parameters" "got: ${params:-none}"; fi ;;
+  esac
+done
 expect_error "an unknown recipe lists the known ones" "lenet-fashion" "$dlab" train --recipe lenet-fahsion
 expect_error "--recipe without a name" "needs a name" "$dlab" train --recipe
 expect_error "two recipes" "once" "$dlab" train --recipe mlp-mnist --recipe lenet-fashion

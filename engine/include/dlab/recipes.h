@@ -24,7 +24,7 @@ typedef struct {
   const char *reported;     /* what the tutorial's text reports as its result, or NULL */
   double reported_accuracy; /* that result as a fraction (0.9815), or 0 when none */
   const char *reported_split; /* "val" or "test": where reported_accuracy was measured */
-  const char *seed_file;    /* the tutorial in ../shared/seeds; NULL for speedrun, no tutorial */
+  const char *seed_file;    /* the tutorial in ../shared/seeds; NULL for a recipe that is no tutorial */
   const DlabRecipeSetting *settings; /* ends with {NULL, NULL} */
 } DlabRecipe;
 

@@ -56,7 +56,9 @@ static const DlabRecipeSetting emnistnet_emnist[] = {
 };
 
 /* The fastest way to 99% found on a 2-core CPU: LeNet-5's shape with ReLU
- * (batch norm would double the step's time), Adam with a one-cycle rate
+ * (when it was chosen, batch norm doubled the step's time; since bn2d's
+ * kernels were vectorized it costs about a fifth more, and the recipe
+ * has not been searched again), Adam with a one-cycle rate
  * up to 0.01 and down to almost nothing, label smoothing 0.1 (without it
  * seed 2 ends at 99.03%), 3 epochs. Every seed 1..5 reaches
  * at least 99.0% test accuracy (bench/speedrun.sh). */
@@ -66,6 +68,39 @@ static const DlabRecipeSetting speedrun_mnist[] = {
               "linear 84 | relu | linear 10"},
     {"optimizer", "adam"},      {"lr", "0.01"},        {"schedule", "onecycle"},
     {"label-smoothing", "0.1"}, {"batch-size", "128"}, {"epochs", "3"},
+    {NULL, NULL},
+};
+
+/* The most accurate single networks found for half an hour of training on
+ * a 2-core CPU (issue 16): chosen on a 10% validation split (split seed
+ * 42), never on the test set, then trained on all 60,000 images with the
+ * same settings (a one-cycle schedule ends at its best epoch, so no epoch
+ * needs choosing). A VGG-style stack of 3x3 convolutions with batch norm;
+ * the augmentation is what the Train page's switches make, so the page
+ * reproduces the recipe exactly. bench/best_recipes.sh trains each for
+ * seeds 1..3. */
+#define BEST_CNN                                                                                             \
+  "conv 32 3 pad 1 | bn2d | relu | conv 32 3 pad 1 | bn2d | relu | maxpool 2 | conv 64 3 pad 1 | bn2d | "     \
+  "relu | conv 64 3 pad 1 | bn2d | relu | maxpool 2 | flatten | linear 256 | bn1d | relu | dropout 0.3 | "   \
+  "linear 10"
+
+static const DlabRecipeSetting best_mnist[] = {
+    {"dataset", "mnist"},
+    {"model", BEST_CNN},
+    {"transform", "rotate:10,crop:28:2,affine:0:0/0:0.9/1.1:8"},
+    {"optimizer", "sgd"},       {"lr", "0.1"},         {"momentum", "0.9"},
+    {"nesterov", NULL},         {"weight-decay", "5e-4"}, {"schedule", "onecycle"},
+    {"label-smoothing", "0.1"}, {"batch-size", "128"}, {"epochs", "15"},
+    {NULL, NULL},
+};
+
+static const DlabRecipeSetting best_fashion[] = {
+    {"dataset", "fashion-mnist"},
+    {"model", BEST_CNN},
+    {"transform", "crop:28:2,hflip"},
+    {"optimizer", "sgd"},       {"lr", "0.1"},         {"momentum", "0.9"},
+    {"nesterov", NULL},         {"weight-decay", "5e-4"}, {"schedule", "onecycle"},
+    {"label-smoothing", "0.1"}, {"batch-size", "128"}, {"epochs", "15"},
     {NULL, NULL},
 };
 
@@ -122,11 +157,42 @@ static const DlabRecipe recipes[] = {
         "batch 128, 3 epochs"),
      /* xgettext:no-c-format */
      N_("It is no tutorial but the fastest way to 99% found on a 2-core CPU: batch norm would lift the "
-        "accuracy of the first epoch but double the time of every step; try --epochs 2 to see what the "
-        "third epoch adds."),
+        "accuracy of the first epoch but cost about a fifth more time per step; try --epochs 2 to see what "
+        "the third epoch adds."),
      N_("train loss and accuracy, test loss and accuracy"),
      /* xgettext:no-c-format */
      N_("test accuracy at least 99.0% with every seed from 1 to 5"), 0.99, "test", NULL, speedrun_mnist},
+    /* Not tutorials: issue 16's records, the best single networks in half an
+     * hour on 2 cores. */
+    {"best-mnist", "最佳 MNIST：单个模型测试准确率 99.7%",
+     /* xgettext:no-c-format */
+     N_("Best MNIST: 99.7% with one model"),
+     N_("a VGG-style CNN (four 3x3 convolutions with batch norm, 871,530 parameters) on all of MNIST, "
+        "rotated, shifted, scaled and sheared, SGD with Nesterov momentum, weight decay 5e-4 and a one-cycle "
+        "learning rate up to 0.1, label smoothing 0.1, batch 128, 15 epochs"),
+     N_("It is no tutorial but the most accurate single network found that trains within half an hour on a "
+        "2-core CPU, its settings chosen on a validation split and never on the test set; then it trains on "
+        "all 60,000 images: try --val-split 0.1 to watch the validation accuracy, or fewer --epochs."),
+     N_("train loss and accuracy, test loss and accuracy"),
+     /* xgettext:no-c-format */
+     N_("test accuracy 99.70% (median of seeds 1, 2 and 3: 99.65%, 99.71%, 99.70%), each trained in 23 to 28 "
+        "minutes on 2 cores"),
+     0.9970, "test", NULL, best_mnist},
+    {"best-fashion", "最佳 Fashion-MNIST：100 万参数以内测试准确率 93.5%",
+     /* xgettext:no-c-format */
+     N_("Best Fashion-MNIST: 93.5% within a million parameters"),
+     N_("the same VGG-style CNN (871,530 parameters) on all of Fashion-MNIST, shifted and mirrored, SGD "
+        "with Nesterov momentum, weight decay 5e-4 and a one-cycle learning rate up to 0.1, label smoothing "
+        "0.1, batch 128, 15 epochs"),
+     N_("It is no tutorial but the most accurate single network under a million parameters found that "
+        "trains within half an hour on a 2-core CPU, its settings chosen on a validation split and never on "
+        "the test set; mirroring suits clothes but not digits: try --transform crop:28:2 to see what it "
+        "adds."),
+     N_("train loss and accuracy, test loss and accuracy"),
+     /* xgettext:no-c-format */
+     N_("test accuracy 94.21% (median of seeds 1, 2 and 3: 94.36%, 94.16%, 94.21%), each "
+        "trained in 21 to 24 minutes on 2 cores"),
+     0.9421, "test", NULL, best_fashion},
     {0},
 };
 
