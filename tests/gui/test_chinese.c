@@ -106,7 +106,8 @@ only_class_names (const char *text)
  *   - a network spec ("conv 6 5 | relu"), one lowercase word (a zoo name
  *     "lenet", a layer kind) or a layer as the layers' summary names it
  *     ("fc.2: linear"), a shape ("16x8x8");
- *   - `dlab train` options ("--transform rotate:5,crop:28:2"). */
+ *   - `dlab train` options ("--transform rotate:5,crop:28:2", whose
+ *     values may hold a `/`: "affine:0:0/0:0.9/1.1:8"). */
 static gboolean
 kept_as_is (const char *text)
 {
@@ -118,7 +119,7 @@ kept_as_is (const char *text)
     return TRUE;
   return g_regex_match_simple ("^[a-z0-9_.:, -]+( \\| [a-z0-9_.:, -]+)+$", text, 0, 0) ||
          g_regex_match_simple ("^([a-z0-9_.]+: )?[a-z0-9_.:-]+$", text, 0, 0) ||
-         g_regex_match_simple ("^--[a-z-]+( [a-z0-9_.:,-]+)?( --[a-z-]+( [a-z0-9_.:,-]+)?)*$", text, 0, 0);
+         g_regex_match_simple ("^--[a-z-]+( [a-z0-9_.:,/-]+)?( --[a-z-]+( [a-z0-9_.:,/-]+)?)*$", text, 0, 0);
 }
 
 /* The allowlist lets names through, and English words not. */
@@ -127,6 +128,7 @@ check_allowlist (void)
 {
   static const char *const same[] = { "Fashion-MNIST", "60,000", "model.safetensors", "lenet", "fc.2: linear",
                                       "conv 6 5 | relu | linear 10", "--transform rotate:5,crop:28:2",
+                                      "--transform affine:0:0/0:0.9/1.1:8",
                                       "16x8x8", NULL };
   static const char *const english[] = { "Train", "Layers, separated by “|”", "Custom", "Shuffle",
                                          "none: your own settings", "--lr Learning rate",
