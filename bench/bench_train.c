@@ -26,6 +26,7 @@
  *             linears (forward, weight gradient and input gradient; no input
  *             gradient for the first layer, which PyTorch skips as well)
  *   rss_mb    peak resident memory of this process */
+#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,9 +244,9 @@ static int bench_epoch(const Args *a, DlabModel *m) {
   double images = fmin((double)steps * a->batch, d->n);
   double gflop = train_flops_per_sample(m) * d->n * 1e-9;
   printf("network=%s data=%s images=%d batch=%d optim=%s threads=%d steps=%ld seconds=%.4f "
-         "epoch_s=%.4f cpu_epoch_s=%.4f gflop=%.3f gflops=%.2f rss_mb=%.1f\n",
+         "epoch_s=%.4f cpu_epoch_s=%.4f gflop=%.3f gflops=%.2f rss_mb=%.1f blas=%s\n",
          a->network, source, d->n, a->batch, a->optim, a->threads, steps, seconds,
-         seconds * d->n / images, cpu * d->n / images, gflop, gflop / (seconds * d->n / images), peak_rss_mb());
+         seconds * d->n / images, cpu * d->n / images, gflop, gflop / (seconds * d->n / images), peak_rss_mb(), openblas_get_corename());
   if (a->profile) print_profile(m, seconds, images);
   rc = 0;
 done:

@@ -16,7 +16,7 @@ bench=$build/bench/bench_train
 data=${DLAB_DATA:-$PWD/data}
 [ -x "$bench" ] || { echo "profile.sh: $bench not found; build first" >&2; exit 1; }
 . "$(dirname "$0")/peak.sh"
-peak_gflops
+peak_gflops "$build/bench/bench_peak"
 peak=$PEAK_CORE
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u '+%Y-%m-%d %H:%M UTC')," \
   "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), load $(cut -d' ' -f1-3 /proc/loadavg)"

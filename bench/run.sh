@@ -20,11 +20,11 @@
 # its best thread count; the GFLOP/s that dlab's best time achieves (the
 # convolutions' and linears' multiply-adds of forward, weight gradient and
 # input gradient, as bench_train counts them) and that as a share of the
-# processor's FP32 peak, worked out below from lscpu. A second table gives
-# the process CPU time per epoch (all threads), which moves much less than
-# the wall time when other programs share the cores. PyTorch's thread count
-# is set for torch and for the OpenBLAS it multiplies with (see
-# torch_bench.py).
+# processor's FP32 peak, measured below by bench_peak (bench/peak.sh). A
+# second table gives the process CPU time per epoch (all threads), which
+# moves much less than the wall time when other programs share the cores.
+# PyTorch's thread count is set for torch and for the OpenBLAS it
+# multiplies with (see torch_bench.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,7 +62,13 @@ value() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k { print $2; exit }'; 
 
 echo "== Digit Lab vs PyTorch on $(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
-peak_gflops
+peak_gflops "$build/bench/bench_peak"
+# OpenBLAS picks its kernels when it loads, from the processor or from
+# OPENBLAS_CORETYPE; both sides here load the same library with the same
+# environment. (On a Zen 5 guest whose environment set Haswell, every
+# matrix product ran on AVX2 kernels at half the AVX-512 speed.)
+blas=$(value blas "$("$bench" mlp --fraction 0.001 --threads 1 --data "$data")")
+echo "OpenBLAS kernels: ${blas:-?} (OPENBLAS_CORETYPE ${OPENBLAS_CORETYPE:-not set: OpenBLAS chose})"
 [ $quick = 1 ] && echo "QUICK MODE: a fraction of each epoch, scaled up; not for figures"
 echo
 
