@@ -1,7 +1,9 @@
 /* The prefetching loader: without augmentation it gives exactly the batches
  * dlab_train always made (same shuffle stream, same normalization); with
- * augmentation the batches do not depend on the number of workers; every
- * epoch holds every sample once; resuming at an epoch gives that epoch. */
+ * augmentation the batches do not depend on the number of workers, nor on
+ * the thread pool's workers making images between the loops of a step;
+ * every epoch holds every sample once; resuming at an epoch gives that
+ * epoch. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include "dlab/dataset.h"
 #include "dlab/error.h"
 #include "dlab/rng.h"
+#include "dlab/threads.h"
 #include "loader/loader.h"
 #include "test_util.h"
 
@@ -26,6 +29,17 @@ typedef struct {
   float x[EPOCHS][N * SIDE * SIDE];
   uint8_t y[EPOCHS][N];
 } Run;
+
+/* Parallel loops after each batch, as a training step runs: between them
+ * the pool's workers make images (the loader is the pool's idle task). */
+static int step_loops;
+static volatile float step_sink[64];
+
+static void step_range(void *arg, size_t begin, size_t end) {
+  (void)arg;
+  for (size_t i = begin; i < end; i++)
+    for (int k = 0; k < 2000; k++) step_sink[i] = step_sink[i] * 0.5f + (float)k;
+}
 
 /* The batches of epochs 1..EPOCHS, concatenated. */
 static int collect(const char *transforms, int workers, Run *out) {
@@ -49,6 +63,7 @@ static int collect(const char *transforms, int workers, Run *out) {
       memcpy(out->x[e - 1] + at * SIDE * SIDE, x.data, (size_t)count * SIDE * SIDE * sizeof(float));
       memcpy(out->y[e - 1] + at, y, (size_t)count);
       at += count;
+      for (int k = 0; k < step_loops; k++) dlab_parallel_for(64, 1, step_range, NULL);
     }
     if (at != N) return -1;
   }
@@ -103,6 +118,14 @@ int main(void) {
   int r3 = collect("rotate:10,crop:6:1", 3, &aug3);
   tap_ok(r0 == 0 && r1 == 0 && r3 == 0 && same(&aug0, &aug1) && same(&aug0, &aug3),
          "augmented batches are the same with 0, 1 or 3 workers");
+  static Run pooled;
+  dlab_threads_set(3);
+  step_loops = 20;
+  int rp = collect("rotate:10,crop:6:1", 1, &pooled);
+  step_loops = 0;
+  tap_ok(rp == 0 && same(&aug0, &pooled),
+         "augmented batches are the same when the pool's 2 workers make images between a step's loops");
+  dlab_threads_set(1);
   tap_ok(r0 == 0 && memcmp(aug0.y, ref.y, sizeof ref.y) == 0 && memcmp(aug0.x, ref.x, sizeof ref.x) != 0,
          "augmentation keeps the order and labels and changes the pixels");
   tap_ok(r0 == 0 && memcmp(aug0.x[0], aug0.x[1], sizeof aug0.x[0]) != 0,
@@ -139,5 +162,6 @@ int main(void) {
   l = dlab_loader_create(&c);
   tap_ok(!l && strstr(dlab_error_message(), "crop:4"), "a transform that does not fit the images: \"%s\"",
          dlab_error_message());
+  dlab_threads_shutdown();
   return tap_done();
 }

@@ -4,7 +4,8 @@
  * dlab_threads_set) while another runs loops and reads it (the Draw page's
  * reading of a drawing). The second case is also built with ThreadSanitizer
  * (test_threads_tsan, see meson.build), which reports any unguarded access
- * to the pool's settings. */
+ * to the pool's settings. The idle task: run by the workers between loops,
+ * one at a time, and never again once cleared. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -87,8 +88,52 @@ static void test_set_while_running(void) {
   tap_ok(counts_ok, "the thread count and slice counts read meanwhile stay in range");
 }
 
+typedef struct {
+  atomic_int pieces;    /* pieces done */
+  atomic_int inside;    /* workers inside the task now */
+  atomic_int bad_worker;
+} IdleWork;
+
+static int idle_piece(void *arg, int worker) {
+  IdleWork *w = arg;
+  atomic_fetch_add(&w->inside, 1);
+  if (worker < 1 || worker >= dlab_threads_get()) atomic_store(&w->bad_worker, 1);
+  atomic_fetch_add(&w->pieces, 1);
+  atomic_fetch_sub(&w->inside, 1);
+  return 1;
+}
+
+static int other_piece(void *arg, int worker) {
+  (void)arg, (void)worker;
+  return 0;
+}
+
+static void test_idle_task(void) {
+  IdleWork w = {0};
+  dlab_threads_set(2);
+  each_once(ITEMS, 1); /* the worker now waits for the next loop */
+  tap_ok(dlab_threads_set_idle_task(idle_piece, &w) == 0, "an idle task is set");
+  tap_ok(dlab_threads_set_idle_task(other_piece, NULL) < 0, "a second one is refused while it is set");
+  int ok = 1;
+  for (int i = 0; i < 200 && ok; i++) ok = each_once(ITEMS, 1); /* loops go on around it */
+  for (int i = 0; i < 2000000 && atomic_load(&w.pieces) == 0; i++) {
+  }
+  tap_ok(ok, "loops give every item once while the workers run the idle task between them");
+  tap_ok(atomic_load(&w.pieces) > 0 && !atomic_load(&w.bad_worker), "the workers ran it (%d pieces), as workers 1..n-1",
+         atomic_load(&w.pieces));
+  dlab_threads_clear_idle_task(other_piece); /* not the task set: nothing happens */
+  tap_ok(dlab_threads_set_idle_task(other_piece, NULL) < 0, "clearing another task leaves it set");
+  dlab_threads_clear_idle_task(idle_piece);
+  int inside = atomic_load(&w.inside), before = atomic_load(&w.pieces);
+  for (int i = 0; i < 100; i++) each_once(ITEMS, 1);
+  tap_ok(inside == 0 && atomic_load(&w.pieces) == before, "once cleared, no worker is inside it or enters it again");
+  tap_ok(dlab_threads_set_idle_task(other_piece, NULL) == 0, "then another may be set");
+  dlab_threads_clear_idle_task(other_piece);
+}
+
 int main(void) {
   test_counts();
+  test_idle_task();
   test_largest_pool();
   test_set_while_running();
   dlab_threads_shutdown();

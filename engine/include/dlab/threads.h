@@ -38,6 +38,19 @@ int dlab_parallel_slices(int items, double work_per_item, double min_work, int m
 /* Slice `s` of `n` items cut into `slices` contiguous parts: [*begin, *end). */
 void dlab_slice_range(int n, int slices, int s, int *begin, int *end);
 
+/* Work for the pool's idle moments: fn(arg, worker) does one small piece
+ * (microseconds: a loop that starts meanwhile waits for it) and returns
+ * nonzero if there was something to do; worker is 1 .. threads - 1. The
+ * pool's workers call it while they wait for the next loop, instead of
+ * only spinning: where training leaves a core idle between its loops for
+ * moments too short for another thread to be scheduled there, this work
+ * uses them (the batch loader's augmentation). One task at a time: returns
+ * -1 if another is set. */
+typedef int (*DlabIdleFn)(void *arg, int worker);
+int dlab_threads_set_idle_task(DlabIdleFn fn, void *arg);
+/* Removes the task set with fn; returns once no worker runs it any more. */
+void dlab_threads_clear_idle_task(DlabIdleFn fn);
+
 /* Stops the pool's threads (at exit, so leak checkers stay quiet). */
 void dlab_threads_shutdown(void);
 

@@ -71,6 +71,15 @@ static DlabPool pool = {
     .n_threads = 1,
 };
 
+/* The idle task (dlab_threads_set_idle_task): arg is written before fn and
+ * fn cleared before the clearing thread waits for idle_users to reach 0,
+ * so a worker that finds fn set also finds its arg, and none is left
+ * inside fn when dlab_threads_clear_idle_task returns. */
+static _Atomic(DlabIdleFn) idle_fn;
+static _Atomic(void *) idle_arg;
+static atomic_int idle_users;
+static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER; /* setting and clearing */
+
 static double now_sec(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -89,14 +98,53 @@ static void run_chunk(int i) {
   if (begin < end) pool.fn(pool.arg, begin, end);
 }
 
+/* One piece of the idle task, if one is set; nonzero if it did work. */
+static int run_idle_task(int id) {
+  /* Workers above the thread count (started for an earlier, larger one)
+   * take no part in loops; nor do they take a core for this. */
+  if (!atomic_load(&idle_fn) || id >= atomic_load(&pool.n_threads)) return 0;
+  atomic_fetch_add(&idle_users, 1);
+  DlabIdleFn fn = atomic_load(&idle_fn);
+  int did = fn ? fn(atomic_load(&idle_arg), id) : 0;
+  atomic_fetch_sub(&idle_users, 1);
+  return did;
+}
+
+int dlab_threads_set_idle_task(DlabIdleFn fn, void *arg) {
+  pthread_mutex_lock(&idle_lock);
+  int busy = atomic_load(&idle_fn) != NULL;
+  if (!busy) {
+    atomic_store(&idle_arg, arg);
+    atomic_store(&idle_fn, fn);
+  }
+  pthread_mutex_unlock(&idle_lock);
+  return busy ? -1 : 0;
+}
+
+void dlab_threads_clear_idle_task(DlabIdleFn fn) {
+  /* Held until no worker is inside: a task set meanwhile could otherwise
+   * have its arg read beside the old fn. */
+  pthread_mutex_lock(&idle_lock);
+  if (atomic_load(&idle_fn) == fn) {
+    atomic_store(&idle_fn, NULL);
+    while (atomic_load(&idle_users) > 0) cpu_relax();
+  }
+  pthread_mutex_unlock(&idle_lock);
+}
+
 /* Waits until worker id's ticket differs from `seen`: watching for a
- * while, then asleep. Returns the new ticket. */
+ * while (doing the idle task's work meanwhile, if there is any), then
+ * asleep. Returns the new ticket. */
 static unsigned long wait_for_ticket(int id, unsigned long seen) {
   atomic_ulong *ticket = &pool.ticket[id];
   double deadline = 0;
   for (unsigned spins = 0;; spins++) {
     unsigned long t = atomic_load(ticket);
     if (t != seen) return t;
+    if (run_idle_task(id)) {
+      deadline = 0; /* there was work: watch for the next loop as long again */
+      continue;
+    }
     cpu_relax();
     if ((spins & 255) != 255) continue;
     double now = now_sec();

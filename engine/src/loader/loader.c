@@ -1,12 +1,20 @@
 /* The prefetching batch loader (loader.h).
  *
- * A ring of `depth` slots: batch b is made into slot b % depth by whichever
- * worker claims it, once the training loop has taken batch b - depth out of
- * that slot. Workers make whole batches, so they only meet at the lock to
- * claim the next one. The training thread takes a batch no worker has
- * started yet and makes it itself instead of waiting. */
+ * A ring of `depth` slots: batch b is made into slot b % depth once the
+ * training loop has taken batch b - depth out of that slot. Batches are made
+ * image by image, and any of three kinds of makers claims the next image:
+ *  - the loader's workers, at the lowest priority (they run when a core
+ *    would otherwise idle long enough for the system to schedule them);
+ *  - the thread pool's workers, in the moments between two parallel loops
+ *    of a training step (dlab_threads_set_idle_task): too short for the
+ *    system to switch threads, long enough for a few images, and on a
+ *    machine whose every core trains they are the only free moments;
+ *  - the training thread, for the batch it needs now and no other.
+ * An image's numbers do not depend on who made it (its generator is its
+ * own: dlab_transform_rng), so neither do the batches. */
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +22,7 @@
 
 #include "dlab/error.h"
 #include "dlab/rng.h"
+#include "dlab/threads.h"
 #include "loader/loader.h"
 
 #include "core/i18n.h"
@@ -25,7 +34,11 @@ typedef struct {
   DlabTensor x;
   uint8_t *labels;
   int count;
-  long batch; /* the batch it holds, -1 when none */
+  long batch;      /* the batch it holds, ready; -1 when none */
+  long making;     /* the batch being made into it; -1 when none */
+  int epoch;       /* of `making` */
+  int next_image;  /* images of `making` claimed */
+  int done_images; /* images of `making` finished */
 } Slot;
 
 typedef struct {
@@ -46,12 +59,17 @@ struct DlabLoader {
   int n_workers, started;
   Worker *workers;
   pthread_t *threads;
+  /* the thread pool's workers' own (helper_aug[w - 1] for worker w), when
+   * the loader is the pool's idle task */
+  DlabAugmenter **helper_aug;
+  int n_helper_augs, n_helpers; /* n_helpers: 0 when not the idle task */
   Slot *slots;
   int depth;
   pthread_mutex_t lock;
   pthread_cond_t work, ready;
-  long next_claim, next_consume;
+  long next_claim, next_consume; /* next_claim: the next batch to open */
   int in_flight, active, quit;
+  atomic_int has_work; /* a hint, read without the lock by the pool's workers */
   double wait_sec;
 };
 
@@ -78,40 +96,127 @@ static int auto_workers(int augment) {
   return n > DLAB_LOADER_MAX_WORKERS ? DLAB_LOADER_MAX_WORKERS : n;
 }
 
-/* Makes batch b (of the current epoch) into x and labels. */
-static int make_batch(DlabLoader *l, DlabAugmenter *aug, long b, int epoch, DlabTensor *x,
-                      uint8_t *labels) {
+static int batch_count(const DlabLoader *l, long b) {
+  long start = b * l->cfg.batch_size;
+  return l->d->n - start < l->cfg.batch_size ? (int)(l->d->n - start) : l->cfg.batch_size;
+}
+
+/* Makes image i of batch b (of epoch `epoch`) into x and labels. */
+static void make_image(const DlabLoader *l, DlabAugmenter *aug, long b, int i, int epoch, DlabTensor *x,
+                       uint8_t *labels) {
   const DlabDataset *d = l->d;
-  int bs = l->cfg.batch_size;
-  long start = b * bs;
-  int count = d->n - start < bs ? (int)(d->n - start) : bs;
-  const uint32_t *idx = l->order + start;
+  uint32_t k = l->order[b * l->cfg.batch_size + i];
+  size_t sample = (size_t)d->c * (size_t)d->h * (size_t)d->w;
+  DlabRng rng;
+  dlab_transform_rng(&rng, l->cfg.seed, epoch, k);
+  dlab_augmenter_run(aug, d->images + k * sample, x->data + (size_t)i * sample, &rng);
+  labels[i] = d->labels[k];
+}
+
+/* Makes all of batch b, in the calling thread (no workers). */
+static int make_batch(DlabLoader *l, DlabAugmenter *aug, long b, int epoch, DlabTensor *x, uint8_t *labels) {
+  const DlabDataset *d = l->d;
+  int count = batch_count(l, b);
   if (!l->augment) {
-    dlab_dataset_gather(d, idx, count, x, labels);
+    dlab_dataset_gather(d, l->order + b * l->cfg.batch_size, count, x, labels);
     return count;
   }
   int shape[4] = {count, d->c, d->h, d->w};
   dlab_tensor_resize(x, 4, shape); /* within capacity: sized at creation */
-  size_t sample = (size_t)d->c * (size_t)d->h * (size_t)d->w;
-  for (int i = 0; i < count; i++) {
-    DlabRng rng;
-    dlab_transform_rng(&rng, l->cfg.seed, epoch, idx[i]);
-    dlab_augmenter_run(aug, d->images + idx[i] * sample, x->data + (size_t)i * sample, &rng);
-    labels[i] = d->labels[idx[i]];
-  }
+  for (int i = 0; i < count; i++) make_image(l, aug, b, i, epoch, x, labels);
   return count;
 }
 
-static int can_claim(const DlabLoader *l) {
-  return l->active && l->next_claim < l->batches && l->next_claim < l->next_consume + l->depth;
+/* Images [image, image + n) of a batch, claimed by a maker: one image of an
+ * augmented batch, the whole of one without augmentation (a copy through
+ * the normalization table: no work worth sharing). */
+typedef struct {
+  Slot *slot;
+  long batch;
+  int image, n;
+} Claim;
+
+/* The batch opened last, if it has images nobody has claimed yet. */
+static Slot *open_slot(DlabLoader *l) {
+  if (l->next_claim == 0) return NULL;
+  Slot *s = &l->slots[(l->next_claim - 1) % l->depth];
+  return s->making == l->next_claim - 1 && s->next_image < s->count ? s : NULL;
+}
+
+static int can_open(const DlabLoader *l, long limit) {
+  return l->next_claim < l->batches && l->next_claim <= limit && l->next_claim < l->next_consume + l->depth;
+}
+
+static void update_hint(DlabLoader *l) {
+  atomic_store(&l->has_work, l->active && (open_slot(l) || can_open(l, l->batches)));
+}
+
+/* Claims the next image to make (lock held) of a batch up to `limit`:
+ * the rest of the batch opened last, else the first image of the next
+ * batch where its slot is free. 0 when there is none. */
+static int claim_image(DlabLoader *l, long limit, Claim *c) {
+  if (!l->active) return 0;
+  Slot *s = open_slot(l);
+  if (!s || s->making > limit) {
+    s = NULL;
+    if (!can_open(l, limit)) return 0;
+    long b = l->next_claim++;
+    s = &l->slots[b % l->depth];
+    s->batch = -1;
+    s->making = b;
+    s->epoch = l->epoch;
+    s->count = batch_count(l, b);
+    s->next_image = s->done_images = 0;
+    int shape[4] = {s->count, l->d->c, l->d->h, l->d->w};
+    dlab_tensor_resize(&s->x, 4, shape); /* within capacity: sized at creation */
+    if (s->count > 1) pthread_cond_broadcast(&l->work); /* its other images */
+  }
+  int n = l->augment ? 1 : s->count - s->next_image;
+  *c = (Claim){s, s->making, s->next_image, n};
+  s->next_image += n;
+  l->in_flight++;
+  update_hint(l);
+  return 1;
+}
+
+/* Makes the claimed images (lock released meanwhile) and marks them done;
+ * the batch's last image makes the batch ready. Called and returns with
+ * the lock held. */
+static void make_claimed(DlabLoader *l, DlabAugmenter *aug, const Claim *c) {
+  Slot *s = c->slot;
+  int epoch = s->epoch;
+  pthread_mutex_unlock(&l->lock);
+  if (l->augment)
+    make_image(l, aug, c->batch, c->image, epoch, &s->x, s->labels);
+  else
+    make_batch(l, aug, c->batch, epoch, &s->x, s->labels);
+  pthread_mutex_lock(&l->lock);
+  l->in_flight--;
+  s->done_images += c->n;
+  if (s->done_images == s->count) {
+    s->making = -1;
+    s->batch = c->batch;
+  }
+  pthread_cond_broadcast(&l->ready); /* the batch, or in_flight for begin_epoch */
+}
+
+/* The pool's idle task: one image, if one may be made. */
+static int help_between_loops(void *arg, int worker) {
+  DlabLoader *l = arg;
+  if (!atomic_load(&l->has_work) || worker > l->n_helpers) return 0;
+  pthread_mutex_lock(&l->lock);
+  Claim c;
+  int did = claim_image(l, l->batches, &c);
+  if (did) make_claimed(l, l->helper_aug[worker - 1], &c);
+  pthread_mutex_unlock(&l->lock);
+  return did;
 }
 
 /* Workers run at the lowest priority: on a machine whose cores are all busy
- * training they use the moments a core idles (the single-threaded parts of
- * a step) instead of taking a core from the training threads. Should they
- * fall behind (other programs keep every core busy), the training thread
- * makes the batch it needs itself (dlab_loader_next), so a starved worker
- * never stalls training. */
+ * training they use the moments a core idles instead of taking a core from
+ * the training threads. Should they fall behind (other programs keep every
+ * core busy), the training thread makes the images it needs itself
+ * (dlab_loader_next), so a starved worker never stalls training. */
 static void lower_priority(void) {
 #ifdef SCHED_IDLE
   struct sched_param sp = {0};
@@ -125,18 +230,10 @@ static void *worker_main(void *arg) {
   lower_priority();
   pthread_mutex_lock(&l->lock);
   for (;;) {
-    while (!l->quit && !can_claim(l)) pthread_cond_wait(&l->work, &l->lock);
+    Claim c;
+    while (!l->quit && !claim_image(l, l->batches, &c)) pthread_cond_wait(&l->work, &l->lock);
     if (l->quit) break;
-    long b = l->next_claim++;
-    int epoch = l->epoch;
-    Slot *s = &l->slots[b % l->depth];
-    l->in_flight++;
-    pthread_mutex_unlock(&l->lock);
-    s->count = make_batch(l, w->aug, b, epoch, &s->x, s->labels);
-    pthread_mutex_lock(&l->lock);
-    s->batch = b;
-    l->in_flight--;
-    pthread_cond_broadcast(&l->ready);
+    make_claimed(l, w->aug, &c);
   }
   pthread_mutex_unlock(&l->lock);
   return NULL;
@@ -148,7 +245,7 @@ static int alloc_slots(DlabLoader *l) {
   if (!l->slots) return -1;
   for (int i = 0; i < l->depth; i++) {
     Slot *s = &l->slots[i];
-    s->batch = -1;
+    s->batch = s->making = -1;
     s->labels = malloc((size_t)l->cfg.batch_size);
     if (!s->labels || dlab_tensor_init4(&s->x, l->cfg.batch_size, d->c, d->h, d->w) < 0) return -1;
   }
@@ -172,6 +269,23 @@ static int start_workers(DlabLoader *l) {
       return dlab_error(_("loader: cannot start worker thread %d"), i + 1);
     l->started++;
   }
+  return 0;
+}
+
+/* Augmented batches are also made by the thread pool's workers between
+ * the loops of a step (help_between_loops), each with its own augmenter.
+ * Another loader may hold the pool's idle task already (two trainings in
+ * one process): this one then does without. */
+static int start_helpers(DlabLoader *l) {
+  int n = dlab_threads_get() - 1;
+  if (!l->augment || n < 1) return 0;
+  l->helper_aug = calloc((size_t)n, sizeof *l->helper_aug);
+  if (!l->helper_aug) return dlab_error(_("loader: out of memory"));
+  l->n_helper_augs = n;
+  for (int i = 0; i < n; i++)
+    if (!(l->helper_aug[i] = make_augmenter(l))) return -1;
+  l->n_helpers = n;
+  if (dlab_threads_set_idle_task(help_between_loops, l) < 0) l->n_helpers = 0;
   return 0;
 }
 
@@ -209,7 +323,7 @@ DlabLoader *dlab_loader_create(const DlabLoaderConfig *cfg) {
   dlab_rng_derive(&l->shuffle_rng, cfg->seed, SHUFFLE_STREAM);
   if (dlab_transforms_check(cfg->transforms, d->c, d->h, d->w) < 0) goto fail;
   if (l->augment && !(l->inline_aug = make_augmenter(l))) goto fail;
-  if (l->n_workers > 0 && start_workers(l) < 0) goto fail;
+  if (l->n_workers > 0 && (start_workers(l) < 0 || start_helpers(l) < 0)) goto fail;
   return l;
 fail:
   dlab_loader_free(l);
@@ -237,6 +351,7 @@ static void order_for_epoch(DlabLoader *l, int epoch) {
 void dlab_loader_begin_epoch(DlabLoader *l, int epoch) {
   pthread_mutex_lock(&l->lock);
   l->active = 0;
+  update_hint(l);
   while (l->in_flight > 0) pthread_cond_wait(&l->ready, &l->lock);
   pthread_mutex_unlock(&l->lock);
   order_for_epoch(l, epoch);
@@ -244,8 +359,9 @@ void dlab_loader_begin_epoch(DlabLoader *l, int epoch) {
   l->epoch = epoch;
   l->next_claim = l->next_consume = 0;
   l->wait_sec = 0;
-  for (int i = 0; i < l->depth && l->slots; i++) l->slots[i].batch = -1;
+  for (int i = 0; i < l->depth && l->slots; i++) l->slots[i].batch = l->slots[i].making = -1;
   l->active = 1;
+  update_hint(l);
   pthread_cond_broadcast(&l->work);
   pthread_mutex_unlock(&l->lock);
 }
@@ -267,28 +383,24 @@ int dlab_loader_next(DlabLoader *l, DlabTensor *x, uint8_t *labels, int *count) 
   }
   Slot *s = &l->slots[b % l->depth];
   pthread_mutex_lock(&l->lock);
-  if (s->batch != b && l->next_claim == b) {
-    /* No worker has started it: make it here rather than wait. */
-    l->next_claim++;
-    pthread_mutex_unlock(&l->lock);
-    double t0 = now_sec();
-    *count = make_batch(l, l->inline_aug, b, l->epoch, x, labels);
-    l->wait_sec += now_sec() - t0;
-    pthread_mutex_lock(&l->lock);
-    l->next_consume++;
-    pthread_cond_broadcast(&l->work);
-    pthread_mutex_unlock(&l->lock);
-    return 1;
-  }
   if (s->batch != b) {
+    /* Not ready: make what nobody has claimed of it here, then wait for
+     * the images others are making. */
     double t0 = now_sec();
-    while (s->batch != b) pthread_cond_wait(&l->ready, &l->lock);
+    while (s->batch != b) {
+      Claim c;
+      if (claim_image(l, b, &c))
+        make_claimed(l, l->inline_aug, &c);
+      else
+        pthread_cond_wait(&l->ready, &l->lock);
+    }
     l->wait_sec += now_sec() - t0;
   }
   pthread_mutex_unlock(&l->lock);
   copy_slot(s, x, labels, count);
   pthread_mutex_lock(&l->lock);
   l->next_consume++;
+  update_hint(l);
   pthread_cond_broadcast(&l->work);
   pthread_mutex_unlock(&l->lock);
   return 1;
@@ -296,6 +408,7 @@ int dlab_loader_next(DlabLoader *l, DlabTensor *x, uint8_t *labels, int *count) 
 
 void dlab_loader_free(DlabLoader *l) {
   if (!l) return;
+  if (l->n_helpers > 0) dlab_threads_clear_idle_task(help_between_loops);
   pthread_mutex_lock(&l->lock);
   l->quit = 1;
   pthread_cond_broadcast(&l->work);
@@ -306,6 +419,8 @@ void dlab_loader_free(DlabLoader *l) {
     dlab_tensor_free(&l->slots[i].x);
     free(l->slots[i].labels);
   }
+  for (int i = 0; i < l->n_helper_augs; i++) dlab_augmenter_free(l->helper_aug[i]);
+  free(l->helper_aug);
   dlab_augmenter_free(l->inline_aug);
   pthread_mutex_destroy(&l->lock);
   pthread_cond_destroy(&l->work);
