@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The application's memory, stage by stage, for both renderers, beside
+# The application's memory, stage by stage, for each renderer, beside
 # what `dlab train` needs for the same run (issue 15: the application no
 # heavier than its work). The memory figures hold on any machine; the one
 # timing (the run's speed, last) wants an idle one.
 #
-#   bench/app_memory.sh [--build DIR] [--renderers "cairo default"] [DRIVER OPTIONS]
+#   bench/app_memory.sh [--build DIR] [--renderers "cairo gl default"] [DRIVER OPTIONS]
 #        --build DIR   the meson build directory (./build)
-#        --renderers   GSK_RENDERER values to run ("default": unset)
+#        --renderers   GSK_RENDERER values to run ("default": unset, the
+#                      application's own choice: Cairo where the machine
+#                      has no GPU render node, else GTK's)
 #   Other options go to the driver (tests/gui/app_memory.c): --idle-seconds N
 #   (8), --model NAME (lenet), --epochs N (1), --stop-steps N (50), --runs N
 #   (10), --limit N (2000, the short runs' images), --threads N (0: all).
@@ -31,7 +33,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=build
-renderers="cairo default"
+renderers="cairo gl default"
 args=()
 model=lenet epochs=1 threads=0
 while [ $# -gt 0 ]; do
@@ -126,6 +128,7 @@ for r in $renderers; do
   # The same run's speed: the Train page against dlab train (issue 15:
   # within 10% on an idle machine).
   awk -v r="$r" -v cli="${cli_s:-0}" '$1 == "time" && $2 == "run" {
-      printf "# %s: the run took %.1f s from the Train page, %.1f s with dlab train (%+.1f%%)\n", r, $4, cli,
-        cli > 0 ? 100 * ($4 / cli - 1) : 0 }' "$tmp/$r.log"
+      change = cli > 0 ? 100 * ($4 / cli - 1) : 0 # not inside printf: there a ">" redirects
+      printf "# %s: the run took %.1f s from the Train page, %.1f s with dlab train (%+.1f%%)\n", r, $4, cli, change
+    }' "$tmp/$r.log"
 done

@@ -165,6 +165,27 @@ dlab_application_new (void)
                        NULL);
 }
 
+static gboolean
+has_render_node (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/dev/dri", 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    if (g_str_has_prefix (name, "renderD"))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+dlab_application_choose_renderer (void)
+{
+  if (g_getenv ("GSK_RENDERER") || has_render_node ())
+    return FALSE;
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  return TRUE;
+}
+
 void
 dlab_application_bind_text_domain (void)
 {

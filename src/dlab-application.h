@@ -20,4 +20,13 @@ DlabApplication *dlab_application_new (void);
  * language; the tests bind it the same way. Call after setlocale (). */
 void dlab_application_bind_text_domain (void);
 
+/* Chooses GTK's Cairo renderer (GSK_RENDERER=cairo) where the machine has
+ * no GPU render node (/dev/dri/renderD*): there the GL renderer draws every
+ * frame on the CPU (Mesa's llvmpipe), on the cores the training needs, and
+ * a run from the Train page took 40% longer than the same dlab train.
+ * A GSK_RENDERER already set is kept. It sets an environment variable, so
+ * call it first in main (), before any thread starts. Returns TRUE if it
+ * chose Cairo. */
+gboolean dlab_application_choose_renderer (void);
+
 G_END_DECLS

@@ -24,9 +24,12 @@
 #include "dlab/transform.h"
 #include "dlab/zoo.h"
 
-/* The main loop collects the progress this often while a run goes on, so
- * a fast run costs the interface one short callback a frame. */
-#define DELIVERY_INTERVAL_MS 16
+/* The main loop collects the progress this often while a run goes on:
+ * each delivery updates the page (counters, progress, curves) in one frame.
+ * At 60 a second (one a frame) those frames took a fifth of the run's
+ * time from the training where the GL renderer draws in software; ten a
+ * second read as live. */
+#define DELIVERY_INTERVAL_MS 100
 /* The nice value of the training threads (see yield_to_interface). */
 #define TRAINING_NICE 10
 

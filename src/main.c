@@ -9,6 +9,7 @@ main (int argc, char **argv)
 {
   g_autoptr (DlabApplication) app = NULL;
 
+  dlab_application_choose_renderer ();
   setlocale (LC_ALL, "");
   dlab_application_bind_text_domain ();
 

@@ -247,6 +247,8 @@ main (int argc, char **argv)
       printf ("app_memory: MNIST is not found (set DLAB_DATA)\n");
       return 77;
     }
+  /* The renderer the application picks (main.c), where none is set. */
+  dlab_application_choose_renderer ();
   /* Runs go to a temporary data home, set before GLib reads it. */
   tmp_dir = g_dir_make_tmp ("digit-lab-memory-XXXXXX", NULL);
   xdg = g_build_filename (tmp_dir, "xdg", NULL);
