@@ -15,7 +15,8 @@
  *   test_backend default   the build's own answer: without the module,
  *                          "built without CUDA"; with it, the module loads
  *                          and (no GPU here) the message is the driver's
- *                          or the GPU's.
+ *                          or the GPU's; without the driver, the device
+ *                          list says so before the module is loaded.
  * The module is looked for once per process, hence one mode per run. */
 #include <math.h>
 #include <stdio.h>
@@ -194,6 +195,16 @@ static void expect_cuda_refused(const char *const *words, int n_words, int every
   dlab_dataset_free(&d);
 }
 
+/* Whether a library whose name holds `name` is mapped into this process. */
+static int maps_mention(const char *name) {
+  FILE *f = fopen("/proc/self/maps", "r");
+  char line[1024];
+  int found = 0;
+  while (f && !found && fgets(line, sizeof line, f)) found = strstr(line, name) != NULL;
+  if (f) fclose(f);
+  return found;
+}
+
 /* A module folder in /tmp holding `content` as libdlab-cuda.so (NULL: no
  * file), set as $DLAB_BACKEND_DIR; returns the module's path. */
 static const char *module_dir(const char *content, char *dir, size_t n, char *path, size_t path_n) {
@@ -229,6 +240,14 @@ int main(int argc, char **argv) {
   } else {
     unsetenv("DLAB_BACKEND_DIR");
     if (dlab_cuda_built()) {
+      /* Without the NVIDIA driver, listing the devices (the application
+       * does at start-up) says so without loading the CUDA module. */
+      DlabDeviceInfo devices[4];
+      char note[512];
+      dlab_devices_list(devices, 4, note, sizeof note);
+      if (strstr(note, "libcuda.so.1"))
+        tap_ok(!maps_mention("libcublas"), "no driver: the device list says so (\"%s\") and cuBLAS is not loaded",
+               note);
       /* No GPU on the machines the unit suite runs on; where there is one,
        * the gpu suite covers it. */
       DlabDeviceSpec cuda = {DLAB_DEVICE_CUDA, 0};

@@ -5,6 +5,7 @@
 #include "dlab/device.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,18 @@ static void set_note(char *note, size_t len, const char *text) {
   if (note && len) snprintf(note, len, "%s", text);
 }
 
+/* Whether the NVIDIA driver's library can be loaded. Without it the CUDA
+ * module can find no GPU, and loading it to find that out would map the
+ * CUDA runtime and cuBLAS for nothing: about 130 MB more resident in a
+ * process that lists its devices (the application's device menu at
+ * start-up), 230 MB at `dlab devices`' peak. */
+static int nvidia_driver_present(void) {
+  void *h = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+  if (!h) return 0;
+  dlclose(h);
+  return 1;
+}
+
 int dlab_devices_list(DlabDeviceInfo *out, int max, char *note, size_t note_len) {
   set_note(note, note_len, "");
   int count = 0;
@@ -96,6 +109,13 @@ int dlab_devices_list(DlabDeviceInfo *out, int max, char *note, size_t note_len)
     snprintf(cpu->name, sizeof cpu->name, "%s (%d threads)", model, cpu->multiprocessors);
   }
   count++;
+  /* (A module named by $DLAB_BACKEND_DIR is loaded regardless: its own
+   * message is the one to see.) */
+  const char *module_dir = getenv("DLAB_BACKEND_DIR");
+  if (dlab_cuda_built() && !(module_dir && *module_dir) && !nvidia_driver_present()) {
+    set_note(note, note_len, "no NVIDIA driver was found (libcuda.so.1 cannot be loaded)");
+    return count;
+  }
   const DlabBackendReg *reg = dlab_backend_reg(DLAB_DEVICE_CUDA);
   int gpus = reg ? reg->device_count() : -1;
   if (gpus < 0) {
