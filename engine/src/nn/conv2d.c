@@ -17,11 +17,13 @@
  * db += row sums of dY', and dcol = W^T dY' goes back to images through
  * col2im.
  *
- * On processors with AVX2 or AVX-512, stride-1 convolutions skip im2col
- * and OpenBLAS altogether: the direct kernels of cpu_kernels.h compute each
- * sample from "shifted copies" of its input, and the input gradient as the
- * convolution of dY with the flipped kernel (over dY padded by K - 1 - pad,
- * whose padding rows the kernel skips).
+ * On processors with AVX2 or AVX-512, stride-1 convolutions skip im2col:
+ * the direct kernels of cpu_kernels.h compute each sample from "shifted
+ * copies" of its input, and the weight gradient from the same copies. The
+ * input gradient is either the convolution of dY with the flipped kernel
+ * (over dY padded by K - 1 - pad, whose padding rows the kernel skips) or,
+ * where that padding would be multiplied or OpenBLAS has AVX-512 kernels,
+ * dcol = W^T dY per sample and col2im (see plan_direct).
  *
  * The batch is cut into one slice per thread; each slice has its own
  * workspace and weight-gradient partial, summed in slice order afterwards,
@@ -32,6 +34,7 @@
 #include <string.h>
 
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/simd.h"
 #include "dlab/error.h"
 #include "dlab/layer.h"
 #include "dlab/threads.h"
@@ -53,7 +56,7 @@ typedef struct {
                   direct: the chunk's shifted copies */
   float *gemm; /* im2col: [OC, chunk*P], Y' in forward, dY' in backward;
                   direct: dY of the chunk, [chunk][OC][P rounded up] */
-  float *dshift; /* direct: shifted copies of one sample's dY */
+  float *dshift; /* direct: shifted copies of one sample's dY, or its dcol */
   float *dw;   /* [OC, C*K*K] weight-gradient partial (slices > 0) */
   double *db;  /* [OC] bias-gradient partial */
 } ConvWork;
@@ -64,7 +67,8 @@ typedef struct {
   int chunk; /* samples per GEMM (im2col) or per weight-gradient pass (direct) */
   int direct; /* the direct kernels run this layer */
   DlabDirectConv fwd, wgrad, dgrad; /* direct: forward, weight and input gradient */
-  float *flipped; /* direct: [C][OC][K][K], the kernel for the input gradient */
+  int dgrad_gemm; /* direct: the input gradient as dcol = W^T dY and col2im */
+  float *flipped; /* direct, without dgrad_gemm: [C][OC][K][K], the input gradient's kernel */
   /* absorbed layers */
   DlabAct act;
   int pool;  /* max-pooling kernel (= stride), 0: none */
@@ -122,6 +126,18 @@ static void plan_direct(ConvState *st) {
   while (s > 1 && (size_t)s * per_sample > COL_BUDGET_BYTES) s--;
   st->chunk = s;
   st->direct = 1;
+  /* The input gradient. The direct kernel convolves dY padded by K-1-pad:
+   * unless pad = K-1 it multiplies padding, more than half of it for
+   * LeNet's and DigitNet's unpadded 5x5 layers. dcol = W^T dY (one
+   * OpenBLAS GEMM a sample) and col2im (AVX-512) multiply none. Measured a
+   * sample on a Zen 5 core (DigitNet's 16 -> 32 5x5): 34 us direct, 16 us
+   * GEMM + col2im with OpenBLAS's AVX-512 kernels, 25 us with its AVX2
+   * ones. Where nothing is padding (pad = K-1), the GEMM wins only with
+   * AVX-512 kernels (CIFAR's 32 -> 32 5x5 pad 2: 98 us direct, 79 us with
+   * them, 137 us with AVX2's). The choice depends on the machine and
+   * OpenBLAS's kernels only, never on timing, so a run repeats bit for
+   * bit. */
+  st->dgrad_gemm = dlab_cpu_level() >= DLAB_CPU_AVX512 && (g->pad < K - 1 || dlab_cpu_blas_avx512());
 }
 
 static int conv_setup(DlabLayer *l, DlabShape in) {
@@ -197,6 +213,7 @@ static int alloc_work(ConvState *st, int n) {
     col = st->chunk * st->fwd.shift_stride;
     gemm = st->chunk * OC * st->wgrad.out_stride;
     dshift = st->dgrad.shift_stride;
+    if (st->dgrad_gemm && rows * out_pixels(g) > dshift) dshift = rows * out_pixels(g);
   }
   for (int i = 0; i < n; i++) {
     ConvWork *w = &st->work[i];
@@ -219,7 +236,7 @@ static int conv_resize(DlabLayer *l, int batch) {
   int threads = dlab_threads_get(), slices = threads > 1 ? threads * DLAB_CHUNKS_PER_THREAD : 1;
   if (alloc_work(st, slices) < 0)
     return dlab_error(_("layer %s (conv): out of memory for %d threads"), l->name, threads);
-  if (st->direct && !st->flipped &&
+  if (st->direct && !st->dgrad_gemm && !st->flipped &&
       !(st->flipped = malloc((size_t)st->out_channels * col_rows(&st->geom) * sizeof *st->flipped)))
     return dlab_error(_("layer %s (conv): out of memory"), l->name);
   size_t need = (size_t)batch * st->out_channels * pooled_pixels(st);
@@ -391,9 +408,17 @@ static void backward_slice_direct(const ConvJob *j, const ConvState *st, ConvWor
     }
     if (!j->dx) continue;
     for (int i = 0; i < n; i++) {
-      dlab_direct_shift(&st->dgrad, w->gemm + (size_t)i * OC * stride, w->dshift);
-      dlab_direct_forward(&st->dgrad, st->flipped, w->dshift, NULL, (DlabAct){0, 0.0f},
-                          j->dx + (size_t)(b0 + i) * image_size(&st->geom));
+      const float *dy = w->gemm + (size_t)i * OC * stride;
+      float *dx = j->dx + (size_t)(b0 + i) * image_size(&st->geom);
+      if (st->dgrad_gemm) {
+        const int rows = col_rows(&st->geom), P = out_pixels(&st->geom);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, P, OC, 1.0f, j->l->params[P_WEIGHT].value.data,
+                    rows, dy, stride, 0.0f, w->dshift, P);
+        dlab_cpu_col2im(&st->geom, w->dshift, P, dx);
+      } else {
+        dlab_direct_shift(&st->dgrad, dy, w->dshift);
+        dlab_direct_forward(&st->dgrad, st->flipped, w->dshift, NULL, (DlabAct){0, 0.0f}, dx);
+      }
     }
   }
 }
@@ -471,7 +496,7 @@ static void flip_kernel(DlabLayer *l) {
 static void run_backward(DlabLayer *l, const float *x, const float *y, const float *dy, float *dx, DlabAct act,
                          int pool, int batch) {
   ConvState *st = l->state;
-  if (st->direct && dx) flip_kernel(l);
+  if (st->direct && !st->dgrad_gemm && dx) flip_kernel(l);
   ConvJob j = {.l = l, .x = x, .y = y, .dy = dy, .dx = dx, .act = act, .pool = pool, .batch = batch};
   /* One slice per thread: each slice sums its own weight-gradient partial,
    * whose reductions and final addition cost more the more slices there

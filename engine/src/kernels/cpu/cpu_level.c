@@ -1,6 +1,9 @@
-/* Which hand-written kernels the processor can run (see simd.h). */
+/* Which kernels the processor runs: the hand-written ones (see simd.h) and
+ * OpenBLAS's. */
+#include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "simd.h"
 
@@ -32,4 +35,14 @@ DlabCpuLevel dlab_cpu_level(void) {
     level = want >= 0 && want < found ? want : found;
   }
   return (DlabCpuLevel)level;
+}
+
+int dlab_cpu_blas_avx512(void) {
+  /* OpenBLAS names the kernels it chose when it loaded (from the processor,
+   * or from OPENBLAS_CORETYPE); these are its AVX-512 ones. */
+  static const char *const wide[] = {"SkylakeX", "Cooperlake", "SapphireRapids"};
+  const char *name = openblas_get_corename();
+  for (size_t i = 0; name && i < sizeof wide / sizeof wide[0]; i++)
+    if (strcasecmp(name, wide[i]) == 0) return 1;
+  return 0;
 }

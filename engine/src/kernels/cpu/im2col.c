@@ -8,6 +8,11 @@
 
 #include <string.h>
 
+#include "simd.h"
+#if DLAB_X86
+#include <immintrin.h>
+#endif
+
 static int out_size(int in, int kernel, int stride, int pad) {
   int span = in + 2 * pad - kernel;
   return span < 0 ? 0 : span / stride + 1;
@@ -87,7 +92,68 @@ void dlab_cpu_im2col(const DlabConvGeom *g, const float *image, float *col, int 
   }
 }
 
+#if DLAB_X86
+#define COL2IM_MAX_PIECES 8  /* 16-pixel pieces of an image row: width <= 128 */
+#define COL2IM_MAX_KERNEL 16
+#define COL2IM_ROWS 4 /* image rows summed together: independent chains of adds */
+
+/* Stride 1, image row by image row: each 16-pixel piece of a row is summed
+ * in registers from the column rows' entries that land on it, read with
+ * masked loads (a masked-off lane never faults). The generic version adds
+ * into memory, so that the taps that land on one pixel, 25 for a 5x5
+ * kernel, wait on each other's stores; here they wait on an add. The sum of
+ * each pixel runs in the same order (ki, then kj, from zero) and the
+ * masked-off lanes add exact zeros, so the result is the same bit for bit. */
+__attribute__((target("avx512f"))) static void col2im_s1_avx512(const DlabConvGeom *g, const float *col, int ldcol,
+                                                               float *image) {
+  const int K = g->kernel, OH = g->out_h, OW = g->out_w, H = g->height, W = g->width, p = g->pad;
+  const int pieces = (W + 15) / 16;
+  /* lanes of piece q that copy (c, ki, kj) reaches: x = 16q + lane with
+   * 0 <= x + p - kj < OW (and x < W) */
+  __mmask16 reach[COL2IM_MAX_KERNEL][COL2IM_MAX_PIECES], inside[COL2IM_MAX_PIECES];
+  for (int q = 0; q < pieces; q++) {
+    int end = W - 16 * q < 16 ? W - 16 * q : 16;
+    inside[q] = (__mmask16)(0xffffu >> (16 - end));
+    for (int kj = 0; kj < K; kj++) {
+      int first = kj - p - 16 * q, last = OW + kj - p - 16 * q;
+      first = first < 0 ? 0 : first > 16 ? 16 : first;
+      last = last < 0 ? 0 : last > end ? end : last;
+      reach[kj][q] = last > first ? (__mmask16)((0xffffu >> (16 - last)) & (0xffffu << first)) : 0;
+    }
+  }
+  const size_t tap = (size_t)ldcol;
+  for (int c = 0; c < g->channels; c++) {
+    const float *taps = col + (size_t)c * K * K * tap;
+    float *plane = image + (size_t)c * H * W;
+    for (int y = 0; y < H; y += COL2IM_ROWS) {
+      const int rows = H - y < COL2IM_ROWS ? H - y : COL2IM_ROWS;
+      for (int q = 0; q < pieces; q++) {
+        __m512 acc[COL2IM_ROWS];
+        for (int r = 0; r < COL2IM_ROWS; r++) acc[r] = _mm512_setzero_ps();
+        for (int ki = 0; ki < K; ki++)
+          for (int r = 0; r < rows; r++) {
+            const int oh = y + r + p - ki;
+            if (oh < 0 || oh >= OH) continue;
+            /* lane x of copy kj reads column ow = x + p - kj of output row oh */
+            const float *at = taps + (size_t)ki * K * tap + (size_t)oh * OW + 16 * q + p;
+            for (int kj = 0; kj < K; kj++)
+              acc[r] = _mm512_add_ps(acc[r], _mm512_maskz_loadu_ps(reach[kj][q], at + kj * tap - kj));
+          }
+        for (int r = 0; r < rows; r++) _mm512_mask_storeu_ps(plane + (size_t)(y + r) * W + 16 * q, inside[q], acc[r]);
+      }
+    }
+  }
+}
+#endif
+
 void dlab_cpu_col2im(const DlabConvGeom *g, const float *col, int ldcol, float *image) {
+#if DLAB_X86
+  if (g->stride == 1 && g->kernel <= COL2IM_MAX_KERNEL && g->width <= 16 * COL2IM_MAX_PIECES &&
+      dlab_cpu_level() >= DLAB_CPU_AVX512) {
+    col2im_s1_avx512(g, col, ldcol, image);
+    return;
+  }
+#endif
   const int K = g->kernel, S = g->stride, OW = g->out_w;
   const size_t plane = (size_t)g->height * g->width;
   memset(image, 0, (size_t)g->channels * plane * sizeof *image);

@@ -31,6 +31,12 @@ typedef enum { DLAB_CPU_GENERIC = 0, DLAB_CPU_AVX2 = 1, DLAB_CPU_AVX512 = 2 } Dl
  * lowers it (for tests and comparisons; it never raises it). */
 DlabCpuLevel dlab_cpu_level(void);
 
+/* Whether OpenBLAS multiplies with its AVX-512 kernels (SkylakeX,
+ * Cooperlake, SapphireRapids): it chooses once, when it loads, from the
+ * processor or from OPENBLAS_CORETYPE. Layers choose between a GEMM and a
+ * direct kernel with it. */
+int dlab_cpu_blas_avx512(void);
+
 #if DLAB_X86
 /* 2x2 pooling of pooled row r of an h x w plane, and its adjoint (the
  * row's windows only), as dlab_cpu_maxpool_plane and
