@@ -69,7 +69,56 @@ static void scatter_row(const float *src, int stride, int offset, int lo, int hi
   }
 }
 
+#if DLAB_X86
+#define IM2COL_MAX_PIECES 8 /* 16-pixel pieces of an output row: width <= 128 */
+
+/* Stride 1: each output row of each tap is one masked load and one masked
+ * store per 16 pixels (lanes over padding load zeros), instead of a
+ * memset, a memcpy of a few floats and another memset. */
+__attribute__((target("avx512f"))) static void im2col_s1_avx512(const DlabConvGeom *g, const float *image, float *col,
+                                                               int ldcol) {
+  const int K = g->kernel, OH = g->out_h, OW = g->out_w, H = g->height, W = g->width, p = g->pad;
+  const int pieces = (OW + 15) / 16;
+  __mmask16 inside[IM2COL_MAX_PIECES], reach[IM2COL_MAX_PIECES];
+  for (int q = 0; q < pieces; q++) {
+    int end = OW - 16 * q < 16 ? OW - 16 * q : 16;
+    inside[q] = (__mmask16)(0xffffu >> (16 - end));
+  }
+  const __m512 zero = _mm512_setzero_ps();
+  for (int c = 0; c < g->channels; c++) {
+    const float *channel = image + (size_t)c * H * W;
+    for (int ki = 0; ki < K; ki++)
+      for (int kj = 0; kj < K; kj++) {
+        /* lanes ow = 16q + lane read column ow + kj - p, inside [0, W) */
+        for (int q = 0; q < pieces; q++) {
+          int first = p - kj - 16 * q, last = W + p - kj - 16 * q, end = OW - 16 * q < 16 ? OW - 16 * q : 16;
+          first = first < 0 ? 0 : first > 16 ? 16 : first;
+          last = last < 0 ? 0 : last > end ? end : last;
+          reach[q] = last > first ? (__mmask16)((0xffffu >> (16 - last)) & (0xffffu << first)) : 0;
+        }
+        float *row = col + ((size_t)(c * K + ki) * K + kj) * (size_t)ldcol;
+        for (int oh = 0; oh < OH; oh++, row += OW) {
+          const int ih = oh + ki - p;
+          if (ih < 0 || ih >= H) {
+            for (int q = 0; q < pieces; q++) _mm512_mask_storeu_ps(row + 16 * q, inside[q], zero);
+            continue;
+          }
+          const float *src = channel + (size_t)ih * W + kj - p;
+          for (int q = 0; q < pieces; q++)
+            _mm512_mask_storeu_ps(row + 16 * q, inside[q], _mm512_maskz_loadu_ps(reach[q], src + 16 * q));
+        }
+      }
+  }
+}
+#endif
+
 void dlab_cpu_im2col(const DlabConvGeom *g, const float *image, float *col, int ldcol) {
+#if DLAB_X86
+  if (g->stride == 1 && g->out_w <= 16 * IM2COL_MAX_PIECES && dlab_cpu_level() >= DLAB_CPU_AVX512) {
+    im2col_s1_avx512(g, image, col, ldcol);
+    return;
+  }
+#endif
   const int K = g->kernel, S = g->stride, OH = g->out_h, OW = g->out_w;
   const size_t plane = (size_t)g->height * g->width;
   for (int c = 0; c < g->channels; c++) {
