@@ -26,6 +26,10 @@ For each network of tutorials.NETWORKS (all of them unless named):
 6. load the checkpoint the driver saved (--save) into a fresh instance of
    the class with load_state_dict(strict=True) and compare its eval logits.
 
+The engine runs on DLAB_PARITY_THREADS threads (1 unless set; meson runs
+the suite once more with 2: the batch is then cut into slices whose
+weight-gradient partials are summed afterwards).
+
 Output is TAP. Where torch cannot be imported (it comes from Debian's
 python3-torch: run /usr/bin/python3, not a pyenv one) the whole test is
 skipped with "1..0 # SKIP"; meson's TAP protocol counts that as skipped,
@@ -46,6 +50,7 @@ TOLERANCE = 1e-4
 TINY = 1e-12
 EXACT_ZERO = 1e-9  # below this fraction of its group's scale a reference tensor is 0
 BATCH = 8
+THREADS = os.environ.get("DLAB_PARITY_THREADS", "1")
 PASSES = 2
 OPTIMIZERS = ("sgd", "adam")
 
@@ -319,7 +324,7 @@ def random_batch(network, seed):
 
 
 def run_driver(driver, optim, model_path, batch_path, out_path, save_path):
-    cmd = [driver, "--optim", optim, "--threads", "1", "--passes", str(PASSES), "--save", save_path,
+    cmd = [driver, "--optim", optim, "--threads", THREADS, "--passes", str(PASSES), "--save", save_path,
            model_path, batch_path, out_path]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
