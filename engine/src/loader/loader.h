@@ -1,6 +1,8 @@
 /* The batch loader: shuffles, augments (transform.h) and normalizes
  * training batches on background threads, a few batches ahead of the
- * training loop, so that the loop never waits for data.
+ * training loop, so that the loop never waits for data. With augmentation
+ * and workers, the thread pool's workers make images too, between the
+ * parallel loops of a training step (loader.c).
  *
  * Batches are deterministic: the order is the trainer's seeded shuffle
  * (one more shuffle per epoch, as dlab_train always did) and each sample's
