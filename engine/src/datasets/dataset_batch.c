@@ -20,6 +20,14 @@ static void build_table(NormTable table, float mean, float std) {
   for (int v = 0; v < 256; v++) table[v] = ((float)v / 255.0f - mean) * scale;
 }
 
+/* A shuffled batch reads its samples from all over the dataset (47 MB for
+ * MNIST): each one a cache miss per line unless asked for ahead. */
+#define PREFETCH_AHEAD 4
+
+static void prefetch_sample(const uint8_t *p, size_t n) {
+  for (size_t off = 0; off < n; off += 64) __builtin_prefetch(p + off, 0, 0);
+}
+
 static void normalize_sample(const uint8_t *src, float *dst, const NormTable *tables, int c,
                              size_t plane) {
   for (int ch = 0; ch < c; ch++) {
@@ -43,6 +51,7 @@ void dlab_dataset_gather(const DlabDataset *d, const uint32_t *idx, int count, D
   size_t sample = plane * (size_t)d->c;
   for (int i = 0; i < count; i++) {
     size_t s = idx ? idx[i] : (size_t)i;
+    if (idx && i + PREFETCH_AHEAD < count) prefetch_sample(d->images + (size_t)idx[i + PREFETCH_AHEAD] * sample, sample);
     normalize_sample(d->images + s * sample, x->data + (size_t)i * sample, tables, c, plane);
     if (labels) labels[i] = d->labels[s];
   }
