@@ -139,12 +139,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) static void shift_
   /* lanes of each piece of copy kj that read the image: columns [p - kj, W + p - kj) */
   __mmask16 read[MAX_SHIFT_KERNEL][MAX_SHIFT_PIECES];
   for (int kj = 0; kj < K; kj++)
-    for (int q = 0; q < pieces; q++) {
-      int first = p - kj - 16 * q, last = d->width + p - kj - 16 * q;
-      first = first < 0 ? 0 : first > 16 ? 16 : first;
-      last = last < 0 ? 0 : last > 16 ? 16 : last;
-      read[kj][q] = last > first ? (__mmask16)((0xffffu >> (16 - last)) & (0xffffu << first)) : 0;
-    }
+    for (int q = 0; q < pieces; q++) read[kj][q] = dlab_lanes16(p - kj - 16 * q, d->width + p - kj - 16 * q);
   /* in memory order, so that each spill is overwritten afterwards */
   float *row = shifted;
   for (int c = 0; c < d->channels; c++)

@@ -71,6 +71,7 @@ static void scatter_row(const float *src, int stride, int offset, int lo, int hi
 
 #if DLAB_X86
 #define IM2COL_MAX_PIECES 8 /* 16-pixel pieces of an output row: width <= 128 */
+#define IM2COL_MAX_KERNEL 16
 
 /* Stride 1: each output row of each tap is one masked load and one masked
  * store per 16 pixels (lanes over padding load zeros), instead of a
@@ -79,23 +80,18 @@ __attribute__((target("avx512f"))) static void im2col_s1_avx512(const DlabConvGe
                                                                int ldcol) {
   const int K = g->kernel, OH = g->out_h, OW = g->out_w, H = g->height, W = g->width, p = g->pad;
   const int pieces = (OW + 15) / 16;
-  __mmask16 inside[IM2COL_MAX_PIECES], reach[IM2COL_MAX_PIECES];
+  /* lanes ow = 16q + lane of the row (ow < OW), and those of them that read
+   * column ow + kj - p inside [0, W) */
+  __mmask16 inside[IM2COL_MAX_PIECES], reach[IM2COL_MAX_KERNEL][IM2COL_MAX_PIECES];
   for (int q = 0; q < pieces; q++) {
-    int end = OW - 16 * q < 16 ? OW - 16 * q : 16;
-    inside[q] = (__mmask16)(0xffffu >> (16 - end));
+    inside[q] = dlab_lanes16(0, OW - 16 * q);
+    for (int kj = 0; kj < K; kj++) reach[kj][q] = dlab_lanes16(p - kj - 16 * q, W + p - kj - 16 * q) & inside[q];
   }
   const __m512 zero = _mm512_setzero_ps();
   for (int c = 0; c < g->channels; c++) {
     const float *channel = image + (size_t)c * H * W;
     for (int ki = 0; ki < K; ki++)
       for (int kj = 0; kj < K; kj++) {
-        /* lanes ow = 16q + lane read column ow + kj - p, inside [0, W) */
-        for (int q = 0; q < pieces; q++) {
-          int first = p - kj - 16 * q, last = W + p - kj - 16 * q, end = OW - 16 * q < 16 ? OW - 16 * q : 16;
-          first = first < 0 ? 0 : first > 16 ? 16 : first;
-          last = last < 0 ? 0 : last > end ? end : last;
-          reach[q] = last > first ? (__mmask16)((0xffffu >> (16 - last)) & (0xffffu << first)) : 0;
-        }
         float *row = col + ((size_t)(c * K + ki) * K + kj) * (size_t)ldcol;
         for (int oh = 0; oh < OH; oh++, row += OW) {
           const int ih = oh + ki - p;
@@ -105,7 +101,7 @@ __attribute__((target("avx512f"))) static void im2col_s1_avx512(const DlabConvGe
           }
           const float *src = channel + (size_t)ih * W + kj - p;
           for (int q = 0; q < pieces; q++)
-            _mm512_mask_storeu_ps(row + 16 * q, inside[q], _mm512_maskz_loadu_ps(reach[q], src + 16 * q));
+            _mm512_mask_storeu_ps(row + 16 * q, inside[q], _mm512_maskz_loadu_ps(reach[kj][q], src + 16 * q));
         }
       }
   }
@@ -114,7 +110,8 @@ __attribute__((target("avx512f"))) static void im2col_s1_avx512(const DlabConvGe
 
 void dlab_cpu_im2col(const DlabConvGeom *g, const float *image, float *col, int ldcol) {
 #if DLAB_X86
-  if (g->stride == 1 && g->out_w <= 16 * IM2COL_MAX_PIECES && dlab_cpu_level() >= DLAB_CPU_AVX512) {
+  if (g->stride == 1 && g->kernel <= IM2COL_MAX_KERNEL && g->out_w <= 16 * IM2COL_MAX_PIECES &&
+      dlab_cpu_level() >= DLAB_CPU_AVX512) {
     im2col_s1_avx512(g, image, col, ldcol);
     return;
   }
@@ -161,14 +158,8 @@ __attribute__((target("avx512f"))) static void col2im_s1_avx512(const DlabConvGe
    * 0 <= x + p - kj < OW (and x < W) */
   __mmask16 reach[COL2IM_MAX_KERNEL][COL2IM_MAX_PIECES], inside[COL2IM_MAX_PIECES];
   for (int q = 0; q < pieces; q++) {
-    int end = W - 16 * q < 16 ? W - 16 * q : 16;
-    inside[q] = (__mmask16)(0xffffu >> (16 - end));
-    for (int kj = 0; kj < K; kj++) {
-      int first = kj - p - 16 * q, last = OW + kj - p - 16 * q;
-      first = first < 0 ? 0 : first > 16 ? 16 : first;
-      last = last < 0 ? 0 : last > end ? end : last;
-      reach[kj][q] = last > first ? (__mmask16)((0xffffu >> (16 - last)) & (0xffffu << first)) : 0;
-    }
+    inside[q] = dlab_lanes16(0, W - 16 * q);
+    for (int kj = 0; kj < K; kj++) reach[kj][q] = dlab_lanes16(kj - p - 16 * q, OW + kj - p - 16 * q) & inside[q];
   }
   const size_t tap = (size_t)ldcol;
   for (int c = 0; c < g->channels; c++) {

@@ -37,6 +37,15 @@ DlabCpuLevel dlab_cpu_level(void);
  * direct kernel with it. */
 int dlab_cpu_blas_avx512(void);
 
+/* The mask of lanes [first, last) of a 16-lane vector, each bound clamped
+ * to 0..16: which lanes of a piece of a row a masked load or store may
+ * touch (the AVX-512 kernels' shifted copies, im2col and col2im). */
+static inline uint16_t dlab_lanes16(int first, int last) {
+  first = first < 0 ? 0 : first > 16 ? 16 : first;
+  last = last < 0 ? 0 : last > 16 ? 16 : last;
+  return last > first ? (uint16_t)((0xffffu >> (16 - last)) & (0xffffu << first)) : 0;
+}
+
 #if DLAB_X86
 /* 2x2 pooling of pooled row r of an h x w plane, and its adjoint (the
  * row's windows only), as dlab_cpu_maxpool_plane and
