@@ -30,6 +30,7 @@
  * so a given thread count always gives the same numbers. */
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +207,14 @@ static void free_work(ConvState *st) {
   st->n_work = 0;
 }
 
+/* n floats on a cache line: the direct kernels' vectors are 64 bytes, and
+ * each one that straddles two lines costs two loads. */
+static float *alloc_floats(size_t n) {
+  const size_t line = 64, bytes = n * sizeof(float);
+  if (n > SIZE_MAX / sizeof(float) - line) return NULL;
+  return aligned_alloc(line, (bytes + line - 1) / line * line);
+}
+
 /* One workspace per slice; they do not depend on the batch size. */
 static int alloc_work(ConvState *st, int n) {
   if (n <= st->n_work) return 0;
@@ -223,9 +232,9 @@ static int alloc_work(ConvState *st, int n) {
   }
   for (int i = 0; i < n; i++) {
     ConvWork *w = &st->work[i];
-    w->col = malloc(col * sizeof *w->col);
-    w->gemm = malloc(gemm * sizeof *w->gemm);
-    w->dshift = malloc(dshift * sizeof *w->dshift);
+    w->col = alloc_floats(col);
+    w->gemm = alloc_floats(gemm);
+    w->dshift = alloc_floats(dshift);
     w->dw = malloc(OC * rows * sizeof *w->dw);
     w->db = malloc(OC * sizeof *w->db);
     if (!w->col || !w->gemm || !w->dshift || !w->dw || !w->db) return -1;
