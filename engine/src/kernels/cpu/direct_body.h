@@ -5,7 +5,7 @@
  *   VSTORE_N(p, v, n) store the first n lanes
  *   VLOAD_N(p, n)     load the first n lanes, zeros after
  *   VLEAKY(v, slope)  v > 0 ? v : v * slope
- *   VHSUM(v)          the sum of the lanes
+ *   VHSUM_MANY(v, n, sums)  sums[i] = the sum of the lanes of v[i], i < n
  *   MR, NR            forward tile: MR output channels x NR vectors of pixels
  *   WR, WK            weight-gradient tile: WR output channels x WK taps
  *   TARGET            the function attribute that enables the instructions
@@ -134,15 +134,19 @@ INLINE void NAME(wgrad_tile)(const DlabDirectConv *d, const float *dy,
       }
     }
   }
-  for (int i = 0; i < WR; i++) {
-    if (i >= wr) break;
-    for (int t = 0; t < WK; t++) {
-      if (t >= wk) break;
+  /* the lanes' sums, all the tile's at once (with a chunk of two CIFAR
+   * samples, one sum at a time took 15% of the pass) */
+  V live[WR * WK];
+  float sums[WR * WK];
+  int n_live = 0;
+  for (int i = 0; i < WR && i < wr; i++)
+    for (int t = 0; t < WK && t < wk; t++) live[n_live++] = acc[i][t];
+  VHSUM_MANY(live, n_live, sums);
+  for (int i = 0, k = 0; i < WR && i < wr; i++)
+    for (int t = 0; t < WK && t < wk; t++, k++) {
       float *to = dw + (size_t)(oc0 + i) * kdim + t0 + t;
-      float sum = VHSUM(acc[i][t]);
-      *to = accumulate ? *to + sum : sum;
+      *to = accumulate ? *to + sums[k] : sums[k];
     }
-  }
 }
 
 INLINE void NAME(wgrad_rows)(const DlabDirectConv *d, const float *dy,
