@@ -22,8 +22,8 @@
  * copies" of its input, and the weight gradient from the same copies. The
  * input gradient is either the convolution of dY with the flipped kernel
  * (over dY padded by K - 1 - pad, whose padding rows the kernel skips) or,
- * where that padding would be multiplied or OpenBLAS has AVX-512 kernels,
- * dcol = W^T dY per sample and col2im (see plan_direct).
+ * where that is more padding than the forward's and OpenBLAS has AVX-512
+ * kernels, dcol = W^T dY per sample and col2im (see plan_direct).
  *
  * The batch is cut into one slice per thread; each slice has its own
  * workspace and weight-gradient partial, summed in slice order afterwards,
@@ -134,17 +134,18 @@ static void plan_direct(ConvState *st) {
   st->chunk = s;
   st->direct = 1;
   /* The input gradient. The direct kernel convolves dY padded by K-1-pad:
-   * unless pad = K-1 it multiplies padding, more than half of it for
-   * LeNet's and DigitNet's unpadded 5x5 layers. dcol = W^T dY (one
-   * OpenBLAS GEMM a sample) and col2im (AVX-512) multiply none. Measured a
-   * sample on a Zen 5 core (DigitNet's 16 -> 32 5x5): 34 us direct, 16 us
-   * GEMM + col2im with OpenBLAS's AVX-512 kernels, 25 us with its AVX2
-   * ones. Where nothing is padding (pad = K-1), the GEMM wins only with
-   * AVX-512 kernels (CIFAR's 32 -> 32 5x5 pad 2: 98 us direct, 79 us with
-   * them, 137 us with AVX2's). The choice depends on the machine and
-   * OpenBLAS's kernels only, never on timing, so a run repeats bit for
-   * bit. */
-  st->dgrad_gemm = dlab_cpu_level() >= DLAB_CPU_AVX512 && (g->pad < K - 1 || dlab_cpu_blas_avx512());
+   * with less padding than that in the forward ("same" padding: pad =
+   * (K-1)/2) it multiplies more padding than the forward does, more than
+   * half of its work for LeNet's and DigitNet's unpadded 5x5 layers. There
+   * dcol = W^T dY (one OpenBLAS GEMM a sample) and col2im (AVX-512)
+   * multiply none, and win where OpenBLAS has AVX-512 kernels. Measured a
+   * sample on a Zen 5 core, direct against GEMM + col2im (OpenBLAS's
+   * AVX-512 kernels; its AVX2 ones): DigitNet's 16 -> 32 5x5 25 us against
+   * 18 (26), LeNet's 6 -> 16 7.6 against 4.4 (7.6); CIFAR's 32 -> 32 5x5
+   * pad 2 67 against 89 (142). The choice depends on the layer, the
+   * machine and OpenBLAS's kernels only, never on timing, so a run repeats
+   * bit for bit. */
+  st->dgrad_gemm = dlab_cpu_level() >= DLAB_CPU_AVX512 && 2 * g->pad < K - 1 && dlab_cpu_blas_avx512();
 }
 
 static int conv_setup(DlabLayer *l, DlabShape in) {
