@@ -60,6 +60,7 @@ typedef struct {
   float *gemm; /* im2col: [OC, chunk*P], Y' in forward, dY' in backward;
                   direct: dY of the chunk, [chunk][OC][P rounded up] */
   float *dshift; /* direct: shifted copies of one sample's dY, or its dcol */
+  float *dyt;  /* direct, wgrad_by_channel: dY of the chunk transposed */
   float *dw;   /* [OC, C*K*K] weight-gradient partial (slices > 0) */
   double *db;  /* [OC] bias-gradient partial */
 } ConvWork;
@@ -71,6 +72,7 @@ typedef struct {
   int direct; /* the direct kernels run this layer */
   DlabDirectConv fwd, wgrad, dgrad; /* direct: forward, weight and input gradient */
   int dgrad_gemm; /* direct: the input gradient as dcol = W^T dY and col2im */
+  int wgrad_by_channel; /* direct: the weight gradient with channels in the lanes */
   float *flipped; /* direct, without dgrad_gemm: [C][OC][K][K], the input gradient's kernel */
   /* absorbed layers */
   DlabAct act;
@@ -133,6 +135,7 @@ static void plan_direct(ConvState *st) {
   while (s > 1 && (size_t)s * per_sample > COL_BUDGET_BYTES) s--;
   st->chunk = s;
   st->direct = 1;
+  st->wgrad_by_channel = dlab_direct_wgrad_by_channel(&st->wgrad);
   /* The input gradient. The direct kernel convolves dY padded by K-1-pad:
    * with less padding than that in the forward ("same" padding: pad =
    * (K-1)/2) it multiplies more padding than the forward does, more than
@@ -200,6 +203,7 @@ static void free_work(ConvState *st) {
     free(st->work[i].col);
     free(st->work[i].gemm);
     free(st->work[i].dshift);
+    free(st->work[i].dyt);
     free(st->work[i].dw);
     free(st->work[i].db);
   }
@@ -224,21 +228,23 @@ static int alloc_work(ConvState *st, int n) {
   st->n_work = n;
   const DlabConvGeom *g = &st->geom;
   const size_t rows = (size_t)col_rows(g), OC = (size_t)st->out_channels;
-  size_t col = rows * st->chunk * out_pixels(g), gemm = OC * st->chunk * out_pixels(g), dshift = 1;
+  size_t col = rows * st->chunk * out_pixels(g), gemm = OC * st->chunk * out_pixels(g), dshift = 1, dyt = 1;
   if (st->direct) {
     col = st->chunk * st->fwd.shift_stride;
     gemm = st->chunk * OC * st->wgrad.out_stride;
     dshift = st->dgrad.shift_stride;
     if (st->dgrad_gemm && rows * out_pixels(g) > dshift) dshift = rows * out_pixels(g);
+    if (st->wgrad_by_channel) dyt = dlab_direct_dyt_floats(&st->wgrad, st->chunk);
   }
   for (int i = 0; i < n; i++) {
     ConvWork *w = &st->work[i];
     w->col = alloc_floats(col);
     w->gemm = alloc_floats(gemm);
     w->dshift = alloc_floats(dshift);
+    w->dyt = alloc_floats(dyt);
     w->dw = malloc(OC * rows * sizeof *w->dw);
     w->db = malloc(OC * sizeof *w->db);
-    if (!w->col || !w->gemm || !w->dshift || !w->dw || !w->db) return -1;
+    if (!w->col || !w->gemm || !w->dshift || !w->dyt || !w->dw || !w->db) return -1;
   }
   return 0;
 }
@@ -417,7 +423,10 @@ static void backward_slice_direct(const ConvJob *j, const ConvState *st, ConvWor
       for (int i = 0; i < n; i++)
         dlab_direct_shift(&st->fwd, j->x + (size_t)(b0 + i) * image_size(&st->geom),
                           w->col + (size_t)i * st->fwd.shift_stride);
-      dlab_direct_weight_grad(&st->wgrad, w->gemm, w->col, n, dw, b0 != b_begin);
+      if (st->wgrad_by_channel)
+        dlab_direct_weight_grad_by_channel(&st->wgrad, w->gemm, w->dyt, w->col, n, dw, b0 != b_begin);
+      else
+        dlab_direct_weight_grad(&st->wgrad, w->gemm, w->col, n, dw, b0 != b_begin);
       for (int i = 0; i < n; i++)
         for (int oc = 0; oc < OC; oc++)
           w->db[oc] += dlab_cpu_sum(w->gemm + ((size_t)i * OC + oc) * stride, (size_t)stride);

@@ -128,6 +128,22 @@ void dlab_direct_forward(const DlabDirectConv *d, const float *weight, const flo
 void dlab_direct_weight_grad(const DlabDirectConv *d, const float *dy, const float *shifted, int samples,
                              float *dw, int accumulate);
 
+/* ---- the weight gradient with output channels in the lanes (direct_wgrad.c) ---- */
+
+/* Whether dlab_direct_weight_grad_by_channel runs this layer here (AVX-512,
+ * 16 output channels or more, 128 taps or more), where it is the faster of
+ * the two. */
+int dlab_direct_wgrad_by_channel(const DlabDirectConv *d);
+
+/* Floats of the transposed dY that it needs for `samples` samples. */
+size_t dlab_direct_dyt_floats(const DlabDirectConv *d, int samples);
+
+/* The sums of dlab_direct_weight_grad, same arguments, through dyt: a
+ * 64-byte aligned buffer of dlab_direct_dyt_floats(d, samples) floats that
+ * it fills with dy transposed. */
+void dlab_direct_weight_grad_by_channel(const DlabDirectConv *d, const float *dy, float *dyt, const float *shifted,
+                                        int samples, float *dw, int accumulate);
+
 /* ---- optimizer updates (optim_kernels.c) ---- */
 
 /* One SGD step of a tensor with torch.optim.SGD's rule (see optim.h). */
