@@ -37,7 +37,7 @@ DlabCpuLevel dlab_cpu_level(void) {
   return (DlabCpuLevel)level;
 }
 
-int dlab_cpu_blas_avx512(void) {
+static int blas_avx512(void) {
   /* OpenBLAS names the kernels it chose when it loaded (from the processor,
    * or from OPENBLAS_CORETYPE); these are its AVX-512 ones. */
   static const char *const wide[] = {"SkylakeX", "Cooperlake", "SapphireRapids"};
@@ -45,4 +45,10 @@ int dlab_cpu_blas_avx512(void) {
   for (size_t i = 0; name && i < sizeof wide / sizeof wide[0]; i++)
     if (strcasecmp(name, wide[i]) == 0) return 1;
   return 0;
+}
+
+int dlab_cpu_blas_avx512(void) {
+  static int wide = -1; /* asked once (linear layers ask every step); a benign race writes the same value */
+  if (wide < 0) wide = blas_avx512();
+  return wide;
 }
