@@ -340,6 +340,8 @@ static int run(const Options *opt) {
   DlabModelInfo info;
   DlabModel *m = dlab_checkpoint_load(opt->model, &info);
   if (!m) return -1;
+  /* record_pool_winners reads every pooling layer's input */
+  for (int i = 0; i < m->n_layers; i++) m->layers[i]->keep_pool_input = 1;
   Batch b;
   Outputs out = {0};
   DlabOptimizer *o = NULL;

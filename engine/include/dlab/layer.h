@@ -84,8 +84,10 @@ typedef struct {
    * model then calls the group passes instead of the members' own:
    *   forward_group: acts[0] is the group's input, acts[k] the output of
    *     its k-th layer (k = 1 .. fused + 1), all shaped. It writes the last
-   *     output and the input of every absorbed pooling or dropout layer;
-   *     the other intermediate outputs are left as they were.
+   *     output and the input of every absorbed pooling or dropout layer
+   *     (a pooling layer's input not in training, unless
+   *     l->keep_pool_input); the other intermediate outputs are left as
+   *     they were.
    *   backward_group: dy is the gradient of the group's last output; it
    *     writes every parameter gradient and, when dx is not NULL, the
    *     gradient of acts[0]. The members' own gradients are not written.
@@ -112,6 +114,13 @@ struct DlabLayer {
    * the saliency's pass (dlab_inside), which wants d output / d input.
    * 0, and so untouched, for every model that trains. */
   int input_grad_only;
+  /* In training, a fused convolution pools each sample's output straight
+   * from a workspace and leaves its pooling layer's input unwritten: the
+   * backward pass needs only the winners, and a batch of pre-pool planes
+   * written to memory cost LeNet's epoch 8%. Set to have it written (the
+   * parity driver reads it to find the winners). 0 for every model that
+   * trains. */
+  int keep_pool_input;
 };
 
 /* The vtables, one per kind (src/nn/<kind>.c). */

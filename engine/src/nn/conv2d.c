@@ -295,6 +295,7 @@ typedef struct {
   float *dx;        /* backward: input gradient, or NULL */
   DlabAct act;
   int pool;
+  int scratch_planes; /* forward: the pool's input goes to a workspace, not plane_out */
   int batch, slices;
 } ConvJob;
 
@@ -322,13 +323,13 @@ static void forward_epilogue(const ConvJob *j, const ConvState *st, const float 
     }
 }
 
-/* Pools the planes of sample b that the epilogue or the kernel wrote. */
-static void pool_sample(const ConvJob *j, const ConvState *st, int b) {
+/* Pools sample b's planes, which the kernel wrote to `planes`. */
+static void pool_sample(const ConvJob *j, const ConvState *st, const float *planes, int b) {
   const int OC = st->out_channels, P = out_pixels(&st->geom);
   const size_t pooled = pooled_pixels(st);
   for (int oc = 0; oc < OC; oc++) {
     const size_t plane = (size_t)b * OC + oc;
-    dlab_cpu_maxpool_plane(j->plane_out + plane * P, st->geom.out_h, st->geom.out_w, j->pool,
+    dlab_cpu_maxpool_plane(planes + (size_t)oc * P, st->geom.out_h, st->geom.out_w, j->pool,
                            j->pool_out + plane * pooled, st->argmax + plane * pooled);
   }
 }
@@ -339,9 +340,10 @@ static void forward_slice_direct(const ConvJob *j, const ConvState *st, ConvWork
   const float *bias = has_bias(l) ? l->params[P_BIAS].value.data : NULL;
   const int OC = st->out_channels, P = out_pixels(&st->geom);
   for (int b = b_begin; b < b_end; b++) {
+    float *planes = j->scratch_planes ? w->gemm : j->plane_out + (size_t)b * OC * P;
     dlab_direct_shift(&st->fwd, j->x + (size_t)b * image_size(&st->geom), w->col);
-    dlab_direct_forward(&st->fwd, weight, w->col, bias, j->act, j->plane_out + (size_t)b * OC * P);
-    if (j->pool_out) pool_sample(j, st, b);
+    dlab_direct_forward(&st->fwd, weight, w->col, bias, j->act, planes);
+    if (j->pool_out) pool_sample(j, st, planes, b);
   }
 }
 
@@ -498,10 +500,10 @@ static double forward_flops(const ConvState *st) {
 }
 
 static void run_forward(DlabLayer *l, const float *x, float *plane_out, float *pool_out, DlabAct act, int pool,
-                        int batch) {
+                        int batch, int scratch_planes) {
   ConvState *st = l->state;
   ConvJob j = {.l = l, .x = x, .plane_out = plane_out, .pool_out = pool_out, .act = act, .pool = pool,
-               .batch = batch};
+               .scratch_planes = scratch_planes && pool_out && st->direct, .batch = batch};
   j.slices = dlab_parallel_slices(batch, forward_flops(st), DLAB_MIN_SLICE_FLOPS, st->n_work);
   dlab_parallel_for((size_t)j.slices, 1, forward_slice, &j);
 }
@@ -550,7 +552,7 @@ static const DlabAct no_act = {0, 0.0f};
 
 static void conv_forward(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training) {
   (void)training;
-  run_forward(l, x->data, y->data, NULL, no_act, 0, x->shape[0]);
+  run_forward(l, x->data, y->data, NULL, no_act, 0, x->shape[0], 0);
 }
 
 static void conv_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor *y, const DlabTensor *dy,
@@ -559,13 +561,14 @@ static void conv_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor *y
 }
 
 /* acts[1]: conv output (not written when an activation follows),
- * acts[1 + act]: the activation's output (the pool's input), acts[last]. */
+ * acts[1 + act]: the activation's output (the pool's input: in training,
+ * unless l->keep_pool_input, the direct path pools from a workspace and
+ * leaves it unwritten), acts[last]. */
 static void conv_forward_group(DlabLayer *l, DlabTensor *acts, int training) {
-  (void)training;
   const ConvState *st = l->state;
   const int last = l->fused, plane = st->act.on ? 2 : 1;
   run_forward(l, acts[0].data, acts[plane].data, st->pool ? acts[last + 1].data : NULL, st->act, st->pool,
-              acts[0].shape[0]);
+              acts[0].shape[0], training && !l->keep_pool_input);
 }
 
 static void conv_backward_group(DlabLayer *l, const DlabTensor *acts, const DlabTensor *dy, DlabTensor *dx) {
