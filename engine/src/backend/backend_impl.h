@@ -158,6 +158,10 @@ typedef const DlabBackendReg *(*DlabBackendEntry)(void);
  * build has no CUDA backend. */
 const DlabBackendReg *dlab_backend_reg(DlabDevice kind);
 
+/* The folder named by $DLAB_BACKEND_DIR, where the modules are looked for
+ * (tests, or modules kept elsewhere), or NULL when it is unset or empty. */
+const char *dlab_backend_module_dir(void);
+
 /* An instance on `device` (dlab_device_check it first for its message). */
 DlabBackend *dlab_backend_create(DlabDeviceSpec device, const DlabBackendConfig *cfg);
 void dlab_backend_free(DlabBackend *b);

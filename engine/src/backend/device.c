@@ -109,10 +109,9 @@ int dlab_devices_list(DlabDeviceInfo *out, int max, char *note, size_t note_len)
     snprintf(cpu->name, sizeof cpu->name, "%s (%d threads)", model, cpu->multiprocessors);
   }
   count++;
-  /* (A module named by $DLAB_BACKEND_DIR is loaded regardless: its own
-   * message is the one to see.) */
-  const char *module_dir = getenv("DLAB_BACKEND_DIR");
-  if (dlab_cuda_built() && !(module_dir && *module_dir) && !nvidia_driver_present()) {
+  /* (A module in a folder named by $DLAB_BACKEND_DIR is loaded regardless:
+   * its own message is the one to see.) */
+  if (dlab_cuda_built() && !dlab_backend_module_dir() && !nvidia_driver_present()) {
     set_note(note, note_len, "no NVIDIA driver was found (libcuda.so.1 cannot be loaded)");
     return count;
   }

@@ -57,10 +57,15 @@ static const DlabBackendReg *open_module(const char *path, char *why, size_t n) 
   return reg;
 }
 
+const char *dlab_backend_module_dir(void) {
+  const char *dir = getenv("DLAB_BACKEND_DIR");
+  return dir && *dir ? dir : NULL;
+}
+
 static void load_cuda(void) {
   char path[1024];
-  const char *dir = getenv("DLAB_BACKEND_DIR");
-  if (dir && *dir) {
+  const char *dir = dlab_backend_module_dir();
+  if (dir) {
     snprintf(path, sizeof path, "%s/%s", dir, CUDA_MODULE);
     cuda.reg = open_module(path, cuda.why, sizeof cuda.why);
     return;
