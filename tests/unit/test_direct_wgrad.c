@@ -77,7 +77,7 @@ static void check(const Case *t, unsigned seed) {
   const size_t n_x = (size_t)S * t->channels * t->size * t->size, n_dy = (size_t)S * t->out_channels * d.out_stride;
   const size_t n_w = (size_t)t->out_channels * kdim;
   float *x = alloc_aligned(n_x), *dy = alloc_aligned(n_dy), *shifted = alloc_aligned(S * d.shift_stride);
-  float *dyt = alloc_aligned(dlab_direct_dyt_floats(&d, S) + 1), *dw = alloc_aligned(n_w), *start = alloc_aligned(n_w);
+  float *dyt = alloc_aligned(dlab_direct_dyt_floats(&d, S)), *dw = alloc_aligned(n_w), *start = alloc_aligned(n_w);
   double *sum = malloc(n_w * sizeof *sum), *magnitude = malloc(n_w * sizeof *magnitude);
   random_floats(x, n_x, &seed);
   random_floats(dy, n_dy, &seed);

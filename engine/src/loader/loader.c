@@ -62,7 +62,8 @@ struct DlabLoader {
   /* the thread pool's workers' own (helper_aug[w - 1] for worker w), when
    * the loader is the pool's idle task */
   DlabAugmenter **helper_aug;
-  int n_helper_augs, n_helpers; /* n_helpers: 0 when not the idle task */
+  int n_helper_augs;
+  int helping; /* help_between_loops is the pool's idle task */
   Slot *slots;
   int depth;
   pthread_mutex_t lock;
@@ -158,7 +159,6 @@ static int claim_image(DlabLoader *l, long limit, Claim *c) {
   if (!l->active) return 0;
   Slot *s = open_slot(l);
   if (!s || s->making > limit) {
-    s = NULL;
     if (!can_open(l, limit)) return 0;
     long b = l->next_claim++;
     s = &l->slots[b % l->depth];
@@ -203,7 +203,7 @@ static void make_claimed(DlabLoader *l, DlabAugmenter *aug, const Claim *c) {
 /* The pool's idle task: one image, if one may be made. */
 static int help_between_loops(void *arg, int worker) {
   DlabLoader *l = arg;
-  if (!atomic_load(&l->has_work) || worker > l->n_helpers) return 0;
+  if (!atomic_load(&l->has_work) || worker > l->n_helper_augs) return 0;
   pthread_mutex_lock(&l->lock);
   Claim c;
   int did = claim_image(l, l->batches, &c);
@@ -284,8 +284,7 @@ static int start_helpers(DlabLoader *l) {
   l->n_helper_augs = n;
   for (int i = 0; i < n; i++)
     if (!(l->helper_aug[i] = make_augmenter(l))) return -1;
-  l->n_helpers = n;
-  if (dlab_threads_set_idle_task(help_between_loops, l) < 0) l->n_helpers = 0;
+  l->helping = dlab_threads_set_idle_task(help_between_loops, l) == 0;
   return 0;
 }
 
@@ -408,7 +407,7 @@ int dlab_loader_next(DlabLoader *l, DlabTensor *x, uint8_t *labels, int *count) 
 
 void dlab_loader_free(DlabLoader *l) {
   if (!l) return;
-  if (l->n_helpers > 0) dlab_threads_clear_idle_task(help_between_loops);
+  if (l->helping) dlab_threads_clear_idle_task(help_between_loops);
   pthread_mutex_lock(&l->lock);
   l->quit = 1;
   pthread_cond_broadcast(&l->work);

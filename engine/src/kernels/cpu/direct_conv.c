@@ -62,7 +62,7 @@ AVX512_TARGET static inline void hsum_many_avx512(const __m512 *v, int n, float 
     __m512 group[16];
     const int live = n - i < 16 ? n - i : 16;
     for (int k = 0; k < 16; k++) group[k] = k < live ? v[i + k] : _mm512_setzero_ps();
-    _mm512_mask_storeu_ps(sums + i, (__mmask16)((1u << live) - 1u), hsum16_avx512(group));
+    _mm512_mask_storeu_ps(sums + i, dlab_lanes16(0, live), hsum16_avx512(group));
   }
 }
 
