@@ -53,6 +53,40 @@ static void test_largest_pool(void) {
   dlab_threads_shutdown();
 }
 
+/* The distinct threads that ran a loop's chunks. */
+static pthread_t runners[8];
+static atomic_int n_runners;
+static pthread_mutex_t runners_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void note_runner(void *arg, size_t begin, size_t end) {
+  (void)arg, (void)begin, (void)end;
+  pthread_mutex_lock(&runners_lock);
+  int known = 0;
+  for (int i = 0; i < atomic_load(&n_runners); i++) known |= pthread_equal(runners[i], pthread_self());
+  if (!known && atomic_load(&n_runners) < 8) runners[atomic_fetch_add(&n_runners, 1)] = pthread_self();
+  pthread_mutex_unlock(&runners_lock);
+  /* long enough for every woken worker to claim a chunk */
+  struct timespec pause = {0, 200000};
+  nanosleep(&pause, NULL);
+}
+
+/* After a larger count, the workers above the new one stay out of loops
+ * (the pool keeps them started): a loop runs on at most that many threads. */
+static void test_fewer_threads(void) {
+  static const int counts[] = {4, 2, 1};
+  for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+    int most = 0;
+    if (dlab_threads_set(counts[k]) < 0) break;
+    for (int rep = 0; rep < 20; rep++) {
+      atomic_store(&n_runners, 0);
+      dlab_parallel_for(64, 1, note_runner, NULL);
+      if (atomic_load(&n_runners) > most) most = atomic_load(&n_runners);
+    }
+    tap_ok(most >= 1 && most <= counts[k], "after %d threads, set to %d: loops ran on at most %d (%d)",
+           k ? counts[k - 1] : 0, counts[k], counts[k], most);
+  }
+}
+
 typedef struct {
   atomic_int stop;
   int sets_failed;
@@ -139,6 +173,7 @@ static void test_idle_task(void) {
 }
 
 int main(void) {
+  test_fewer_threads();
   test_counts();
   test_idle_task();
   test_largest_pool();

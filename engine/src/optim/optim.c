@@ -113,10 +113,10 @@ void dlab_optimizer_free(DlabOptimizer *o) {
   free(o);
 }
 
-/* The updates themselves are in src/backend/cpu/optim_kernels.c: one
- * vectorized pass over each tensor. With several threads, all the
- * parameters' elements are laid end to end and cut into one range per
- * thread (every element's update is independent of the others). */
+/* The updates themselves are in kernels/cpu/optim_kernels.c: one
+ * vectorized pass over each tensor. With several threads, each tensor is
+ * cut into as many ranges as there are slices (every element's update is
+ * independent of the others). */
 typedef struct {
   DlabOptimizer *o;
   float lr;
@@ -144,18 +144,19 @@ static void update_range(const StepJob *j, int i, size_t begin, size_t end) {
   }
 }
 
+/* Slice s of every target: the same share of each tensor, so that the
+ * thread that updates rows [r0, r1) of a linear layer's weight is the one
+ * that wrote their gradient (linear.c cuts dW by output features, and the
+ * pool hands each thread the same share of every loop). */
 static void step_slice(void *arg, size_t begin, size_t end) {
   const StepJob *j = arg;
   const DlabOptimizer *o = j->o;
-  for (size_t s = begin; s < end; s++) {
-    /* this slice's share of the elements laid end to end */
-    size_t from = o->total * s / (size_t)j->slices, to = o->total * (s + 1) / (size_t)j->slices, at = 0;
-    for (int i = 0; i < o->n_targets && at < to; i++) {
-      size_t n = o->targets[i]->value.numel, lo = from > at ? from - at : 0, hi = to - at < n ? to - at : n;
-      if (lo < hi) update_range(j, i, lo, hi);
-      at += n;
+  for (size_t s = begin; s < end; s++)
+    for (int i = 0; i < o->n_targets; i++) {
+      size_t n = o->targets[i]->value.numel;
+      size_t from = n * s / (size_t)j->slices, to = n * (s + 1) / (size_t)j->slices;
+      if (from < to) update_range(j, i, from, to);
     }
-  }
 }
 
 void dlab_optimizer_step(DlabOptimizer *o, float lr) {
