@@ -12,6 +12,7 @@
 #include "datasets/idx.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
+#include "dlab/threads.h"
 #include "test_files.h"
 #include "test_util.h"
 
@@ -410,6 +411,36 @@ static void test_gather_and_stats(void) {
          sd);
 }
 
+/* A batch large enough to be cut into one slice per thread: on 1 and on 3
+ * threads, every sample lands in its place with its label. */
+static void test_gather_threads(void) {
+  enum { N = 150, SIDE = 28, BATCH = 97 };
+  static uint8_t images[N * SIDE * SIDE], labels[N];
+  for (int i = 0; i < N * SIDE * SIDE; i++) images[i] = (uint8_t)(i * 7 + i / 13);
+  for (int i = 0; i < N; i++) labels[i] = (uint8_t)(i % 10);
+  DlabDataset d = {.n = N, .c = 1, .h = SIDE, .w = SIDE, .images = images, .labels = labels,
+                   .num_classes = 10, .mean = {0.3f}, .std = {0.4f}};
+  uint32_t idx[BATCH];
+  for (int i = 0; i < BATCH; i++) idx[i] = (uint32_t)((i * 31 + 5) % N);
+  int ok[2] = {1, 1};
+  for (int t = 0; t < 2; t++) {
+    DlabTensor x = {0};
+    uint8_t got[BATCH];
+    dlab_threads_set(t ? 3 : 1);
+    dlab_dataset_gather(&d, idx, BATCH, &x, got);
+    for (int i = 0; i < BATCH && ok[t]; i++) {
+      const uint8_t *src = images + (size_t)idx[i] * SIDE * SIDE;
+      for (int p = 0; p < SIDE * SIDE; p++)
+        if (x.data[(size_t)i * SIDE * SIDE + p] != (src[p] / 255.0f - 0.3f) * (1.0f / 0.4f)) ok[t] = 0;
+      if (got[i] != labels[idx[i]]) ok[t] = 0;
+    }
+    dlab_tensor_free(&x);
+  }
+  dlab_threads_set(1);
+  tap_ok(ok[0] && ok[1], "gather: a batch of %d samples, on 1 and on 3 threads, each in its place (%d, %d)", BATCH,
+         ok[0], ok[1]);
+}
+
 int main(void) {
   tf_make_temp_dir(tmp, sizeof tmp, "idx");
   test_inflate_capped(); /* first: it measures the peak memory */
@@ -424,6 +455,7 @@ int main(void) {
   test_load_bad();
   test_not_found();
   test_gather_and_stats();
+  test_gather_threads();
   tf_remove_tree(tmp);
   return tap_done();
 }

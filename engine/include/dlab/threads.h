@@ -18,7 +18,10 @@ typedef void (*DlabRangeFn)(void *arg, size_t begin, size_t end);
 int dlab_threads_set(int n);
 int dlab_threads_get(void);
 
-/* Chunks a parallel loop may have per thread. They are claimed by whichever
+/* Chunks a parallel loop may have per thread. Each thread first runs its
+ * own share of them, the same share of every loop (the first thread the
+ * first chunks, and so on), so that data a thread wrote in one loop is in
+ * its cache in the next; what is left of a share is claimed by whichever
  * thread is free, so a thread that the system deschedules holds up at most
  * one small chunk. */
 #define DLAB_CHUNKS_PER_THREAD 4

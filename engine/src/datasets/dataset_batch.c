@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dlab/dataset.h"
+#include "dlab/threads.h"
 
 typedef float NormTable[256];
 
@@ -38,6 +39,38 @@ static void normalize_sample(const uint8_t *src, float *dst, const NormTable *ta
   }
 }
 
+typedef struct {
+  const DlabDataset *d;
+  const uint32_t *idx;
+  int count, slices;
+  float *x;
+  uint8_t *labels;
+  const NormTable *tables;
+} GatherJob;
+
+static void gather_slice(void *arg, size_t begin, size_t end) {
+  const GatherJob *j = arg;
+  const DlabDataset *d = j->d;
+  const size_t plane = (size_t)d->h * (size_t)d->w, sample = plane * (size_t)d->c;
+  const int c = d->c < DLAB_MAX_CHANNELS ? d->c : DLAB_MAX_CHANNELS;
+  for (size_t s = begin; s < end; s++) {
+    int i0, i1;
+    dlab_slice_range(j->count, j->slices, (int)s, &i0, &i1);
+    for (int i = i0; i < i1; i++) {
+      size_t k = j->idx ? j->idx[i] : (size_t)i;
+      if (j->idx && i + PREFETCH_AHEAD < i1) prefetch_sample(d->images + (size_t)j->idx[i + PREFETCH_AHEAD] * sample, sample);
+      normalize_sample(d->images + k * sample, j->x + (size_t)i * sample, j->tables, c, plane);
+      if (j->labels) j->labels[i] = d->labels[k];
+    }
+  }
+}
+
+/* A slice per thread at most, and none under this many floats: the copy
+ * is quick, and a thread's slice is then the samples whose activations
+ * the same thread computes next (the pool hands each thread the same
+ * share of every loop), already in its cache. */
+#define GATHER_MIN_FLOATS 16384.0
+
 void dlab_dataset_gather(const DlabDataset *d, const uint32_t *idx, int count, DlabTensor *x,
                          uint8_t *labels) {
   int shape[4] = {count, d->c, d->h, d->w};
@@ -47,14 +80,10 @@ void dlab_dataset_gather(const DlabDataset *d, const uint32_t *idx, int count, D
   NormTable tables[DLAB_MAX_CHANNELS];
   int c = d->c < DLAB_MAX_CHANNELS ? d->c : DLAB_MAX_CHANNELS;
   for (int ch = 0; ch < c; ch++) build_table(tables[ch], d->mean[ch], d->std[ch]);
-  size_t plane = (size_t)d->h * (size_t)d->w;
-  size_t sample = plane * (size_t)d->c;
-  for (int i = 0; i < count; i++) {
-    size_t s = idx ? idx[i] : (size_t)i;
-    if (idx && i + PREFETCH_AHEAD < count) prefetch_sample(d->images + (size_t)idx[i + PREFETCH_AHEAD] * sample, sample);
-    normalize_sample(d->images + s * sample, x->data + (size_t)i * sample, tables, c, plane);
-    if (labels) labels[i] = d->labels[s];
-  }
+  double floats = (double)d->c * d->h * d->w;
+  GatherJob j = {.d = d, .idx = idx, .count = count, .x = x->data, .labels = labels, .tables = tables};
+  j.slices = dlab_parallel_slices(count, floats, GATHER_MIN_FLOATS, dlab_threads_get());
+  dlab_parallel_for((size_t)j.slices, 1, gather_slice, &j);
 }
 
 /* Counts how often each byte value occurs, then takes the moments from the
