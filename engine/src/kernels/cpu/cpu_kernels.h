@@ -46,6 +46,11 @@ typedef struct {
   float slope; /* y = x > 0 ? x : slope * x */
 } DlabAct;
 
+/* out[i] = ((float)in[i] / 255 - mean) * scale, i < n: a dataset's bytes
+ * normalized as ToTensor and Normalize do (scale = 1 / std), each value
+ * rounded as that scalar expression rounds. */
+void dlab_cpu_normalize_bytes(const uint8_t *in, size_t n, float mean, float scale, float *out);
+
 /* out[i] = act(in[i] + bias), i < n. in == out is allowed. */
 void dlab_cpu_bias_act(const float *in, size_t n, float bias, DlabAct act, float *out);
 

@@ -8,6 +8,13 @@
 #include "kernels/cpu/cpu_kernels.h"
 #include "simd.h"
 
+/* A division, not a multiplication by 1/255: the quotient is the one a
+ * scalar division gives, and vector division rounds the same way. */
+DLAB_CLONES
+void dlab_cpu_normalize_bytes(const uint8_t *restrict in, size_t n, float mean, float scale, float *restrict out) {
+  for (size_t i = 0; i < n; i++) out[i] = ((float)in[i] / 255.0f - mean) * scale;
+}
+
 DLAB_CLONES
 void dlab_cpu_bias_act(const float *in, size_t n, float bias, DlabAct act, float *out) {
   if (!act.on) {
