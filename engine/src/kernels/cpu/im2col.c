@@ -141,7 +141,7 @@ void dlab_cpu_im2col(const DlabConvGeom *g, const float *image, float *col, int 
 #if DLAB_X86
 #define COL2IM_MAX_PIECES 8  /* 16-pixel pieces of an image row: width <= 128 */
 #define COL2IM_MAX_KERNEL 16
-#define COL2IM_ROWS 4 /* image rows summed together: independent chains of adds */
+#define COL2IM_ROWS 4 /* image rows summed together: independent chains of adds (a0 .. a3 below) */
 
 /* Stride 1, image row by image row: each 16-pixel piece of a row is summed
  * in registers from the column rows' entries that land on it, read with
@@ -150,16 +150,28 @@ void dlab_cpu_im2col(const DlabConvGeom *g, const float *image, float *col, int 
  * kernel, wait on each other's stores; here they wait on an add. The sum of
  * each pixel runs in the same order (ki, then kj, from zero) and the
  * masked-off lanes add exact zeros, so the result is the same bit for bit. */
+/* acc plus the K taps (c, ki, 0 .. K-1) that land on one 16-pixel piece of
+ * an image row, whose output row starts at `at` in copy kj = 0. */
+__attribute__((target("avx512f"))) static inline __m512 add_taps(__m512 acc, const float *at, const __mmask16 *reach,
+                                                                int K, size_t tap) {
+  for (int kj = 0; kj < K; kj++) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(reach[kj], at + kj * tap - kj));
+  return acc;
+}
+
+/* The COL2IM_ROWS sums are named variables, not an array: an array indexed
+ * by the row, with rows skipped at the edges, stayed in memory (GCC 12),
+ * and each add waited on the store of the one before (DigitNet's 16 -> 32
+ * 5x5: 7.4 us a sample in training, 4.8 us now). */
 __attribute__((target("avx512f"))) static void col2im_s1_avx512(const DlabConvGeom *g, const float *col, int ldcol,
                                                                float *image) {
   const int K = g->kernel, OH = g->out_h, OW = g->out_w, H = g->height, W = g->width, p = g->pad;
   const int pieces = (W + 15) / 16;
   /* lanes of piece q that copy (c, ki, kj) reaches: x = 16q + lane with
    * 0 <= x + p - kj < OW (and x < W) */
-  __mmask16 reach[COL2IM_MAX_KERNEL][COL2IM_MAX_PIECES], inside[COL2IM_MAX_PIECES];
+  __mmask16 reach[COL2IM_MAX_PIECES][COL2IM_MAX_KERNEL], inside[COL2IM_MAX_PIECES];
   for (int q = 0; q < pieces; q++) {
     inside[q] = dlab_lanes16(0, W - 16 * q);
-    for (int kj = 0; kj < K; kj++) reach[kj][q] = dlab_lanes16(kj - p - 16 * q, OW + kj - p - 16 * q) & inside[q];
+    for (int kj = 0; kj < K; kj++) reach[q][kj] = dlab_lanes16(kj - p - 16 * q, OW + kj - p - 16 * q) & inside[q];
   }
   const size_t tap = (size_t)ldcol;
   for (int c = 0; c < g->channels; c++) {
@@ -168,22 +180,29 @@ __attribute__((target("avx512f"))) static void col2im_s1_avx512(const DlabConvGe
     for (int y = 0; y < H; y += COL2IM_ROWS) {
       const int rows = H - y < COL2IM_ROWS ? H - y : COL2IM_ROWS;
       for (int q = 0; q < pieces; q++) {
-        __m512 acc[COL2IM_ROWS];
-        for (int r = 0; r < COL2IM_ROWS; r++) acc[r] = _mm512_setzero_ps();
-        for (int ki = 0; ki < K; ki++)
-          for (int r = 0; r < rows; r++) {
-            const int oh = y + r + p - ki;
-            if (oh < 0 || oh >= OH) continue;
-            /* lane x of copy kj reads column ow = x + p - kj of output row oh */
-            const float *at = taps + (size_t)ki * K * tap + (size_t)oh * OW + 16 * q + p;
-            for (int kj = 0; kj < K; kj++)
-              acc[r] = _mm512_add_ps(acc[r], _mm512_maskz_loadu_ps(reach[kj][q], at + kj * tap - kj));
-          }
-        for (int r = 0; r < rows; r++) _mm512_mask_storeu_ps(plane + (size_t)(y + r) * W + 16 * q, inside[q], acc[r]);
+        __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (int ki = 0; ki < K; ki++) {
+          /* image row y + r takes output row oh0 + r, where there is one */
+          const int oh0 = y + p - ki;
+          const float *at = taps + (size_t)ki * K * tap + 16 * q + p;
+#define COL2IM_ROW(r, acc) \
+  if (r < rows && oh0 + r >= 0 && oh0 + r < OH) acc = add_taps(acc, at + (size_t)(oh0 + r) * OW, reach[q], K, tap)
+          COL2IM_ROW(0, a0);
+          COL2IM_ROW(1, a1);
+          COL2IM_ROW(2, a2);
+          COL2IM_ROW(3, a3);
+#undef COL2IM_ROW
+        }
+        float *out = plane + (size_t)y * W + 16 * q;
+        _mm512_mask_storeu_ps(out, inside[q], a0);
+        if (rows > 1) _mm512_mask_storeu_ps(out + W, inside[q], a1);
+        if (rows > 2) _mm512_mask_storeu_ps(out + 2 * W, inside[q], a2);
+        if (rows > 3) _mm512_mask_storeu_ps(out + 3 * W, inside[q], a3);
       }
     }
   }
 }
+
 #endif
 
 void dlab_cpu_col2im(const DlabConvGeom *g, const float *col, int ldcol, float *image) {
