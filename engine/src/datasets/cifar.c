@@ -14,6 +14,7 @@
 #include "dlab/error.h"
 
 #include "core/i18n.h"
+#include "core/memory.h"
 
 #define TRAIN_BATCHES 5
 #define META_FILE "batches.meta.txt"
@@ -155,6 +156,7 @@ static int build_split(const char *dir, const char *const *files, int count, Dla
     batches_free(&b);
     return dlab_error(_("%s: out of memory for %ld CIFAR images"), dir, total);
   }
+  dlab_advise_huge_pages(d->images, (size_t)total * pixels);
   long at = 0;
   for (int i = 0; i < b.count; i++) {
     dlab_cifar_unpack_batch(b.buf[i], b.n[i], d->images + (size_t)at * pixels, d->labels + at);

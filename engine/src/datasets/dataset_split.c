@@ -13,6 +13,7 @@
 #include "dlab/rng.h"
 
 #include "core/i18n.h"
+#include "core/memory.h"
 
 #define SPLIT_STREAM 0x53504c4954ULL /* "SPLIT" */
 
@@ -41,6 +42,7 @@ int dlab_dataset_subset(const DlabDataset *d, const uint32_t *idx, int count, Dl
     dlab_dataset_free(out);
     return dlab_error(_("%s: out of memory for a subset of %d samples"), d->name, count);
   }
+  dlab_advise_huge_pages(out->images, (size_t)count * sample);
   for (int i = 0; i < count; i++) {
     if (idx[i] >= (uint32_t)d->n) {
       dlab_dataset_free(out);

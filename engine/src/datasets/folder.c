@@ -18,6 +18,7 @@
 #include "folder_internal.h"
 
 #include "core/i18n.h"
+#include "core/memory.h"
 
 #define DECODE_GRAIN 64
 
@@ -92,6 +93,7 @@ static int decode_all(const DlabSampleList *s, DlabDataset *d, int resize, const
   d->images = malloc((size_t)s->n * sample);
   d->labels = malloc((size_t)s->n);
   if (!d->images || !d->labels) return dlab_error(_("%s: out of memory for %d images"), d->name, s->n);
+  dlab_advise_huge_pages(d->images, (size_t)s->n * sample);
   memcpy(d->labels, s->labels, (size_t)s->n);
   d->n = s->n;
   DecodeJob job = {.samples = s, .d = d, .resize = resize, .first_path = first,
