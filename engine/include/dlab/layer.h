@@ -86,7 +86,8 @@ typedef struct {
    *     its k-th layer (k = 1 .. fused + 1), all shaped. It writes the last
    *     output and the input of every absorbed pooling or dropout layer
    *     (a pooling layer's input not in training, unless
-   *     l->keep_pool_input); the other intermediate outputs are left as
+   *     l->keep_pool_input; then also the pooling's output where an
+   *     activation follows it); the other intermediate outputs are left as
    *     they were.
    *   backward_group: dy is the gradient of the group's last output; it
    *     writes every parameter gradient and, when dx is not NULL, the

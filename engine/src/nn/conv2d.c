@@ -77,6 +77,7 @@ typedef struct {
   /* absorbed layers */
   DlabAct act;
   int pool;  /* max-pooling kernel (= stride), 0: none */
+  int act_after_pool; /* the activation follows the pooling (conv | maxpool | relu) */
   int32_t *argmax; /* per pooled output: the winner's index in its plane */
   size_t argmax_count;
   ConvWork *work;
@@ -273,13 +274,23 @@ static int conv_resize(DlabLayer *l, int batch) {
 
 /* ---- fusion ---- */
 
+/* conv | act | maxpool, conv | maxpool | act, or a prefix of either. The
+ * second order (DigitNet's) pools the raw planes and applies the activation
+ * to the pooled values, as the layers on their own would: the same winners
+ * and outputs bit for bit. Its backward is the first order's: the
+ * gradient reaches the winner times act' of the group's output. */
 static int conv_fuse(DlabLayer *l, DlabLayer *const *next, int n_next) {
   ConvState *st = l->state;
   st->act = (DlabAct){0, 0.0f};
   st->pool = 0;
+  st->act_after_pool = 0;
   int k = 0;
   if (k < n_next && dlab_act_fusable(next[k], &st->act)) k++;
   if (k < n_next && dlab_maxpool_fusable(next[k], &st->pool)) k++;
+  if (k == 1 && st->pool && k < n_next && dlab_act_fusable(next[k], &st->act)) {
+    st->act_after_pool = 1;
+    k++;
+  }
   return k;
 }
 
@@ -293,7 +304,9 @@ typedef struct {
   const float *dy;  /* backward: gradient of the group's last output */
   const float *y;   /* backward: the group's last output (for act') */
   float *dx;        /* backward: input gradient, or NULL */
-  DlabAct act;
+  DlabAct act;        /* forward: on the planes before pooling; backward: the group's */
+  DlabAct pooled_act; /* forward: on the pooled values (act_after_pool) */
+  float *pool_raw;    /* forward: the pooled values before pooled_act, or NULL */
   int pool;
   int scratch_planes; /* forward: the pool's input goes to a workspace, not plane_out */
   int batch, slices;
@@ -306,32 +319,37 @@ static void im2col_chunk(const ConvState *st, const float *x, int b0, int n, flo
   for (int i = 0; i < n; i++) dlab_cpu_im2col(g, x + (size_t)(b0 + i) * image_size(g), col + (size_t)i * P, n * P);
 }
 
+/* Max-pools one output plane (number `plane` of the batch) into the
+ * group's output, then the activation that follows the pooling, if any
+ * (keeping the pooled values before it where the caller asks). */
+static void pool_plane(const ConvJob *j, const ConvState *st, const float *in, size_t plane) {
+  const size_t pooled = pooled_pixels(st);
+  float *out = j->pool_out + plane * pooled;
+  dlab_cpu_maxpool_plane(in, st->geom.out_h, st->geom.out_w, j->pool, out, st->argmax + plane * pooled);
+  if (!j->pooled_act.on) return;
+  if (j->pool_raw) memcpy(j->pool_raw + plane * pooled, out, pooled * sizeof *out);
+  dlab_cpu_bias_act(out, pooled, 0.0f, j->pooled_act, out);
+}
+
 /* Y' [OC, n*P] -> bias, activation, pooling, NCHW outputs of samples b0... */
 static void forward_epilogue(const ConvJob *j, const ConvState *st, const float *gemm, int b0, int n) {
   const DlabConvGeom *g = &st->geom;
   const int OC = st->out_channels, P = out_pixels(g);
-  const size_t ld = (size_t)n * P, pooled = pooled_pixels(st);
+  const size_t ld = (size_t)n * P;
   const float *bias = has_bias(j->l) ? j->l->params[P_BIAS].value.data : NULL;
   for (int i = 0; i < n; i++)
     for (int oc = 0; oc < OC; oc++) {
       const size_t plane = (size_t)(b0 + i) * OC + oc;
       float *out = j->plane_out + plane * P;
       dlab_cpu_bias_act(gemm + oc * ld + (size_t)i * P, (size_t)P, bias ? bias[oc] : 0.0f, j->act, out);
-      if (j->pool_out)
-        dlab_cpu_maxpool_plane(out, g->out_h, g->out_w, j->pool, j->pool_out + plane * pooled,
-                               st->argmax + plane * pooled);
+      if (j->pool_out) pool_plane(j, st, out, plane);
     }
 }
 
 /* Pools sample b's planes, which the kernel wrote to `planes`. */
 static void pool_sample(const ConvJob *j, const ConvState *st, const float *planes, int b) {
   const int OC = st->out_channels, P = out_pixels(&st->geom);
-  const size_t pooled = pooled_pixels(st);
-  for (int oc = 0; oc < OC; oc++) {
-    const size_t plane = (size_t)b * OC + oc;
-    dlab_cpu_maxpool_plane(planes + (size_t)oc * P, st->geom.out_h, st->geom.out_w, j->pool,
-                           j->pool_out + plane * pooled, st->argmax + plane * pooled);
-  }
+  for (int oc = 0; oc < OC; oc++) pool_plane(j, st, planes + (size_t)oc * P, (size_t)b * OC + oc);
 }
 
 static void forward_slice_direct(const ConvJob *j, const ConvState *st, ConvWork *w, int b_begin, int b_end) {
@@ -499,10 +517,11 @@ static double forward_flops(const ConvState *st) {
   return 2.0 * st->out_channels * col_rows(&st->geom) * out_pixels(&st->geom);
 }
 
-static void run_forward(DlabLayer *l, const float *x, float *plane_out, float *pool_out, DlabAct act, int pool,
-                        int batch, int scratch_planes) {
+static void run_forward(DlabLayer *l, const float *x, float *plane_out, float *pool_out, DlabAct act,
+                        DlabAct pooled_act, float *pool_raw, int pool, int batch, int scratch_planes) {
   ConvState *st = l->state;
-  ConvJob j = {.l = l, .x = x, .plane_out = plane_out, .pool_out = pool_out, .act = act, .pool = pool,
+  ConvJob j = {.l = l, .x = x, .plane_out = plane_out, .pool_out = pool_out, .act = act,
+               .pooled_act = pooled_act, .pool_raw = pool_raw, .pool = pool,
                .scratch_planes = scratch_planes && pool_out && st->direct, .batch = batch};
   j.slices = dlab_parallel_slices(batch, forward_flops(st), DLAB_MIN_SLICE_FLOPS, st->n_work);
   dlab_parallel_for((size_t)j.slices, 1, forward_slice, &j);
@@ -552,7 +571,7 @@ static const DlabAct no_act = {0, 0.0f};
 
 static void conv_forward(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training) {
   (void)training;
-  run_forward(l, x->data, y->data, NULL, no_act, 0, x->shape[0], 0);
+  run_forward(l, x->data, y->data, NULL, no_act, no_act, NULL, 0, x->shape[0], 0);
 }
 
 static void conv_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor *y, const DlabTensor *dy,
@@ -566,9 +585,15 @@ static void conv_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor *y
  * leaves it unwritten), acts[last]. */
 static void conv_forward_group(DlabLayer *l, DlabTensor *acts, int training) {
   const ConvState *st = l->state;
-  const int last = l->fused, plane = st->act.on ? 2 : 1;
-  run_forward(l, acts[0].data, acts[plane].data, st->pool ? acts[last + 1].data : NULL, st->act, st->pool,
-              acts[0].shape[0], training && !l->keep_pool_input);
+  const int last = l->fused, before_pool = st->act.on && !st->act_after_pool;
+  const int scratch = training && !l->keep_pool_input;
+  const DlabAct none = {0, 0.0f};
+  /* the pooling's input: the activation's output, or the convolution's;
+   * with it, the pooling's output too where an activation follows */
+  const int plane = before_pool ? 2 : 1;
+  float *pool_raw = st->act_after_pool && !scratch ? acts[2].data : NULL;
+  run_forward(l, acts[0].data, acts[plane].data, st->pool ? acts[last + 1].data : NULL, before_pool ? st->act : none,
+              st->act_after_pool ? st->act : none, pool_raw, st->pool, acts[0].shape[0], scratch);
 }
 
 static void conv_backward_group(DlabLayer *l, const DlabTensor *acts, const DlabTensor *dy, DlabTensor *dx) {
