@@ -63,7 +63,9 @@ def main():
         # gzip IDX files whose body is longer or shorter than their header says
         'idx': {'images': images, 'labels': idx([4], [0, 1, 2, 9]), 'short': images[:20],
                 'gz': gzip.compress(images), 'gz_longer': gzip.compress(idx([2, 3, 3], bytes(4096))),
-                'gz_shorter': gzip.compress(idx([60000, 28, 28], bytes(100)))},
+                'gz_shorter': gzip.compress(idx([60000, 28, 28], bytes(100))),
+                # 2.4 GB claimed by a few dozen bytes: must not be allocated
+                'gz_huge_claim': gzip.compress(idx([60000, 200, 200], bytes(100)))},
         'gzip': {'one': gzip.compress(images), 'two': gzip.compress(b'ab') + gzip.compress(b'cd'),
                  'empty': gzip.compress(b''), 'zeros': gzip.compress(bytes(1 << 20))},
         'cifar': {'batch': bytes([3]) + bytes(range(256)) * 12, 'meta': b'airplane\nautomobile\n\nbird\n'},

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "datasets/idx.h"
@@ -35,6 +36,7 @@ struct DlabStream {
   int zs_open;
   int member_done; /* the current gzip member has ended */
   uint64_t produced;
+  uint64_t source_size; /* bytes of the file or buffer; 0: not known (not a regular file) */
 };
 
 /* Makes at least `want` input bytes available, unless the input ends
@@ -88,6 +90,8 @@ DlabStream *dlab_stream_open_file(const char *path) {
     dlab_stream_close(s);
     return NULL;
   }
+  struct stat st;
+  if (fstat(fileno(s->fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) s->source_size = (uint64_t)st.st_size;
   s->in_buf = malloc(IN_CHUNK);
   if (!s->in_buf) {
     dlab_error(_("%s: out of memory"), path);
@@ -107,6 +111,7 @@ DlabStream *dlab_stream_open_memory(const uint8_t *buf, size_t len, const char *
   if (!s) return NULL;
   s->next_in = buf;
   s->avail_in = len;
+  s->source_size = len;
   s->input_done = 1;
   if (start(s) < 0) {
     dlab_stream_close(s);
@@ -127,6 +132,17 @@ void dlab_stream_close(DlabStream *s) {
 int dlab_stream_is_gzip(const DlabStream *s) { return s->gz; }
 
 uint64_t dlab_stream_produced(const DlabStream *s) { return s->produced; }
+
+/* Deflate stores a run of up to 258 bytes in as little as one bit and a
+ * bit more, so no stream inflates to more than 1032 times its size (zlib's
+ * documented limit). */
+#define DEFLATE_MAX_RATIO 1032u
+
+uint64_t dlab_stream_max_output(const DlabStream *s) {
+  if (!s->source_size) return 0;
+  if (!s->gz) return s->source_size;
+  return s->source_size > UINT64_MAX / DEFLATE_MAX_RATIO ? UINT64_MAX : s->source_size * DEFLATE_MAX_RATIO;
+}
 
 static size_t read_raw(DlabStream *s, uint8_t *out, size_t n) {
   size_t have = 0;

@@ -94,18 +94,21 @@ static int read_growing(DlabStream *s, size_t count, const char *what, uint8_t *
 }
 
 /* Reads exactly the `count` bytes of data the header declared and checks
- * that nothing follows them. The buffer is allocated whole at first: pages
- * that are never written cost no memory (the system commits a page when it
- * is first written), so a header that lies still costs only what is there.
- * Where that allocation fails (a size beyond what the system will map), the
- * buffer grows as the data arrives instead. Written where it stays, the
+ * that nothing follows them. The buffer is allocated whole at first where
+ * the source could hold that much (its size, or 1032 times it inflated:
+ * dlab_stream_max_output): pages never written cost no memory (the system
+ * commits a page when it is first written), so a header that lies costs
+ * only what is there, and the allocation is bounded by the file. Beyond
+ * that bound, or where the allocation fails, the buffer grows as the data
+ * arrives instead. Written where it stays, the
  * data is fast to read at once: on a virtual machine with shadow page
  * tables, a buffer that realloc had grown (and moved) cost the first
  * epoch's gathers 25 ms more for MNIST, one page-table fault per page;
  * and in huge pages (dlab_advise_huge_pages) MNIST's training images
  * load in 35-115 ms instead of 200 there. */
 static int read_data(DlabStream *s, size_t count, const char *what, uint8_t **out) {
-  uint8_t *buf = count <= READ_WHOLE_MAX ? malloc(count) : NULL;
+  const uint64_t most = dlab_stream_max_output(s);
+  uint8_t *buf = count <= READ_WHOLE_MAX && most > 0 && count <= most ? malloc(count) : NULL;
   size_t len = 0;
   if (buf) {
     dlab_advise_huge_pages(buf, count);

@@ -29,6 +29,11 @@ int dlab_stream_at_end(DlabStream *s);
 int dlab_stream_is_gzip(const DlabStream *s);
 /* The bytes handed out so far (inflated ones, for gzip). */
 uint64_t dlab_stream_produced(const DlabStream *s);
+/* The most bytes the stream can hand out in all: the source's size, or
+ * for gzip the most that many compressed bytes can inflate to (1032
+ * times). 0 when the source's size is not known (a pipe). A bound to
+ * check a header's claims against, not a prediction. */
+uint64_t dlab_stream_max_output(const DlabStream *s);
 void dlab_stream_close(DlabStream *s);
 
 /* Reads an unsigned-byte IDX file (magic 0x00000801 or 0x00000803), raw or
