@@ -100,12 +100,12 @@ static int read_growing(DlabStream *s, size_t count, const char *what, uint8_t *
  * commits a page when it is first written), so a header that lies costs
  * only what is there, and the allocation is bounded by the file. Beyond
  * that bound, or where the allocation fails, the buffer grows as the data
- * arrives instead. Written where it stays, the
- * data is fast to read at once: on a virtual machine with shadow page
- * tables, a buffer that realloc had grown (and moved) cost the first
- * epoch's gathers 25 ms more for MNIST, one page-table fault per page;
- * and in huge pages (dlab_advise_huge_pages) MNIST's training images
- * load in 35-115 ms instead of 200 there. */
+ * arrives instead. Written where it stays, the data is fast to read at
+ * once: on a virtual machine with shadow page tables, a buffer that
+ * realloc had grown (and moved) cost the first epoch's gathers 25 ms more
+ * for MNIST, one page-table fault per page; and in huge pages
+ * (dlab_advise_huge_pages) MNIST's training images load in 35-115 ms
+ * instead of 200 there. */
 static int read_data(DlabStream *s, size_t count, const char *what, uint8_t **out) {
   const uint64_t most = dlab_stream_max_output(s);
   uint8_t *buf = count <= READ_WHOLE_MAX && most > 0 && count <= most ? malloc(count) : NULL;

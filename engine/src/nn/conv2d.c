@@ -579,21 +579,22 @@ static void conv_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor *y
   run_backward(l, x->data, y->data, dy->data, dx ? dx->data : NULL, no_act, 0, x->shape[0]);
 }
 
-/* acts[1]: conv output (not written when an activation follows),
- * acts[1 + act]: the activation's output (the pool's input: in training,
- * unless l->keep_pool_input, the direct path pools from a workspace and
- * leaves it unwritten), acts[last]. */
+/* conv | act | maxpool: acts[1] the conv output (not written), acts[2]
+ * the activation's output (the pool's input), acts[3] the pooled output.
+ * conv | maxpool | act: acts[1] the conv output (the pool's input),
+ * acts[2] the pooled values, acts[3] the activation's output. The pool's
+ * input, and in the second order its output, are written only where they
+ * are kept: in training, unless l->keep_pool_input, the direct path pools
+ * from a workspace. acts[last + 1] is always written. */
 static void conv_forward_group(DlabLayer *l, DlabTensor *acts, int training) {
   const ConvState *st = l->state;
   const int last = l->fused, before_pool = st->act.on && !st->act_after_pool;
-  const int scratch = training && !l->keep_pool_input;
-  const DlabAct none = {0, 0.0f};
-  /* the pooling's input: the activation's output, or the convolution's;
-   * with it, the pooling's output too where an activation follows */
+  const int keep = !training || l->keep_pool_input;
   const int plane = before_pool ? 2 : 1;
-  float *pool_raw = st->act_after_pool && !scratch ? acts[2].data : NULL;
-  run_forward(l, acts[0].data, acts[plane].data, st->pool ? acts[last + 1].data : NULL, before_pool ? st->act : none,
-              st->act_after_pool ? st->act : none, pool_raw, st->pool, acts[0].shape[0], scratch);
+  float *pool_raw = st->act_after_pool && keep ? acts[2].data : NULL;
+  run_forward(l, acts[0].data, acts[plane].data, st->pool ? acts[last + 1].data : NULL,
+              before_pool ? st->act : no_act, st->act_after_pool ? st->act : no_act, pool_raw, st->pool,
+              acts[0].shape[0], !keep);
 }
 
 static void conv_backward_group(DlabLayer *l, const DlabTensor *acts, const DlabTensor *dy, DlabTensor *dx) {
