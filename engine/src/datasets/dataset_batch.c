@@ -6,8 +6,7 @@
  * 16 or 8 pixels (dlab_cpu_normalize_bytes). A table of the 256 values,
  * looked up pixel by pixel, gives the same floats but stays scalar: an
  * epoch of MNIST in batches of 64 took 21 ms to gather that way, 6 ms
- * now (one Zen 5 core, every epoch after the first, which waits on memory
- * for 25 ms more either way). */
+ * now (one Zen 5 core). */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
