@@ -285,9 +285,10 @@ int dlab_threads_get(void) { return atomic_load(&pool.n_threads); }
 void dlab_parallel_for(size_t n, size_t grain, DlabRangeFn fn, void *arg) {
   if (n == 0) return;
   if (grain == 0) grain = 1;
-  size_t chunks = (n + grain - 1) / grain, most = (size_t)dlab_threads_get() * DLAB_CHUNKS_PER_THREAD;
+  const int threads = dlab_threads_get(); /* read once: another thread may change it */
+  size_t chunks = (n + grain - 1) / grain, most = (size_t)threads * DLAB_CHUNKS_PER_THREAD;
   if (chunks > most) chunks = most;
-  if (chunks <= 1 || dlab_threads_get() <= 1 || pthread_mutex_trylock(&pool_owner) != 0) {
+  if (chunks <= 1 || threads <= 1 || pthread_mutex_trylock(&pool_owner) != 0) {
     fn(arg, 0, n);
     return;
   }
@@ -298,7 +299,7 @@ void dlab_parallel_for(size_t n, size_t grain, DlabRangeFn fn, void *arg) {
   atomic_store(&pool.pending, (int)chunks);
   /* the workers above the thread count (started for an earlier, larger
    * one) take no part */
-  int workers = dlab_threads_get() - 1;
+  int workers = threads - 1;
   if (workers > pool.n_workers) workers = pool.n_workers;
   if (workers > (int)chunks - 1) workers = (int)chunks - 1;
   unsigned loop = (unsigned)(atomic_load(&pool.loop) >> 32) + 1u;

@@ -143,13 +143,6 @@ void dlab_cpu_im2col(const DlabConvGeom *g, const float *image, float *col, int 
 #define COL2IM_MAX_KERNEL 16
 #define COL2IM_ROWS 4 /* image rows summed together: independent chains of adds (a0 .. a3 below) */
 
-/* Stride 1, image row by image row: each 16-pixel piece of a row is summed
- * in registers from the column rows' entries that land on it, read with
- * masked loads (a masked-off lane never faults). The generic version adds
- * into memory, so that the taps that land on one pixel, 25 for a 5x5
- * kernel, wait on each other's stores; here they wait on an add. The sum of
- * each pixel runs in the same order (ki, then kj, from zero) and the
- * masked-off lanes add exact zeros, so the result is the same bit for bit. */
 /* acc plus the K taps (c, ki, 0 .. K-1) that land on one 16-pixel piece of
  * an image row, whose output row starts at `at` in copy kj = 0. */
 __attribute__((target("avx512f"))) static inline __m512 add_taps(__m512 acc, const float *at, const __mmask16 *reach,
@@ -158,7 +151,14 @@ __attribute__((target("avx512f"))) static inline __m512 add_taps(__m512 acc, con
   return acc;
 }
 
-/* The COL2IM_ROWS sums are named variables, not an array: an array indexed
+/* Stride 1, image row by image row: each 16-pixel piece of a row is summed
+ * in registers from the column rows' entries that land on it, read with
+ * masked loads (a masked-off lane never faults). The generic version adds
+ * into memory, so that the taps that land on one pixel, 25 for a 5x5
+ * kernel, wait on each other's stores; here they wait on an add. The sum of
+ * each pixel runs in the same order (ki, then kj, from zero) and the
+ * masked-off lanes add exact zeros, so the result is the same bit for bit.
+ * The COL2IM_ROWS sums are named variables, not an array: an array indexed
  * by the row, with rows skipped at the edges, stayed in memory (GCC 12),
  * and each add waited on the store of the one before (DigitNet's 16 -> 32
  * 5x5: 7.4 us a sample in training, 4.8 us now). */
@@ -202,7 +202,6 @@ __attribute__((target("avx512f"))) static void col2im_s1_avx512(const DlabConvGe
     }
   }
 }
-
 #endif
 
 void dlab_cpu_col2im(const DlabConvGeom *g, const float *col, int ldcol, float *image) {
