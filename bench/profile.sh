@@ -4,8 +4,12 @@
 # fraction of an epoch: per layer group (a fused conv + activation + pool
 # counts as one) its forward and backward seconds, its share of the step
 # and the GFLOP/s of its convolution or linear layer, against one core's
-# FP32 peak (bench/peak.sh, as bench/run.sh works it out). A timing: read it
-# with the load printed at the top.
+# FP32 peak (bench/peak.sh, as bench/run.sh works it out). Then a reference
+# for this share and for bench/run.sh's (2 threads, both cores' peak): the
+# step's matrix products alone, run by OpenBLAS at 1 and 2 threads
+# (bench_products: no im2col, pooling, activation, batch or optimizer),
+# the share of the peak a step of nothing but these products would reach
+# with the library. A timing: read it with the load printed at the top.
 #
 #   bench/profile.sh [BUILD_DIR] [NETWORK...]   (default ./build, all five)
 set -euo pipefail
@@ -13,11 +17,13 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 [ $# -gt 0 ] && shift
 bench=$build/bench/bench_train
+products=$build/bench/bench_products
 data=${DLAB_DATA:-$PWD/data}
-[ -x "$bench" ] || { echo "profile.sh: $bench not found; build first" >&2; exit 1; }
+for b in "$bench" "$products"; do [ -x "$b" ] || { echo "profile.sh: $b not found; build first" >&2; exit 1; }; done
 . "$(dirname "$0")/peak.sh"
 peak_gflops "$build/bench/bench_peak"
 peak=$PEAK_CORE
+peak_all=$PEAK
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u '+%Y-%m-%d %H:%M UTC')," \
   "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 # name | batch | optimizer | lr | momentum | fraction (as bench/run.sh --quick)
@@ -38,4 +44,9 @@ for n in "${networks[@]}"; do
   gflops=$(sed 's/.* gflops=\([0-9.]*\).*/\1/' <<<"$line")
   echo "## $name, batch $batch, $optim, 1 thread: $(awk -v g="$gflops" -v p="$peak" 'BEGIN {printf "%.2f GFLOP/s, %.0f%% of one core'"'"'s peak", g, 100 * g / p}')"
   tail -n +2 <<<"$out" | sed 's/^# //'
+  p1=$("$products" "$name" --batch "$batch" --threads 1 | tail -1 | sed 's/.* gflops=\([0-9.]*\).*/\1/')
+  p2=$("$products" "$name" --batch "$batch" --threads 2 | tail -1 | sed 's/.* gflops=\([0-9.]*\).*/\1/')
+  awk -v p1="$p1" -v p2="$p2" -v pc="$peak" -v pa="$peak_all" 'BEGIN {
+    printf "its products alone in OpenBLAS: %.1f GFLOP/s at 1 thread (%.0f%% of a core), %.1f at 2 (%.0f%% of both cores)\n",
+      p1, 100 * p1 / pc, p2, 100 * p2 / pa }'
 done
