@@ -11,7 +11,8 @@
 #                      has no GPU render node, else GTK's)
 #   Other options go to the driver (tests/gui/app_memory.c): --idle-seconds N
 #   (8), --model NAME (lenet), --epochs N (1), --stop-steps N (50), --runs N
-#   (10), --limit N (2000, the short runs' images), --threads N (0: all).
+#   (10), --limit N (2000, the short runs' images), --threads N (0: all),
+#   --speed-pairs N (0: the page's speed from the one full run above).
 #
 # The stages (VmRSS and VmHWM from /proc/self/status, MiB):
 #   idle      the Draw page alone, after --idle-seconds
@@ -23,7 +24,11 @@
 #   runs-1    after the first of --runs short runs; runs-N after the last
 # and the full run's wall time from the Train page against dlab train's
 # (the speed of the page: issue 15 asks for the same within 10%; a
-# timing, so read it with the load printed at the top).
+# timing, so read it with the load printed at the top). With --speed-pairs
+# N, after the stages, N pairs of full runs alternated: dlab train (the
+# window idle), then the page; the medians of both and of the pairs'
+# ratios (this machine's speed moves from minute to minute: alternating
+# keeps the two sides under the same conditions).
 # and the idle Draw page where no dataset is found (the reference of the
 # idle stage: the window alone), and `dlab train --dataset mnist --model MODEL --epochs N` (its maximum
 # resident size from /usr/bin/time -v) for the run's own needs.
@@ -35,7 +40,7 @@ cd "$(dirname "$0")/.."
 build=build
 renderers="cairo gl default"
 args=()
-model=lenet epochs=1 threads=0
+model=lenet epochs=1 threads=0 pairs=0
 while [ $# -gt 0 ]; do
   case $1 in
     --build) build=$2; shift 2 ;;
@@ -43,11 +48,13 @@ while [ $# -gt 0 ]; do
     --model) model=$2; args+=("$1" "$2"); shift 2 ;;
     --epochs) epochs=$2; args+=("$1" "$2"); shift 2 ;;
     --threads) threads=$2; args+=("$1" "$2"); shift 2 ;;
+    --speed-pairs) pairs=$2; shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
 driver=$PWD/$build/tests/gui/app_memory
 dlab=$build/engine/cli/dlab
+[ "$pairs" -gt 0 ] && args+=(--speed-pairs "$pairs" --cli "$PWD/$dlab")
 for f in "$driver" "$dlab"; do
   if [ ! -x "$f" ]; then
     echo "app_memory: $f is missing (meson compile -C $build, with the application)"
@@ -130,5 +137,18 @@ for r in $renderers; do
   awk -v r="$r" -v cli="${cli_s:-0}" '$1 == "time" && $2 == "run" {
       change = cli > 0 ? 100 * ($4 / cli - 1) : 0 # not inside printf: there a ">" redirects
       printf "# %s: the run took %.1f s from the Train page, %.1f s with dlab train (%+.1f%%)\n", r, $4, cli, change
+    }' "$tmp/$r.log"
+  # The alternated pairs: medians (the middle value; of an even count, the
+  # mean of the two middle ones).
+  awk -v r="$r" '$1 == "time" && $2 == "pair" {n++; cli[n] = $5; page[n] = $7; ratio[n] = $7 / $5}
+    function median(a, n,   i, j, t) {
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    END {
+      if (n == 0) exit
+      lo = hi = ratio[1]; for (i = 2; i <= n; i++) { if (ratio[i] < lo) lo = ratio[i]; if (ratio[i] > hi) hi = ratio[i] }
+      printf "# %s: %d pairs alternated: dlab train median %.2f s, the Train page %.2f s; the page against dlab train: median %+.1f%% (%+.1f%% to %+.1f%%)\n",
+        r, n, median(cli, n), median(page, n), 100 * (median(ratio, n) - 1), 100 * (lo - 1), 100 * (hi - 1)
     }' "$tmp/$r.log"
 done

@@ -13,12 +13,18 @@
  * and after the run "time run seconds S" (from pressing Train to its end),
  * so that the script can tabulate them.
  *
+ * With --speed-pairs N --cli DLAB, the page's speed against `DLAB train`
+ * with the same settings, alternated (this machine's speed moves from
+ * minute to minute, so two runs far apart compare badly): N times, the
+ * command line's run (the window idle meanwhile) and then the page's, each
+ * timed from its start to its end: "time pair I cli S page S".
+ *
  * With --idle-only, the idle stage alone (the window without any dataset,
  * run where none is found, is the reference of the idle Draw page).
  *
  * Usage: app_memory [--idle-seconds N] [--model NAME] [--epochs N]
  *                   [--stop-steps N] [--runs N] [--limit N] [--threads N]
- *                   [--idle-only]
+ *                   [--speed-pairs N --cli DLAB] [--idle-only]
  * Exits 0 when every stage ran, 1 otherwise, 77 without a display or MNIST. */
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -33,10 +39,13 @@
 #include "train_parts.h"
 
 static struct {
-  int idle_seconds, epochs, stop_steps, runs, limit, threads;
+  int idle_seconds, epochs, stop_steps, runs, limit, threads, speed_pairs;
   gboolean idle_only;
-  const char *model;
-} opt = { 8, 1, 50, 10, 2000, 0, FALSE, "lenet" };
+  const char *model, *cli;
+} opt = { 8, 1, 50, 10, 2000, 0, 0, FALSE, "lenet", NULL };
+
+/* Where this run keeps its files (the command line's checkpoints). */
+static char *tmp_dir;
 
 static gboolean all_ran = TRUE;
 
@@ -146,6 +155,46 @@ train_once (DlabWindow *window, DlabTrainPage *page, int stop_steps)
   return TRUE;
 }
 
+/* `DLAB train` with the page's settings, to its end: its wall seconds, or
+ * -1 if it failed. The window's main loop waits meanwhile (nothing to draw). */
+static double
+cli_run_seconds (void)
+{
+  g_autofree char *epochs = g_strdup_printf ("%d", opt.epochs);
+  g_autofree char *threads = g_strdup_printf ("%d", opt.threads);
+  g_autofree char *out = g_build_filename (tmp_dir, "cli.safetensors", NULL);
+  const char *argv[] = { opt.cli, "train", "--dataset", "mnist", "--model", opt.model, "--epochs", epochs,
+                         "--threads", threads, "--out", out, NULL };
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int wait_status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                     NULL, NULL, NULL, &wait_status, &error)
+      || !g_spawn_check_wait_status (wait_status, &error))
+    {
+      printf ("app_memory: %s train: %s\n", opt.cli, error->message);
+      return -1;
+    }
+  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+}
+
+static void
+speed_pairs (DlabWindow *window, DlabTrainPage *train)
+{
+  gtk_spin_button_set_value (gui_train_child (train, "limit_spin"), 0);
+  for (int i = 1; i <= opt.speed_pairs; i++)
+    {
+      double cli = cli_run_seconds ();
+      if (cli < 0 || !train_once (window, train, 0))
+        {
+          failed ("a speed pair did not run");
+          return;
+        }
+      printf ("time pair %d cli %.2f page %.2f\n", i, cli, last_run_seconds);
+    }
+}
+
 static void
 run_stages (DlabApplication *app)
 {
@@ -192,6 +241,8 @@ run_stages (DlabApplication *app)
       if (i == 1 || i == opt.runs)
         stage (name);
     }
+  if (opt.speed_pairs > 0)
+    speed_pairs (window, train);
 }
 
 /* ---- running it ------------------------------------------------------------------------------------ */
@@ -223,6 +274,10 @@ parse_args (int argc, char **argv)
         opt.limit = atoi (value);
       else if (strcmp (arg, "--threads") == 0)
         opt.threads = atoi (value);
+      else if (strcmp (arg, "--speed-pairs") == 0)
+        opt.speed_pairs = atoi (value);
+      else if (strcmp (arg, "--cli") == 0)
+        opt.cli = value;
       else
         return FALSE;
       i++;
@@ -233,13 +288,13 @@ parse_args (int argc, char **argv)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *tmp_dir = NULL, *xdg = NULL;
+  g_autofree char *xdg = NULL;
   int status;
 
-  if (!parse_args (argc, argv))
+  if (!parse_args (argc, argv) || (opt.speed_pairs > 0 && !opt.cli))
     {
       printf ("usage: app_memory [--idle-seconds N] [--model NAME] [--epochs N] [--stop-steps N] [--runs N] "
-              "[--limit N] [--threads N] [--idle-only]\n");
+              "[--limit N] [--threads N] [--speed-pairs N --cli DLAB] [--idle-only]\n");
       return 2;
     }
   if (!dataset_found ("mnist") && !opt.idle_only)
@@ -261,5 +316,6 @@ main (int argc, char **argv)
     }
   status = gui_app_run (argv[0], run_stages);
   remove_tree (tmp_dir);
+  g_free (tmp_dir);
   return status == 0 && all_ran ? 0 : 1;
 }
