@@ -1,5 +1,7 @@
 /* Flatten (nn.Flatten): C x H x W per sample becomes C*H*W features. NCHW is
- * already contiguous per sample in that order, so both passes are copies. */
+ * already contiguous per sample in that order, so both passes are copies,
+ * and in a model none at all: the output shares the input's buffer
+ * (shares_input, see model.c). */
 #include <string.h>
 
 #include "dlab/layer.h"
@@ -18,7 +20,7 @@ static void flatten_reset(DlabLayer *l, DlabRng *rng) {
 static void flatten_forward(DlabLayer *l, const DlabTensor *x, DlabTensor *y, int training) {
   (void)l;
   (void)training;
-  memcpy(y->data, x->data, x->numel * sizeof *x->data);
+  if (y->data != x->data) memcpy(y->data, x->data, x->numel * sizeof *x->data);
 }
 
 static void flatten_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor *y,
@@ -26,7 +28,7 @@ static void flatten_backward(DlabLayer *l, const DlabTensor *x, const DlabTensor
   (void)l;
   (void)x;
   (void)y;
-  if (dx) memcpy(dx->data, dy->data, dy->numel * sizeof *dy->data);
+  if (dx && dx->data != dy->data) memcpy(dx->data, dy->data, dy->numel * sizeof *dy->data);
 }
 
 const DlabLayerOps dlab_flatten_ops = {
@@ -35,4 +37,5 @@ const DlabLayerOps dlab_flatten_ops = {
     .reset = flatten_reset,
     .forward = flatten_forward,
     .backward = flatten_backward,
+    .shares_input = 1,
 };

@@ -103,14 +103,19 @@ DlabModel *dlab_model_describe(const char *spec_or_name, DlabShape input) {
   return dlab_model_build(spec_or_name, input, 0, DLAB_BUILD_SHAPES);
 }
 
+static int act_is_view(const DlabModel *m, int i);
+static int grad_is_view(const DlabModel *m, int i);
+
 void dlab_model_free(DlabModel *m) {
   if (!m) return;
-  for (int i = 0; i < m->n_layers; i++) dlab_layer_destroy(m->layers[i]);
-  if (m->acts)
+  if (m->acts) /* (before the layers, which say which tensors are views) */
     for (int i = 0; i <= m->n_layers; i++) {
+      if (act_is_view(m, i)) m->acts[i].data = NULL; /* its source's */
+      if (grad_is_view(m, i)) m->grads[i].data = NULL;
       dlab_tensor_free(&m->acts[i]);
       dlab_tensor_free(&m->grads[i]);
     }
+  for (int i = 0; i < m->n_layers; i++) dlab_layer_destroy(m->layers[i]);
   free(m->layers);
   free(m->acts);
   free(m->grads);
@@ -132,6 +137,27 @@ static int shape_batch(DlabTensor *t, int batch, DlabShape s) {
 
 static DlabShape act_shape(const DlabModel *m, int i) {
   return i == 0 ? m->input : m->layers[i - 1]->out_shape;
+}
+
+/* Whether acts[i] and grads[i] (i >= 1) are views of acts[i - 1] and
+ * grads[i - 1]: the output of a layer that shares its input's memory
+ * (layer.h: shares_input). grads[i - 1] exists from i - 1 = 1 on. */
+static int act_is_view(const DlabModel *m, int i) { return i > 0 && m->layers[i - 1]->ops->shares_input; }
+static int grad_is_view(const DlabModel *m, int i) { return i > 1 && act_is_view(m, i); }
+
+/* Gives view the shape of batch samples of s over source's buffer. */
+static int shape_view(DlabTensor *view, const DlabTensor *source, int batch, DlabShape s) {
+  int shape[4] = {batch, s.d[0], s.d[1], s.d[2]};
+  if (dlab_tensor_describe(view, s.ndim + 1, shape) < 0) return -1;
+  view->data = source->data;
+  view->capacity = source->capacity;
+  return 0;
+}
+
+/* acts[i] (or grads[i]) shaped for `batch`: grown if it owns its buffer,
+ * pointed at its source's if it is a view (after the source's own). */
+static int shape_act(DlabModel *m, DlabTensor *t, int i, int batch, int view) {
+  return view ? shape_view(t, t - 1, batch, act_shape(m, i)) : shape_batch(t, batch, act_shape(m, i));
 }
 
 /* The layers [i, i + group_span(m, i)) run as one group (layer.h: fuse). */
@@ -161,8 +187,8 @@ int dlab_model_set_batch(DlabModel *m, int batch) {
   if (m->build == DLAB_BUILD_SHAPES) return dlab_error(_("internal: a model built for its shapes only cannot run"));
   if (batch <= m->batch) return 0;
   for (int i = 0; i <= m->n_layers; i++) {
-    if (shape_batch(&m->acts[i], batch, act_shape(m, i)) < 0) return -1;
-    if (i > 0 && m->build == DLAB_BUILD_TRAIN && shape_batch(&m->grads[i], batch, act_shape(m, i)) < 0)
+    if (shape_act(m, &m->acts[i], i, batch, act_is_view(m, i)) < 0) return -1;
+    if (i > 0 && m->build == DLAB_BUILD_TRAIN && shape_act(m, &m->grads[i], i, batch, grad_is_view(m, i)) < 0)
       return -1;
   }
   for (int i = 0; i < m->n_layers; i++) {
@@ -195,12 +221,13 @@ DlabTensor *dlab_model_forward(DlabModel *m, int batch, int training) {
   /* Within capacity these resizes only rewrite the shape. */
   shape_batch(&m->acts[0], batch, m->input);
   const int with_grads = m->build == DLAB_BUILD_TRAIN;
-  for (int i = 0; i < m->n_layers; i++) {
-    shape_batch(&m->acts[i + 1], batch, m->layers[i]->out_shape);
-    if (with_grads) shape_batch(&m->grads[i + 1], batch, m->layers[i]->out_shape);
+  for (int i = 1; i <= m->n_layers; i++) {
+    shape_act(m, &m->acts[i], i, batch, act_is_view(m, i));
+    if (with_grads) shape_act(m, &m->grads[i], i, batch, grad_is_view(m, i));
   }
   for (int i = 0; i < m->n_layers; i += group_span(m, i)) {
     DlabLayer *l = m->layers[i];
+    if (l->ops->shares_input) continue; /* its output is its input */
     const double t0 = m->profile ? profile_now() : 0;
     if (l->fused)
       l->ops->forward_group(l, &m->acts[i], training);
@@ -236,6 +263,10 @@ void dlab_model_backward(DlabModel *m) {
     int i = group_head(m, last);
     DlabLayer *l = m->layers[i];
     DlabTensor *dx = i > first ? &m->grads[i] : NULL;
+    if (l->ops->shares_input) { /* dx is dy, or unwanted */
+      last = i - 1;
+      continue;
+    }
     const double t0 = m->profile ? profile_now() : 0;
     if (l->fused)
       l->ops->backward_group(l, &m->acts[i], &m->grads[last + 1], dx);
