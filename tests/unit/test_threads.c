@@ -172,7 +172,32 @@ static void test_idle_task(void) {
   dlab_threads_clear_idle_task(other_piece);
 }
 
+/* dlab_slice_range_aligned: the slices tile [0, n) in order, and every
+ * boundary but n is a multiple of align. */
+static void test_aligned_slices(void) {
+  const int ns[] = {0, 1, 15, 16, 17, 100, 300, 784, 1000}, aligns[] = {1, 16}, counts[] = {1, 2, 3, 7, 64};
+  int ok = 1;
+  for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
+    for (size_t b = 0; b < sizeof aligns / sizeof *aligns; b++)
+      for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+        int at = 0;
+        for (int s = 0; s < counts[c]; s++) {
+          int begin, end;
+          dlab_slice_range_aligned(ns[a], counts[c], s, aligns[b], &begin, &end);
+          ok &= begin == at && end >= begin && end <= ns[a] && (end == ns[a] || end % aligns[b] == 0);
+          at = end;
+        }
+        ok &= at == ns[a];
+      }
+  int b0, e0, b1, e1;
+  dlab_slice_range_aligned(300, 2, 0, 16, &b0, &e0);
+  dlab_slice_range_aligned(300, 2, 1, 16, &b1, &e1);
+  tap_ok(ok && b0 == 0 && e0 == 160 && b1 == 160 && e1 == 300,
+         "aligned slices tile [0, n) at multiples of the alignment (300 in two: [0, %d) [%d, %d))", e0, b1, e1);
+}
+
 int main(void) {
+  test_aligned_slices();
   test_fewer_threads();
   test_counts();
   test_idle_task();

@@ -41,6 +41,12 @@ int dlab_parallel_slices(int items, double work_per_item, double min_work, int m
 /* Slice `s` of `n` items cut into `slices` contiguous parts: [*begin, *end). */
 void dlab_slice_range(int n, int slices, int s, int *begin, int *end);
 
+/* The same, cut at multiples of `align` items (n itself excepted): a
+ * slice of a row of floats that starts on a cache line, where align is a
+ * line's floats and the row starts on one. A slice may be empty when n
+ * has fewer than `slices` multiples. */
+void dlab_slice_range_aligned(int n, int slices, int s, int align, int *begin, int *end);
+
 /* Work for the pool's idle moments: fn(arg, worker) does one small piece
  * (microseconds: a loop that starts meanwhile waits for it) and returns
  * nonzero if there was something to do; worker is 1 .. threads - 1. The

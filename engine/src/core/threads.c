@@ -332,6 +332,13 @@ void dlab_slice_range(int n, int slices, int s, int *begin, int *end) {
   *end = *begin + base + (s < extra);
 }
 
+void dlab_slice_range_aligned(int n, int slices, int s, int align, int *begin, int *end) {
+  const int units = n / align + (n % align != 0);
+  dlab_slice_range(units, slices, s, begin, end);
+  *begin = *begin < units ? *begin * align : n;
+  *end = *end < units ? *end * align : n;
+}
+
 void dlab_threads_shutdown(void) {
   pthread_mutex_lock(&pool_owner); /* no loop is running */
   atomic_store(&pool.quit, 1);
