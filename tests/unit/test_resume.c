@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -274,6 +275,28 @@ static void check_mismatch(void) {
   "epoch,step,lr,loss,accuracy,train_loss,train_accuracy,test_loss,test_accuracy,images_per_sec,seconds," \
   "val_loss,val_accuracy\n"
 
+/* Rows reach the file once a second, or when flushed (an epoch's row):
+ * while the log is open, the file shows the rows up to then. */
+static void check_csv_flush(void) {
+  const char *csv = in_dir("flushed.csv");
+  static const char *const columns[] = {"epoch", "step"};
+  DlabCsvLog log;
+  double row[2] = {1, 1};
+  int rc = dlab_csv_open(&log, csv, columns, 2) | dlab_csv_row(&log, row) | dlab_csv_flush(&log);
+  const char *text = read_text(csv);
+  tap_ok(rc == 0 && text && strcmp(text, "epoch,step\n1,1\n") == 0, "a flushed row is in the file at once");
+  row[1] = 2;
+  rc = dlab_csv_row(&log, row);
+  nanosleep(&(struct timespec){.tv_sec = 1, .tv_nsec = 50000000}, NULL); /* past DLAB_CSV_FLUSH_SECONDS */
+  row[1] = 3;
+  rc |= dlab_csv_row(&log, row);
+  text = read_text(csv);
+  tap_ok(rc == 0 && text && strcmp(text, "epoch,step\n1,1\n1,2\n1,3\n") == 0,
+         "a row written a second after the last flush writes out the rows before it and itself");
+  dlab_csv_close(&log);
+  unlink(csv);
+}
+
 static void check_csv_resume(void) {
   const char *csv = in_dir("metrics.csv");
   static const char *const columns[] = {"epoch", "step", "lr"};
@@ -459,6 +482,7 @@ int main(void) {
   check_resume_identical();
   check_mismatch();
   check_csv_resume();
+  check_csv_flush();
   check_failed_writes();
   check_command();
   char cmd[4200];

@@ -1,18 +1,28 @@
 /* The CSV metrics log: a header row, then one row of numbers per record.
- * Each row is flushed at once so that a crash or a kill loses at most the
- * row being written, and a plot can follow the file while training runs. */
+ * Rows are flushed once a second and when the caller asks (epoch rows), so
+ * that a plot can follow the file while training runs and a crash or a
+ * kill loses at most the last second of step rows. Not every row: a row a
+ * step, each its own write(2), cost LeNet's MNIST epoch 6% on the 2-core
+ * guest (the other training thread waits while the first writes). */
 #include "io/csv_log.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dlab/atomic_file.h"
 #include "dlab/cnum.h"
 #include "dlab/error.h"
 
 #include "core/i18n.h"
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* The longest row a resumed log may hold (ours are about 150 bytes). */
 #define MAX_LINE 4096
@@ -53,6 +63,7 @@ int dlab_csv_open(DlabCsvLog *log, const char *path, const char *const *columns,
   }
   log->fp = fp;
   log->n_columns = n_columns;
+  log->flushed = now_seconds();
   snprintf(log->path, sizeof log->path, "%s", path);
   return 0;
 }
@@ -144,7 +155,16 @@ int dlab_csv_resume(DlabCsvLog *log, const char *path, const char *const *column
   if (!fp) return dlab_error(_("%s: cannot open for appending: %s"), path, strerror(errno));
   log->fp = fp;
   log->n_columns = n_columns;
+  log->flushed = now_seconds();
   snprintf(log->path, sizeof log->path, "%s", path);
+  return 0;
+}
+
+int dlab_csv_flush(DlabCsvLog *log) {
+  if (!log->fp) return dlab_error(_("CSV log: not open"));
+  log->flushed = now_seconds();
+  if (fflush(log->fp) != 0 || ferror(log->fp))
+    return dlab_error(_("%s: writing a row failed: %s"), log->path, strerror(errno));
   return 0;
 }
 
@@ -156,11 +176,12 @@ int dlab_csv_row(DlabCsvLog *log, const double *values) {
     if (!isnan(values[i])) dlab_fprintf_c(log->fp, "%.10g", values[i]);
   }
   fputc('\n', log->fp);
-  if (fflush(log->fp) != 0 || ferror(log->fp))
-    return dlab_error(_("%s: writing a row failed: %s"), log->path, strerror(errno));
-  return 0;
+  if (ferror(log->fp)) return dlab_error(_("%s: writing a row failed: %s"), log->path, strerror(errno));
+  return now_seconds() - log->flushed >= DLAB_CSV_FLUSH_SECONDS ? dlab_csv_flush(log) : 0;
 }
 
+/* (What fclose writes out is step rows after the last epoch row, of an
+ * epoch that did not finish: dlab_csv_resume drops them anyway.) */
 void dlab_csv_close(DlabCsvLog *log) {
   if (log->fp) fclose(log->fp);
   log->fp = NULL;

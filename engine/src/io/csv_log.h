@@ -1,13 +1,18 @@
-/* A CSV metrics log: header written once, then one row per record, flushed
- * so that a crash loses at most the current row. */
+/* A CSV metrics log: header written once, then one row per record. Rows
+ * reach the file at least every DLAB_CSV_FLUSH_SECONDS and whenever the
+ * caller flushes (an epoch's row): a crash loses at most that last second
+ * of step rows, never a finished epoch's. */
 #ifndef DLAB_CSV_LOG_H
 #define DLAB_CSV_LOG_H
 
 #include <stdio.h>
 
+#define DLAB_CSV_FLUSH_SECONDS 1.0
+
 typedef struct {
   FILE *fp;
   int n_columns;
+  double flushed; /* monotonic seconds of the last flush */
   char path[4096]; /* for messages */
 } DlabCsvLog;
 
@@ -25,6 +30,8 @@ int dlab_csv_resume(DlabCsvLog *log, const char *path, const char *const *column
 /* n_columns values; NaN is written as an empty cell. -1 with a message
  * naming the file when the row could not be written (full disk). */
 int dlab_csv_row(DlabCsvLog *log, const double *values);
+/* Writes out the rows buffered so far; -1 with a message as above. */
+int dlab_csv_flush(DlabCsvLog *log);
 void dlab_csv_close(DlabCsvLog *log);
 
 #endif

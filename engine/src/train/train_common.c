@@ -129,7 +129,7 @@ static int csv_epoch(DlabTrainLog *log, const DlabEpochInfo *ep) {
   double row[N_CSV_COLUMNS] = {ep->epoch, (double)ep->epoch * log->steps_per_epoch, NAN, NAN, NAN,
                                ep->train_loss, ep->train_accuracy, ep->test_loss, ep->test_accuracy,
                                ep->images_per_sec, ep->seconds, ep->val_loss, ep->val_accuracy};
-  return dlab_csv_row(&log->csv, row);
+  return dlab_csv_row(&log->csv, row) < 0 ? -1 : dlab_csv_flush(&log->csv);
 }
 
 /* cfg->checkpoint (when set) and the optimizer state beside it, both
