@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dlab/clock.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
 #include "dlab/threads.h"
@@ -31,12 +32,6 @@ typedef struct {
   const char *data, *transform, *model;
   int workers, epochs, batch, threads, repeat, images;
 } Args;
-
-static double now_sec(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int parse_args(int argc, char **argv, Args *a) {
   for (int i = 1; i < argc; i += 2) {
@@ -73,12 +68,12 @@ static double loader_rate(const DlabDataset *d, const DlabTransformList *t, cons
   double t0 = 0;
   long images = 0;
   for (int e = 0; e <= a->epochs; e++) {
-    if (e == 1) t0 = now_sec();
+    if (e == 1) t0 = dlab_now_seconds();
     dlab_loader_begin_epoch(l, e + 1);
     while (dlab_loader_next(l, &x, labels, &count) == 1)
       if (e > 0) images += count;
   }
-  double rate = images / (now_sec() - t0);
+  double rate = images / (dlab_now_seconds() - t0);
   free(labels);
   dlab_tensor_free(&x);
   dlab_loader_free(l);

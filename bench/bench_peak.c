@@ -21,24 +21,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kernels/cpu/simd.h"
 
 #if DLAB_X86
 #include <immintrin.h>
+#include "dlab/clock.h"
 #endif
 
 #define CHAINS 12
 #define REPS 5
 #define MAX_THREADS 256
-
-static double now_sec(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Each function runs `iterations` rounds of CHAINS multiply-adds and
  * returns a sum of the chains, which the caller prints so that no chain
@@ -98,9 +92,9 @@ typedef struct {
 static void *worker_main(void *arg) {
   Worker *w = arg;
   pthread_barrier_wait(w->start);
-  double t0 = now_sec();
+  double t0 = dlab_now_seconds();
   w->sink = run_chains(w->iterations);
-  w->seconds = now_sec() - t0;
+  w->seconds = dlab_now_seconds() - t0;
   return NULL;
 }
 

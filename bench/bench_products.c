@@ -30,8 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "dlab/clock.h"
 #include "dlab/error.h"
 #include "dlab/layer.h"
 #include "dlab/model.h"
@@ -50,12 +50,6 @@ typedef struct {
   float *c;
   int slices;
 } ProductJob;
-
-static double now_sec(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* Row-major leading dimensions of op(A) [m, k], op(B) [k, n], C [m, n]. */
 static int lda_of(const Product *p) { return p->trans_a ? p->m : p->k; }
@@ -95,9 +89,9 @@ static double time_product(const Product *p, int threads, double budget) {
   double best = 1e30, spent = 0;
   int calls = 1;
   for (int round = 0; round < 7 || spent < budget; round++) {
-    double t0 = now_sec();
+    double t0 = dlab_now_seconds();
     for (int i = 0; i < calls; i++) dlab_parallel_for((size_t)threads, 1, product_slice, &j);
-    double t = (now_sec() - t0) / calls;
+    double t = (dlab_now_seconds() - t0) / calls;
     spent += t * calls;
     if (t < best) best = t;
     if (t * calls < 2e-3) calls *= 2; /* rounds of at least 2 ms */

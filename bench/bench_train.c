@@ -34,6 +34,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "dlab/clock.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
 #include "dlab/model.h"
@@ -49,12 +50,6 @@ typedef struct {
   float lr, momentum, fraction;
   unsigned long seed;
 } Args;
-
-static double now_sec(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* CPU time of the whole process (all threads): with other programs on the
  * machine, it moves less than the wall time. */
@@ -238,9 +233,9 @@ static int bench_epoch(const Args *a, DlabModel *m) {
   long steps = (long)ceil(epoch_steps * (double)a->fraction);
   if (steps < 1) steps = 1;
   if (a->profile && dlab_model_profile_start(m) < 0) goto done;
-  double t0 = now_sec(), c0 = cpu_sec();
+  double t0 = dlab_now_seconds(), c0 = cpu_sec();
   if (run_steps(m, opt, d, order, steps, a->batch, a->lr, labels) < 0) goto done;
-  double seconds = now_sec() - t0, cpu = cpu_sec() - c0;
+  double seconds = dlab_now_seconds() - t0, cpu = cpu_sec() - c0;
   double images = fmin((double)steps * a->batch, d->n);
   double gflop = train_flops_per_sample(m) * d->n * 1e-9;
   printf("network=%s data=%s images=%d batch=%d optim=%s threads=%d steps=%ld seconds=%.4f "
@@ -278,9 +273,9 @@ static int bench_latency(const Args *a, DlabModel *m) {
   for (int warm = 0; warm < 100 + reps; warm++) {
     for (size_t i = 0; i < m->acts[0].capacity && i < (size_t)dlab_shape_numel(m->input); i++)
       m->acts[0].data[i] = dlab_rng_range(&rng, -1, 1);
-    double t0 = now_sec();
+    double t0 = dlab_now_seconds();
     dlab_softmax(dlab_model_forward(m, 1, 0), &probs);
-    double t = (now_sec() - t0) * 1e6;
+    double t = (dlab_now_seconds() - t0) * 1e6;
     if (warm >= 100) us[warm - 100] = t;
   }
   qsort(us, (size_t)reps, sizeof *us, compare_doubles);

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli_i18n.h"
 #include "commands.h"
+#include "dlab/clock.h"
 #include "dlab/error.h"
 #include "dlab/fetch.h"
 #include "options.h"
@@ -21,12 +21,6 @@ typedef struct {
   const char *file;
   uint64_t last_done;
 } FetchProgress;
-
-static double now_sec(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void clear_line(FetchProgress *p) {
   if (p->tty && p->file) fprintf(stderr, "\r\033[K");
@@ -43,7 +37,7 @@ static void on_status(const char *message, void *user) {
 static void on_progress(const char *file, uint64_t done, uint64_t total, void *user) {
   FetchProgress *p = user;
   if (p->quiet || !p->tty) return;
-  double t = now_sec();
+  double t = dlab_now_seconds();
   if (p->file != file) p->started = t, p->file = file;
   if (t - p->last_draw < 0.1 && done != total) return;
   p->last_draw = t;

@@ -1,19 +1,13 @@
 #include "progress.h"
 
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli_i18n.h"
+#include "dlab/clock.h"
 #include "dlab/recipes.h"
 
 #define BAR_WIDTH 24
-
-static double now_sec(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 void cli_progress_init(CliProgress *p, int quiet) {
   p->tty = isatty(STDOUT_FILENO);
@@ -35,7 +29,7 @@ const char *cli_format_duration(double sec, char *buf, int n) {
 void cli_progress_step(const DlabStepInfo *info, void *progress) {
   CliProgress *p = progress;
   if (!p->tty || p->quiet) return;
-  double t = now_sec();
+  double t = dlab_now_seconds();
   int last = info->step_in_epoch == info->steps_per_epoch;
   if (!last && t - p->last_draw < 0.1) return;
   p->last_draw = t;

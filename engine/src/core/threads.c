@@ -10,6 +10,7 @@
  * busy: a worker that the system has descheduled in the middle of a chunk
  * may take milliseconds to come back, and a caller spinning all that time
  * would spend this process's share of the processor on nothing. */
+#include "dlab/clock.h"
 #include "dlab/threads.h"
 
 #include <cblas.h>
@@ -17,7 +18,6 @@
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dlab/error.h"
@@ -92,12 +92,6 @@ static _Atomic(void *) idle_arg;
 static atomic_int idle_users;
 static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER; /* setting and clearing */
 
-static double now_sec(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -159,7 +153,7 @@ static unsigned long wait_for_ticket(int id, unsigned long seen) {
     }
     cpu_relax();
     if ((spins & 255) != 255) continue;
-    double now = now_sec();
+    double now = dlab_now_seconds();
     if (deadline == 0) deadline = now + SPIN_SECONDS;
     if (now < deadline) continue;
     /* Sleep. sleepers is raised before the ticket is read again, and the
@@ -243,7 +237,7 @@ static void wait_for_loop_end(void) {
   for (unsigned spins = 1; atomic_load(&pool.pending) > 0; spins++) {
     cpu_relax();
     if ((spins & 255) != 0) continue;
-    double now = now_sec();
+    double now = dlab_now_seconds();
     if (deadline == 0) deadline = now + SPIN_SECONDS;
     if (now < deadline) continue;
     pthread_mutex_lock(&pool.lock);

@@ -10,19 +10,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "dlab/clock.h"
 #include "dlab/atomic_file.h"
 #include "dlab/cnum.h"
 #include "dlab/error.h"
 
 #include "core/i18n.h"
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* The longest row a resumed log may hold (ours are about 150 bytes). */
 #define MAX_LINE 4096
@@ -63,7 +57,7 @@ int dlab_csv_open(DlabCsvLog *log, const char *path, const char *const *columns,
   }
   log->fp = fp;
   log->n_columns = n_columns;
-  log->flushed = now_seconds();
+  log->flushed = dlab_now_seconds();
   snprintf(log->path, sizeof log->path, "%s", path);
   return 0;
 }
@@ -155,14 +149,14 @@ int dlab_csv_resume(DlabCsvLog *log, const char *path, const char *const *column
   if (!fp) return dlab_error(_("%s: cannot open for appending: %s"), path, strerror(errno));
   log->fp = fp;
   log->n_columns = n_columns;
-  log->flushed = now_seconds();
+  log->flushed = dlab_now_seconds();
   snprintf(log->path, sizeof log->path, "%s", path);
   return 0;
 }
 
 int dlab_csv_flush(DlabCsvLog *log) {
   if (!log->fp) return dlab_error(_("CSV log: not open"));
-  log->flushed = now_seconds();
+  log->flushed = dlab_now_seconds();
   if (fflush(log->fp) != 0 || ferror(log->fp))
     return dlab_error(_("%s: writing a row failed: %s"), log->path, strerror(errno));
   return 0;
@@ -177,7 +171,7 @@ int dlab_csv_row(DlabCsvLog *log, const double *values) {
   }
   fputc('\n', log->fp);
   if (ferror(log->fp)) return dlab_error(_("%s: writing a row failed: %s"), log->path, strerror(errno));
-  return now_seconds() - log->flushed >= DLAB_CSV_FLUSH_SECONDS ? dlab_csv_flush(log) : 0;
+  return dlab_now_seconds() - log->flushed >= DLAB_CSV_FLUSH_SECONDS ? dlab_csv_flush(log) : 0;
 }
 
 /* (What fclose writes out is step rows after the last epoch row, of an

@@ -17,9 +17,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "dlab/clock.h"
 #include "dlab/error.h"
 #include "dlab/rng.h"
 #include "dlab/threads.h"
@@ -73,12 +73,6 @@ struct DlabLoader {
   atomic_int has_work; /* a hint, read without the lock by the pool's workers */
   double wait_sec;
 };
-
-static double now_sec(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 DlabLoaderConfig dlab_loader_defaults(void) {
   DlabLoaderConfig c;
@@ -385,7 +379,7 @@ int dlab_loader_next(DlabLoader *l, DlabTensor *x, uint8_t *labels, int *count) 
   if (s->batch != b) {
     /* Not ready: make what nobody has claimed of it here, then wait for
      * the images others are making. */
-    double t0 = now_sec();
+    double t0 = dlab_now_seconds();
     while (s->batch != b) {
       Claim c;
       if (claim_image(l, b, &c))
@@ -393,7 +387,7 @@ int dlab_loader_next(DlabLoader *l, DlabTensor *x, uint8_t *labels, int *count) 
       else
         pthread_cond_wait(&l->ready, &l->lock);
     }
-    l->wait_sec += now_sec() - t0;
+    l->wait_sec += dlab_now_seconds() - t0;
   }
   pthread_mutex_unlock(&l->lock);
   copy_slot(s, x, labels, count);

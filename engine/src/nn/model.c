@@ -1,9 +1,9 @@
 /* A sequential model: layers, their activations and gradients. */
+#include "dlab/clock.h"
 #include "dlab/model.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dlab/error.h"
 #include "dlab/zoo.h"
@@ -200,12 +200,6 @@ int dlab_model_set_batch(DlabModel *m, int batch) {
   return 0;
 }
 
-static double profile_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int dlab_model_profile_start(DlabModel *m) {
   free(m->profile);
   m->profile = calloc(2 * (size_t)m->n_layers, sizeof *m->profile);
@@ -228,12 +222,12 @@ DlabTensor *dlab_model_forward(DlabModel *m, int batch, int training) {
   for (int i = 0; i < m->n_layers; i += group_span(m, i)) {
     DlabLayer *l = m->layers[i];
     if (l->ops->shares_input) continue; /* its output is its input */
-    const double t0 = m->profile ? profile_now() : 0;
+    const double t0 = m->profile ? dlab_now_seconds() : 0;
     if (l->fused)
       l->ops->forward_group(l, &m->acts[i], training);
     else
       l->ops->forward(l, &m->acts[i], &m->acts[i + 1], training);
-    if (m->profile) m->profile[2 * i] += profile_now() - t0;
+    if (m->profile) m->profile[2 * i] += dlab_now_seconds() - t0;
   }
   return &m->acts[m->n_layers];
 }
@@ -267,12 +261,12 @@ void dlab_model_backward(DlabModel *m) {
       last = i - 1;
       continue;
     }
-    const double t0 = m->profile ? profile_now() : 0;
+    const double t0 = m->profile ? dlab_now_seconds() : 0;
     if (l->fused)
       l->ops->backward_group(l, &m->acts[i], &m->grads[last + 1], dx);
     else
       l->ops->backward(l, &m->acts[i], &m->acts[i + 1], &m->grads[i + 1], dx);
-    if (m->profile) m->profile[2 * i + 1] += profile_now() - t0;
+    if (m->profile) m->profile[2 * i + 1] += dlab_now_seconds() - t0;
     last = i - 1;
   }
 }

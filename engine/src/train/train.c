@@ -6,6 +6,7 @@
  * backend can do: take host batches from the loader, or keep the data and
  * take the loader's order; finish each step at once, or be polled for it a
  * few steps later. */
+#include "dlab/clock.h"
 #include "dlab/train.h"
 
 #include <math.h>
@@ -92,7 +93,7 @@ static int report_step(Run *r, int epoch, long s, DlabBackendStep st) {
   r->correct += st.correct;
   r->scored += scored;
   r->seen += count;
-  double now = dlab_train_now();
+  double now = dlab_now_seconds();
   DlabStepInfo si = {
       .epoch = epoch, .epochs = cfg->epochs, .step = step + 1,
       .steps_per_epoch = r->steps_per_epoch, .step_in_epoch = s + 1, .lr = lr,
@@ -131,7 +132,7 @@ static int begin_epoch(Run *r, int epoch) {
     long step = (long)(epoch - 1) * r->steps_per_epoch + s;
     r->lr[s] = dlab_schedule_lr(&cfg->schedule, cfg->optim.lr, step, r->steps_per_epoch, r->total_steps);
   }
-  r->t_epoch = dlab_train_now();
+  r->t_epoch = dlab_now_seconds();
   r->loss_sum = 0;
   r->correct = r->scored = r->seen = r->queued = r->reported = 0;
   const uint32_t *order = r->keeps_data ? dlab_loader_order(r->loader) : NULL;
@@ -166,7 +167,7 @@ static int train_epoch(Run *r, int epoch, DlabEpochInfo *ep) {
   if (cancelled) return 1;
   ep->epoch = epoch;
   ep->epochs = cfg->epochs;
-  ep->seconds = dlab_train_now() - r->t_epoch;
+  ep->seconds = dlab_now_seconds() - r->t_epoch;
   ep->train_loss = r->loss_sum / r->seen;
   ep->train_accuracy = r->scored ? (double)r->correct / r->scored : NAN;
   ep->images_per_sec = r->seen / fmax(ep->seconds, 1e-9);
@@ -289,7 +290,7 @@ int dlab_train(DlabModel *m, const DlabDataset *train, const DlabDataset *test,
   if (!(r.loader = create_loader(train, cfg, r.keeps_data))) goto done;
   r.log_open = 1;
   if (dlab_train_log_open(&r.log, cfg, train, r.steps_per_epoch) < 0) goto done;
-  r.t_start = dlab_train_now();
+  r.t_start = dlab_now_seconds();
   rc = run_epochs(&r, result);
 done:
   if (r.log_open) dlab_train_log_close(&r.log);

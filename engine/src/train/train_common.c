@@ -3,8 +3,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "dlab/clock.h"
 #include "dlab/checkpoint.h"
 #include "dlab/error.h"
 #include "dlab/resume.h"
@@ -12,12 +12,6 @@
 #include "train/run_events.h"
 
 #include "core/i18n.h"
-
-double dlab_train_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int dlab_train_check_config(const DlabTrainConfig *cfg) {
   if (cfg->epochs < 1) return dlab_error(_("--epochs %d: must be at least 1"), cfg->epochs);

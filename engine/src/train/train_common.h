@@ -9,9 +9,6 @@
 #include "io/csv_log.h"
 #include "dlab/train.h"
 
-/* Seconds on the monotonic clock. */
-double dlab_train_now(void);
-
 /* The configuration's values are usable: -1 with a message naming the
  * option otherwise. */
 int dlab_train_check_config(const DlabTrainConfig *cfg);
