@@ -23,11 +23,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dlab/clock.h"
 #include "kernels/cpu/simd.h"
 
 #if DLAB_X86
 #include <immintrin.h>
-#include "dlab/clock.h"
 #endif
 
 #define CHAINS 12
