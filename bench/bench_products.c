@@ -150,7 +150,10 @@ int main(int argc, char **argv) {
   }
   const DlabZooEntry *z = dlab_zoo_find(network);
   DlabShape in = {3, {1, 28, 28}};
-  if (z && sscanf(z->input, "%dx%dx%d", &in.d[0], &in.d[1], &in.d[2]) != 3) return 1;
+  if (z && dlab_shape_parse(z->input, &in) < 0) {
+    fprintf(stderr, "bench_products: %s\n", dlab_error_message());
+    return 1;
+  }
   DlabModel *m = dlab_model_build(network, in, 1, DLAB_BUILD_SHAPES);
   if (!m) {
     fprintf(stderr, "bench_products: %s\n", dlab_error_message());

@@ -37,6 +37,7 @@
 #include "dlab/clock.h"
 #include "dlab/dataset.h"
 #include "dlab/error.h"
+#include "dlab/layer.h"
 #include "dlab/model.h"
 #include "dlab/optim.h"
 #include "dlab/threads.h"
@@ -295,7 +296,10 @@ int main(int argc, char **argv) {
   }
   const DlabZooEntry *z = dlab_zoo_find(a.network);
   DlabShape in = {3, {1, 28, 28}};
-  if (z && sscanf(z->input, "%dx%dx%d", &in.d[0], &in.d[1], &in.d[2]) != 3) return 1;
+  if (z && dlab_shape_parse(z->input, &in) < 0) {
+    fprintf(stderr, "bench_train: %s\n", dlab_error_message());
+    return 1;
+  }
   DlabModel *m = dlab_model_create(a.network, in, a.seed);
   int rc = !m ? -1 : a.latency_reps > 0 ? bench_latency(&a, m) : bench_epoch(&a, m);
   if (rc < 0) fprintf(stderr, "bench_train: %s\n", dlab_error_message());
