@@ -4,10 +4,12 @@
  * the thread pool's workers making images between the loops of a step;
  * every epoch holds every sample once; resuming at an epoch gives that
  * epoch. */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dlab/dataset.h"
 #include "dlab/error.h"
@@ -102,6 +104,55 @@ static int each_once(const Run *r) {
 
 static int same(const Run *a, const Run *b) { return memcmp(a, b, sizeof *a) == 0; }
 
+/* A background worker descheduled in the middle of an image: the first
+ * one to claim an image stops there until released (or 10 s). */
+static atomic_int stall_state; /* 0 none yet, 1 stalled, 2 released, 3 gave up */
+
+static void stall_first_claim(void) {
+  int none = 0;
+  if (!atomic_compare_exchange_strong(&stall_state, &none, 1)) return;
+  for (int ms = 0; ms < 10000 && atomic_load(&stall_state) == 1; ms++) nanosleep(&(struct timespec){0, 1000000}, NULL);
+  int stalled = 1;
+  atomic_compare_exchange_strong(&stall_state, &stalled, 3);
+}
+
+/* Epoch 1 with the worker stalled on an image from the start: the batches
+ * come without waiting for it. 1 if the whole epoch came while it stood
+ * still and matched `want`. */
+static int epoch_past_stalled_worker(const Run *want) {
+  DlabTransformList t;
+  if (dlab_transforms_parse("rotate:10,crop:6:1", &t) < 0) return 0;
+  DlabLoaderConfig c = dlab_loader_defaults();
+  c.data = &data;
+  c.transforms = &t;
+  c.batch_size = BS;
+  c.seed = 11;
+  c.workers = 1;
+  c.prefetch = 3;
+  atomic_store(&stall_state, 0);
+  dlab_loader_set_worker_hook(stall_first_claim);
+  DlabLoader *l = dlab_loader_create(&c);
+  if (!l) return 0;
+  dlab_loader_begin_epoch(l, 1);
+  for (int ms = 0; ms < 10000 && atomic_load(&stall_state) == 0; ms++) nanosleep(&(struct timespec){0, 1000000}, NULL);
+  int ok = atomic_load(&stall_state) == 1, at = 0, count;
+  DlabTensor x = {0};
+  uint8_t y[BS];
+  while (ok && dlab_loader_next(l, &x, y, &count) == 1) {
+    ok &= memcmp(y, want->y[0] + at, (size_t)count) == 0 &&
+          memcmp(x.data, want->x[0] + at * SIDE * SIDE, (size_t)count * SIDE * SIDE * sizeof(float)) == 0;
+    at += count;
+  }
+  int stalled = 1;
+  ok &= at == N && atomic_compare_exchange_strong(&stall_state, &stalled, 2);
+  dlab_loader_begin_epoch(l, 2); /* the released worker's late image is dropped */
+  while (ok && dlab_loader_next(l, &x, y, &count) == 1) ok &= count > 0;
+  dlab_tensor_free(&x);
+  dlab_loader_free(l);
+  dlab_loader_set_worker_hook(NULL);
+  return ok;
+}
+
 int main(void) {
   for (int i = 0; i < N * SIDE * SIDE; i++) images[i] = (uint8_t)(i * 7 + i / 36);
   for (int i = 0; i < N; i++) labels[i] = (uint8_t)i;
@@ -126,6 +177,8 @@ int main(void) {
   tap_ok(rp == 0 && same(&aug0, &pooled),
          "augmented batches are the same when the pool's 2 workers make images between a step's loops");
   dlab_threads_set(1);
+  tap_ok(r0 == 0 && epoch_past_stalled_worker(&aug0),
+         "a worker stalled in the middle of an image holds up no batch: the training thread makes it again");
   tap_ok(r0 == 0 && memcmp(aug0.y, ref.y, sizeof ref.y) == 0 && memcmp(aug0.x, ref.x, sizeof ref.x) != 0,
          "augmentation keeps the order and labels and changes the pixels");
   tap_ok(r0 == 0 && memcmp(aug0.x[0], aug0.x[1], sizeof aug0.x[0]) != 0,

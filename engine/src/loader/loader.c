@@ -11,7 +11,13 @@
  *    machine whose every core trains they are the only free moments;
  *  - the training thread, for the batch it needs now and no other.
  * An image's numbers do not depend on who made it (its generator is its
- * own: dlab_transform_rng), so neither do the batches. */
+ * own: dlab_transform_rng), so neither do the batches. Hence also the
+ * training thread never waits for an image another maker has claimed: that
+ * maker may have been descheduled in the middle of it (a low-priority
+ * worker, whose core the training threads took back, runs again only when
+ * a core idles), so the training thread makes the image again itself.
+ * Makers make an image into a buffer of their own and copy it into its
+ * slot under the lock, where the first copy of an image wins. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -33,6 +39,7 @@
 typedef struct {
   DlabTensor x;
   uint8_t *labels;
+  uint8_t *image_done; /* of `making`, augmented: which images are in x */
   int count;
   long batch;      /* the batch it holds, ready; -1 when none */
   long making;     /* the batch being made into it; -1 when none */
@@ -41,9 +48,16 @@ typedef struct {
   int done_images; /* images of `making` finished */
 } Slot;
 
+/* What a thread makes images with: its augmenter, and the image it makes
+ * before copying it into its slot. */
+typedef struct {
+  DlabAugmenter *aug;
+  float *image;
+} Maker;
+
 typedef struct {
   DlabLoader *loader;
-  DlabAugmenter *aug;
+  Maker maker;
 } Worker;
 
 struct DlabLoader {
@@ -55,14 +69,14 @@ struct DlabLoader {
   int shuffled_epochs;
   long batches;
   int epoch;
-  DlabAugmenter *inline_aug; /* the training thread's own */
+  Maker inline_maker; /* the training thread's own */
   int n_workers, started;
   Worker *workers;
   pthread_t *threads;
-  /* the thread pool's workers' own (helper_aug[w - 1] for worker w), when
+  /* the thread pool's workers' own (helper[w - 1] for worker w), when
    * the loader is the pool's idle task */
-  DlabAugmenter **helper_aug;
-  int n_helper_augs;
+  Maker *helper;
+  int n_helpers;
   int helping; /* help_between_loops is the pool's idle task */
   Slot *slots;
   int depth;
@@ -96,16 +110,16 @@ static int batch_count(const DlabLoader *l, long b) {
   return l->d->n - start < l->cfg.batch_size ? (int)(l->d->n - start) : l->cfg.batch_size;
 }
 
-/* Makes image i of batch b (of epoch `epoch`) into x and labels. */
-static void make_image(const DlabLoader *l, DlabAugmenter *aug, long b, int i, int epoch, DlabTensor *x,
-                       uint8_t *labels) {
+static size_t sample_size(const DlabDataset *d) { return (size_t)d->c * (size_t)d->h * (size_t)d->w; }
+
+/* Makes image i of batch b (of epoch `epoch`) into out; returns its label. */
+static uint8_t make_image(const DlabLoader *l, DlabAugmenter *aug, long b, int i, int epoch, float *out) {
   const DlabDataset *d = l->d;
   uint32_t k = l->order[b * l->cfg.batch_size + i];
-  size_t sample = (size_t)d->c * (size_t)d->h * (size_t)d->w;
   DlabRng rng;
   dlab_transform_rng(&rng, l->cfg.seed, epoch, k);
-  dlab_augmenter_run(aug, d->images + k * sample, x->data + (size_t)i * sample, &rng);
-  labels[i] = d->labels[k];
+  dlab_augmenter_run(aug, d->images + k * sample_size(d), out, &rng);
+  return d->labels[k];
 }
 
 /* Makes all of batch b, in the calling thread (no workers). */
@@ -118,7 +132,7 @@ static int make_batch(DlabLoader *l, DlabAugmenter *aug, long b, int epoch, Dlab
   }
   int shape[4] = {count, d->c, d->h, d->w};
   dlab_tensor_resize(x, 4, shape); /* within capacity: sized at creation */
-  for (int i = 0; i < count; i++) make_image(l, aug, b, i, epoch, x, labels);
+  for (int i = 0; i < count; i++) labels[i] = make_image(l, aug, b, i, epoch, x->data + (size_t)i * sample_size(d));
   return count;
 }
 
@@ -161,6 +175,7 @@ static int claim_image(DlabLoader *l, long limit, Claim *c) {
     s->epoch = l->epoch;
     s->count = batch_count(l, b);
     s->next_image = s->done_images = 0;
+    if (l->augment) memset(s->image_done, 0, (size_t)s->count);
     int shape[4] = {s->count, l->d->c, l->d->h, l->d->w};
     dlab_tensor_resize(&s->x, 4, shape); /* within capacity: sized at creation */
     if (s->count > 1) pthread_cond_broadcast(&l->work); /* its other images */
@@ -173,21 +188,52 @@ static int claim_image(DlabLoader *l, long limit, Claim *c) {
   return 1;
 }
 
+/* An image of the batch the training thread needs now that another maker
+ * claimed and has not finished (lock held): the training thread makes it
+ * again (see the top of the file). 0 when there is none. */
+static int claim_unfinished(DlabLoader *l, long b, Claim *c) {
+  Slot *s = &l->slots[b % l->depth];
+  if (!l->augment || s->making != b) return 0;
+  for (int i = 0; i < s->next_image; i++)
+    if (!s->image_done[i]) {
+      *c = (Claim){s, b, i, 1};
+      l->in_flight++;
+      return 1;
+    }
+  return 0;
+}
+
+/* Copies a made image into its slot (lock held), unless another maker's
+ * copy of it is there already, or the batch is done and its slot reused
+ * (a maker descheduled for that long). */
+static void commit_image(DlabLoader *l, const Claim *c, const float *image, uint8_t label) {
+  Slot *s = c->slot;
+  if (s->making != c->batch || s->image_done[c->image]) return;
+  memcpy(s->x.data + (size_t)c->image * sample_size(l->d), image, sample_size(l->d) * sizeof *image);
+  s->labels[c->image] = label;
+  s->image_done[c->image] = 1;
+  s->done_images++;
+}
+
 /* Makes the claimed images (lock released meanwhile) and marks them done;
  * the batch's last image makes the batch ready. Called and returns with
  * the lock held. */
-static void make_claimed(DlabLoader *l, DlabAugmenter *aug, const Claim *c) {
+static void make_claimed(DlabLoader *l, Maker *m, const Claim *c) {
   Slot *s = c->slot;
   int epoch = s->epoch;
   pthread_mutex_unlock(&l->lock);
+  uint8_t label = 0;
   if (l->augment)
-    make_image(l, aug, c->batch, c->image, epoch, &s->x, s->labels);
+    label = make_image(l, m->aug, c->batch, c->image, epoch, m->image);
   else
-    make_batch(l, aug, c->batch, epoch, &s->x, s->labels);
+    make_batch(l, m->aug, c->batch, epoch, &s->x, s->labels);
   pthread_mutex_lock(&l->lock);
   l->in_flight--;
-  s->done_images += c->n;
-  if (s->done_images == s->count) {
+  if (l->augment)
+    commit_image(l, c, m->image, label);
+  else
+    s->done_images += c->n;
+  if (s->making == c->batch && s->done_images == s->count) {
     s->making = -1;
     s->batch = c->batch;
   }
@@ -197,11 +243,11 @@ static void make_claimed(DlabLoader *l, DlabAugmenter *aug, const Claim *c) {
 /* The pool's idle task: one image, if one may be made. */
 static int help_between_loops(void *arg, int worker) {
   DlabLoader *l = arg;
-  if (!atomic_load(&l->has_work) || worker > l->n_helper_augs) return 0;
+  if (!atomic_load(&l->has_work) || worker > l->n_helpers) return 0;
   pthread_mutex_lock(&l->lock);
   Claim c;
   int did = claim_image(l, l->batches, &c);
-  if (did) make_claimed(l, l->helper_aug[worker - 1], &c);
+  if (did) make_claimed(l, &l->helper[worker - 1], &c);
   pthread_mutex_unlock(&l->lock);
   return did;
 }
@@ -218,6 +264,10 @@ static void lower_priority(void) {
 #endif
 }
 
+static DlabLoaderWorkerHook worker_hook;
+
+void dlab_loader_set_worker_hook(DlabLoaderWorkerHook hook) { worker_hook = hook; }
+
 static void *worker_main(void *arg) {
   Worker *w = arg;
   DlabLoader *l = w->loader;
@@ -227,7 +277,12 @@ static void *worker_main(void *arg) {
     Claim c;
     while (!l->quit && !claim_image(l, l->batches, &c)) pthread_cond_wait(&l->work, &l->lock);
     if (l->quit) break;
-    make_claimed(l, w->aug, &c);
+    if (worker_hook) {
+      pthread_mutex_unlock(&l->lock);
+      worker_hook();
+      pthread_mutex_lock(&l->lock);
+    }
+    make_claimed(l, &w->maker, &c);
   }
   pthread_mutex_unlock(&l->lock);
   return NULL;
@@ -241,13 +296,27 @@ static int alloc_slots(DlabLoader *l) {
     Slot *s = &l->slots[i];
     s->batch = s->making = -1;
     s->labels = malloc((size_t)l->cfg.batch_size);
-    if (!s->labels || dlab_tensor_init4(&s->x, l->cfg.batch_size, d->c, d->h, d->w) < 0) return -1;
+    s->image_done = calloc((size_t)l->cfg.batch_size, 1);
+    if (!s->labels || !s->image_done || dlab_tensor_init4(&s->x, l->cfg.batch_size, d->c, d->h, d->w) < 0)
+      return -1;
   }
   return 0;
 }
 
-static DlabAugmenter *make_augmenter(const DlabLoader *l) {
-  return dlab_augmenter_create(l->cfg.transforms, l->d->c, l->d->h, l->d->w, l->d->mean, l->d->std);
+/* An augmenter and an image buffer; no buffer without augmentation (whole
+ * batches are gathered into their slot). */
+static int init_maker(const DlabLoader *l, Maker *m) {
+  const DlabDataset *d = l->d;
+  if (!l->augment) return 0;
+  m->aug = dlab_augmenter_create(l->cfg.transforms, d->c, d->h, d->w, d->mean, d->std);
+  if (!m->aug) return -1;
+  m->image = malloc(sample_size(d) * sizeof *m->image);
+  return m->image ? 0 : dlab_error(_("loader: out of memory"));
+}
+
+static void free_maker(Maker *m) {
+  dlab_augmenter_free(m->aug);
+  free(m->image);
 }
 
 static int start_workers(DlabLoader *l) {
@@ -256,7 +325,7 @@ static int start_workers(DlabLoader *l) {
   if (!l->workers || !l->threads || alloc_slots(l) < 0) return dlab_error(_("loader: out of memory"));
   for (int i = 0; i < l->n_workers; i++) {
     l->workers[i].loader = l;
-    if (l->augment && !(l->workers[i].aug = make_augmenter(l))) return -1;
+    if (init_maker(l, &l->workers[i].maker) < 0) return -1;
   }
   for (int i = 0; i < l->n_workers; i++) {
     if (pthread_create(&l->threads[i], NULL, worker_main, &l->workers[i]) != 0)
@@ -273,11 +342,11 @@ static int start_workers(DlabLoader *l) {
 static int start_helpers(DlabLoader *l) {
   int n = dlab_threads_get() - 1;
   if (!l->augment || n < 1) return 0;
-  l->helper_aug = calloc((size_t)n, sizeof *l->helper_aug);
-  if (!l->helper_aug) return dlab_error(_("loader: out of memory"));
-  l->n_helper_augs = n;
+  l->helper = calloc((size_t)n, sizeof *l->helper);
+  if (!l->helper) return dlab_error(_("loader: out of memory"));
+  l->n_helpers = n;
   for (int i = 0; i < n; i++)
-    if (!(l->helper_aug[i] = make_augmenter(l))) return -1;
+    if (init_maker(l, &l->helper[i]) < 0) return -1;
   l->helping = dlab_threads_set_idle_task(help_between_loops, l) == 0;
   return 0;
 }
@@ -315,7 +384,7 @@ DlabLoader *dlab_loader_create(const DlabLoaderConfig *cfg) {
   for (int i = 0; i < d->n; i++) l->order[i] = (uint32_t)i;
   dlab_rng_derive(&l->shuffle_rng, cfg->seed, SHUFFLE_STREAM);
   if (dlab_transforms_check(cfg->transforms, d->c, d->h, d->w) < 0) goto fail;
-  if (l->augment && !(l->inline_aug = make_augmenter(l))) goto fail;
+  if (init_maker(l, &l->inline_maker) < 0) goto fail;
   if (l->n_workers > 0 && (start_workers(l) < 0 || start_helpers(l) < 0)) goto fail;
   return l;
 fail:
@@ -370,20 +439,20 @@ int dlab_loader_next(DlabLoader *l, DlabTensor *x, uint8_t *labels, int *count) 
   if (l->next_consume >= l->batches) return 0;
   long b = l->next_consume;
   if (l->n_workers == 0) {
-    *count = make_batch(l, l->inline_aug, b, l->epoch, x, labels);
+    *count = make_batch(l, l->inline_maker.aug, b, l->epoch, x, labels);
     l->next_consume++;
     return 1;
   }
   Slot *s = &l->slots[b % l->depth];
   pthread_mutex_lock(&l->lock);
   if (s->batch != b) {
-    /* Not ready: make what nobody has claimed of it here, then wait for
-     * the images others are making. */
+    /* Not ready: make what nobody has claimed of it here, then what
+     * others have claimed and not finished. */
     double t0 = dlab_now_seconds();
     while (s->batch != b) {
       Claim c;
-      if (claim_image(l, b, &c))
-        make_claimed(l, l->inline_aug, &c);
+      if (claim_image(l, b, &c) || claim_unfinished(l, b, &c))
+        make_claimed(l, &l->inline_maker, &c);
       else
         pthread_cond_wait(&l->ready, &l->lock);
     }
@@ -407,14 +476,15 @@ void dlab_loader_free(DlabLoader *l) {
   pthread_cond_broadcast(&l->work);
   pthread_mutex_unlock(&l->lock);
   for (int i = 0; i < l->started; i++) pthread_join(l->threads[i], NULL);
-  for (int i = 0; l->workers && i < l->n_workers; i++) dlab_augmenter_free(l->workers[i].aug);
+  for (int i = 0; l->workers && i < l->n_workers; i++) free_maker(&l->workers[i].maker);
   for (int i = 0; l->slots && i < l->depth; i++) {
     dlab_tensor_free(&l->slots[i].x);
     free(l->slots[i].labels);
+    free(l->slots[i].image_done);
   }
-  for (int i = 0; i < l->n_helper_augs; i++) dlab_augmenter_free(l->helper_aug[i]);
-  free(l->helper_aug);
-  dlab_augmenter_free(l->inline_aug);
+  for (int i = 0; i < l->n_helpers; i++) free_maker(&l->helper[i]);
+  free(l->helper);
+  free_maker(&l->inline_maker);
   pthread_mutex_destroy(&l->lock);
   pthread_cond_destroy(&l->work);
   pthread_cond_destroy(&l->ready);

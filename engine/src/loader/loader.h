@@ -65,4 +65,10 @@ const uint32_t *dlab_loader_order(const DlabLoader *l);
 
 void dlab_loader_free(DlabLoader *l);
 
+/* For tests: called by a background worker after it has claimed an image
+ * and before it makes it (a worker the system deschedules there). NULL:
+ * none. Set it while no loader exists. */
+typedef void (*DlabLoaderWorkerHook)(void);
+void dlab_loader_set_worker_hook(DlabLoaderWorkerHook hook);
+
 #endif
