@@ -88,7 +88,11 @@ def check_manifest(root):
     check(manifest.get('id') == APP_ID and manifest.get('command') == 'digit-lab',
           'its id is %s and its command digit-lab (%s, %s)' % (APP_ID, manifest.get('id'), manifest.get('command')))
 
-    args = set(manifest.get('finish-args', []))
+    args = set(a for a in manifest.get('finish-args', []) if not a.startswith('--env='))
+    env = set(a for a in manifest.get('finish-args', []) if a.startswith('--env='))
+    check(env == {'--env=OPENBLAS_NUM_THREADS=1'},
+          "its environment keeps OpenBLAS's own threads from starting (Digit Lab runs its products on its "
+          "own threads; README, time to 99%%): %s" % (sorted(env) or 'none'))
     check(args == FINISH_ARGS,
           'its permissions are a display, the GPU and the network, nothing more (missing: %s; extra: %s)'
           % (sorted(FINISH_ARGS - args) or 'none', sorted(args - FINISH_ARGS) or 'none'))
