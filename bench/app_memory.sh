@@ -25,8 +25,8 @@
 # and the full run's wall time from the Train page against dlab train's
 # (the speed of the page: issue 15 asks for the same within 10%; a
 # timing, so read it with the load printed at the top). With --speed-pairs
-# N, after the stages, N pairs of full runs alternated: dlab train (the
-# window idle), then the page; the medians of both and of the pairs'
+# N, after the stages, N pairs of full runs alternated: the same dlab
+# train command as for its memory below (the window idle), then the page; the medians of both and of the pairs'
 # ratios (this machine's speed moves from minute to minute: alternating
 # keeps the two sides under the same conditions).
 # and the idle Draw page where no dataset is found (the reference of the
@@ -54,7 +54,6 @@ while [ $# -gt 0 ]; do
 done
 driver=$PWD/$build/tests/gui/app_memory
 dlab=$build/engine/cli/dlab
-[ "$pairs" -gt 0 ] && args+=(--speed-pairs "$pairs" --cli "$PWD/$dlab")
 for f in "$driver" "$dlab"; do
   if [ ! -x "$f" ]; then
     echo "app_memory: $f is missing (meson compile -C $build, with the application)"
@@ -82,7 +81,9 @@ trap 'rm -rf "$tmp"' EXIT
 # dlab train's own needs for the run the page makes.
 out=$tmp/cli
 mkdir -p "$out"
-cmd=("$dlab" train --dataset mnist --model "$model" --epochs "$epochs" --threads "$threads" --out "$out/m.safetensors")
+cmd=("$PWD/$dlab" train --dataset mnist --model "$model" --epochs "$epochs" --threads "$threads" --out "$out/m.safetensors")
+# The alternated pairs (--speed-pairs) time this same command, shell-quoted.
+[ "$pairs" -gt 0 ] && args+=(--speed-pairs "$pairs" --cli-command "$(printf '%q ' "${cmd[@]}")")
 echo "# dlab train: ${cmd[*]#$PWD/}"
 /usr/bin/time -v "${cmd[@]}" >"$tmp/cli.log" 2>&1
 cli_kib=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$tmp/cli.log")

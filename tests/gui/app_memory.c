@@ -13,8 +13,9 @@
  * and after the run "time run seconds S" (from pressing Train to its end),
  * so that the script can tabulate them.
  *
- * With --speed-pairs N --cli DLAB, the page's speed against `DLAB train`
- * with the same settings, alternated (this machine's speed moves from
+ * With --speed-pairs N --cli-command CMD, the page's speed against CMD
+ * (a shell-quoted command line: the script's `dlab train` with the page's
+ * settings), alternated (this machine's speed moves from
  * minute to minute, so two runs far apart compare badly): N times, the
  * command line's run (the window idle meanwhile) and then the page's, each
  * timed from its start to its end: "time pair I cli S page S".
@@ -24,7 +25,7 @@
  *
  * Usage: app_memory [--idle-seconds N] [--model NAME] [--epochs N]
  *                   [--stop-steps N] [--runs N] [--limit N] [--threads N]
- *                   [--speed-pairs N --cli DLAB] [--idle-only]
+ *                   [--speed-pairs N --cli-command CMD] [--idle-only]
  * Exits 0 when every stage ran, 1 otherwise, 77 without a display or MNIST. */
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -41,7 +42,8 @@
 static struct {
   int idle_seconds, epochs, stop_steps, runs, limit, threads, speed_pairs;
   gboolean idle_only;
-  const char *model, *cli;
+  const char *model;
+  char **cli_argv; /* --cli-command, split as a shell would */
 } opt = { 8, 1, 50, 10, 2000, 0, 0, FALSE, "lenet", NULL };
 
 /* Where this run keeps its files (the command line's checkpoints). */
@@ -155,25 +157,20 @@ train_once (DlabWindow *window, DlabTrainPage *page, int stop_steps)
   return TRUE;
 }
 
-/* `DLAB train` with the page's settings, to its end: its wall seconds, or
- * -1 if it failed. The window's main loop waits meanwhile (nothing to draw). */
+/* The --cli-command run, to its end: its wall seconds, or -1 if it failed.
+ * The window's main loop waits meanwhile (nothing to draw). */
 static double
 cli_run_seconds (void)
 {
-  g_autofree char *epochs = g_strdup_printf ("%d", opt.epochs);
-  g_autofree char *threads = g_strdup_printf ("%d", opt.threads);
-  g_autofree char *out = g_build_filename (tmp_dir, "cli.safetensors", NULL);
-  const char *argv[] = { opt.cli, "train", "--dataset", "mnist", "--model", opt.model, "--epochs", epochs,
-                         "--threads", threads, "--out", out, NULL };
   g_autoptr (GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
   int wait_status = 0;
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+  if (!g_spawn_sync (NULL, opt.cli_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
                      NULL, NULL, NULL, &wait_status, &error)
       || !g_spawn_check_wait_status (wait_status, &error))
     {
-      printf ("app_memory: %s train: %s\n", opt.cli, error->message);
+      printf ("app_memory: %s: %s\n", opt.cli_argv[0], error->message);
       return -1;
     }
   return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
@@ -276,8 +273,12 @@ parse_args (int argc, char **argv)
         opt.threads = atoi (value);
       else if (strcmp (arg, "--speed-pairs") == 0)
         opt.speed_pairs = atoi (value);
-      else if (strcmp (arg, "--cli") == 0)
-        opt.cli = value;
+      else if (strcmp (arg, "--cli-command") == 0)
+        {
+          g_strfreev (opt.cli_argv);
+          if (!g_shell_parse_argv (value, NULL, &opt.cli_argv, NULL))
+            return FALSE;
+        }
       else
         return FALSE;
       i++;
@@ -291,10 +292,10 @@ main (int argc, char **argv)
   g_autofree char *xdg = NULL;
   int status;
 
-  if (!parse_args (argc, argv) || (opt.speed_pairs > 0 && !opt.cli))
+  if (!parse_args (argc, argv) || (opt.speed_pairs > 0 && !opt.cli_argv))
     {
       printf ("usage: app_memory [--idle-seconds N] [--model NAME] [--epochs N] [--stop-steps N] [--runs N] "
-              "[--limit N] [--threads N] [--speed-pairs N --cli DLAB] [--idle-only]\n");
+              "[--limit N] [--threads N] [--speed-pairs N --cli-command CMD] [--idle-only]\n");
       return 2;
     }
   if (!dataset_found ("mnist") && !opt.idle_only)
