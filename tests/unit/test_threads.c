@@ -125,6 +125,8 @@ static void test_set_while_running(void) {
 
 typedef struct {
   atomic_int pieces;    /* pieces done */
+  atomic_int caller_pieces; /* by worker 0, the thread whose loop runs */
+  atomic_int second_begun;  /* slow_second_chunk */
   atomic_int inside;    /* workers inside the task now */
   atomic_int bad_worker;
 } IdleWork;
@@ -132,10 +134,28 @@ typedef struct {
 static int idle_piece(void *arg, int worker) {
   IdleWork *w = arg;
   atomic_fetch_add(&w->inside, 1);
-  if (worker < 1 || worker >= dlab_threads_get()) atomic_store(&w->bad_worker, 1);
+  if (worker < 0 || worker >= dlab_threads_get()) atomic_store(&w->bad_worker, 1);
+  if (worker == 0) atomic_fetch_add(&w->caller_pieces, 1);
   atomic_fetch_add(&w->pieces, 1);
   atomic_fetch_sub(&w->inside, 1);
   return 1;
+}
+
+/* A loop of two chunks: the second (the worker's share) lasts until the
+ * thread that runs the loop has done a piece of the idle task while it
+ * waited for it (or 5 s), and the first (that thread's own share) until
+ * the second has begun, so that the worker, and not that thread, runs it
+ * (or 5 s: a worker the system does not schedule). */
+static void slow_second_chunk(void *arg, size_t begin, size_t end) {
+  IdleWork *w = arg;
+  (void)end;
+  if (begin == 0)
+    for (int i = 0; i < 10000 && !atomic_load(&w->second_begun); i++) nanosleep(&(struct timespec){0, 500000}, NULL);
+  else {
+    atomic_store(&w->second_begun, 1);
+    for (int i = 0; i < 10000 && atomic_load(&w->caller_pieces) == 0; i++)
+      nanosleep(&(struct timespec){0, 500000}, NULL);
+  }
 }
 
 static int other_piece(void *arg, int worker) {
@@ -160,8 +180,10 @@ static void test_idle_task(void) {
     nanosleep(&(struct timespec){0, 1000000}, NULL);
   }
   tap_ok(ok, "loops give every item once while the workers run the idle task between them");
-  tap_ok(atomic_load(&w.pieces) > 0 && !atomic_load(&w.bad_worker), "the workers ran it (%d pieces), as workers 1..n-1",
+  tap_ok(atomic_load(&w.pieces) > 0 && !atomic_load(&w.bad_worker), "the workers ran it (%d pieces), as workers 0..n-1",
          atomic_load(&w.pieces));
+  dlab_parallel_for(2, 1, slow_second_chunk, &w);
+  tap_ok(atomic_load(&w.caller_pieces) > 0, "the thread whose loop runs does it too while it waits for a worker's chunk");
   dlab_threads_clear_idle_task(other_piece); /* not the task set: nothing happens */
   tap_ok(dlab_threads_set_idle_task(other_piece, NULL) < 0, "clearing another task leaves it set");
   dlab_threads_clear_idle_task(idle_piece);

@@ -48,13 +48,14 @@ void dlab_slice_range(int n, int slices, int s, int *begin, int *end);
 void dlab_slice_range_aligned(int n, int slices, int s, int align, int *begin, int *end);
 
 /* Work for the pool's idle moments: fn(arg, worker) does one small piece
- * (microseconds: a loop that starts meanwhile waits for it) and returns
- * nonzero if there was something to do; worker is 1 .. threads - 1. The
- * pool's workers call it while they wait for the next loop, instead of
- * only spinning: where training leaves a core idle between its loops for
- * moments too short for another thread to be scheduled there, this work
- * uses them (the batch loader's augmentation). One task at a time: returns
- * -1 if another is set. */
+ * (microseconds: a loop that starts or ends meanwhile waits for it) and
+ * returns nonzero if there was something to do; worker is 0 .. threads - 1.
+ * The pool's workers (1 ..) call it while they wait for the next loop, and
+ * the thread whose loop runs (0) while it waits for the workers' last
+ * chunks, instead of only spinning: where training leaves a core idle
+ * between or at the end of its loops for moments too short for another
+ * thread to be scheduled there, this work uses them (the batch loader's
+ * augmentation). One task at a time: returns -1 if another is set. */
 typedef int (*DlabIdleFn)(void *arg, int worker);
 int dlab_threads_set_idle_task(DlabIdleFn fn, void *arg);
 /* Removes the task set with fn; returns once no worker runs it any more. */

@@ -5,8 +5,10 @@
  * image by image, and any of three kinds of makers claims the next image:
  *  - the loader's workers, at the lowest priority (they run when a core
  *    would otherwise idle long enough for the system to schedule them);
- *  - the thread pool's workers, in the moments between two parallel loops
- *    of a training step (dlab_threads_set_idle_task): too short for the
+ *  - the thread pool, in the moments between two parallel loops of a
+ *    training step (its workers) and at the end of a loop (the thread
+ *    that runs it, while it waits for the workers' last chunks): the pool's
+ *    idle task (dlab_threads_set_idle_task). They are too short for the
  *    system to switch threads, long enough for a few images, and on a
  *    machine whose every core trains they are the only free moments;
  *  - the training thread, for the batch it needs now and no other.
@@ -73,8 +75,8 @@ struct DlabLoader {
   int n_workers, started;
   Worker *workers;
   pthread_t *threads;
-  /* the thread pool's workers' own (helper[w - 1] for worker w), when
-   * the loader is the pool's idle task */
+  /* the thread pool's own (helper[w] for worker w, 0 the thread whose loop
+   * runs), when the loader is the pool's idle task */
   Maker *helper;
   int n_helpers;
   int helping; /* help_between_loops is the pool's idle task */
@@ -243,11 +245,11 @@ static void make_claimed(DlabLoader *l, Maker *m, const Claim *c) {
 /* The pool's idle task: one image, if one may be made. */
 static int help_between_loops(void *arg, int worker) {
   DlabLoader *l = arg;
-  if (!atomic_load(&l->has_work) || worker > l->n_helpers) return 0;
+  if (!atomic_load(&l->has_work) || worker >= l->n_helpers) return 0;
   pthread_mutex_lock(&l->lock);
   Claim c;
   int did = claim_image(l, l->batches, &c);
-  if (did) make_claimed(l, &l->helper[worker - 1], &c);
+  if (did) make_claimed(l, &l->helper[worker], &c);
   pthread_mutex_unlock(&l->lock);
   return did;
 }
@@ -335,13 +337,14 @@ static int start_workers(DlabLoader *l) {
   return 0;
 }
 
-/* Augmented batches are also made by the thread pool's workers between
- * the loops of a step (help_between_loops), each with its own augmenter.
+/* Augmented batches are also made by the thread pool between the loops of
+ * a step, and by the thread that runs a loop while it waits for the end of
+ * the workers' chunks (help_between_loops), each with its own maker.
  * Another loader may hold the pool's idle task already (two trainings in
  * one process): this one then does without. */
 static int start_helpers(DlabLoader *l) {
-  int n = dlab_threads_get() - 1;
-  if (!l->augment || n < 1) return 0;
+  int n = dlab_threads_get();
+  if (!l->augment || n < 2) return 0;
   l->helper = calloc((size_t)n, sizeof *l->helper);
   if (!l->helper) return dlab_error(_("loader: out of memory"));
   l->n_helpers = n;
