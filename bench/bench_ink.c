@@ -20,8 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "dlab/clock.h"
 #include "dlab/error.h"
 #include "dlab/ink.h"
 #include "dlab/inside.h"
@@ -32,11 +32,7 @@
 #define ROUNDS 2000
 #define MAX_DRAWINGS 256
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+static double now_ms(void) { return dlab_now_seconds() * 1e3; }
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
