@@ -149,6 +149,22 @@ size_t dlab_direct_dyt_floats(const DlabDirectConv *d, int samples);
 void dlab_direct_weight_grad_by_channel(const DlabDirectConv *d, const float *dy, float *dyt, const float *shifted,
                                         int samples, float *dw, int accumulate);
 
+/* ---- matrix products with operands read in place (gemm.c) ---- */
+
+/* Whether dlab_gemm runs its AVX-512 tiles here (otherwise it is a plain
+ * loop, for tests only: layers then call OpenBLAS). */
+int dlab_gemm_available(void);
+
+/* C = A B, an M x N result over K: a(m, k) = a[m * a_row + k * a_col] (so
+ * A may be read transposed), b(k, n) = b[k * b_row + n], c(m, n) =
+ * c[m * c_row + n], overwritten. Each c(m, n) is summed over k in order,
+ * so the result does not depend on how callers cut C between threads. */
+void dlab_gemm(int M, int N, int K, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *b,
+               ptrdiff_t b_row, float *c, ptrdiff_t c_row);
+
+/* dst[j * dst_row + i] = src[i * src_row + j] for a rows x cols block. */
+void dlab_transpose(const float *src, int rows, int cols, ptrdiff_t src_row, float *dst, ptrdiff_t dst_row);
+
 /* ---- optimizer updates (optim_kernels.c) ---- */
 
 /* One SGD step of a tensor with torch.optim.SGD's rule (see optim.h). */
