@@ -74,11 +74,14 @@ static void linear_reset(DlabLayer *l, DlabRng *rng) {
   }
 }
 
-/* Grows *buf to `need` floats (it never shrinks). */
+/* Grows *buf to `need` floats (it never shrinks; the contents go). Lines
+ * of their own: threads write neighbouring parts of x^T and y^T, and a
+ * line shared between two cores would travel back and forth. */
 static int reserve(float **buf, size_t *cap, size_t need) {
   if (need <= *cap) return 0;
-  float *p = realloc(*buf, need * sizeof *p);
+  float *p = aligned_alloc(64, (need * sizeof *p + 63) / 64 * 64);
   if (!p) return -1;
+  free(*buf);
   *buf = p;
   *cap = need;
   return 0;
@@ -165,15 +168,17 @@ static void gemm_forward_features(const LinearJob *j, int o0, int o1) {
   dlab_transpose(yt, o1 - o0, batch, batch, j->y + o0, out);
 }
 
-/* Slice s of x^T: x's input columns [i0, i1), whole 16-column blocks. */
+/* Slice s of x^T: the columns of x's rows [b0, b1), in whole 16-row
+ * blocks. Cut by rows, a thread reads the images it gathered or computed
+ * (from its own cache) and writes whole lines of x^T's rows. */
 static void transpose_x_slice(void *arg, size_t begin, size_t end) {
   const LinearJob *j = arg;
   const int in = j->l->in_shape.d[0];
   float *xt = ((LinearState *)j->l->state)->xt;
   for (size_t s = begin; s < end; s++) {
-    int i0, i1;
-    dlab_slice_range_aligned(in, j->slices, (int)s, 16, &i0, &i1);
-    if (i1 > i0) dlab_transpose(j->x + i0, j->batch, i1 - i0, in, xt + (size_t)i0 * j->batch, j->batch);
+    int b0, b1;
+    dlab_slice_range_aligned(j->batch, j->slices, (int)s, 16, &b0, &b1);
+    if (b1 > b0) dlab_transpose(j->x + (size_t)b0 * in, b1 - b0, in, in, xt + b0, j->batch);
   }
 }
 
