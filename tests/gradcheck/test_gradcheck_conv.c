@@ -67,6 +67,13 @@ static void check_conv(void) {
       "conv 3->4 k5 s1 p1, 9x9, batch 2");
   run(&dlab_conv2d_ops, (float[]){3, 5, 1, 0, 0}, 5, image(2, 11, 8), 2, STEP_LINEAR, 20,
       "conv 2->3 k5 s1 p0 without bias, 11x8 (not square), batch 2");
+  /* 32 output channels or more: the input gradient's W^T dY runs on
+   * dlab_gemm where the processor has AVX-512 (conv2d.c's weight_t_times),
+   * after the direct kernels (unpadded 5x5) and through im2col (stride 2). */
+  run(&dlab_conv2d_ops, (float[]){33, 5, 1, 0, 1}, 5, image(2, 9, 9), 2, STEP_LINEAR, 21,
+      "conv 2->33 k5 s1 p0, 9x9, batch 2");
+  run(&dlab_conv2d_ops, (float[]){32, 3, 2, 1, 1}, 5, image(3, 7, 7), 2, STEP_LINEAR, 22,
+      "conv 3->32 k3 s2 p1, 7x7, batch 2");
 }
 
 /* gradcheck_layer draws the input right after seeding (pooling layers have

@@ -52,6 +52,13 @@ enum { P_WEIGHT = 0, P_BIAS = 1 };
 #define DLAB_DIRECT_MIN_PIXELS 16
 /* Fewer columns than this make a thin, slow GEMM. */
 #define MIN_COLUMNS 512
+/* Each of dlab_gemm's tiles sums over the output channels for W^T dY with
+ * its result in registers and stores it once, so a short sum leaves the
+ * stores a larger share: below this many output channels OpenBLAS runs
+ * W^T dY (one Zen 5 core, a sample's input gradient: DigitNet's 16 -> 32
+ * 5x5 layer 13.5 us against OpenBLAS's 16.2; LeNet's 6 -> 16 1.88 against
+ * 1.68). */
+#define GEMM_MIN_CHANNELS 32
 
 /* One slice's buffers. */
 typedef struct {
@@ -146,10 +153,12 @@ static void plan_direct(ConvState *st) {
    * sample on a Zen 5 core, direct against GEMM + col2im (OpenBLAS's
    * AVX-512 kernels; its AVX2 ones): DigitNet's 16 -> 32 5x5 25 us against
    * 18 (26), LeNet's 6 -> 16 7.6 against 4.4 (7.6); CIFAR's 32 -> 32 5x5
-   * pad 2 67 against 89 (142). The choice depends on the layer, the
-   * machine and OpenBLAS's kernels only, never on timing, so a run repeats
-   * bit for bit. */
-  st->dgrad_gemm = dlab_cpu_level() >= DLAB_CPU_AVX512 && 2 * g->pad < K - 1 && dlab_cpu_blas_avx512();
+   * pad 2 67 against 89 (142). From 32 output channels the product runs
+   * on dlab_gemm (weight_t_times), which needs no OpenBLAS kernels. The
+   * choice depends on the layer, the machine and OpenBLAS's kernels only,
+   * never on timing, so a run repeats bit for bit. */
+  const int fast_product = OC >= GEMM_MIN_CHANNELS ? dlab_gemm_available() : dlab_cpu_blas_avx512();
+  st->dgrad_gemm = dlab_cpu_level() >= DLAB_CPU_AVX512 && 2 * g->pad < K - 1 && fast_product;
 }
 
 static int conv_setup(DlabLayer *l, DlabShape in) {
@@ -313,6 +322,31 @@ typedef struct {
 } ConvJob;
 
 /* im2col of samples [b0, b0 + n) into w->col with n*P columns. */
+/* ---- the products with W ----
+ *
+ * On dlab_gemm (kernels/cpu/gemm.c) where the processor runs its tiles,
+ * otherwise OpenBLAS (GEMM_MIN_CHANNELS says where W^T dY stays on
+ * OpenBLAS). */
+
+/* out [OC, columns] = W [OC, rows] col [rows, columns] */
+static void weight_times(const float *weight, int OC, int rows, const float *col, int columns, float *out) {
+  if (dlab_gemm_available())
+    dlab_gemm(OC, columns, rows, weight, rows, 1, col, columns, out, columns);
+  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, columns, rows, 1.0f, weight, rows, col, columns,
+                0.0f, out, columns);
+}
+
+/* out [rows, columns] = W^T dy, dy's rows `dy_row` floats apart */
+static void weight_t_times(const float *weight, int OC, int rows, const float *dy, int dy_row, int columns,
+                           float *out) {
+  if (dlab_gemm_available() && OC >= GEMM_MIN_CHANNELS)
+    dlab_gemm(rows, columns, OC, weight, 1, rows, dy, dy_row, out, columns);
+  else
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, columns, OC, 1.0f, weight, rows, dy, dy_row, 0.0f,
+                out, columns);
+}
+
 static void im2col_chunk(const ConvState *st, const float *x, int b0, int n, float *col) {
   const DlabConvGeom *g = &st->geom;
   const int P = out_pixels(g);
@@ -386,8 +420,7 @@ static void forward_slice(void *arg, size_t begin, size_t end) {
     for (int b0 = b_begin; b0 < b_end; b0 += st->chunk) {
       const int n = b_end - b0 < st->chunk ? b_end - b0 : st->chunk, columns = n * P;
       im2col_chunk(st, j->x, b0, n, w->col);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, columns, rows, 1.0f, weight, rows, w->col,
-                  columns, 0.0f, w->gemm, columns);
+      weight_times(weight, OC, rows, w->col, columns, w->gemm);
       forward_epilogue(j, st, w->gemm, b0, n);
     }
   }
@@ -457,8 +490,7 @@ static void backward_slice_direct(const ConvJob *j, const ConvState *st, ConvWor
       float *dx = j->dx + (size_t)(b0 + i) * image_size(&st->geom);
       if (st->dgrad_gemm) {
         const int rows = col_rows(&st->geom), P = out_pixels(&st->geom);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, P, OC, 1.0f, j->l->params[P_WEIGHT].value.data,
-                    rows, dy, stride, 0.0f, w->dshift, P);
+        weight_t_times(j->l->params[P_WEIGHT].value.data, OC, rows, dy, stride, P, w->dshift);
         dlab_cpu_col2im(&st->geom, w->dshift, P, dx);
       } else {
         dlab_direct_shift(&st->dgrad, dy, w->dshift);
@@ -503,8 +535,7 @@ static void backward_slice(void *arg, size_t begin, size_t end) {
       }
       if (!j->dx) continue;
       /* dcol = W^T dY', over col (already used). */
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, columns, OC, 1.0f, weight, rows, w->gemm,
-                  columns, 0.0f, w->col, columns);
+      weight_t_times(weight, OC, rows, w->gemm, columns, columns, w->col);
       for (int i = 0; i < n; i++)
         dlab_cpu_col2im(g, w->col + (size_t)i * P, columns, j->dx + (size_t)(b0 + i) * image_size(g));
     }
