@@ -29,8 +29,8 @@ typedef struct {
   DlabAct act;    /* absorbed activation */
   float *dy_act;  /* [batch, out]: dy * act'(y) in a fused backward */
   size_t dy_cap;
-  float *xt, *yt; /* [in, batch] and [out, batch]: x^T and y^T of the
-                     forward product on dlab_gemm */
+  float *xt, *yt; /* x^T and y^T of the forward product on dlab_gemm:
+                     [in, batch] for each slice, [out, batch] */
   size_t xt_cap, yt_cap;
 } LinearState;
 
@@ -92,7 +92,7 @@ static int linear_resize(DlabLayer *l, int batch) {
   const size_t in = (size_t)l->in_shape.d[0], out = (size_t)l->out_shape.d[0];
   const int gemm = gemm_forward(batch);
   if (reserve(&st->dy_act, &st->dy_cap, st->act.on ? (size_t)batch * out : 0) < 0 ||
-      reserve(&st->xt, &st->xt_cap, gemm ? (size_t)batch * in : 0) < 0 ||
+      reserve(&st->xt, &st->xt_cap, gemm ? (size_t)dlab_threads_get() * batch * in : 0) < 0 ||
       reserve(&st->yt, &st->yt_cap, gemm ? (size_t)batch * out : 0) < 0)
     return dlab_error(_("layer %s (linear): out of memory for batch %d"), l->name, batch);
   return 0;
@@ -157,29 +157,18 @@ static void product_part(int rows, int cols, int by_rows, int slices, int s, int
     dlab_slice_range(cols, slices, s, c0, c1);
 }
 
-/* Output features [o0, o1) of y^T = W x^T for the whole batch, from the
- * state's x^T, then transposed into those columns of y. */
-static void gemm_forward_features(const LinearJob *j, int o0, int o1) {
+/* Output features [o0, o1) of y^T = W x^T for the whole batch, then
+ * transposed into those columns of y. Each slice makes x^T in a buffer of
+ * its own: a buffer that every thread read and each wrote a part of would
+ * be passed between the cores line by line, at every step. */
+static void gemm_forward_features(const LinearJob *j, int s, int o0, int o1) {
   const DlabLayer *l = j->l;
   const LinearState *st = l->state;
   const int in = l->in_shape.d[0], out = l->out_shape.d[0], batch = j->batch;
-  float *yt = st->yt + (size_t)o0 * batch;
-  dlab_gemm(o1 - o0, batch, in, l->params[P_WEIGHT].value.data + (size_t)o0 * in, in, 1, st->xt, batch, yt, batch);
+  float *xt = st->xt + (size_t)s * batch * in, *yt = st->yt + (size_t)o0 * batch;
+  dlab_transpose(j->x, batch, in, in, xt, batch);
+  dlab_gemm(o1 - o0, batch, in, l->params[P_WEIGHT].value.data + (size_t)o0 * in, in, 1, xt, batch, yt, batch);
   dlab_transpose(yt, o1 - o0, batch, batch, j->y + o0, out);
-}
-
-/* Slice s of x^T: the columns of x's rows [b0, b1), in whole 16-row
- * blocks. Cut by rows, a thread reads the images it gathered or computed
- * (from its own cache) and writes whole lines of x^T's rows. */
-static void transpose_x_slice(void *arg, size_t begin, size_t end) {
-  const LinearJob *j = arg;
-  const int in = j->l->in_shape.d[0];
-  float *xt = ((LinearState *)j->l->state)->xt;
-  for (size_t s = begin; s < end; s++) {
-    int b0, b1;
-    dlab_slice_range_aligned(j->batch, j->slices, (int)s, 16, &b0, &b1);
-    if (b1 > b0) dlab_transpose(j->x + (size_t)b0 * in, b1 - b0, in, in, xt + b0, j->batch);
-  }
 }
 
 static void forward_slice(void *arg, size_t begin, size_t end) {
@@ -193,7 +182,7 @@ static void forward_slice(void *arg, size_t begin, size_t end) {
     if (j->gemm) {
       dlab_slice_range(out, j->slices, (int)s, &o0, &o1);
       if (o1 == o0) continue;
-      gemm_forward_features(j, o0, o1);
+      gemm_forward_features(j, (int)s, o0, o1);
       if (bias || j->act.on) dlab_cpu_bias_act_rows(j->y + o0, j->batch, o1 - o0, out, bias ? bias + o0 : NULL, j->act);
       continue;
     }
@@ -280,12 +269,19 @@ static int product_slices(const DlabLayer *l, int batch, double passes, int by_r
                               dlab_threads_get());
 }
 
+/* No more forward slices than x^T buffers: the thread count may have
+ * grown since linear_resize made them. */
+static int at_most_xt_copies(const DlabLayer *l, int batch, int slices) {
+  const size_t copies = ((LinearState *)l->state)->xt_cap / ((size_t)batch * l->in_shape.d[0]);
+  return (size_t)slices < copies ? slices : (int)copies;
+}
+
 static void run_forward(DlabLayer *l, const DlabTensor *x, float *y, DlabAct act) {
   LinearJob j = {.l = l, .x = x->data, .y = y, .act = act, .batch = x->shape[0]};
   j.gemm = gemm_forward(j.batch);
   j.by_rows = !j.gemm && cut_rows(j.batch, l->out_shape.d[0]);
   j.slices = product_slices(l, j.batch, 1, j.by_rows);
-  if (j.gemm) dlab_parallel_for((size_t)j.slices, 1, transpose_x_slice, &j);
+  if (j.gemm) j.slices = at_most_xt_copies(l, j.batch, j.slices);
   dlab_parallel_for((size_t)j.slices, 1, forward_slice, &j);
 }
 
