@@ -9,7 +9,9 @@
 # step's matrix products alone, run by OpenBLAS at 1 and 2 threads
 # (bench_products: no im2col, pooling, activation, batch or optimizer),
 # the share of the peak a step of nothing but these products would reach
-# with the library. A timing: read it with the load printed at the top.
+# with the library; and the same on the engine's own dlab_gemm, where the
+# processor runs it (AVX-512), for the products it can take. A timing:
+# read it with the load printed at the top.
 #
 #   bench/profile.sh [BUILD_DIR] [NETWORK...]   (default ./build, all five)
 set -euo pipefail
@@ -49,4 +51,11 @@ for n in "${networks[@]}"; do
   awk -v p1="$p1" -v p2="$p2" -v pc="$peak" -v pa="$peak_all" 'BEGIN {
     printf "its products alone in OpenBLAS: %.1f GFLOP/s at 1 thread (%.0f%% of a core), %.1f at 2 (%.0f%% of both cores)\n",
       p1, 100 * p1 / pc, p2, 100 * p2 / pa }'
+  if d1=$("$products" "$name" --batch "$batch" --threads 1 --gemm dlab 2>/dev/null); then
+    d2=$("$products" "$name" --batch "$batch" --threads 2 --gemm dlab)
+    awk -v p1="$(tail -1 <<<"$d1" | sed 's/.* gflops=\([0-9.]*\).*/\1/')" \
+      -v p2="$(tail -1 <<<"$d2" | sed 's/.* gflops=\([0-9.]*\).*/\1/')" -v pc="$peak" -v pa="$peak_all" 'BEGIN {
+      printf "on dlab_gemm where it can (B not transposed; the rest OpenBLAS): %.1f GFLOP/s at 1 thread (%.0f%% of a core), %.1f at 2 (%.0f%% of both cores)\n",
+        p1, 100 * p1 / pc, p2, 100 * p2 / pa }'
+  fi
 done
