@@ -123,7 +123,10 @@ static int step_products(const DlabModel *m, int batch, int dlab, Product *out, 
     const DlabLayer *l = m->layers[i];
     if (l->ops == &dlab_linear_ops) {
       const int in = l->in_shape.d[0], o = l->out_shape.d[0];
-      out[n++] = dlab ? (Product){"linear forward", 0, 0, o, batch, in} : (Product){"linear forward", 0, 1, batch, o, in};
+      if (dlab) /* y^T [o, B] = W x^T */
+        out[n++] = (Product){"linear forward", 0, 0, o, batch, in};
+      else
+        out[n++] = (Product){"linear forward", 0, 1, batch, o, in};
       out[n++] = (Product){"linear dW", 1, 0, o, in, batch};
       if (!first) out[n++] = (Product){"linear dx", 0, 0, batch, in, o};
     } else if (l->ops == &dlab_conv2d_ops) {

@@ -55,7 +55,7 @@ for n in "${networks[@]}"; do
     d2=$("$products" "$name" --batch "$batch" --threads 2 --gemm dlab)
     awk -v p1="$(tail -1 <<<"$d1" | sed 's/.* gflops=\([0-9.]*\).*/\1/')" \
       -v p2="$(tail -1 <<<"$d2" | sed 's/.* gflops=\([0-9.]*\).*/\1/')" -v pc="$peak" -v pa="$peak_all" 'BEGIN {
-      printf "on dlab_gemm where it can (B not transposed; the rest OpenBLAS): %.1f GFLOP/s at 1 thread (%.0f%% of a core), %.1f at 2 (%.0f%% of both cores)\n",
+      printf "on dlab_gemm where it can (the rest OpenBLAS): %.1f GFLOP/s at 1 thread (%.0f%% of a core), %.1f at 2 (%.0f%% of both cores)\n",
         p1, 100 * p1 / pc, p2, 100 * p2 / pa }'
   fi
 done

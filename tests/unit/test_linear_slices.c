@@ -71,6 +71,11 @@ static int same(const DlabTensor *a, const DlabTensor *b) {
   return a->numel == b->numel && memcmp(a->data, b->data, a->numel * sizeof(float)) == 0;
 }
 
+static void add_term(double term, double *sum, double *magnitude) {
+  *sum += term;
+  *magnitude += fabs(term);
+}
+
 /* Worst |got - want| / (sum of the terms' magnitudes + 1e-30) over the
  * four results, the weights read from a model built alike. */
 static double worst_error(int in, int out, int batch, const Run *r) {
@@ -89,23 +94,23 @@ static double worst_error(int in, int out, int batch, const Run *r) {
   for (int b = 0; b < batch; b++)
     for (int o = 0; o < out; o++) {
       double s = bias[o], mag = fabs(bias[o]);
-      for (int i = 0; i < in; i++) s += (double)x[b * in + i] * w[o * in + i], mag += fabs((double)x[b * in + i] * w[o * in + i]);
+      for (int i = 0; i < in; i++) add_term((double)x[b * in + i] * w[o * in + i], &s, &mag);
       TERM_CHECK(r->y.data[b * out + o], s, mag);
     }
   for (int o = 0; o < out; o++) {
     double sb = 0, mb = 0;
-    for (int b = 0; b < batch; b++) sb += dy[b * out + o], mb += fabs(dy[b * out + o]);
+    for (int b = 0; b < batch; b++) add_term(dy[b * out + o], &sb, &mb);
     TERM_CHECK(r->db.data[o], sb, mb);
     for (int i = 0; i < in; i++) {
       double s = 0, mag = 0;
-      for (int b = 0; b < batch; b++) s += (double)dy[b * out + o] * x[b * in + i], mag += fabs((double)dy[b * out + o] * x[b * in + i]);
+      for (int b = 0; b < batch; b++) add_term((double)dy[b * out + o] * x[b * in + i], &s, &mag);
       TERM_CHECK(r->dw.data[o * in + i], s, mag);
     }
   }
   for (int b = 0; b < batch; b++)
     for (int i = 0; i < in; i++) {
       double s = 0, mag = 0;
-      for (int o = 0; o < out; o++) s += (double)dy[b * out + o] * w[o * in + i], mag += fabs((double)dy[b * out + o] * w[o * in + i]);
+      for (int o = 0; o < out; o++) add_term((double)dy[b * out + o] * w[o * in + i], &s, &mag);
       TERM_CHECK(r->dx.data[b * in + i], s, mag);
     }
 #undef TERM_CHECK
@@ -120,8 +125,8 @@ static void check(int in, int out, int batch, const char *path) {
   /* float sums of n terms: within n units of 2^-24 of the terms' magnitude;
    * a slip in the plumbing (a row, a transpose) is of order 1 */
   const int longest = in > batch ? (in > out ? in : out) : (batch > out ? batch : out);
-  tap_ok(ok && err < longest * 6e-8, "linear %d -> %d, batch %d (%s), 1 thread: y, dx, dW, db as defined (worst %.2g)", in,
-         out, batch, path, err);
+  tap_ok(ok && err < longest * 6e-8, "linear %d -> %d, batch %d (%s), 1 thread: y, dx, dW, db as defined (worst %.2g)",
+         in, out, batch, path, err);
   for (int threads = 2; threads <= 3; threads++)
     for (int late = 0; late <= 1; late++) {
       const char *when = late ? " set after the batch" : "";

@@ -5,9 +5,9 @@
  * (kernels/cpu/gemm.c: operands read in place, no packing), otherwise an
  * OpenBLAS sgemm (an sgemv for a row or a few); with several threads each
  * product is cut into one slice per thread (see the slices below), so no
- * slice needs another's result. A ReLU or LeakyReLU right after the layer can be absorbed
- * (fuse): it is applied to y while y is in cache, and its derivative taken
- * from y in backward. */
+ * slice needs another's result. A ReLU or LeakyReLU right after the layer
+ * can be absorbed (fuse): it is applied to y while y is in cache, and its
+ * derivative taken from y in backward. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -139,9 +139,10 @@ static void linear_destroy(DlabLayer *l) {
  * slice per thread; dW always by output features (backward_slice says
  * why). One row (single-image inference), or up to four where OpenBLAS
  * has no kernels for small matrices (gemv_rows), skips packing altogether:
- * matrix-vector products, row by row. dlab_gemm packs nothing, so its
- * forward product is cut by output features (x^T, which every slice reads,
- * is made once before), and dx the same way as OpenBLAS's. */
+ * matrix-vector products, row by row. dlab_gemm packs nothing; its
+ * forward product is cut by output features, every slice reading all of
+ * x^T (its own copy, or one for all: xt_copies), and dx the same way as
+ * OpenBLAS's. */
 
 /* Rows up to which y = x W^T and dx = dy W run as matrix-vector products.
  * OpenBLAS's AVX-512 builds have kernels for small matrices that beat row
@@ -199,7 +200,8 @@ static void forward_slice(void *arg, size_t begin, size_t end) {
       dlab_slice_range(out, j->slices, (int)s, &o0, &o1);
       if (o1 == o0) continue;
       gemm_forward_features(j, (int)s, o0, o1);
-      if (bias || j->act.on) dlab_cpu_bias_act_rows(j->y + o0, j->batch, o1 - o0, out, bias ? bias + o0 : NULL, j->act);
+      if (bias || j->act.on)
+        dlab_cpu_bias_act_rows(j->y + o0, j->batch, o1 - o0, out, bias ? bias + o0 : NULL, j->act);
       continue;
     }
     product_part(j->batch, out, j->by_rows, j->slices, (int)s, &b0, &b1, &o0, &o1);
