@@ -10,9 +10,9 @@
  * columns lie (a row stride and a column stride, so A may be read
  * transposed), and loads a row of B's 64 columns, which must be contiguous.
  * With B's rows in L1 or L2 this runs at the core's peak (the same layer:
- * 227 GFLOP/s for the product alone). A linear layer's three products fit
- * it as they are, but the forward one, where B would be W^T: it is
- * computed as y^T = W x^T, with x transposed first (dlab_transpose).
+ * 227 GFLOP/s for the product alone). Of a linear layer's three products
+ * all but the forward one fit it as they are; there B would be W^T, so the
+ * layer computes y^T = W x^T, with x transposed first (dlab_transpose).
  *
  * Each element of C is one sum over k = 0 .. K-1 in order, whatever the
  * tiles and the threads: the results do not depend on how a product is
