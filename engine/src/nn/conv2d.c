@@ -321,7 +321,6 @@ typedef struct {
   int batch, slices;
 } ConvJob;
 
-/* im2col of samples [b0, b0 + n) into w->col with n*P columns. */
 /* ---- the products with W ----
  *
  * On dlab_gemm (kernels/cpu/gemm.c) where the processor runs its tiles,
@@ -347,6 +346,7 @@ static void weight_t_times(const float *weight, int OC, int rows, const float *d
                 out, columns);
 }
 
+/* im2col of samples [b0, b0 + n) into w->col with n*P columns. */
 static void im2col_chunk(const ConvState *st, const float *x, int b0, int n, float *col) {
   const DlabConvGeom *g = &st->geom;
   const int P = out_pixels(g);
