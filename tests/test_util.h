@@ -27,6 +27,16 @@ static inline int tap_done(void) {
   return tap_failed ? 1 : 0;
 }
 
+/* Fills p with n floats in [-0.5, 0.5) from a small linear congruential
+ * generator: the same numbers for the same seed on every machine, so a
+ * kernel test's inputs never depend on the engine's RNG. */
+static inline void test_random_floats(float *p, size_t n, unsigned *seed) {
+  for (size_t i = 0; i < n; i++) {
+    *seed = *seed * 1664525u + 1013904223u;
+    p[i] = (float)(*seed >> 8) / (float)(1u << 24) - 0.5f;
+  }
+}
+
 static inline void tap_skip_all(const char *why) {
   printf("1..0 # SKIP %s\n", why);
 }

@@ -19,13 +19,6 @@
 #include "kernels/cpu/cpu_kernels.h"
 #include "test_util.h"
 
-static void random_floats(float *p, size_t n, unsigned *seed) {
-  for (size_t i = 0; i < n; i++) {
-    *seed = *seed * 1664525u + 1013904223u;
-    p[i] = (float)(*seed >> 8) / (float)(1u << 24) - 0.5f;
-  }
-}
-
 static float *alloc_aligned(size_t n) { return aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64); }
 
 typedef struct {
@@ -79,9 +72,9 @@ static void check(const Case *t, unsigned seed) {
   float *x = alloc_aligned(n_x), *dy = alloc_aligned(n_dy), *shifted = alloc_aligned(S * d.shift_stride);
   float *dyt = alloc_aligned(dlab_direct_dyt_floats(&d, S)), *dw = alloc_aligned(n_w), *start = alloc_aligned(n_w);
   double *sum = malloc(n_w * sizeof *sum), *magnitude = malloc(n_w * sizeof *magnitude);
-  random_floats(x, n_x, &seed);
-  random_floats(dy, n_dy, &seed);
-  random_floats(start, n_w, &seed);
+  test_random_floats(x, n_x, &seed);
+  test_random_floats(dy, n_dy, &seed);
+  test_random_floats(start, n_w, &seed);
   const int P = d.out_h * d.out_w; /* dY rows are zero past the pixels, as the layer keeps them */
   for (size_t row = 0; row < (size_t)S * t->out_channels; row++)
     memset(dy + row * d.out_stride + P, 0, (size_t)(d.out_stride - P) * sizeof *dy);

@@ -16,13 +16,6 @@
 #include "kernels/cpu/cpu_kernels.h"
 #include "test_util.h"
 
-static void random_floats(float *p, size_t n, unsigned *seed) {
-  for (size_t i = 0; i < n; i++) {
-    *seed = *seed * 1664525u + 1013904223u;
-    p[i] = (float)(*seed >> 8) / (float)(1u << 24) - 0.5f;
-  }
-}
-
 /* Whether every float of p is the guard value (bit for bit). */
 static int untouched(const float *p, size_t n, float guard) {
   for (size_t i = 0; i < n; i++)
@@ -39,8 +32,8 @@ static int check_gemm(int M, int N, int K, int a_transposed, int pad, unsigned s
   float *a = malloc(a_size * sizeof *a), *b = malloc((size_t)K * b_row * sizeof *b);
   float *c = malloc(((size_t)M * c_row + 64) * sizeof *c);
   const float guard = -12345.5f;
-  random_floats(a, a_size, &seed);
-  random_floats(b, (size_t)K * b_row, &seed);
+  test_random_floats(a, a_size, &seed);
+  test_random_floats(b, (size_t)K * b_row, &seed);
   for (size_t i = 0; i < (size_t)M * c_row + 64; i++) c[i] = guard;
   dlab_gemm(M, N, K, a, a_row, a_col, b, b_row, c, c_row);
   int ok = 1;
@@ -74,7 +67,7 @@ static int check_transpose(int rows, int cols, int pad, unsigned seed) {
   float *src = malloc((size_t)rows * src_row * sizeof *src);
   float *dst = malloc(((size_t)cols * dst_row + 64) * sizeof *dst);
   const float guard = -12345.5f;
-  random_floats(src, (size_t)rows * src_row, &seed);
+  test_random_floats(src, (size_t)rows * src_row, &seed);
   for (size_t i = 0; i < (size_t)cols * dst_row + 64; i++) dst[i] = guard;
   dlab_transpose(src, rows, cols, src_row, dst, dst_row);
   int ok = 1;

@@ -18,10 +18,7 @@
 
 static float *random_floats(size_t n, unsigned *seed) {
   float *p = malloc(n * sizeof *p);
-  for (size_t i = 0; i < n && p; i++) {
-    *seed = *seed * 1664525u + 1013904223u;
-    p[i] = (float)(*seed >> 8) / (float)(1u << 24) - 0.5f;
-  }
+  if (p) test_random_floats(p, n, seed);
   return p;
 }
 
