@@ -26,9 +26,10 @@
 # (the speed of the page: issue 15 asks for the same within 10%; a
 # timing, so read it with the load printed at the top). With --speed-pairs
 # N, after the stages, N pairs of full runs alternated: the same dlab
-# train command as for its memory below (the window idle), then the page; the medians of both and of the pairs'
-# ratios (this machine's speed moves from minute to minute: alternating
-# keeps the two sides under the same conditions).
+# train command as for its memory below (the window idle), then the page;
+# the medians of both and of the pairs' ratios (this machine's speed moves
+# from minute to minute: alternating keeps the two sides under the same
+# conditions).
 # and the idle Draw page where no dataset is found (the reference of the
 # idle stage: the window alone), and `dlab train --dataset mnist --model MODEL --epochs N` (its maximum
 # resident size from /usr/bin/time -v) for the run's own needs.
