@@ -27,12 +27,12 @@ enum { P_WEIGHT = 0, P_BIAS = 1 };
 
 typedef struct {
   DlabAct act;    /* absorbed activation */
-  float *dy_act;  /* [batch, out]: dy * act'(y) in a fused backward */
-  size_t dy_cap;
-  float *xt, *yt; /* x^T and y^T of the forward product on dlab_gemm:
-                     [in, batch] for each slice (or one for all:
-                     xt_copies), [out, batch] */
-  size_t xt_cap, yt_cap;
+  DlabTensor dy_act; /* [batch, out]: dy * act'(y) in a fused backward */
+  DlabTensor xt, yt; /* x^T and y^T of the forward product on dlab_gemm:
+                        [in, batch] for each slice (or one for all:
+                        xt_copies), [out, batch]; 64-byte lines of their
+                        own, as every tensor's (threads write neighbouring
+                        parts of them) */
 } LinearState;
 
 /* dlab_gemm's tiles put C's columns in the vector lanes; the forward
@@ -90,26 +90,14 @@ static void linear_reset(DlabLayer *l, DlabRng *rng) {
   }
 }
 
-/* Grows *buf to `need` floats (it never shrinks; the contents go). Lines
- * of their own: threads write neighbouring parts of x^T and y^T, and a
- * line shared between two cores would travel back and forth. */
-static int reserve(float **buf, size_t *cap, size_t need) {
-  if (need <= *cap) return 0;
-  float *p = aligned_alloc(64, (need * sizeof *p + 63) / 64 * 64);
-  if (!p) return -1;
-  free(*buf);
-  *buf = p;
-  *cap = need;
-  return 0;
-}
-
 static int linear_resize(DlabLayer *l, int batch) {
   LinearState *st = l->state;
-  const size_t in = (size_t)l->in_shape.d[0], out = (size_t)l->out_shape.d[0];
+  const int in = l->in_shape.d[0], out = l->out_shape.d[0];
   const int gemm = gemm_forward(batch);
-  if (reserve(&st->dy_act, &st->dy_cap, st->act.on ? (size_t)batch * out : 0) < 0 ||
-      reserve(&st->xt, &st->xt_cap, gemm ? xt_copies(l, batch) * batch * in : 0) < 0 ||
-      reserve(&st->yt, &st->yt_cap, gemm ? (size_t)batch * out : 0) < 0)
+  /* (tensors only grow: a smaller batch reuses what a larger one made) */
+  if ((st->act.on && dlab_tensor_resize(&st->dy_act, 2, (int[]){batch, out}) < 0) ||
+      (gemm && dlab_tensor_resize(&st->xt, 3, (int[]){(int)xt_copies(l, batch), in, batch}) < 0) ||
+      (gemm && dlab_tensor_resize(&st->yt, 2, (int[]){out, batch}) < 0))
     return dlab_error(_("layer %s (linear): out of memory for batch %d"), l->name, batch);
   return 0;
 }
@@ -123,9 +111,9 @@ static int linear_fuse(DlabLayer *l, DlabLayer *const *next, int n_next) {
 static void linear_destroy(DlabLayer *l) {
   LinearState *st = l->state;
   if (!st) return;
-  free(st->dy_act);
-  free(st->xt);
-  free(st->yt);
+  dlab_tensor_free(&st->dy_act);
+  dlab_tensor_free(&st->xt);
+  dlab_tensor_free(&st->yt);
   free(st);
   l->state = NULL;
 }
@@ -182,7 +170,7 @@ static void gemm_forward_features(const LinearJob *j, int s, int o0, int o1) {
   const DlabLayer *l = j->l;
   const LinearState *st = l->state;
   const int in = l->in_shape.d[0], out = l->out_shape.d[0], batch = j->batch;
-  float *xt = j->shared_xt ? st->xt : st->xt + (size_t)s * batch * in, *yt = st->yt + (size_t)o0 * batch;
+  float *xt = st->xt.data + (j->shared_xt ? 0 : (size_t)s * batch * in), *yt = st->yt.data + (size_t)o0 * batch;
   if (!j->shared_xt) dlab_transpose(j->x, batch, in, in, xt, batch);
   dlab_gemm(o1 - o0, batch, in, l->params[P_WEIGHT].value.data + (size_t)o0 * in, in, 1, xt, batch, yt, batch);
   dlab_transpose(yt, o1 - o0, batch, batch, j->y + o0, out);
@@ -271,7 +259,7 @@ static void act_backward_slice(void *arg, size_t begin, size_t end) {
     int b0, b1;
     dlab_slice_range(j->batch, j->slices, (int)s, &b0, &b1);
     dlab_cpu_act_backward(j->dy + b0 * out, j->y + b0 * out, (size_t)(b1 - b0) * out, j->act,
-                          ((LinearState *)j->l->state)->dy_act + b0 * out);
+                          ((LinearState *)j->l->state)->dy_act.data + b0 * out);
   }
 }
 
@@ -293,7 +281,7 @@ static int product_slices(const DlabLayer *l, int batch, double passes, int by_r
 static void transpose_x_slice(void *arg, size_t begin, size_t end) {
   const LinearJob *j = arg;
   const int in = j->l->in_shape.d[0];
-  float *xt = ((LinearState *)j->l->state)->xt;
+  float *xt = ((LinearState *)j->l->state)->xt.data;
   for (size_t s = begin; s < end; s++) {
     int b0, b1;
     dlab_slice_range_aligned(j->batch, j->slices, (int)s, 16, &b0, &b1);
@@ -305,7 +293,7 @@ static void transpose_x_slice(void *arg, size_t begin, size_t end) {
  * buffers for one each (xt_copies; the thread count may also have grown
  * since linear_resize). */
 static int share_xt(const DlabLayer *l, int batch, int slices) {
-  return slices > 1 && ((LinearState *)l->state)->xt_cap / ((size_t)batch * l->in_shape.d[0]) < (size_t)slices;
+  return slices > 1 && ((LinearState *)l->state)->xt.capacity / ((size_t)batch * l->in_shape.d[0]) < (size_t)slices;
 }
 
 static void run_forward(DlabLayer *l, const DlabTensor *x, float *y, DlabAct act) {
@@ -352,7 +340,7 @@ static void linear_backward_group(DlabLayer *l, const DlabTensor *acts, const Dl
   LinearJob j = {.l = l, .dy = dy->data, .y = acts[2].data, .act = st->act, .batch = batch};
   j.slices = dlab_parallel_slices(batch, (double)l->out_shape.d[0], 1e5, DLAB_MAX_SLICES);
   dlab_parallel_for((size_t)j.slices, 1, act_backward_slice, &j);
-  run_backward(l, acts[0].data, st->dy_act, dx ? dx->data : NULL, batch);
+  run_backward(l, acts[0].data, st->dy_act.data, dx ? dx->data : NULL, batch);
 }
 
 const DlabLayerOps dlab_linear_ops = {
