@@ -15,6 +15,7 @@
  * with half the tile, 113 -> 140.) With fewer channels most lanes would
  * be empty, and pixels in the lanes win. */
 #include <stddef.h>
+#include <string.h>
 
 #include "kernels/cpu/cpu_kernels.h"
 #include "simd.h"
@@ -42,13 +43,10 @@ size_t dlab_direct_dyt_floats(const DlabDirectConv *d, int samples) {
 static void transpose_dy(const DlabDirectConv *d, const float *dy, int samples, float *dyt) {
   const int P = d->out_h * d->out_w, OC = d->out_channels, ocp = padded_channels(d);
   for (int s = 0; s < samples; s++) {
-    const float *from = dy + (size_t)s * OC * d->out_stride;
     float *to = dyt + (size_t)s * P * ocp;
-    for (int p = 0; p < P; p++) {
-      float *row = to + (size_t)p * ocp;
-      for (int oc = 0; oc < OC; oc++) row[oc] = from[(size_t)oc * d->out_stride + p];
-      for (int oc = OC; oc < ocp; oc++) row[oc] = 0.0f;
-    }
+    dlab_transpose(dy + (size_t)s * OC * d->out_stride, OC, P, d->out_stride, to, ocp);
+    if (ocp > OC)
+      for (int p = 0; p < P; p++) memset(to + (size_t)p * ocp + OC, 0, (size_t)(ocp - OC) * sizeof *to);
   }
 }
 
