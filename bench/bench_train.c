@@ -7,12 +7,17 @@
  *               [--images N] [--seed S]
  *   bench_train NETWORK --latency REPS [--threads T]
  *
+ * NETWORK is a zoo network or a spec, which takes 1x28x28 inputs (mlp
+ * without its batch norms: "flatten | linear 300 | relu | linear 100 |
+ * relu | linear 10").
+ *
  * --profile (training) also prints, after the line below, where the step's
  * time goes: each layer group's forward and backward wall seconds (a fused
  * group, e.g. conv + relu + maxpool, counts as one, named by its layers),
  * their share of the step and the GFLOP/s of its convolution or linear
- * layer (the same FLOP count as `gflop`). The rest of the step (gathering
- * the batch, the loss, the optimizer) is the last row.
+ * layer (the same FLOP count as `gflop`); then gathering the batch, the
+ * loss and the optimizer's step, each a row, and what is left of the step
+ * (the calls between them).
  *
  * Networks with 1x28x28 inputs train on MNIST's 60,000 training images
  * (random images of the same shape when MNIST is not found); cifarnet on
@@ -166,18 +171,33 @@ static DlabOptimizer *make_optimizer(const Args *a, DlabModel *m) {
   return dlab_optimizer_create(&cfg, m);
 }
 
+/* When profiling: seconds spent outside the layers, in gathering the
+ * batch, the loss and the optimizer's step. */
+static double outside_seconds[3];
+
 /* The per-step calls of train.c's train_epoch, over `steps` batches. */
 static int run_steps(DlabModel *m, DlabOptimizer *opt, const DlabDataset *d, const uint32_t *order,
                      long steps, int batch, float lr, uint8_t *labels) {
+  const int profile = m->profile != NULL;
   for (long s = 0; s < steps; s++) {
     int start = (int)(s * batch);
     int count = d->n - start < batch ? d->n - start : batch;
+    double t0 = profile ? dlab_now_seconds() : 0;
     dlab_dataset_gather(d, order + start, count, &m->acts[0], labels);
+    double t1 = profile ? dlab_now_seconds() : 0;
     DlabTensor *logits = dlab_model_forward(m, count, 1);
+    double t2 = profile ? dlab_now_seconds() : 0;
     DlabLossResult r = dlab_cross_entropy(logits, labels, 0.0f, dlab_model_dlogits(m));
+    double t3 = profile ? dlab_now_seconds() : 0;
     if (!isfinite(r.loss)) return dlab_error("step %ld: the loss is not finite", s + 1);
     dlab_model_backward(m);
+    double t4 = profile ? dlab_now_seconds() : 0;
     dlab_optimizer_step(opt, lr);
+    if (profile) {
+      outside_seconds[0] += t1 - t0;
+      outside_seconds[1] += t3 - t2;
+      outside_seconds[2] += dlab_now_seconds() - t4;
+    }
   }
   return 0;
 }
@@ -211,8 +231,12 @@ static void print_profile(const DlabModel *m, double seconds, double images) {
     printf("# %-28s %9.3f %9.3f %6.1f%% %9.2f\n", name, fwd, bwd, 100 * (fwd + bwd) / seconds,
            flops > 0 ? flops * images * 1e-9 / (fwd + bwd) : 0.0);
   }
-  printf("# %-28s %9s %9.3f %6.1f%%\n", "(batch, loss, optimizer)", "", seconds - layers,
-         100 * (seconds - layers) / seconds);
+  static const char *const outside[3] = {"(batch)", "(loss)", "(optimizer)"};
+  for (int k = 0; k < 3; k++) {
+    printf("# %-28s %9s %9.3f %6.1f%%\n", outside[k], "", outside_seconds[k], 100 * outside_seconds[k] / seconds);
+    layers += outside_seconds[k];
+  }
+  printf("# %-28s %9s %9.3f %6.1f%%\n", "(rest of the step)", "", seconds - layers, 100 * (seconds - layers) / seconds);
 }
 
 static int bench_epoch(const Args *a, DlabModel *m) {
