@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Where each zoo network's training step goes (issue 15): bench_train
-# --profile for the networks and settings of bench/run.sh, one thread, a
-# fraction of an epoch: per layer group (a fused conv + activation + pool
-# counts as one) its forward and backward seconds, its share of the step
-# and the GFLOP/s of its convolution or linear layer, against one core's
-# FP32 peak (bench/peak.sh, as bench/run.sh works it out). Then a reference
+# --profile for the networks and settings of bench/run.sh, at one thread
+# and at two, a fraction of an epoch: per layer group (a fused conv +
+# activation + pool counts as one) its forward and backward seconds, its
+# share of the step and the GFLOP/s of its convolution or linear layer,
+# then the batch, the loss and the optimizer, against one core's FP32 peak
+# or both cores' (bench/peak.sh, as bench/run.sh works it out). Then a reference
 # for this share and for bench/run.sh's (2 threads, both cores' peak): the
 # step's matrix products alone, run by OpenBLAS at 1 and 2 threads
 # (bench_products: no im2col, pooling, activation, batch or optimizer),
@@ -39,13 +40,16 @@ networks=(
 for n in "${networks[@]}"; do
   read -r name batch optim lr momentum fraction <<<"$n"
   if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
-  echo
-  out=$("$bench" "$name" --batch "$batch" --optim "$optim" --lr "$lr" --momentum "$momentum" --threads 1 \
-    --fraction "$fraction" --data "$data" --profile)
-  line=$(head -1 <<<"$out")
-  gflops=$(sed 's/.* gflops=\([0-9.]*\).*/\1/' <<<"$line")
-  echo "## $name, batch $batch, $optim, 1 thread: $(awk -v g="$gflops" -v p="$peak" 'BEGIN {printf "%.2f GFLOP/s, %.0f%% of one core'"'"'s peak", g, 100 * g / p}')"
-  tail -n +2 <<<"$out" | sed 's/^# //'
+  for threads in 1 2; do
+    echo
+    out=$("$bench" "$name" --batch "$batch" --optim "$optim" --lr "$lr" --momentum "$momentum" \
+      --threads "$threads" --fraction "$fraction" --data "$data" --profile)
+    gflops=$(head -1 <<<"$out" | sed 's/.* gflops=\([0-9.]*\).*/\1/')
+    if [ "$threads" = 1 ]; then share="$peak one core's" n="1 thread"; else share="$peak_all both cores'" n="2 threads"; fi
+    echo "## $name, batch $batch, $optim, $n: $(awk -v g="$gflops" -v p="${share%% *}" \
+      -v of="${share#* }" 'BEGIN {printf "%.2f GFLOP/s, %.0f%% of %s peak", g, 100 * g / p, of}')"
+    tail -n +2 <<<"$out" | sed 's/^# //'
+  done
   p1=$("$products" "$name" --batch "$batch" --threads 1 | tail -1 | sed 's/.* gflops=\([0-9.]*\).*/\1/')
   p2=$("$products" "$name" --batch "$batch" --threads 2 | tail -1 | sed 's/.* gflops=\([0-9.]*\).*/\1/')
   awk -v p1="$p1" -v p2="$p2" -v pc="$peak" -v pa="$peak_all" 'BEGIN {
