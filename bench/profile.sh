@@ -24,11 +24,13 @@ products=$build/bench/bench_products
 data=${DLAB_DATA:-$PWD/data}
 for b in "$bench" "$products"; do [ -x "$b" ] || { echo "profile.sh: $b not found; build first" >&2; exit 1; }; done
 . "$(dirname "$0")/peak.sh"
+. "$(dirname "$0")/cores.sh"
 peak_gflops "$build/bench/bench_peak"
 peak=$PEAK_CORE
 peak_all=$PEAK
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u '+%Y-%m-%d %H:%M UTC')," \
   "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+cores_state "$build/bench/bench_cores"
 # name | batch | optimizer | lr | momentum | fraction (as bench/run.sh --quick)
 networks=(
   "mlp 64 sgd 0.01 0.9 0.1"

@@ -28,7 +28,9 @@
 # second table gives the process CPU time per epoch (all threads), which
 # moves much less than the wall time when other programs share the cores.
 # PyTorch's thread count is set for torch and for the OpenBLAS it
-# multiplies with (see torch_bench.py).
+# multiplies with (see torch_bench.py). Before the tables and after the
+# run, a line from bench_cores (bench/cores.sh) says how costly data the
+# other core wrote was then: it decides much of the two-thread column.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,10 +73,13 @@ faster() { [ -z "$2" ] || awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
 # ---- the processor's FP32 peak (bench/peak.sh: peak_gflops sets PEAK) ----
 . "$(dirname "$0")/peak.sh"
+# ---- how the cores hand data to each other, before and after (bench/cores.sh) ----
+. "$(dirname "$0")/cores.sh"
 
 echo "== Digit Lab vs PyTorch on $(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 peak_gflops "$build/bench/bench_peak"
+cores_state "$build/bench/bench_cores"
 # OpenBLAS picks its kernels when it loads, from the processor or from
 # OPENBLAS_CORETYPE; both sides here load the same library with the same
 # environment. (On a Zen 5 guest whose environment set Haswell, every
@@ -179,3 +184,4 @@ else
   echo "peak resident memory: /usr/bin/time not found"
 fi
 echo "load after: $(uptime | sed 's/.*load average/load average/')"
+cores_state "$build/bench/bench_cores"
