@@ -47,9 +47,13 @@ for n in "${networks[@]}"; do
     out=$("$bench" "$name" --batch "$batch" --optim "$optim" --lr "$lr" --momentum "$momentum" \
       --threads "$threads" --fraction "$fraction" --data "$data" --profile)
     gflops=$(head -1 <<<"$out" | sed 's/.* gflops=\([0-9.]*\).*/\1/')
-    if [ "$threads" = 1 ]; then share="$peak one core's" n="1 thread"; else share="$peak_all both cores'" n="2 threads"; fi
-    echo "## $name, batch $batch, $optim, $n: $(awk -v g="$gflops" -v p="${share%% *}" \
-      -v of="${share#* }" 'BEGIN {printf "%.2f GFLOP/s, %.0f%% of %s peak", g, 100 * g / p, of}')"
+    if [ "$threads" = 1 ]; then
+      of_peak=$peak whose="one core's" label="1 thread"
+    else
+      of_peak=$peak_all whose="both cores'" label="2 threads"
+    fi
+    echo "## $name, batch $batch, $optim, $label: $(awk -v g="$gflops" -v p="$of_peak" -v whose="$whose" \
+      'BEGIN {printf "%.2f GFLOP/s, %.0f%% of %s peak", g, 100 * g / p, whose}')"
     tail -n +2 <<<"$out" | sed 's/^# //'
   done
   p1=$("$products" "$name" --batch "$batch" --threads 1 | tail -1 | sed 's/.* gflops=\([0-9.]*\).*/\1/')
