@@ -60,6 +60,9 @@ enum { P_WEIGHT = 0, P_BIAS = 1 };
  * 1.68). */
 #define GEMM_MIN_CHANNELS 32
 
+/* Whether W^T dY of a layer with OC output channels runs on dlab_gemm. */
+static int weight_t_on_gemm(int OC) { return dlab_gemm_available() && OC >= GEMM_MIN_CHANNELS; }
+
 /* One slice's buffers. */
 typedef struct {
   float *col;  /* im2col: [C*K*K, chunk*P], then dcol in backward;
@@ -157,7 +160,7 @@ static void plan_direct(ConvState *st) {
    * on dlab_gemm (weight_t_times), which needs no OpenBLAS kernels. The
    * choice depends on the layer, the machine and OpenBLAS's kernels only,
    * never on timing, so a run repeats bit for bit. */
-  const int fast_product = OC >= GEMM_MIN_CHANNELS ? dlab_gemm_available() : dlab_cpu_blas_avx512();
+  const int fast_product = weight_t_on_gemm(OC) || (OC < GEMM_MIN_CHANNELS && dlab_cpu_blas_avx512());
   st->dgrad_gemm = dlab_cpu_level() >= DLAB_CPU_AVX512 && 2 * g->pad < K - 1 && fast_product;
 }
 
@@ -324,7 +327,7 @@ typedef struct {
 /* ---- the products with W ----
  *
  * On dlab_gemm (kernels/cpu/gemm.c) where the processor runs its tiles,
- * otherwise OpenBLAS (GEMM_MIN_CHANNELS says where W^T dY stays on
+ * otherwise OpenBLAS (weight_t_on_gemm says where W^T dY stays on
  * OpenBLAS). */
 
 /* out [OC, columns] = W [OC, rows] col [rows, columns] */
@@ -339,7 +342,7 @@ static void weight_times(const float *weight, int OC, int rows, const float *col
 /* out [rows, columns] = W^T dy, dy's rows `dy_row` floats apart */
 static void weight_t_times(const float *weight, int OC, int rows, const float *dy, int dy_row, int columns,
                            float *out) {
-  if (dlab_gemm_available() && OC >= GEMM_MIN_CHANNELS)
+  if (weight_t_on_gemm(OC))
     dlab_gemm(rows, columns, OC, weight, 1, rows, dy, dy_row, out, columns);
   else
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, columns, OC, 1.0f, weight, rows, dy, dy_row, 0.0f,
