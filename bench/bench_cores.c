@@ -32,6 +32,7 @@
 
 #include "dlab/clock.h"
 #include "kernels/cpu/cpu_kernels.h"
+#include "bench_sort.h"
 
 #define MLP_PARAMS 266610
 #define BYTES (2u << 20)
@@ -118,13 +119,8 @@ static void update_half(int half) {
 
 /* ---- timing ---- */
 
-static int compare_doubles(const void *x, const void *y) {
-  double a = *(const double *)x, b = *(const double *)y;
-  return a < b ? -1 : a > b;
-}
-
 static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, compare_doubles);
+  bench_sort_doubles(v, (size_t)n);
   return v[n / 2];
 }
 

@@ -28,16 +28,12 @@
 #include "dlab/predictor.h"
 #include "dlab/threads.h"
 #include "nn/model_impl.h"
+#include "bench_sort.h"
 
 #define ROUNDS 2000
 #define MAX_DRAWINGS 256
 
 static double now_ms(void) { return dlab_now_seconds() * 1e3; }
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 /* Every *.strokes file of dir, read into drawings[]. */
 static int read_dir(const char *dir, DlabStrokes *drawings, int max) {
@@ -58,7 +54,7 @@ static int read_dir(const char *dir, DlabStrokes *drawings, int max) {
 }
 
 static void report(double *ms, const char *what, const char *model, int n) {
-  qsort(ms, ROUNDS, sizeof *ms, cmp_double);
+  bench_sort_doubles(ms, ROUNDS);
   printf("%s (%s, %d drawings, %d runs, 1 thread)\n", what, model, n, ROUNDS);
   printf("median %.3f ms  p99 %.3f ms  (budget 1 ms)\n", ms[ROUNDS / 2], ms[ROUNDS * 99 / 100]);
 }

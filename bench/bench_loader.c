@@ -27,6 +27,7 @@
 #include "dlab/train.h"
 #include "dlab/transform.h"
 #include "loader/loader.h"
+#include "bench_sort.h"
 
 typedef struct {
   const char *data, *transform, *model;
@@ -120,11 +121,6 @@ static int epoch_seconds(const char *model, DlabDatasetPair *p, const DlabTransf
   return rc;
 }
 
-static int cmp_double(const void *x, const void *y) {
-  double a = *(const double *)x, b = *(const double *)y;
-  return (a > b) - (a < b);
-}
-
 #define MAX_REPEAT 16
 
 /* Epochs without and with the transforms, in pairs back to back (the
@@ -157,7 +153,7 @@ static int compare_epochs(const Args *a, DlabDatasetPair *p, const DlabTransform
   p->test.n = test_n;
   if (rc < 0) return -1;
   double *sorted[] = {plain, aug, plain_cpu, aug_cpu, ratio, cpu_ratio};
-  for (int k = 0; k < 6; k++) qsort(sorted[k], (size_t)n, sizeof(double), cmp_double);
+  for (int k = 0; k < 6; k++) bench_sort_doubles(sorted[k], (size_t)n);
   double slow = 100 * (aug[0] / plain[0] - 1), slow_cpu = 100 * (aug_cpu[0] / plain_cpu[0] - 1);
   double paired = 100 * (ratio[n / 2] - 1), paired_cpu = 100 * (cpu_ratio[n / 2] - 1);
   printf("%s epoch of %d images, %d pairs: fastest %.2f s without augmentation, %.2f s with it (%+.1f%%); "

@@ -49,6 +49,7 @@
 #include "dlab/zoo.h"
 #include "nn/loss.h"
 #include "nn/model_impl.h"
+#include "bench_sort.h"
 
 typedef struct {
   const char *network, *optim, *data;
@@ -278,11 +279,6 @@ done:
   return rc;
 }
 
-static int compare_doubles(const void *x, const void *y) {
-  double a = *(const double *)x, b = *(const double *)y;
-  return a < b ? -1 : a > b;
-}
-
 /* Eval-mode forward pass and softmax of one image, `reps` times. */
 static int bench_latency(const Args *a, DlabModel *m) {
   int reps = a->latency_reps;
@@ -303,7 +299,7 @@ static int bench_latency(const Args *a, DlabModel *m) {
     double t = (dlab_now_seconds() - t0) * 1e6;
     if (warm >= 100) us[warm - 100] = t;
   }
-  qsort(us, (size_t)reps, sizeof *us, compare_doubles);
+  bench_sort_doubles(us, (size_t)reps);
   printf("network=%s latency_reps=%d threads=%d median_us=%.2f p99_us=%.2f min_us=%.2f\n", a->network, reps,
          a->threads, us[reps / 2], us[(int)(reps * 0.99)], us[0]);
   free(us);
